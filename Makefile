@@ -1,0 +1,104 @@
+# estd: the EST lägesbild daemon. Plain make; see README.md.
+
+VERSION	= 0.1.0
+PREFIX	?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR	?=
+BINDIR	= $(PREFIX)/sbin
+DATADIR	= $(PREFIX)/share/estd
+MANDIR	= $(PREFIX)/share/man
+
+CC	?= cc
+PKGS	= libmicrohttpd jansson sqlite3 libsodium inih libsystemd libcurl libesmtp-1.0
+WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	  -Wmissing-prototypes -Wmissing-declarations -Wpointer-arith \
+	  -Wformat=2 -Wcast-qual -Wwrite-strings -Wvla -Wundef \
+	  -Wold-style-definition -Wnull-dereference -Wimplicit-fallthrough
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DESTD_VERSION='"$(VERSION)"' \
+	  -DESTD_DATADIR='"$(DATADIR)"' -DESTD_SYSCONFDIR='"$(SYSCONFDIR)"' \
+	  $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	  -pthread -Idaemon
+LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+B	= build
+O	= $(B)/obj
+
+# Modules of the daemon and estctl (everything in daemon/ but the mains).
+MODULES	= $(filter-out main estctl,$(basename $(notdir $(wildcard daemon/*.c))))
+OBJS	= $(MODULES:%=$(O)/%.o)
+
+# Each unit test links its module plus what that module needs.
+COMMON		= log xmalloc buf
+DEPS_period	=
+DEPS_clock	= period
+DEPS_conf	= period
+DEPS_report	= conf period
+DEPS_token	=
+DEPS_store	= report conf period token
+DEPS_tmpl	=
+DEPS_csv	=
+DEPS_http	= $(MODULES)
+TESTS	= $(basename $(notdir $(wildcard tests/check_*.c)))
+TEST_BINS = $(TESTS:%=$(B)/tests/%)
+
+.PHONY: all deps check unit demo install lint memcheck bench fuzz clean sample
+
+all: $(B)/estd $(B)/estctl
+
+deps:
+	@tools/deps.sh
+
+$(O)/%.o: daemon/%.c $(wildcard daemon/*.h)
+	@mkdir -p $(O)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/estd: $(O)/main.o $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/estctl: $(O)/estctl.o $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+.SECONDEXPANSION:
+$(B)/tests/check_%: tests/check_%.c $(O)/%.o $$(patsubst %,$(O)/%.o,$$(sort $$(DEPS_%) $(COMMON))) tests/testutil.h
+	@mkdir -p $(B)/tests
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(filter %.o,$^) $(CHECK_LIBS) $(LIBS)
+
+# Every unit suite, then the end-to-end, crash, browser and contract tests.
+check: deps all $(TEST_BINS)
+	@tests/run-all.sh
+
+unit: all $(TEST_BINS)
+	@tests/run-all.sh --unit
+
+demo: deps all
+	@tools/demo.sh
+
+memcheck: all $(TEST_BINS)
+	@tests/memcheck.sh
+
+bench: deps all
+	@bench/bench.sh
+
+lint:
+	@tools/lint.sh
+
+sample: $(B)/estd
+	$(B)/estd --sample-config > config/estd.conf.sample
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/estd \
+	    $(DESTDIR)$(DATADIR)/reporter-form
+	install -m 0755 $(B)/estd $(B)/estctl $(DESTDIR)$(BINDIR)
+	cp -R reporter-form/. $(DESTDIR)$(DATADIR)/reporter-form/
+	test -e $(DESTDIR)$(SYSCONFDIR)/estd/estd.conf || \
+	    install -m 0640 config/estd.conf.sample $(DESTDIR)$(SYSCONFDIR)/estd/estd.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/estd/checklist.ini || \
+	    install -m 0644 config/checklist.ini $(DESTDIR)$(SYSCONFDIR)/estd/checklist.ini
+	install -d $(DESTDIR)/lib/systemd/system
+	sed 's,@BINDIR@,$(BINDIR),g;s,@SYSCONFDIR@,$(SYSCONFDIR),g' \
+	    systemd/estd.service.in > $(DESTDIR)/lib/systemd/system/estd.service
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,34 @@
+/*
+ * clock: the daemon's notion of "now", and local time.
+ *
+ * If ESTD_NOW is set (ISO 8601 with offset, "2026-11-23T08:00:00+01:00")
+ * the clock starts at that instant when clock_init() runs and advances
+ * with real time from there. Local time is the configured time zone:
+ * clock_init() sets TZ for the process once, before any thread starts.
+ *
+ * Callers: orchestrators (main, estctl, sched) and HTTP handlers.
+ */
+#ifndef ESTD_CLOCK_H
+#define ESTD_CLOCK_H
+
+#include <time.h>
+
+/*
+ * Set the zone and read ESTD_NOW. Returns 0, or -1 with *cause (owned
+ * by the caller) when the zone is unknown or ESTD_NOW is malformed.
+ */
+int	clock_init(const char *timezone, char **cause);
+/* Seconds since the epoch, ESTD_NOW-shifted. Thread-safe. */
+time_t	clock_now(void);
+/* Days since 1970-01-01 of the local civil date at t. */
+long	clock_local_days(time_t t);
+/* The instant of local civil time (days, hour, minute), DST-correct. */
+time_t	clock_local_instant(long days, int hour, int minute);
+/* Format t as ISO 8601 with local offset: 2026-11-20T14:03:11+01:00. */
+void	clock_format_iso(time_t t, char *buf, unsigned long size);
+/*
+ * Parse ISO 8601 with offset ("Z" or "+hh:mm"); returns 0 or -1.
+ */
+int	clock_parse_iso(const char *s, time_t *out);
+
+#endif

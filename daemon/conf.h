@@ -1,0 +1,121 @@
+/*
+ * conf: estd.conf and the checklist, loaded once with libinih.
+ *
+ * Every key lives in one table in conf.c (section, name, type, default,
+ * bounds, help). The loader, --check-config and the documentation in
+ * config/estd.conf.sample (conf_write_sample) all follow from it.
+ * Unknown sections and keys are refused. Errors read
+ * "FILE:LINE: [section] key: message".
+ *
+ * The loaded struct is treated as const by everyone; the daemon keeps
+ * one (the only global, conf_current) and replaces it whole on reload.
+ *
+ * Callers: orchestrators load it; everyone reads it.
+ */
+#ifndef ESTD_CONF_H
+#define ESTD_CONF_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "period.h"
+
+#define INDICATOR_KEY_MAX	32
+#define INDICATORS_MAX		64
+#define RATING_MAX		3
+#define COUNT_MAX		10000
+
+enum cadence { CADENCE_WEEKLY, CADENCE_FORTNIGHTLY };
+enum analysis_kind { ANALYSIS_QUARTER, ANALYSIS_TERTIAL };
+enum starttls_mode { STARTTLS_REQUIRED, STARTTLS_OPTIONAL, STARTTLS_OFF };
+
+/* "mon 08:00": ISO weekday 1-7, hour, minute. */
+struct weekly_time {
+	int	wday;
+	int	hour;
+	int	minute;
+};
+
+struct indicator {
+	char	 key[INDICATOR_KEY_MAX + 1];
+	char	*sv;
+	char	*en;
+	char	*help_sv;	/* may be NULL */
+	char	*help_en;	/* may be NULL */
+};
+
+struct checklist {
+	size_t			 n;
+	struct indicator	*items;	/* n items, in display order */
+};
+
+struct conf {
+	char		*path;		/* the file it was loaded from */
+
+	/* [server] */
+	char		*listen;	/* "127.0.0.1:8080", "[::1]:8080" */
+	char		*base_url;	/* no trailing slash */
+	int		 max_connections;
+	int		 connection_timeout;	/* seconds */
+	int		 max_body;	/* bytes */
+	int		 failed_token_limit;	/* per client address a minute */
+	char		*templates;	/* directory of page templates */
+
+	/* [storage] */
+	char		*database;
+
+	/* [periods] */
+	enum cadence		 cadence;
+	enum fortnight_parity	 fortnight_start;
+	char			*timezone;
+	enum analysis_kind	 analysis;
+	struct weekly_time	 digest_at;
+	struct weekly_time	 reminder_at;
+
+	/* [flags] */
+	int		 flag_level;
+	int		 flag_consecutive;
+	int		 flag_window;
+	int		 flag_within;
+	int		 flag_clear_after;
+
+	/* [smtp] */
+	char		*smtp_host;	/* "" = write .eml files to spool */
+	int		 smtp_port;
+	enum starttls_mode smtp_starttls;
+	char		*smtp_user;
+	char		*smtp_password_file;
+	char		*smtp_from;
+	char		*smtp_spool;
+
+	/* [checklist] */
+	char		*checklist_file;
+	struct checklist checklist;	/* loaded from checklist_file */
+};
+
+/*
+ * Load and validate `path` and the checklist it names. Relative paths in
+ * the file are taken relative to the directory of `path`. Returns a new
+ * conf owned by the caller (conf_free), or NULL with *cause set (owned by
+ * the caller) to "FILE:LINE: [section] key: message".
+ */
+struct conf	*conf_load(const char *path, char **cause);
+void		 conf_free(struct conf *);
+
+/*
+ * Load a checklist file alone into *out (freed with conf_free_checklist).
+ * Returns 0, or -1 with *cause as above.
+ */
+int		 conf_load_checklist(const char *path, struct checklist *out,
+		    char **cause);
+void		 conf_free_checklist(struct checklist *);
+/* Index of an indicator key in the checklist, or -1. */
+int		 conf_indicator_index(const struct checklist *, const char *key);
+
+/* Write the documented sample configuration, defaults filled in. */
+void		 conf_write_sample(FILE *);
+
+/* The default config path: $ESTD_CONFIG, else /etc/estd/estd.conf. */
+const char	*conf_default_path(void);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * token: personal tokens and other secrets, with libsodium.
+ *
+ * A token is 32 random bytes, written URL-safe base64 without padding
+ * (43 characters). Only its SHA-256 is stored; the token itself is shown
+ * once. Comparisons of hashes run in constant time.
+ *
+ * Callers: estctl (issuing), HTTP handlers (checking), sessions.
+ */
+#ifndef ESTD_TOKEN_H
+#define ESTD_TOKEN_H
+
+#include <stddef.h>
+
+#define TOKEN_LEN	43
+#define TOKEN_HASH_LEN	32
+
+/* Initialise libsodium; returns 0 or -1. Call once before threads. */
+int	token_init(void);
+/* A new token, NUL-terminated, into buf[TOKEN_LEN + 1]. */
+void	token_new(char *buf);
+/*
+ * SHA-256 of the token into hash. Returns 0, or -1 if the string is not
+ * shaped like a token (wrong length or alphabet); hash is then filled
+ * with the hash of the input anyway, so callers can keep their timing
+ * the same on both paths.
+ */
+int	token_hash(const char *token, size_t len,
+	    unsigned char hash[TOKEN_HASH_LEN]);
+/* 1 if equal, in constant time. */
+int	token_hash_equal(const unsigned char *, const unsigned char *);
+/* n random bytes as 2n lowercase hex characters plus NUL into buf. */
+void	token_random_hex(char *buf, size_t n);
+
+#endif

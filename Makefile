@@ -39,6 +39,10 @@ DEPS_token	=
 DEPS_store	= report conf period token
 DEPS_tmpl	=
 DEPS_csv	=
+DEPS_form	=
+DEPS_ratelimit	=
+DEPS_page	= tmpl report conf period store token
+DEPS_import	= csv report store conf period token clock
 DEPS_http	= $(MODULES)
 TESTS	= $(basename $(notdir $(wildcard tests/check_*.c)))
 TEST_BINS = $(TESTS:%=$(B)/tests/%)
@@ -52,7 +56,8 @@ deps:
 
 $(O)/%.o: daemon/%.c $(wildcard daemon/*.h)
 	@mkdir -p $(O)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/estd: $(O)/main.o $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
@@ -61,7 +66,7 @@ $(B)/estctl: $(O)/estctl.o $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 .SECONDEXPANSION:
-$(B)/tests/check_%: tests/check_%.c $(O)/%.o $$(patsubst %,$(O)/%.o,$$(sort $$(DEPS_%) $(COMMON))) tests/testutil.h
+$(B)/tests/check_%: tests/check_%.c $(O)/%.o $$(addprefix $(O)/,$$(addsuffix .o,$$(sort $$(DEPS_$$*) $(COMMON)))) tests/testutil.h
 	@mkdir -p $(B)/tests
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(filter %.o,$^) $(CHECK_LIBS) $(LIBS)
 

@@ -1,0 +1,27 @@
+/*
+ * app: what the daemon's HTTP handlers share, built by main at start-up
+ * and torn down at exit. Handlers receive it as their `app` argument and
+ * treat every member as borrowed.
+ */
+#ifndef ESTD_APP_H
+#define ESTD_APP_H
+
+#include <time.h>
+
+#include "conf.h"
+
+struct dbpool;
+struct page_set;
+struct ratelimit;
+struct writer;
+
+struct app {
+	const struct conf	*conf;
+	struct page_set		*pages;
+	struct writer		*writer;
+	struct dbpool		*db;
+	struct ratelimit	*ratelimit;
+	time_t			 started;
+};
+
+#endif

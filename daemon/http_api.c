@@ -1,0 +1,218 @@
+/*
+ * http_api: the JSON API (contract §5): GET /api/v1/checklist,
+ * POST /api/v1/reports, and GET /healthz.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "dbpool.h"
+#include "handlers.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "submit.h"
+
+/* Swedish when the client prefers it, English otherwise. */
+static int
+wants_swedish(struct http_request *req)
+{
+	const char *al = http_header(req, "Accept-Language");
+
+	return al != NULL && (strncmp(al, "sv", 2) == 0);
+}
+
+static const char *
+msg(struct http_request *req, const char *sv, const char *en)
+{
+	return wants_swedish(req) ? sv : en;
+}
+
+/* Answer a failed token check as JSON; returns 1 if it answered. */
+static int
+api_auth_failure(struct http_request *req, struct app *app,
+    enum auth_result ar)
+{
+	char retry[16];
+
+	switch (ar) {
+	case AUTH_OK:
+		return 0;
+	case AUTH_MISSING:
+		http_add_header(req, "WWW-Authenticate", "Bearer");
+		http_reply_error(req, 401, msg(req,
+		    "Personlig nyckel saknas: skicka Authorization: Bearer "
+		    "och din nyckel.",
+		    "Missing token: send Authorization: Bearer and your "
+		    "personal token."), NULL);
+		break;
+	case AUTH_UNKNOWN:
+		http_add_header(req, "WWW-Authenticate", "Bearer");
+		http_reply_error(req, 401, msg(req,
+		    "Okänd eller avstängd nyckel. Be samordnaren om en ny "
+		    "länk.",
+		    "Unknown or disabled token. Ask your coordinator for a new "
+		    "link."), NULL);
+		break;
+	case AUTH_LIMITED:
+		snprintf(retry, sizeof(retry), "%d",
+		    ratelimit_retry_after(app->ratelimit,
+		    http_client_addr(req), clock_now()));
+		http_add_header(req, "Retry-After", retry);
+		http_reply_error(req, 429, msg(req,
+		    "För många misslyckade försök. Vänta en minut.",
+		    "Too many failed attempts. Wait a minute and try again."),
+		    NULL);
+		break;
+	case AUTH_ERROR:
+		http_reply_error(req, 503, msg(req,
+		    "Databasen svarar inte just nu. Försök igen om en stund.",
+		    "The database is not answering. Try again shortly."),
+		    NULL);
+		break;
+	}
+	return 1;
+}
+
+void
+handle_healthz(struct http_request *req, void *arg)
+{
+	struct app	*app = arg;
+	struct store	*s = dbpool_get(app->db);
+	int		 ok = store_ping(s) == 0;
+
+	dbpool_put(app->db, s);
+	if (ok)
+		http_reply_json(req, 200, json_pack("{s:s}", "status", "ok"));
+	else
+		http_reply_json(req, 503, json_pack("{s:s,s:s}", "status",
+		    "unavailable", "error", "the database does not answer"));
+}
+
+static const char *const scale_sv[] = {
+	"Inget observerat", "Enstaka", "Återkommande", "Omfattande"
+};
+static const char *const scale_en[] = {
+	"Nothing observed", "Isolated", "Recurring", "Extensive"
+};
+
+void
+handle_checklist(struct http_request *req, void *arg)
+{
+	struct app		*app = arg;
+	const struct checklist	*cl = &app->conf->checklist;
+	struct person		 person;
+	json_t			*scale, *items;
+
+	if (api_auth_failure(req, app, auth_token(app, req, auth_bearer(req),
+	    &person)))
+		return;
+	store_person_clear(&person);
+	scale = json_array();
+	for (int i = 0; i <= RATING_MAX; i++)
+		json_array_append_new(scale, json_pack("{s:i,s:s,s:s}",
+		    "value", i, "sv", scale_sv[i], "en", scale_en[i]));
+	items = json_array();
+	for (size_t i = 0; i < cl->n; i++) {
+		const struct indicator	*ind = &cl->items[i];
+		json_t			*o = json_pack("{s:s,s:s,s:s}",
+		    "key", ind->key, "sv", ind->sv, "en", ind->en);
+
+		if (ind->help_sv != NULL)
+			json_object_set_new(o, "help_sv",
+			    json_string(ind->help_sv));
+		if (ind->help_en != NULL)
+			json_object_set_new(o, "help_en",
+			    json_string(ind->help_en));
+		json_array_append_new(items, o);
+	}
+	http_reply_json(req, 200, json_pack("{s:o,s:o,s:i,s:i}", "scale",
+	    scale, "indicators", items, "count_max", COUNT_MAX,
+	    "rating_max", RATING_MAX));
+}
+
+static void
+reply_report_error(struct http_request *req, int status,
+    const struct report_errors *errs)
+{
+	const struct report_error *e = &errs->e[0];
+
+	http_reply_error(req, status, wants_swedish(req) ? e->sv : e->en,
+	    e->field);
+}
+
+void
+handle_reports_post(struct http_request *req, void *arg)
+{
+	struct app		*app = arg;
+	struct person		 person;
+	struct report		 r;
+	struct report_errors	 errs;
+	struct report_saved	 saved;
+	const char		*body, *type;
+	char			 label[PERIOD_LABEL_MAX];
+	size_t			 len;
+	enum report_status	 rs;
+
+	if (api_auth_failure(req, app, auth_token(app, req, auth_bearer(req),
+	    &person)))
+		return;
+	report_init(&r);
+	memset(&errs, 0, sizeof(errs));
+	if (person.role != ROLE_REPORTER) {
+		http_reply_error(req, 403, msg(req,
+		    "Bara rapportörer kan skicka rapporter.",
+		    "Only reporters can submit reports."), NULL);
+		goto done;
+	}
+	type = http_header(req, "Content-Type");
+	if (type == NULL || strncmp(type, "application/json", 16) != 0) {
+		http_reply_error(req, 400, msg(req,
+		    "Skicka rapporten som JSON (Content-Type: "
+		    "application/json).",
+		    "Send the report as JSON (Content-Type: "
+		    "application/json)."), NULL);
+		goto done;
+	}
+	body = http_body(req, &len);
+	rs = report_from_json(body, len, &app->conf->checklist, &r, &errs);
+	if (rs == REPORT_MALFORMED) {
+		if (errs.n > 0)
+			reply_report_error(req, 400, &errs);
+		else
+			http_reply_error(req, 400, msg(req,
+			    "Kroppen är inte ett giltigt JSON-objekt.",
+			    "The body is not a valid JSON object."), NULL);
+		goto done;
+	}
+	if (rs == REPORT_INVALID) {
+		reply_report_error(req, 422, &errs);
+		goto done;
+	}
+	switch (submit_report(app, &person, &r, "api", true, &errs, &saved)) {
+	case SUBMIT_OK:
+		period_format(&r.period, label);
+		http_reply_json(req, saved.created ? 201 : 200,
+		    json_pack("{s:I,s:s,s:s,s:i}", "id",
+		    (json_int_t)saved.id, "area", r.area, "period", label,
+		    "revision", saved.revision));
+		break;
+	case SUBMIT_FORBIDDEN:
+		http_reply_error(req, 403, msg(req,
+		    "Du rapporterar inte för det här området.",
+		    "You do not report for this area."), "area");
+		break;
+	case SUBMIT_INVALID:
+		reply_report_error(req, 422, &errs);
+		break;
+	case SUBMIT_UNAVAILABLE:
+		http_reply_error(req, 503, msg(req,
+		    "Rapporten kunde inte sparas just nu. Försök igen.",
+		    "The report could not be stored right now. Try again."),
+		    NULL);
+		break;
+	}
+done:
+	report_clear(&r);
+	store_person_clear(&person);
+}

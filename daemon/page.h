@@ -1,0 +1,95 @@
+/*
+ * page: the HTML pages people see (reporter form, receipt, error pages),
+ * rendered from the templates and strings in reporter-form/. Pure: the
+ * templates and the two string tables are loaded once by page_load; after
+ * that, rendering reads no files and touches no globals, so any thread
+ * may render.
+ *
+ * Languages: "sv" (default) and "en". Every user-visible word comes from
+ * reporter-form/i18n/LANG.json or the templates, never from C strings,
+ * except validation messages which report.c provides in both languages.
+ *
+ * Callers: HTTP handlers.
+ */
+#ifndef ESTD_PAGE_H
+#define ESTD_PAGE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "conf.h"
+#include "period.h"
+#include "report.h"
+#include "store.h"
+
+struct page_set;
+
+/* One choice of period on the form (the current one, maybe the previous). */
+struct page_period {
+	struct period	 period;
+	const char	*label;		/* "2026-W47" */
+	const char	*description;	/* "vecka 47, 16–22 november" */
+};
+
+struct form_view {
+	const char		*lang;		/* "sv" or "en" */
+	const char		*action;	/* "/r/TOKEN": where the form posts */
+	const struct person	*person;
+	const struct area	*areas;		/* the reporter's areas, in order */
+	size_t			 n_areas;
+	const char		*area;		/* slug of the selected area */
+	const struct page_period *periods;	/* allowed periods, current first */
+	size_t			 n_periods;
+	size_t			 period_index;	/* selected one */
+	const struct checklist	*checklist;
+	/*
+	 * Values to show: the submitted values after an error, else the
+	 * stored report of the selected (area, period) when correcting, else
+	 * NULL (an empty form).
+	 */
+	const struct report	*values;
+	/* When a report is already stored for this area and period. */
+	const struct stored_report *stored;
+	const struct report_errors *errors;	/* NULL or n == 0: none */
+};
+
+struct receipt_view {
+	const char		*lang;
+	const char		*action;	/* "/r/TOKEN" */
+	const struct person	*person;
+	const char		*area_name;
+	const char		*period_description;
+	const struct checklist	*checklist;
+	const struct stored_report *stored;
+	const char		*submitted;	/* "20 november 14:03" local */
+};
+
+/*
+ * Load templates and strings from `dir` (reporter-form/). Returns a new
+ * set (page_free) or NULL with *cause naming the file at fault.
+ */
+struct page_set	*page_load(const char *dir, char **cause);
+void		 page_free(struct page_set *);
+
+/* "sv" or "en" from ?lang= and Accept-Language (either may be NULL). */
+const char	*page_pick_lang(const char *query_lang,
+		    const char *accept_language);
+
+/*
+ * Each renderer returns a new NUL-terminated HTML document (free(3))
+ * and its length.
+ */
+char		*page_form(const struct page_set *, const struct form_view *,
+		    size_t *len);
+char		*page_receipt(const struct page_set *,
+		    const struct receipt_view *, size_t *len);
+/*
+ * An error page for a person: status 401, 403, 404, 413, 429, 500 or 503
+ * picks the title and explanation from the strings table.
+ */
+char		*page_error(const struct page_set *, const char *lang,
+		    int status, size_t *len);
+/* The stylesheet (reporter-form/estd.css), borrowed from the set. */
+const char	*page_css(const struct page_set *, size_t *len);
+
+#endif

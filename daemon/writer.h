@@ -1,0 +1,54 @@
+/*
+ * writer: the daemon's one writer thread, with group commit.
+ *
+ * DESIGN. Every write of the daemon goes through here, on one SQLite
+ * connection, so the database has exactly one writer and one
+ * checkpointer. A handler hands over a job and waits; the thread takes
+ * every job waiting at that moment, runs each in its own savepoint inside
+ * one BEGIN IMMEDIATE transaction, commits once (one fsync for the whole
+ * batch, synchronous=FULL), then wakes the waiters with their results. A
+ * job that fails rolls back its savepoint alone; a failed COMMIT fails the
+ * whole batch. A 2xx answer is therefore sent only after its COMMIT.
+ *
+ * Callers: main (start/stop), submit (report jobs).
+ */
+#ifndef ESTD_WRITER_H
+#define ESTD_WRITER_H
+
+#include <time.h>
+
+#include "conf.h"
+#include "report.h"
+#include "store.h"
+
+struct writer;
+
+struct writer_stats {
+	unsigned long	commits;	/* transactions committed */
+	unsigned long	jobs;		/* jobs committed */
+	unsigned long	failed;		/* jobs failed */
+	unsigned long	max_batch;
+	time_t		heartbeat;	/* last time the thread was alive */
+};
+
+/*
+ * Open the writer connection on `path`, migrate the schema and start the
+ * thread. Returns a new writer (writer_stop) or NULL with *cause.
+ */
+struct writer	*writer_start(const char *path, char **cause);
+/* Finish the jobs already queued, checkpoint, close, free. */
+void		 writer_stop(struct writer *);
+/*
+ * Save one report durably: blocks until the batch holding it has
+ * committed. `actor` (the reporter's e-mail) goes to the audit entry.
+ * Returns 0 with *saved filled, or -1 with *cause (caller frees).
+ * `report` and `checklist` are borrowed until the call returns.
+ */
+int		 writer_save_report(struct writer *, long long person_id,
+		    const char *actor, const struct report *,
+		    const struct checklist *, time_t submitted,
+		    const char *source, struct report_saved *saved,
+		    char **cause);
+void		 writer_stats(struct writer *, struct writer_stats *);
+
+#endif

@@ -3,7 +3,8 @@
  * shutdown in reverse order.
  *
  * DESIGN. Threads: MHD's (one per connection), the writer (all database
- * writes, group commit) and this main thread, which only waits for
+ * writes, group commit), both started by server_start, and this main
+ * thread, which only waits for
  * signals with sigwait(2): no work is done in a signal handler. Signals
  * are blocked before any thread starts, so every thread inherits the mask
  * and only sigwait sees them.
@@ -18,19 +19,12 @@
 
 #include <systemd/sd-daemon.h>
 
-#include "app.h"
 #include "clock.h"
 #include "conf.h"
-#include "dbpool.h"
-#include "handlers.h"
-#include "http.h"
 #include "log.h"
 #include "page.h"
-#include "ratelimit.h"
+#include "server.h"
 #include "token.h"
-#include "writer.h"
-
-#define READERS	8
 
 static void
 usage(FILE *f)
@@ -61,9 +55,8 @@ main(int argc, char *argv[])
 	const char		*path = NULL;
 	int			 ch, debug = 0, check_only = 0, sig;
 	struct conf		*cf;
-	struct app		 app;
-	struct http_server	*http;
-	struct http_limits	 lim;
+	struct page_set		*pages;
+	struct server		*srv;
 	sigset_t		 set;
 	char			*cause = NULL;
 
@@ -105,9 +98,8 @@ main(int argc, char *argv[])
 		free(cause);
 		return 2;
 	}
-	memset(&app, 0, sizeof(app));
-	app.conf = cf;
-	if ((app.pages = page_load(cf->templates, &cause)) == NULL) {
+	/* Load the templates once here so a bad one is a config error. */
+	if ((pages = page_load(cf->templates, &cause)) == NULL) {
 		fprintf(stderr, "estd: %s\n", cause);
 		free(cause);
 		conf_free(cf);
@@ -116,17 +108,18 @@ main(int argc, char *argv[])
 	if (clock_init(cf->timezone, &cause) == -1) {
 		fprintf(stderr, "estd: %s\n", cause);
 		free(cause);
-		page_free(app.pages);
+		page_free(pages);
 		conf_free(cf);
 		return 2;
 	}
 	if (check_only) {
 		printf("%s: configuration ok (%zu indicators in %s)\n",
 		    cf->path, cf->checklist.n, cf->checklist_file);
-		page_free(app.pages);
+		page_free(pages);
 		conf_free(cf);
 		return 0;
 	}
+	page_free(pages);
 	if (token_init() == -1)
 		fatalx("cannot initialise the random number generator");
 
@@ -137,23 +130,10 @@ main(int argc, char *argv[])
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((app.writer = writer_start(cf->database, &cause)) == NULL)
-		fatalx("%s", cause);
-	if ((app.db = dbpool_open(cf->database, READERS, &cause)) == NULL)
-		fatalx("%s", cause);
-	app.ratelimit = ratelimit_new(cf->failed_token_limit);
-	app.started = clock_now();
-
-	memset(&lim, 0, sizeof(lim));
-	lim.max_connections = cf->max_connections;
-	lim.timeout = cf->connection_timeout;
-	lim.max_body = (size_t)cf->max_body;
-	lim.error_page = handle_error_page;
-	if ((http = http_start(cf->listen, routes, n_routes, &lim, &app,
-	    &cause)) == NULL)
+	if ((srv = server_start(cf, &cause)) == NULL)
 		fatalx("%s", cause);
 	log_info("estd %s ready: listening on port %d (%s), database %s",
-	    ESTD_VERSION, http_port(http), cf->listen, cf->database);
+	    ESTD_VERSION, server_port(srv), cf->listen, cf->database);
 	sd_notifyf(0, "READY=1\nSTATUS=listening on %s", cf->listen);
 
 	for (;;) {
@@ -169,11 +149,7 @@ main(int argc, char *argv[])
 		break;
 	}
 	sd_notify(0, "STOPPING=1");
-	http_stop(http);
-	writer_stop(app.writer);
-	dbpool_close(app.db);
-	ratelimit_free(app.ratelimit);
-	page_free(app.pages);
+	server_stop(srv);
 	conf_free(cf);
 	log_info("stopped");
 	return 0;

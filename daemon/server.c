@@ -1,0 +1,75 @@
+/*
+ * server: see server.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "clock.h"
+#include "dbpool.h"
+#include "handlers.h"
+#include "http.h"
+#include "page.h"
+#include "ratelimit.h"
+#include "server.h"
+#include "writer.h"
+#include "xmalloc.h"
+
+/* Reader connections shared by the HTTP threads. */
+#define READERS	8
+
+struct server {
+	struct app		 app;
+	struct http_server	*http;
+};
+
+struct server *
+server_start(const struct conf *cf, char **cause)
+{
+	struct server		*srv = xcalloc(1, sizeof(*srv));
+	struct app		*app = &srv->app;
+	struct http_limits	 lim;
+
+	app->conf = cf;
+	app->started = clock_now();
+	if ((app->pages = page_load(cf->templates, cause)) == NULL)
+		goto fail;
+	if ((app->writer = writer_start(cf->database, cause)) == NULL)
+		goto fail;
+	if ((app->db = dbpool_open(cf->database, READERS, cause)) == NULL)
+		goto fail;
+	app->ratelimit = ratelimit_new(cf->failed_token_limit);
+
+	memset(&lim, 0, sizeof(lim));
+	lim.max_connections = cf->max_connections;
+	lim.timeout = cf->connection_timeout;
+	lim.max_body = (size_t)cf->max_body;
+	lim.error_page = handle_error_page;
+	if ((srv->http = http_start(cf->listen, routes, n_routes, &lim, app,
+	    cause)) == NULL)
+		goto fail;
+	return srv;
+fail:
+	server_stop(srv);
+	return NULL;
+}
+
+int
+server_port(const struct server *srv)
+{
+	return http_port(srv->http);
+}
+
+void
+server_stop(struct server *srv)
+{
+	if (srv == NULL)
+		return;
+	http_stop(srv->http);
+	writer_stop(srv->app.writer);
+	dbpool_close(srv->app.db);
+	ratelimit_free(srv->app.ratelimit);
+	if (srv->app.pages != NULL)
+		page_free(srv->app.pages);
+	free(srv);
+}

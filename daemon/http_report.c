@@ -100,8 +100,8 @@ open_periods(struct app *app, const char *lang, struct form_periods *fp)
 	fp->n = submit_open_periods(app->conf, clock_now(), fp->p);
 	for (size_t i = 0; i < fp->n; i++) {
 		period_format(&fp->p[i], fp->labels[i]);
-		period_describe(&fp->p[i], lang, fp->descr[i],
-		    sizeof(fp->descr[i]));
+		period_describe_parity(&fp->p[i], app->conf->fortnight_start,
+		    lang, fp->descr[i], sizeof(fp->descr[i]));
 		fp->view[i].period = fp->p[i];
 		fp->view[i].label = fp->labels[i];
 		fp->view[i].description = fp->descr[i];
@@ -327,7 +327,8 @@ handle_receipt(struct http_request *req, void *arg)
 		handle_error_page(req, 404, app);
 		goto done;
 	}
-	period_describe(&p, lang, descr, sizeof(descr));
+	period_describe_parity(&p, app->conf->fortnight_start, lang, descr,
+	    sizeof(descr));
 	clock_format_iso(stored.submitted, when, sizeof(when));
 	when[16] = '\0';	/* "2026-11-20T14:03" */
 	when[10] = ' ';

@@ -21,7 +21,9 @@ void			 csv_reader_free(struct csv_reader *);
  * owned by the caller: csv_row_free) and *line (1-based line where the
  * row starts), 0 at the end, or -1 with *cause (caller frees) for an
  * unterminated quote, a quote inside an unquoted field, text after a
- * closing quote, invalid UTF-8 or a NUL byte.
+ * closing quote, invalid UTF-8 or a NUL byte ("line 4: unterminated
+ * quoted field"). Blank lines are skipped, wherever they are; a leading
+ * UTF-8 BOM is ignored.
  */
 int			 csv_next(struct csv_reader *, char ***fields,
 			    size_t *n, long *line, char **cause);

@@ -81,9 +81,22 @@ void	period_of_day(long days, bool fortnightly, enum fortnight_parity,
  */
 int	period_as_fortnight(struct period *, enum fortnight_parity);
 
-/* First and last day (inclusive) of any period. */
+/*
+ * First and last day (inclusive) of any period. A quarter, tertial or
+ * year covers the days of its weeks: Monday of its first week (the first
+ * whose Thursday falls in it) to Sunday of its last, so 2026-Q4 runs
+ * 2026-09-28 to 2027-01-03 and "2026" is the ISO week-year.
+ *
+ * The parity is not in struct period, so for a fortnight
+ * period_last_day() assumes the parity of its first week's number. That
+ * is exact for every fortnight but one: under PARITY_EVEN, week 1 after a
+ * 53-week year (2027-W01) is a one-week fortnight, while under PARITY_ODD
+ * the fortnight of that name has two weeks. Code that knows the parity
+ * calls period_last_day_parity().
+ */
 long	period_first_day(const struct period *);
 long	period_last_day(const struct period *);
+long	period_last_day_parity(const struct period *, enum fortnight_parity);
 
 /* The reporting period just before / after p (same kind, same parity). */
 void	period_prev(const struct period *p, enum fortnight_parity,
@@ -96,7 +109,8 @@ int	period_cmp(const struct period *, const struct period *);
 
 /*
  * The analysis period (quarter, tertial or year, per `kind`) that a
- * week belongs to by the Thursday rule.
+ * week belongs to by the Thursday rule. A fortnight counts as its first
+ * week. For any other `kind`, out is a copy of the week.
  */
 void	period_container(const struct period *week, enum period_kind kind,
 	    struct period *out);
@@ -105,10 +119,16 @@ void	period_container(const struct period *week, enum period_kind kind,
  * Describe a reporting period in words: "vecka 47, 16–22 november" (sv)
  * or "week 47, 16–22 November" (en); "vecka 47–48, 16–29 november" for a
  * fortnight; months named at both ends when they differ
- * ("30 december – 5 januari"). `lang` is "sv" or "en". Writes at most
- * `size` bytes including the NUL.
+ * ("30 december – 5 januari"). `lang` is "sv" or "en" (anything else
+ * gives Swedish). Analysis periods read "kvartal 3 2026 (vecka 27–39)",
+ * "tertial 2 2026 (vecka 19–35)", "år 2026" and in English
+ * "quarter 3 2026 (weeks 27–39)", "year 2026". Writes at most `size`
+ * bytes including the NUL.
  */
 void	period_describe(const struct period *, const char *lang, char *buf,
 	    unsigned long size);
+/* As period_describe(), exact for fortnights (see period_last_day()). */
+void	period_describe_parity(const struct period *, enum fortnight_parity,
+	    const char *lang, char *buf, unsigned long size);
 
 #endif

@@ -62,7 +62,9 @@ void	report_clear(struct report *);
  * ratings outside 0-3, counts outside 0-10000, wrong types, over-long or
  * non-UTF-8 text are refused. Field names in errors use the JSON path
  * ("ratings.klotter"). On success the report is normalised as by
- * report_check.
+ * report_check. The report is initialised here and released by the
+ * caller with report_clear whatever the result; errs is emptied first.
+ * A MALFORMED body gets one error with an empty field.
  */
 enum report_status report_from_json(const char *body, size_t len,
 	    const struct checklist *, struct report *, struct report_errors *);
@@ -83,6 +85,9 @@ enum report_status report_form_field(struct report *,
  * rating to 0 and conflicts with any rating above 0; a report with no
  * rating, count, place or note and without "nothing" is refused; empty
  * text becomes NULL. `json_names` picks the field naming of errors.
+ * Errors already in errs (from report_form_field) make the result
+ * REPORT_INVALID, and stop an empty report from being blamed on input
+ * that was refused rather than missing.
  */
 enum report_status report_check(struct report *, const struct checklist *,
 	    bool json_names, struct report_errors *);
@@ -97,7 +102,7 @@ json_t	*report_to_json(const struct report *, const struct checklist *);
 int	report_valid_utf8(const char *s, size_t len);
 /* 1 if s is a valid area slug [a-z0-9-]{1,40}, else 0. */
 int	report_valid_slug(const char *s);
-/* Append an error. */
+/* Append an error; beyond REPORT_ERRORS_MAX, or with errs NULL, dropped. */
 void	report_error_add(struct report_errors *, const char *field,
 	    const char *sv, const char *en);
 

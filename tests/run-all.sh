@@ -31,7 +31,7 @@ for t in build/tests/check_*; do
 	failed=$((failed + bad))
 	if [ "$bad" -ne 0 ]; then
 		failures="$failures $name"
-		echo "FAIL $name"; grep -E ':[EF]:' "$log/$name.log" | head -20
+		echo "FAIL $name"; grep -E ':[EFS]:' "$log/$name.log" | head -20
 	else
 		echo "ok   $name ($n checks)"
 	fi

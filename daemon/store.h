@@ -98,6 +98,18 @@ int		 store_schema_version(struct store *);
 /* 0 if the database answers a trivial query. */
 int		 store_ping(struct store *);
 
+/* What a connection runs with, for status output and tests. */
+struct store_info {
+	int	 schema_version;
+	char	 journal_mode[16];	/* "wal" */
+	int	 synchronous;		/* 2: FULL */
+	int	 foreign_keys;		/* 1: on */
+	int	 busy_timeout;		/* milliseconds */
+	int	 query_only;		/* 1 on reader connections */
+	int	 autocheckpoint;	/* pages; 0 on admin connections */
+};
+int		 store_info(struct store *, struct store_info *);
+
 /* Transactions: BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 int		 store_begin(struct store *);
 int		 store_commit(struct store *);
@@ -114,7 +126,9 @@ int		 store_backup(struct store *, const char *path, char **cause);
 /* Areas. */
 int		 store_area_add(struct store *, const char *slug,
 		    const char *name, char **cause);
+/* Fills the area (release with store_area_clear); -1 if none. */
 int		 store_area_get(struct store *, const char *slug, struct area *);
+void		 store_area_clear(struct area *);
 int		 store_area_list(struct store *, struct area **, size_t *);
 void		 store_areas_free(struct area *, size_t);
 
@@ -158,6 +172,12 @@ int		 store_report_get(struct store *, long long person_id,
 int		 store_report_list(struct store *, const struct period *,
 		    const char *area_or_null, const struct checklist *,
 		    struct stored_report **, size_t *);
+/*
+ * Revision `revision` of report `id` as saved: the JSON of
+ * report_to_json, compact. A new string (free(3)), or NULL if none.
+ */
+char		*store_report_revision(struct store *, long long id,
+		    int revision);
 /* Number of reports stored (all periods). */
 long long	 store_report_count(struct store *);
 void		 store_stored_report_clear(struct stored_report *);

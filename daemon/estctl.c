@@ -1,0 +1,1316 @@
+/*
+ * estctl: the administrator's tool (contract §4). It opens its own
+ * connection to the daemon's database (STORE_ADMIN: short write
+ * transactions, never a checkpoint), so it is safe while estd runs.
+ *
+ * Every command is one row of the table below: words, handler, usage
+ * line and a line of help; `estctl --help` prints the table. A handler
+ * parses its arguments first, so a mistyped command is refused before
+ * the configuration is read, then opens what it needs with ctx_open,
+ * validates, writes in one transaction with an audit entry, and prints.
+ *
+ * Exit status: 0 success, 1 runtime failure, 2 usage or configuration
+ * error (including input that names something that does not exist).
+ * Every error is one line on stderr, "estctl: ...".
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "conf.h"
+#include "import.h"
+#include "log.h"
+#include "period.h"
+#include "report.h"
+#include "store.h"
+#include "token.h"
+#include "xmalloc.h"
+
+#define EXIT_RUNTIME	1
+#define EXIT_USAGE	2
+
+#define NAME_MAX_CHARS	200
+#define EMAIL_MAX	254
+/* An import file is read whole; this is far beyond any real history. */
+#define IMPORT_FILE_MAX	((size_t)1 << 30)
+
+#define SLUG_RULE	"1\xe2\x80\x93" "40 characters a\xe2\x80\x93z, " \
+			"0\xe2\x80\x93" "9 and -"
+
+struct ctx {
+	const char	*conf_path;
+	struct conf	*conf;		/* owned; NULL until ctx_open */
+	struct store	*store;		/* owned; NULL until ctx_open */
+};
+
+struct cmd;
+typedef int	(*cmd_fn)(struct ctx *, const struct cmd *, int, char **);
+
+struct cmd {
+	const char	*name;
+	const char	*sub;		/* NULL: a command of one word */
+	cmd_fn		 fn;
+	const char	*args;		/* usage after the command words */
+	const char	*help;
+};
+
+static int	cmd_init(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_area_add(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_area_list(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_person_add(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_person_list(struct ctx *, const struct cmd *, int,
+		    char **);
+static int	cmd_person_link(struct ctx *, const struct cmd *, int,
+		    char **);
+static int	cmd_person_disable(struct ctx *, const struct cmd *, int,
+		    char **);
+static int	cmd_import(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_reports(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_backup(struct ctx *, const struct cmd *, int, char **);
+
+static const struct cmd cmds[] = {
+	{ "init", NULL, cmd_init, "",
+	    "create or migrate the database" },
+	{ "area", "add", cmd_area_add, "SLUG NAME",
+	    "add an area; SLUG: a-z, 0-9 and -" },
+	{ "area", "list", cmd_area_list, "[--json]",
+	    "list the areas" },
+	{ "person", "add", cmd_person_add,
+	    "--name NAME --email EMAIL --org ORG "
+	    "--role reporter|keyfunction|steering|admin "
+	    "(--area SLUG ... | --all-areas)",
+	    "add a person and print their personal link" },
+	{ "person", "list", cmd_person_list, "[--json]",
+	    "list the people, their roles and areas" },
+	{ "person", "link", cmd_person_link, "ID",
+	    "new personal link; the old one stops working" },
+	{ "person", "disable", cmd_person_disable, "ID",
+	    "disable a person; their link stops working" },
+	{ "import", NULL, cmd_import, "FILE.csv",
+	    "import historic reports; all or nothing" },
+	{ "reports", NULL, cmd_reports, "PERIOD [--area SLUG] [--json]",
+	    "the reports of a period, latest revision each" },
+	{ "backup", NULL, cmd_backup, "FILE",
+	    "consistent online copy of the database" },
+};
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+/* One line on stderr; returns `code` for the caller to pass on. */
+static int __attribute__((format(printf, 2, 3)))
+say(int code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("estctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+static void
+usage_line(FILE *fp, const struct cmd *c)
+{
+	fprintf(fp, "estctl %s%s%s%s%s", c->name, c->sub != NULL ? " " : "",
+	    c->sub != NULL ? c->sub : "", c->args[0] != '\0' ? " " : "",
+	    c->args);
+}
+
+static int
+usage(const struct cmd *c)
+{
+	fputs("estctl: usage: ", stderr);
+	usage_line(stderr, c);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+/* A getopt_long failure as one line; argv as getopt left it. */
+static int
+bad_option(const struct cmd *c, int rc, char **argv)
+{
+	const char	*opt = argv[optind - 1];
+
+	fprintf(stderr, "estctl: %s \"%s\"; usage: ",
+	    rc == ':' ? "missing value for" : "unknown option", opt);
+	usage_line(stderr, c);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+/* A long usage over lines of at most 78 columns, continued indented. */
+static void
+wrap(FILE *fp, const char *s)
+{
+	size_t	col = 2, n;
+
+	fputs("  ", fp);
+	for (; *s != '\0'; s += n) {
+		while (*s == ' ')
+			s++;
+		n = strcspn(s, " ");
+		if (col > 2 && col + 1 + n > 78) {
+			fputs("\n     ", fp);
+			col = 5;
+		}
+		if (col > 2)
+			fputc(' ', fp), col++;
+		fprintf(fp, "%.*s", (int)n, s);
+		col += n;
+	}
+	fputc('\n', fp);
+}
+
+static void
+help(FILE *fp)
+{
+	const struct cmd *c;
+	char		 words[160];
+	size_t		 i;
+	int		 w;
+
+	fputs("usage: estctl [-c FILE] COMMAND [ARGUMENTS]\n"
+	    "\n"
+	    "The administrator's tool of estd; safe to use while estd "
+	    "runs.\n"
+	    "\n"
+	    "commands:\n", fp);
+	for (i = 0; i < NCMDS; i++) {
+		c = &cmds[i];
+		w = snprintf(words, sizeof(words), "%s%s%s%s%s", c->name,
+		    c->sub != NULL ? " " : "", c->sub != NULL ? c->sub : "",
+		    c->args[0] != '\0' ? " " : "", c->args);
+		if (w > 30) {
+			wrap(fp, words);
+			fprintf(fp, "%34s%s\n", "", c->help);
+		} else
+			fprintf(fp, "  %-32s%s\n", words, c->help);
+	}
+	fputs("\n"
+	    "options:\n"
+	    "  -c FILE                         configuration (default: "
+	    "$ESTD_CONFIG,\n"
+	    "                                  else /etc/estd/estd.conf)\n"
+	    "  --help                          this text; after a command, "
+	    "its usage\n"
+	    "  --version                       the version\n"
+	    "\n"
+	    "PERIOD is a week label such as 2026-W47. The import file starts "
+	    "with the header\n" IMPORT_HEADER ".\n"
+	    "Exit status: 0 success, 1 runtime failure, 2 usage or "
+	    "configuration error.\n", fp);
+}
+
+/*
+ * Load the configuration, set the clock and open the database. Unless
+ * `creating`, the database must exist and carry a schema. Returns 0 or
+ * the exit status, the reason already printed.
+ */
+static int
+ctx_open(struct ctx *ctx, bool creating)
+{
+	char	*cause = NULL;
+	int	 v;
+
+	if ((ctx->conf = conf_load(ctx->conf_path, &cause)) == NULL) {
+		say(EXIT_USAGE, "%s", cause != NULL ? cause :
+		    "cannot load the configuration");
+		free(cause);
+		return EXIT_USAGE;
+	}
+	if (clock_init(ctx->conf->timezone, &cause) == -1) {
+		say(EXIT_USAGE, "%s", cause != NULL ? cause :
+		    "cannot set the time zone");
+		free(cause);
+		return EXIT_USAGE;
+	}
+	if (token_init() == -1)
+		return say(EXIT_RUNTIME, "cannot initialise libsodium");
+	/* STORE_ADMIN would create an empty file; only init may. */
+	if (!creating && access(ctx->conf->database, F_OK) == -1 &&
+	    errno == ENOENT)
+		return say(EXIT_RUNTIME, "the database %s does not exist; run "
+		    "\"estctl init\"", ctx->conf->database);
+	ctx->store = store_open(ctx->conf->database, STORE_ADMIN, &cause);
+	if (ctx->store == NULL) {
+		say(EXIT_RUNTIME, "cannot open the database %s: %s",
+		    ctx->conf->database, cause != NULL ? cause : "unknown error");
+		free(cause);
+		return EXIT_RUNTIME;
+	}
+	if (creating)
+		return 0;
+	if ((v = store_schema_version(ctx->store)) == -1)
+		return say(EXIT_RUNTIME, "cannot read the schema version of "
+		    "the database %s", ctx->conf->database);
+	if (v == 0)
+		return say(EXIT_RUNTIME, "the database %s has no schema; run "
+		    "\"estctl init\"", ctx->conf->database);
+	return 0;
+}
+
+/*
+ * Commit a transaction begun by the caller, with its audit entry; rolls
+ * back on failure. Returns 0 or the exit status, the reason printed.
+ */
+static int
+commit_audited(struct ctx *ctx, const char *action, const char *detail)
+{
+	if (store_audit(ctx->store, "estctl", action, detail) == -1) {
+		store_rollback(ctx->store);
+		return say(EXIT_RUNTIME, "cannot write the audit entry; "
+		    "nothing was changed");
+	}
+	if (store_commit(ctx->store) == -1) {
+		store_rollback(ctx->store);
+		return say(EXIT_RUNTIME, "cannot commit the change; nothing "
+		    "was changed");
+	}
+	return 0;
+}
+
+/* Characters (code points) of valid UTF-8. */
+static size_t
+utf8_width(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/*
+ * A name or organisation: valid UTF-8, not blank, no control characters
+ * (they would break the tables), at most NAME_MAX_CHARS characters.
+ * Returns 0, or the exit status with the reason printed.
+ */
+static int
+check_text(const char *what, const char *s)
+{
+	const char	*p;
+	bool		 blank = true;
+
+	if (!report_valid_utf8(s, strlen(s)))
+		return say(EXIT_USAGE, "the %s is not valid UTF-8", what);
+	for (p = s; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return say(EXIT_USAGE, "the %s must be one line without "
+			    "control characters", what);
+		if (*p != ' ')
+			blank = false;
+	}
+	if (blank)
+		return say(EXIT_USAGE, "the %s must not be empty", what);
+	if (utf8_width(s) > NAME_MAX_CHARS)
+		return say(EXIT_USAGE, "the %s is longer than %d characters",
+		    what, NAME_MAX_CHARS);
+	return 0;
+}
+
+static int
+check_slug(const char *slug)
+{
+	if (!report_valid_slug(slug))
+		return say(EXIT_USAGE, "invalid area slug \"%s\": use "
+		    SLUG_RULE, slug);
+	return 0;
+}
+
+/* Plausible, not proven: the address is only used to send mail to. */
+static int
+check_email(const char *e)
+{
+	const char	*at = strchr(e, '@'), *p;
+	size_t		 len = strlen(e);
+
+	for (p = e; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			break;
+	if (*p != '\0' || len > EMAIL_MAX || at == NULL || at == e ||
+	    at[1] == '\0' || strchr(at + 1, '@') != NULL || at[1] == '.' ||
+	    e[len - 1] == '.')
+		return say(EXIT_USAGE, "invalid e-mail address \"%s\": expected "
+		    "one name@domain, ASCII, no spaces, at most %d characters",
+		    e, EMAIL_MAX);
+	return 0;
+}
+
+/* A person id as given on the command line; -1 if malformed. */
+static long long
+parse_id(const char *s)
+{
+	char		*end;
+	long long	 v;
+
+	if (*s < '1' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	return v;
+}
+
+/* Print the document and release it; doc is a new reference. */
+static int
+print_json(json_t *doc)
+{
+	int	rc;
+
+	rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (rc == -1)
+		return say(EXIT_RUNTIME, "cannot write the JSON output");
+	fputc('\n', stdout);
+	return 0;
+}
+
+/* s, then spaces up to `width` characters. */
+static void
+cell(const char *s, size_t width)
+{
+	size_t	w = utf8_width(s);
+
+	fputs(s, stdout);
+	for (; w < width; w++)
+		fputc(' ', stdout);
+}
+
+/*
+ * The common option parsing of the list commands: only --json. Returns
+ * 0 (with *json set) or the exit status.
+ */
+static int
+parse_json_only(const struct cmd *c, int argc, char **argv, bool *json)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int	ch;
+
+	*json = false;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (ch == 'j')
+			*json = true;
+		else
+			return bad_option(c, ch, argv);
+	}
+	if (optind != argc)
+		return usage(c);
+	return 0;
+}
+
+static int
+cmd_init(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	char	*cause = NULL, detail[64];
+	int	 rc, before, after;
+
+	(void)argv;
+	if (argc != 1)
+		return usage(c);
+	if ((rc = ctx_open(ctx, true)) != 0)
+		return rc;
+	before = store_schema_version(ctx->store);
+	if (store_migrate(ctx->store, &cause) == -1) {
+		say(EXIT_RUNTIME, "cannot create the schema of %s: %s",
+		    ctx->conf->database, cause != NULL ? cause : "unknown error");
+		free(cause);
+		return EXIT_RUNTIME;
+	}
+	if ((after = store_schema_version(ctx->store)) == -1)
+		return say(EXIT_RUNTIME, "cannot read the schema version of "
+		    "the database %s", ctx->conf->database);
+	if (before != after) {
+		snprintf(detail, sizeof(detail), "schema %d to %d", before,
+		    after);
+		if (store_audit(ctx->store, "estctl", "db.migrate",
+		    detail) == -1)
+			return say(EXIT_RUNTIME, "cannot write the audit entry");
+	}
+	printf("database %s ready (schema version %d)\n", ctx->conf->database,
+	    after);
+	return 0;
+}
+
+static int
+cmd_area_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	struct area	 a;
+	char		*cause = NULL;
+	int		 rc;
+
+	if (argc != 3 || argv[1][0] == '-')
+		return usage(c);
+	if ((rc = check_slug(argv[1])) != 0 ||
+	    (rc = check_text("area name", argv[2])) != 0)
+		return rc;
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+
+	memset(&a, 0, sizeof(a));
+	if (store_area_get(ctx->store, argv[1], &a) == 0) {
+		free(a.name);
+		return say(EXIT_USAGE, "area \"%s\" already exists", argv[1]);
+	}
+	if (store_begin(ctx->store) == -1)
+		return say(EXIT_RUNTIME, "cannot start a write transaction");
+	if (store_area_add(ctx->store, argv[1], argv[2], &cause) == -1) {
+		store_rollback(ctx->store);
+		say(EXIT_RUNTIME, "cannot add area \"%s\": %s", argv[1],
+		    cause != NULL ? cause : "unknown error");
+		free(cause);
+		return EXIT_RUNTIME;
+	}
+	if ((rc = commit_audited(ctx, "area.add", argv[1])) != 0)
+		return rc;
+	printf("area %s added: %s\n", argv[1], argv[2]);
+	return 0;
+}
+
+static int
+cmd_area_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	struct area	*areas = NULL;
+	json_t		*doc, *list;
+	size_t		 n = 0, i, w = strlen("SLUG");
+	bool		 json;
+	int		 rc;
+
+	if ((rc = parse_json_only(c, argc, argv, &json)) != 0)
+		return rc;
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	if (store_area_list(ctx->store, &areas, &n) == -1)
+		return say(EXIT_RUNTIME, "cannot read the areas");
+
+	if (json) {
+		list = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(list, json_pack("{s:s, s:s}",
+			    "slug", areas[i].slug, "name", areas[i].name));
+		doc = json_pack("{s:o}", "areas", list);
+		rc = print_json(doc);
+	} else if (n == 0) {
+		printf("no areas yet; add one with \"estctl area add SLUG "
+		    "NAME\"\n");
+	} else {
+		for (i = 0; i < n; i++)
+			if (strlen(areas[i].slug) > w)
+				w = strlen(areas[i].slug);
+		cell("SLUG", w + 2);
+		printf("NAME\n");
+		for (i = 0; i < n; i++) {
+			cell(areas[i].slug, w + 2);
+			printf("%s\n", areas[i].name);
+		}
+	}
+	store_areas_free(areas, n);
+	return rc;
+}
+
+/* "centrum, norr" or "all areas" into b. */
+static void
+areas_text(struct buf *b, const struct person *p)
+{
+	size_t	i;
+
+	if (p->all_areas) {
+		buf_puts(b, "all areas");
+		return;
+	}
+	for (i = 0; i < p->n_areas; i++) {
+		if (i > 0)
+			buf_puts(b, ", ");
+		buf_puts(b, p->areas[i]);
+	}
+}
+
+/*
+ * Print the personal link as the last line and wipe the token. Links go
+ * to /r/ for reporters (the form) and /k/ for everyone else.
+ */
+static void
+print_link(const struct ctx *ctx, enum role role, char *tok)
+{
+	printf("The link is shown once only; the database keeps only a "
+	    "hash of it:\n");
+	printf("%s/%s/%s\n", ctx->conf->base_url,
+	    role == ROLE_REPORTER ? "r" : "k", tok);
+	fflush(stdout);
+	explicit_bzero(tok, TOKEN_LEN + 1);
+}
+
+static int
+cmd_person_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "org", required_argument, NULL, 'o' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "area", required_argument, NULL, 'a' },
+		{ "all-areas", no_argument, NULL, 'A' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct person	 p;
+	struct area	 a;
+	struct buf	 b = { NULL, 0, 0 };
+	unsigned char	 hash[TOKEN_HASH_LEN];
+	char		 tok[TOKEN_LEN + 1], detail[64], *cause = NULL;
+	char		*role_s = NULL;
+	long long	 id;
+	size_t		 i, j;
+	int		 ch, rc = EXIT_USAGE;
+
+	memset(&p, 0, sizeof(p));
+	p.areas = xcalloc((size_t)argc, sizeof(*p.areas));
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			p.name = optarg;
+			break;
+		case 'e':
+			p.email = optarg;
+			break;
+		case 'o':
+			p.org = optarg;
+			break;
+		case 'r':
+			role_s = optarg;
+			break;
+		case 'a':
+			for (j = 0; j < p.n_areas; j++)
+				if (strcmp(p.areas[j], optarg) == 0)
+					break;
+			if (j == p.n_areas)
+				p.areas[p.n_areas++] = optarg;
+			break;
+		case 'A':
+			p.all_areas = true;
+			break;
+		default:
+			rc = bad_option(c, ch, argv);
+			goto done;
+		}
+	}
+	if (optind != argc) {
+		rc = usage(c);
+		goto done;
+	}
+	if (p.name == NULL || p.email == NULL || p.org == NULL ||
+	    role_s == NULL) {
+		say(EXIT_USAGE, "missing %s; usage: estctl person add %s",
+		    p.name == NULL ? "--name" : p.email == NULL ? "--email" :
+		    p.org == NULL ? "--org" : "--role", c->args);
+		goto done;
+	}
+	if ((rc = check_text("name", p.name)) != 0 ||
+	    (rc = check_email(p.email)) != 0 ||
+	    (rc = check_text("organisation", p.org)) != 0)
+		goto done;
+	rc = EXIT_USAGE;
+	if (store_role_parse(role_s, &p.role) == -1) {
+		say(EXIT_USAGE, "unknown role \"%s\": use reporter, "
+		    "keyfunction, steering or admin", role_s);
+		goto done;
+	}
+	if (p.all_areas && p.n_areas > 0) {
+		say(EXIT_USAGE, "--all-areas and --area exclude each other");
+		goto done;
+	}
+	if (p.role == ROLE_REPORTER && !p.all_areas && p.n_areas == 0) {
+		say(EXIT_USAGE, "a reporter needs at least one --area SLUG, "
+		    "or --all-areas");
+		goto done;
+	}
+	for (i = 0; i < p.n_areas; i++)
+		if ((rc = check_slug(p.areas[i])) != 0)
+			goto done;
+	if ((rc = ctx_open(ctx, false)) != 0)
+		goto done;
+
+	rc = EXIT_USAGE;
+	for (i = 0; i < p.n_areas; i++) {
+		memset(&a, 0, sizeof(a));
+		if (store_area_get(ctx->store, p.areas[i], &a) == -1) {
+			say(EXIT_USAGE, "area \"%s\" does not exist",
+			    p.areas[i]);
+			goto done;
+		}
+		free(a.name);
+	}
+	if ((id = store_person_id_by_email(ctx->store, p.email)) > 0) {
+		say(EXIT_USAGE, "the e-mail %s is already taken by person %lld",
+		    p.email, id);
+		goto done;
+	}
+
+	token_new(tok);
+	token_hash(tok, strlen(tok), hash);
+	rc = EXIT_RUNTIME;
+	if (store_begin(ctx->store) == -1) {
+		say(EXIT_RUNTIME, "cannot start a write transaction");
+		goto wipe;
+	}
+	if ((id = store_person_add(ctx->store, &p, hash, &cause)) == -1) {
+		store_rollback(ctx->store);
+		say(EXIT_RUNTIME, "cannot add the person: %s",
+		    cause != NULL ? cause : "unknown error");
+		free(cause);
+		goto wipe;
+	}
+	snprintf(detail, sizeof(detail), "person %lld, %s", id,
+	    store_role_name(p.role));
+	if ((rc = commit_audited(ctx, "person.add", detail)) != 0)
+		goto wipe;
+
+	if (p.all_areas || p.n_areas == 0)
+		buf_puts(&b, p.all_areas ? "all areas" : "no areas");
+	else {
+		buf_puts(&b, p.n_areas == 1 ? "area " : "areas ");
+		areas_text(&b, &p);
+	}
+	printf("person %lld added: %s <%s>, %s, %s\n", id, p.name, p.email,
+	    store_role_name(p.role), b.data);
+	buf_reset(&b);
+	print_link(ctx, p.role, tok);
+	rc = 0;
+wipe:
+	explicit_bzero(tok, sizeof(tok));
+	explicit_bzero(hash, sizeof(hash));
+done:
+	free(p.areas);
+	return rc;
+}
+
+static int
+cmd_person_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	static const char *const head[] = {
+		"ID", "NAME", "E-MAIL", "ORGANISATION", "ROLE", "STATUS",
+		"AREAS",
+	};
+	struct person	*people = NULL;
+	struct buf	 b = { NULL, 0, 0 };
+	json_t		*list, *areas, *o;
+	char		 id[32];
+	const char	*col[7];
+	size_t		 n = 0, i, j, w[7];
+	bool		 json;
+	int		 rc;
+
+	if ((rc = parse_json_only(c, argc, argv, &json)) != 0)
+		return rc;
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	if (store_person_list(ctx->store, &people, &n) == -1)
+		return say(EXIT_RUNTIME, "cannot read the people");
+
+	if (json) {
+		list = json_array();
+		for (i = 0; i < n; i++) {
+			areas = json_array();
+			for (j = 0; j < people[i].n_areas; j++)
+				json_array_append_new(areas,
+				    json_string(people[i].areas[j]));
+			o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:b}",
+			    "id", (json_int_t)people[i].id,
+			    "name", people[i].name, "email", people[i].email,
+			    "org", people[i].org,
+			    "role", store_role_name(people[i].role),
+			    "areas", areas, "all_areas", people[i].all_areas,
+			    "active", people[i].active);
+			json_array_append_new(list, o);
+		}
+		rc = print_json(json_pack("{s:o}", "people", list));
+		goto done;
+	}
+	if (n == 0) {
+		printf("no people yet; add one with \"estctl person add\"\n");
+		goto done;
+	}
+
+	/* Two passes: widths first, then the rows. */
+	for (j = 0; j < 7; j++)
+		w[j] = strlen(head[j]);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			for (j = 0; j < 6; j++)
+				cell(head[j], w[j] + 2);
+			printf("%s\n", head[6]);
+		}
+		for (i = 0; i < n; i++) {
+			snprintf(id, sizeof(id), "%lld", people[i].id);
+			buf_reset(&b);
+			areas_text(&b, &people[i]);
+			col[0] = id;
+			col[1] = people[i].name;
+			col[2] = people[i].email;
+			col[3] = people[i].org;
+			col[4] = store_role_name(people[i].role);
+			col[5] = people[i].active ? "active" : "disabled";
+			col[6] = b.data != NULL ? b.data : "";
+			for (j = 0; j < 7; j++) {
+				if (pass == 0) {
+					if (utf8_width(col[j]) > w[j])
+						w[j] = utf8_width(col[j]);
+				} else if (j < 6)
+					cell(col[j], w[j] + 2);
+				else
+					printf("%s\n", col[j]);
+			}
+		}
+	}
+	buf_reset(&b);
+done:
+	store_people_free(people, n);
+	return rc;
+}
+
+/*
+ * The person named by the single ID argument into *p (cleared by the
+ * caller with store_person_clear). Returns 0 or the exit status.
+ */
+static int
+person_arg(struct ctx *ctx, const struct cmd *c, int argc, char **argv,
+    struct person *p, long long *id)
+{
+	int	rc;
+
+	if (argc != 2)
+		return usage(c);
+	if ((*id = parse_id(argv[1])) == -1)
+		return say(EXIT_USAGE, "invalid person id \"%s\"; see \"estctl "
+		    "person list\"", argv[1]);
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	memset(p, 0, sizeof(*p));
+	if (store_person_get(ctx->store, *id, p) == -1)
+		return say(EXIT_USAGE, "person %lld does not exist", *id);
+	return 0;
+}
+
+static int
+cmd_person_link(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	struct person	 p;
+	unsigned char	 hash[TOKEN_HASH_LEN];
+	char		 tok[TOKEN_LEN + 1], detail[32], *cause = NULL;
+	long long	 id;
+	int		 rc;
+
+	if ((rc = person_arg(ctx, c, argc, argv, &p, &id)) != 0)
+		return rc;
+	if (!p.active) {
+		rc = say(EXIT_USAGE, "person %lld is disabled; a new link would "
+		    "not work", id);
+		goto done;
+	}
+	token_new(tok);
+	token_hash(tok, strlen(tok), hash);
+	rc = EXIT_RUNTIME;
+	if (store_begin(ctx->store) == -1) {
+		say(EXIT_RUNTIME, "cannot start a write transaction");
+		goto wipe;
+	}
+	if (store_person_set_token(ctx->store, id, hash, &cause) == -1) {
+		store_rollback(ctx->store);
+		say(EXIT_RUNTIME, "cannot set the new link: %s",
+		    cause != NULL ? cause : "unknown error");
+		free(cause);
+		goto wipe;
+	}
+	snprintf(detail, sizeof(detail), "person %lld", id);
+	if ((rc = commit_audited(ctx, "person.link", detail)) != 0)
+		goto wipe;
+	printf("new link for person %lld: %s <%s>, %s; the old link no "
+	    "longer works\n", id, p.name, p.email, store_role_name(p.role));
+	print_link(ctx, p.role, tok);
+	rc = 0;
+wipe:
+	explicit_bzero(tok, sizeof(tok));
+	explicit_bzero(hash, sizeof(hash));
+done:
+	store_person_clear(&p);
+	return rc;
+}
+
+static int
+cmd_person_disable(struct ctx *ctx, const struct cmd *c, int argc,
+    char **argv)
+{
+	struct person	 p;
+	char		 detail[32], *cause = NULL;
+	long long	 id;
+	int		 rc;
+
+	if ((rc = person_arg(ctx, c, argc, argv, &p, &id)) != 0)
+		return rc;
+	if (!p.active) {
+		printf("person %lld is already disabled: %s <%s>\n", id,
+		    p.name, p.email);
+		goto done;
+	}
+	if (store_begin(ctx->store) == -1) {
+		rc = say(EXIT_RUNTIME, "cannot start a write transaction");
+		goto done;
+	}
+	if (store_person_disable(ctx->store, id, &cause) == -1) {
+		store_rollback(ctx->store);
+		rc = say(EXIT_RUNTIME, "cannot disable person %lld: %s", id,
+		    cause != NULL ? cause : "unknown error");
+		free(cause);
+		goto done;
+	}
+	snprintf(detail, sizeof(detail), "person %lld", id);
+	if ((rc = commit_audited(ctx, "person.disable", detail)) != 0)
+		goto done;
+	printf("person %lld disabled: %s <%s>; their link no longer works\n",
+	    id, p.name, p.email);
+done:
+	store_person_clear(&p);
+	return rc;
+}
+
+/*
+ * Read a whole file ("-": standard input) into *data (owned by the
+ * caller, free(3)). Returns 0 or the exit status.
+ */
+static int
+read_file(const char *path, char **data, size_t *len)
+{
+	struct stat	 st;
+	FILE		*fp;
+	size_t		 cap = 1 << 16, n = 0, r;
+	char		*p;
+
+	if (strcmp(path, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(path, "rb")) == NULL)
+		return say(EXIT_USAGE, "cannot open %s: %s", path,
+		    strerror(errno));
+	if (fstat(fileno(fp), &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			fclose(fp);
+			return say(EXIT_USAGE, "%s is a directory", path);
+		}
+		if (S_ISREG(st.st_mode) && st.st_size > 0)
+			cap = (size_t)st.st_size + 1;
+	}
+	p = xmalloc(cap);
+	for (;;) {
+		if (n == cap) {
+			if (cap >= IMPORT_FILE_MAX)
+				break;
+			cap *= 2;
+			p = xreallocarray(p, cap, 1);
+		}
+		if ((r = fread(p + n, 1, cap - n, fp)) == 0)
+			break;
+		n += r;
+	}
+	if (ferror(fp) || n >= IMPORT_FILE_MAX) {
+		int	saved = errno;
+
+		free(p);
+		if (fp != stdin)
+			fclose(fp);
+		if (n >= IMPORT_FILE_MAX)
+			return say(EXIT_USAGE, "%s is larger than 1 GiB", path);
+		return say(EXIT_RUNTIME, "cannot read %s: %s", path,
+		    strerror(saved));
+	}
+	if (fp != stdin)
+		fclose(fp);
+	*data = p;
+	*len = n;
+	return 0;
+}
+
+static void
+import_progress(long saved, long total, void *arg)
+{
+	fprintf(stderr, "estctl: %s: %ld of %ld reports saved\n",
+	    (const char *)arg, saved, total);
+}
+
+static const char *
+plural(long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static int
+cmd_import(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	struct import_options opts;
+	struct import_result res;
+	enum import_status st;
+	const char	*path;
+	char		*data = NULL, *cause = NULL;
+	size_t		 len = 0, i;
+	int		 rc;
+
+	if (argc != 2 || (argv[1][0] == '-' && argv[1][1] != '\0'))
+		return usage(c);
+	path = argv[1];
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	if ((rc = read_file(path, &data, &len)) != 0)
+		return rc;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.fortnightly = ctx->conf->cadence == CADENCE_FORTNIGHTLY;
+	opts.parity = ctx->conf->fortnight_start;
+	opts.actor = "estctl";
+	if (isatty(STDERR_FILENO)) {
+		opts.progress = import_progress;
+		opts.progress_arg = (void *)(uintptr_t)path;
+	}
+	st = import_csv(ctx->store, &ctx->conf->checklist, &opts, data, len,
+	    &res, &cause);
+	free(data);
+
+	switch (st) {
+	case IMPORT_OK:
+		printf("imported %ld %s (%ld %s) for %ld %s and %ld %s\n",
+		    res.reports, plural(res.reports, "report", "reports"),
+		    res.rows, plural(res.rows, "row", "rows"),
+		    res.periods, plural(res.periods, "period", "periods"),
+		    res.areas, plural(res.areas, "area", "areas"));
+		rc = 0;
+		break;
+	case IMPORT_INVALID:
+		for (i = 0; i < res.n_messages; i++)
+			say(EXIT_USAGE, "%s: %s", path, res.messages[i]);
+		if (res.n_errors > (long)res.n_messages)
+			say(EXIT_USAGE, "%s: and %ld more %s", path,
+			    res.n_errors - (long)res.n_messages,
+			    plural(res.n_errors - (long)res.n_messages,
+			    "error", "errors"));
+		say(EXIT_USAGE, "%s: nothing was imported (%ld %s)", path,
+		    res.n_errors, plural(res.n_errors, "error", "errors"));
+		rc = EXIT_USAGE;
+		break;
+	case IMPORT_FAILED:
+		say(EXIT_RUNTIME, "%s: %s; nothing was imported", path,
+		    cause != NULL ? cause : "unknown error");
+		free(cause);
+		rc = EXIT_RUNTIME;
+		break;
+	}
+	import_result_clear(&res);
+	return rc;
+}
+
+/* The JSON of one stored report (contract §6). New reference. */
+static json_t *
+report_json(const struct stored_report *sr, const struct checklist *cl)
+{
+	const struct report *r = &sr->report;
+	json_t		*ratings, *counts;
+	char		 when[40];
+	size_t		 i;
+
+	ratings = json_object();
+	counts = json_object();
+	for (i = 0; i < cl->n; i++) {
+		if (r->ratings[i] != RATING_NONE)
+			json_object_set_new(ratings, cl->items[i].key,
+			    json_integer(r->ratings[i]));
+		if (r->counts[i] != COUNT_NONE)
+			json_object_set_new(counts, cl->items[i].key,
+			    json_integer(r->counts[i]));
+	}
+	clock_format_iso(sr->submitted, when, sizeof(when));
+	return json_pack("{s:I, s:s, s:s?, s:s, s:i, s:o, s:o, s:s?, s:s?, "
+	    "s:b}",
+	    "id", (json_int_t)sr->id, "area", r->area,
+	    "reporter", sr->reporter_email, "submitted", when,
+	    "revision", sr->revision, "ratings", ratings, "counts", counts,
+	    "place", r->place, "note", r->note, "nothing", r->nothing);
+}
+
+/* Text lines indented under a label, for multi-line notes. */
+static void
+print_indented(const char *label, const char *text)
+{
+	const char	*nl;
+
+	printf("  %s: ", label);
+	while ((nl = strchr(text, '\n')) != NULL) {
+		printf("%.*s\n%*s", (int)(nl - text), text,
+		    (int)strlen(label) + 4, "");
+		text = nl + 1;
+	}
+	printf("%s\n", text);
+}
+
+static void
+report_text(const struct stored_report *sr, const struct checklist *cl)
+{
+	const struct report *r = &sr->report;
+	char		 when[40];
+	size_t		 i, w = 0;
+
+	clock_format_iso(sr->submitted, when, sizeof(when));
+	printf("\n%s, ", r->area);
+	if (sr->reporter_email != NULL)
+		printf("%s%s%s%s", sr->reporter_email,
+		    sr->reporter_name != NULL ? " (" : "",
+		    sr->reporter_name != NULL ? sr->reporter_name : "",
+		    sr->reporter_name != NULL ? ")" : "");
+	else
+		printf("no reporter (imported)");
+	printf(": report %lld, revision %d, submitted %s\n", sr->id,
+	    sr->revision, when);
+	if (r->nothing)
+		printf("  nothing to report\n");
+	for (i = 0; i < cl->n; i++)
+		if (strlen(cl->items[i].key) > w)
+			w = strlen(cl->items[i].key);
+	for (i = 0; i < cl->n && !r->nothing; i++) {
+		if (r->ratings[i] == RATING_NONE && r->counts[i] == COUNT_NONE)
+			continue;
+		printf("  %-*s  ", (int)w, cl->items[i].key);
+		if (r->ratings[i] != RATING_NONE)
+			printf("%d", r->ratings[i]);
+		else
+			printf("-");
+		if (r->counts[i] != COUNT_NONE)
+			printf("  (%d %s)", r->counts[i],
+			    plural(r->counts[i], "event", "events"));
+		printf("\n");
+	}
+	if (r->place != NULL)
+		print_indented("place", r->place);
+	if (r->note != NULL)
+		print_indented("note", r->note);
+}
+
+static int
+cmd_reports(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "area", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct stored_report *list = NULL;
+	struct period	 p;
+	struct area	 a;
+	json_t		*arr;
+	const char	*area = NULL;
+	char		 label[PERIOD_LABEL_MAX];
+	size_t		 n = 0, i;
+	bool		 json = false;
+	int		 ch, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (ch == 'a')
+			area = optarg;
+		else if (ch == 'j')
+			json = true;
+		else
+			return bad_option(c, ch, argv);
+	}
+	if (optind != argc - 1)
+		return usage(c);
+	if (period_parse(argv[optind], &p) == -1 || p.kind != PERIOD_WEEK)
+		return say(EXIT_USAGE, "invalid period \"%s\": expected a week "
+		    "such as 2026-W47", argv[optind]);
+	period_format(&p, label);
+	if (area != NULL && (rc = check_slug(area)) != 0)
+		return rc;
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	if (ctx->conf->cadence == CADENCE_FORTNIGHTLY &&
+	    period_as_fortnight(&p, ctx->conf->fortnight_start) == -1)
+		return say(EXIT_USAGE, "%s is not the first week of a "
+		    "fortnight", label);
+	if (area != NULL) {
+		memset(&a, 0, sizeof(a));
+		if (store_area_get(ctx->store, area, &a) == -1)
+			return say(EXIT_USAGE, "area \"%s\" does not exist",
+			    area);
+		free(a.name);
+	}
+	if (store_report_list(ctx->store, &p, area, &ctx->conf->checklist,
+	    &list, &n) == -1)
+		return say(EXIT_RUNTIME, "cannot read the reports of %s",
+		    label);
+
+	if (json) {
+		arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr,
+			    report_json(&list[i], &ctx->conf->checklist));
+		rc = print_json(json_pack("{s:s, s:o}", "period", label,
+		    "reports", arr));
+	} else {
+		if (n == 0)
+			printf("%s%s%s: no reports\n", label,
+			    area != NULL ? ", " : "", area != NULL ? area : "");
+		else
+			printf("%s%s%s: %zu %s\n", label,
+			    area != NULL ? ", " : "", area != NULL ? area : "",
+			    n, plural((long)n, "report", "reports"));
+		for (i = 0; i < n; i++)
+			report_text(&list[i], &ctx->conf->checklist);
+	}
+	store_stored_reports_free(list, n);
+	return rc;
+}
+
+static int
+cmd_backup(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	struct stat	 db, to;
+	char		*cause = NULL;
+	int		 rc;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return usage(c);
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	if (stat(ctx->conf->database, &db) == 0 &&
+	    stat(argv[1], &to) == 0 && db.st_dev == to.st_dev &&
+	    db.st_ino == to.st_ino)
+		return say(EXIT_USAGE, "%s is the database itself; choose "
+		    "another file", argv[1]);
+	if (store_backup(ctx->store, argv[1], &cause) == -1) {
+		say(EXIT_RUNTIME, "backup to %s failed: %s", argv[1],
+		    cause != NULL ? cause : "unknown error");
+		free(cause);
+		return EXIT_RUNTIME;
+	}
+	printf("backup written to %s (quick_check ok)\n", argv[1]);
+	return 0;
+}
+
+/* The table row for the command words at argv[0] (and argv[1]). */
+static const struct cmd *
+find_cmd(int argc, char **argv, int *words)
+{
+	const struct cmd *c;
+	struct buf	 subs = { NULL, 0, 0 };
+	size_t		 i;
+	bool		 known = false;
+
+	for (i = 0; i < NCMDS; i++) {
+		c = &cmds[i];
+		if (strcmp(c->name, argv[0]) != 0)
+			continue;
+		known = true;
+		if (c->sub == NULL) {
+			*words = 1;
+			return c;
+		}
+		if (argc > 1 && strcmp(c->sub, argv[1]) == 0) {
+			*words = 2;
+			return c;
+		}
+		buf_printf(&subs, "%s%s", subs.len > 0 ? ", " : "", c->sub);
+	}
+	if (!known)
+		say(EXIT_USAGE, "unknown command \"%s\"; see \"estctl --help\"",
+		    argv[0]);
+	else if (argc > 1)
+		say(EXIT_USAGE, "unknown command \"%s %s\"; \"%s\" takes one "
+		    "of: %s", argv[0], argv[1], argv[0], subs.data);
+	else
+		say(EXIT_USAGE, "\"%s\" needs one of: %s", argv[0], subs.data);
+	buf_reset(&subs);
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd *c;
+	struct ctx	 ctx;
+	int		 i, words, rc;
+
+	log_init("estctl", 0);
+	memset(&ctx, 0, sizeof(ctx));
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			help(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("estctl %s\n", ESTD_VERSION);
+			return 0;
+		}
+		if (strcmp(argv[i], "-c") == 0) {
+			if (++i == argc)
+				return say(EXIT_USAGE, "-c needs a file; see "
+				    "\"estctl --help\"");
+			ctx.conf_path = argv[i];
+		} else if (strncmp(argv[i], "-c", 2) == 0)
+			ctx.conf_path = argv[i] + 2;
+		else
+			return say(EXIT_USAGE, "unknown option \"%s\"; see "
+			    "\"estctl --help\"", argv[i]);
+	}
+	if (i == argc)
+		return say(EXIT_USAGE, "no command given; see \"estctl "
+		    "--help\"");
+	if ((c = find_cmd(argc - i, argv + i, &words)) == NULL)
+		return EXIT_USAGE;
+	argv += i + words - 1;
+	argc -= i + words - 1;
+
+	/* "estctl area add --help" explains that one command. */
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			printf("usage: ");
+			usage_line(stdout, c);
+			printf("\n%s\n", c->help);
+			return 0;
+		}
+	}
+
+	if (ctx.conf_path == NULL)
+		ctx.conf_path = conf_default_path();
+	rc = c->fn(&ctx, c, argc, argv);
+
+	if (ctx.store != NULL)
+		store_close(ctx.store);
+	if (ctx.conf != NULL)
+		conf_free(ctx.conf);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		say(EXIT_RUNTIME, "cannot write the output: %s",
+		    strerror(errno));
+		if (rc == 0)
+			rc = EXIT_RUNTIME;
+	}
+	return rc;
+}

@@ -1,0 +1,102 @@
+/*
+ * token: personal tokens and other secrets, with libsodium. The only file
+ * that includes <sodium.h>.
+ *
+ * Randomness comes from randombytes_buf (getrandom(2) underneath), the
+ * hash is crypto_hash_sha256 and comparisons go through sodium_memcmp so
+ * a hash lookup takes the same time whatever the bytes are.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "token.h"
+
+#define TOKEN_RAW_LEN	32
+
+/* base64 of 32 bytes without padding is 43 characters. */
+_Static_assert(TOKEN_LEN == 43, "token length must match 32 bytes");
+_Static_assert(TOKEN_HASH_LEN == crypto_hash_sha256_BYTES,
+    "token hash length must match SHA-256");
+
+int
+token_init(void)
+{
+	/* 1 means already initialised, which is fine too. */
+	if (sodium_init() < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Write a new token into buf, which must hold TOKEN_LEN + 1 bytes. The
+ * raw bytes are wiped; the caller should wipe buf once it is shown.
+ */
+void
+token_new(char *buf)
+{
+	unsigned char	 raw[TOKEN_RAW_LEN];
+
+	randombytes_buf(raw, sizeof(raw));
+	if (sodium_bin2base64(buf, TOKEN_LEN + 1, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) == NULL)
+		fatalx("token_new: base64 encoding failed");
+	sodium_memzero(raw, sizeof(raw));
+}
+
+/* 1 if c belongs to the URL-safe base64 alphabet. */
+static int
+token_char_ok(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+int
+token_hash(const char *token, size_t len, unsigned char hash[TOKEN_HASH_LEN])
+{
+	size_t	 i;
+	int	 bad = 0;
+
+	/*
+	 * Look at every character and always hash, so a malformed token
+	 * costs about as much as a well-formed one that is not ours.
+	 */
+	if (len != TOKEN_LEN)
+		bad = 1;
+	for (i = 0; i < len; i++)
+		bad |= !token_char_ok((unsigned char)token[i]);
+	crypto_hash_sha256(hash, (const unsigned char *)token,
+	    (unsigned long long)len);
+	return bad ? -1 : 0;
+}
+
+int
+token_hash_equal(const unsigned char *a, const unsigned char *b)
+{
+	return sodium_memcmp(a, b, TOKEN_HASH_LEN) == 0;
+}
+
+/*
+ * Write n random bytes as 2n lowercase hex characters and a NUL into
+ * buf, which must hold 2n + 1 bytes.
+ */
+void
+token_random_hex(char *buf, size_t n)
+{
+	unsigned char	 raw[64];
+	size_t		 chunk, done = 0;
+
+	/* In chunks, so any n works without a heap buffer. */
+	do {
+		chunk = n - done;
+		if (chunk > sizeof(raw))
+			chunk = sizeof(raw);
+		randombytes_buf(raw, chunk);
+		sodium_bin2hex(buf + 2 * done, 2 * chunk + 1, raw, chunk);
+		done += chunk;
+	} while (done < n);
+	sodium_memzero(raw, sizeof(raw));
+}

@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -167,8 +166,10 @@ wrap(FILE *fp, const char *s)
 			fputs("\n     ", fp);
 			col = 5;
 		}
-		if (col > 2)
-			fputc(' ', fp), col++;
+		if (col > 2) {
+			fputc(' ', fp);
+			col++;
+		}
 		fprintf(fp, "%.*s", (int)n, s);
 		col += n;
 	}
@@ -247,8 +248,8 @@ ctx_open(struct ctx *ctx, bool creating)
 		    "\"estctl init\"", ctx->conf->database);
 	ctx->store = store_open(ctx->conf->database, STORE_ADMIN, &cause);
 	if (ctx->store == NULL) {
-		say(EXIT_RUNTIME, "cannot open the database %s: %s",
-		    ctx->conf->database, cause != NULL ? cause : "unknown error");
+		say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
+		    "cannot open the database");
 		free(cause);
 		return EXIT_RUNTIME;
 	}
@@ -431,8 +432,8 @@ cmd_init(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		return rc;
 	before = store_schema_version(ctx->store);
 	if (store_migrate(ctx->store, &cause) == -1) {
-		say(EXIT_RUNTIME, "cannot create the schema of %s: %s",
-		    ctx->conf->database, cause != NULL ? cause : "unknown error");
+		say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
+		    "cannot create the schema");
 		free(cause);
 		return EXIT_RUNTIME;
 	}
@@ -475,8 +476,8 @@ cmd_area_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		return say(EXIT_RUNTIME, "cannot start a write transaction");
 	if (store_area_add(ctx->store, argv[1], argv[2], &cause) == -1) {
 		store_rollback(ctx->store);
-		say(EXIT_RUNTIME, "cannot add area \"%s\": %s", argv[1],
-		    cause != NULL ? cause : "unknown error");
+		say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
+		    "cannot add the area");
 		free(cause);
 		return EXIT_RUNTIME;
 	}
@@ -665,6 +666,8 @@ cmd_person_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		goto done;
 	}
 
+	p.active = true;
+	p.created = clock_now();
 	token_new(tok);
 	token_hash(tok, strlen(tok), hash);
 	rc = EXIT_RUNTIME;
@@ -674,8 +677,8 @@ cmd_person_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	}
 	if ((id = store_person_add(ctx->store, &p, hash, &cause)) == -1) {
 		store_rollback(ctx->store);
-		say(EXIT_RUNTIME, "cannot add the person: %s",
-		    cause != NULL ? cause : "unknown error");
+		say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
+		    "cannot add the person");
 		free(cause);
 		goto wipe;
 	}
@@ -769,7 +772,7 @@ cmd_person_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 			col[3] = people[i].org;
 			col[4] = store_role_name(people[i].role);
 			col[5] = people[i].active ? "active" : "disabled";
-			col[6] = b.data != NULL ? b.data : "";
+			col[6] = b.data != NULL ? b.data : "-";
 			for (j = 0; j < 7; j++) {
 				if (pass == 0) {
 					if (utf8_width(col[j]) > w[j])
@@ -1200,8 +1203,8 @@ cmd_backup(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		return say(EXIT_USAGE, "%s is the database itself; choose "
 		    "another file", argv[1]);
 	if (store_backup(ctx->store, argv[1], &cause) == -1) {
-		say(EXIT_RUNTIME, "backup to %s failed: %s", argv[1],
-		    cause != NULL ? cause : "unknown error");
+		say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
+		    "the backup failed");
 		free(cause);
 		return EXIT_RUNTIME;
 	}
@@ -1229,6 +1232,7 @@ find_cmd(int argc, char **argv, int *words)
 		}
 		if (argc > 1 && strcmp(c->sub, argv[1]) == 0) {
 			*words = 2;
+			buf_reset(&subs);
 			return c;
 		}
 		buf_printf(&subs, "%s%s", subs.len > 0 ? ", " : "", c->sub);

@@ -146,7 +146,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX audit_at ON audit(at);",
 };
 
-#define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
+#define SCHEMA_VERSION \
+	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 enum query {
 	Q_AREA_ADD,
@@ -992,8 +993,9 @@ person_load_areas(struct store *s, struct person *p)
 }
 
 /*
- * Insert a person (the strings of p are copied; p->active, p->id and
- * p->n_areas with all_areas are ignored: a new person is active).
+ * Insert a person; p and hash are borrowed. p->id and p->active are
+ * ignored (a new person is active), and so are p->areas when
+ * p->all_areas is set.
  */
 long long
 store_person_add(struct store *s, const struct person *p,

@@ -931,6 +931,7 @@ START_TEST(test_backup)
 	struct report		 r;
 	struct stored_report	*list;
 	struct period		 w;
+	struct stat		 sb;
 	size_t			 n;
 	long long		 anna, bert;
 	char			 copy[160], want[256], *cause = NULL;
@@ -948,6 +949,11 @@ START_TEST(test_backup)
 
 	snprintf(copy, sizeof(copy), "%s/copy.db", dir);
 	ck_assert_msg(store_backup(st, copy, &cause) == 0, "%s", cause);
+	/* One private file, no WAL left beside it. */
+	ck_assert_int_eq(stat(copy, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	snprintf(want, sizeof(want), "%s-wal", copy);
+	ck_assert_int_eq(access(want, F_OK), -1);
 
 	/* Never over an existing file. */
 	ck_assert_int_eq(store_backup(st, copy, &cause), -1);

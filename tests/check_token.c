@@ -25,8 +25,8 @@ static int
 urlsafe(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789-_", *s) == NULL)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789-_", *s) == NULL)
 			return 0;
 	return 1;
 }
@@ -96,22 +96,22 @@ START_TEST(test_hash_shape)
 	/* 43 characters from the alphabet, including - and _. */
 	const char	*good = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_Z";
 	const char	*plus = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123+_Z";
-	const char	*slash = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123/_Z";
+	const char	*slsh = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123/_Z";
 	const char	*pad = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ01234_=";
+	const char	*nul = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_\0";
+	const char	*lng = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_ZZ";
 	unsigned char	 h1[TOKEN_HASH_LEN], h2[TOKEN_HASH_LEN];
 
 	ck_assert_uint_eq(strlen(good), 43);
 	ck_assert_int_eq(token_hash(good, 43, h1), 0);
 	ck_assert_int_eq(token_hash(plus, 43, h2), -1);
-	ck_assert_int_eq(token_hash(slash, 43, h2), -1);
+	ck_assert_int_eq(token_hash(slsh, 43, h2), -1);
 	ck_assert_int_eq(token_hash(pad, 43, h2), -1);
 	/* One short, one long. */
 	ck_assert_int_eq(token_hash(good, 42, h2), -1);
-	ck_assert_int_eq(token_hash("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_ZZ",
-	    44, h2), -1);
+	ck_assert_int_eq(token_hash(lng, 44, h2), -1);
 	/* A NUL inside the given length is not a token character. */
-	ck_assert_int_eq(token_hash("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_\0",
-	    43, h2), -1);
+	ck_assert_int_eq(token_hash(nul, 43, h2), -1);
 	/* Only len bytes are hashed: a prefix hashes differently. */
 	token_hash(good, 42, h2);
 	ck_assert_int_eq(token_hash_equal(h1, h2), 0);

@@ -385,13 +385,13 @@ http_start(const char *listen_addr, const struct http_route *routes,
 	srv->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
 	    MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC,
 	    0, NULL, NULL, access_cb, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, (void *)NULL,
 	    MHD_OPTION_LISTEN_SOCKET, srv->fd,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)lim->max_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)lim->timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_SIZE,
 	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)THREAD_STACK,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, (void *)NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, (void *)NULL,
 	    MHD_OPTION_END);
 	if (srv->mhd == NULL) {
 		xasprintf(cause, "listen %s: the HTTP server did not start",

@@ -53,7 +53,7 @@ if [ ! -f "$links" ]; then
 	add() {
 		label=$1; shift
 		link=$(estctl person add "$@" | tail -n 1)
-		printf '%-44s %s\n' "$label" "$link" >>"$links.tmp"
+		printf '%s\n    %s\n' "$label" "$link" >>"$links.tmp"
 	}
 	add "Anna Berg, rapportör (Centrum, Norr)" --name "Anna Berg" \
 	    --email anna.berg@bostadsbolaget.example --org Bostadsbolaget \

@@ -43,6 +43,10 @@ DEPS_form	=
 DEPS_ratelimit	=
 DEPS_page	= tmpl report conf period store token
 DEPS_import	= csv report store conf period token clock
+DEPS_flags	=
+DEPS_picture	= flags report conf period store token
+DEPS_mime	=
+DEPS_mail	= mime conf period
 DEPS_server	= $(filter-out server,$(MODULES))
 TESTS	= $(basename $(notdir $(wildcard tests/check_*.c)))
 TEST_BINS = $(TESTS:%=$(B)/tests/%)

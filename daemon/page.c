@@ -601,7 +601,7 @@ form_errors(const struct page_set *ps, int li, const struct form_view *v,
 	const struct report_error	*e;
 	json_t				*list = json_array(), *item;
 	const char			*msg, *label;
-	char				*href;
+	char				*href, *line;
 	size_t				 i;
 	int				 idx = -1, kind;
 
@@ -642,11 +642,10 @@ form_errors(const struct page_set *ps, int li, const struct form_view *v,
 			break;
 		}
 		item = json_object();
-		if (label != NULL)
-			set_take(item, "message", fill("{label}: {message}",
-			    (const char *const[]){ "label", label, "message",
-			    msg, NULL }));
-		else
+		if (label != NULL) {
+			xasprintf(&line, "%s: %s", label, msg);
+			set_take(item, "message", line);
+		} else
 			set_str(item, "message", msg);
 		set_take(item, "href", href);
 		json_array_append_new(list, item);
@@ -877,7 +876,7 @@ page_receipt(const struct page_set *ps, const struct receipt_view *v,
 	json_t			*ctx, *list, *o;
 	const char		*next;
 	char			 label[PERIOD_LABEL_MAX], when[64],
-				 version[16], *q, *href;
+				 version[16], *q, *href, *num;
 	size_t			 i;
 	int			 li = lang_index(v->lang), rating;
 
@@ -911,15 +910,21 @@ page_receipt(const struct page_set *ps, const struct receipt_view *v,
 		if (rating >= 0 && rating <= RATING_MAX) {
 			set_str(o, "answer", text_at(ps, li, "scale",
 			    (size_t)rating));
-			xasprintf(&q, "%d", rating);
-			set_take(o, "level", q);
+			xasprintf(&num, "%d", rating);
+			set_take(o, "level", num);
 		} else {
 			set_str(o, "answer", text(ps, li, "not_assessed"));
 			set_str(o, "level", "none");
 		}
-		if (r->counts[i] >= 0)
-			json_object_set_new(o, "count",
-			    json_integer(r->counts[i]));
+		/*
+		 * Text, so that a count of 0 shows too; always set, so the
+		 * lookup never reaches an outer "count".
+		 */
+		if (r->counts[i] >= 0) {
+			xasprintf(&num, "%d", r->counts[i]);
+			set_take(o, "count", num);
+		} else
+			set_str(o, "count", "");
 		json_array_append_new(list, o);
 	}
 	json_object_set_new(ctx, "answers", list);

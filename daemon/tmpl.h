@@ -29,7 +29,8 @@ struct tmpl_set;
 /*
  * Load every *.html and *.txt file of `dir` and parse it. Returns a new
  * set (tmpl_set_free) or NULL with *cause naming the file, line and
- * fault (unclosed section, unknown partial, ...).
+ * fault (unclosed section, unknown partial, ...). "x.html" is named "x",
+ * "x.txt" keeps its whole name, so a mail may have both.
  */
 struct tmpl_set	*tmpl_set_load(const char *dir, char **cause);
 /* Parse one template from memory under `name`, into a new set. */

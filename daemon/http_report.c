@@ -302,7 +302,7 @@ handle_receipt(struct http_request *req, void *arg)
 	const char		*slug = http_query(req, "area");
 	const char		*label = http_query(req, "period");
 	const char		*lang = request_lang(req);
-	char			 descr[96], when[64], *action, *html;
+	char			 descr[96], *action, *html;
 	size_t			 len;
 	int			 found;
 
@@ -329,9 +329,6 @@ handle_receipt(struct http_request *req, void *arg)
 	}
 	period_describe_parity(&p, app->conf->fortnight_start, lang, descr,
 	    sizeof(descr));
-	clock_format_iso(stored.submitted, when, sizeof(when));
-	when[16] = '\0';	/* "2026-11-20T14:03" */
-	when[10] = ' ';
 	xasprintf(&action, "/r/%s", http_param(req, "token"));
 	memset(&v, 0, sizeof(v));
 	v.lang = lang;
@@ -341,7 +338,7 @@ handle_receipt(struct http_request *req, void *arg)
 	v.period_description = descr;
 	v.checklist = &app->conf->checklist;
 	v.stored = &stored;
-	v.submitted = when;
+	v.submitted = NULL;	/* page.c words it in the page's language */
 	html = page_receipt(app->pages, &v, &len);
 	reply_html(req, 200, html, len);
 	free(action);

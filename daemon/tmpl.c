@@ -212,8 +212,11 @@ add_text(struct nodes *l, const char *s, size_t len)
 
 	if (len == 0)
 		return;
+	/* Copied by length: a stray NUL in a file must not cut it short. */
 	n = nodes_add(l, NODE_TEXT);
-	n->text = xstrndup(s, len);
+	n->text = xmalloc(len + 1);
+	memcpy(n->text, s, len);
+	n->text[len] = '\0';
 	n->len = len;
 }
 

@@ -61,7 +61,8 @@ struct receipt_view {
 	const char		*period_description;
 	const struct checklist	*checklist;
 	const struct stored_report *stored;
-	const char		*submitted;	/* "20 november 14:03" local */
+	const char		*submitted;	/* "20 november 14:03", or NULL:
+						   worded from stored->submitted */
 };
 
 /*

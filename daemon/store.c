@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "conf.h"
@@ -461,6 +462,18 @@ store_role_parse(const char *name, enum role *out)
 }
 
 /*
+ * Library-wide settings, once per process before the first connection:
+ * without memory statistics SQLite takes no global mutex on every
+ * allocation, which matters with one HTTP thread per connection.
+ */
+static void
+store_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
+/*
  * Open path. Returns a new store owned by the caller (store_close), or
  * NULL with *cause (owned by the caller) set.
  */
@@ -470,7 +483,9 @@ store_open(const char *path, enum store_mode mode, char **cause)
 	struct store	*s;
 	char		 jmode[16], sql[64];
 	int		 flags = SQLITE_OPEN_NOMUTEX, rc, v;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+	pthread_once(&once, store_configure);
 	if (mode == STORE_READER)
 		flags |= SQLITE_OPEN_READONLY;
 	else

@@ -23,6 +23,7 @@ struct job {
 	time_t			 submitted;
 	const char		*source;
 	/* Results, written by the writer thread. */
+	pthread_cond_t		 done_cv;	/* signalled when done */
 	bool			 done;
 	int			 rc;
 	struct report_saved	 saved;
@@ -34,8 +35,8 @@ struct writer {
 	pthread_t		 thread;
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 work;		/* jobs queued, or stopping */
-	pthread_cond_t		 finished;	/* a batch is done */
 	struct job		*head, **tail;
+	bool			 idle;		/* waiting on `work` */
 	bool			 stopping;
 	struct writer_stats	 stats;
 };
@@ -87,7 +88,9 @@ writer_main(void *arg)
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_sec += 1;
 			w->stats.heartbeat = time(NULL);
+			w->idle = true;
 			pthread_cond_timedwait(&w->work, &w->lock, &ts);
+			w->idle = false;
 		}
 		if (w->head == NULL && w->stopping) {
 			pthread_mutex_unlock(&w->lock);
@@ -131,7 +134,9 @@ writer_main(void *arg)
 		for (j = batch; j != NULL; ) {
 			struct job *next = j->next;
 
-			j->done = true;	/* the waiter owns j from here */
+			/* Wake only this job's waiter; it owns j from here. */
+			j->done = true;
+			pthread_cond_signal(&j->done_cv);
 			j = next;
 		}
 		w->stats.commits++;
@@ -139,7 +144,6 @@ writer_main(void *arg)
 		w->stats.failed += n - ok;
 		if (n > w->stats.max_batch)
 			w->stats.max_batch = n;
-		pthread_cond_broadcast(&w->finished);
 		pthread_mutex_unlock(&w->lock);
 	}
 	return NULL;
@@ -158,7 +162,6 @@ writer_start(const char *path, char **cause)
 	w->stats.heartbeat = time(NULL);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->work, NULL);
-	pthread_cond_init(&w->finished, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		xasprintf(cause, "cannot start the writer thread");
 		goto fail;
@@ -185,7 +188,6 @@ writer_stop(struct writer *w)
 	store_close(w->store);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->work);
-	pthread_cond_destroy(&w->finished);
 	free(w);
 }
 
@@ -204,19 +206,23 @@ writer_save_report(struct writer *w, long long person_id, const char *actor,
 	j.checklist = checklist;
 	j.submitted = submitted;
 	j.source = source;
+	pthread_cond_init(&j.done_cv, NULL);
 
 	pthread_mutex_lock(&w->lock);
 	if (w->stopping) {
 		pthread_mutex_unlock(&w->lock);
+		pthread_cond_destroy(&j.done_cv);
 		*cause = xstrdup("the server is shutting down");
 		return -1;
 	}
 	*w->tail = &j;
 	w->tail = &j.next;
-	pthread_cond_signal(&w->work);
+	if (w->idle)
+		pthread_cond_signal(&w->work);
 	while (!j.done)
-		pthread_cond_wait(&w->finished, &w->lock);
+		pthread_cond_wait(&j.done_cv, &w->lock);
 	pthread_mutex_unlock(&w->lock);
+	pthread_cond_destroy(&j.done_cv);
 
 	if (j.rc == 0)
 		*saved = j.saved;

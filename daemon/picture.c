@@ -786,7 +786,11 @@ text_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 		buf_puts(b, " (gemensam bedömning");
 		if (a->set_by != NULL)
 			buf_printf(b, " av %s", a->set_by);
-		buf_printf(b, "; rapporterna ger %s)", level_sv[a->computed]);
+		if (a->computed == PICTURE_GREY)
+			buf_puts(b, "; inga bedömningar i rapporterna)");
+		else
+			buf_printf(b, "; rapporterna ger %s)",
+			    level_sv[a->computed]);
 	}
 	buf_puts(b, "\n");
 	if (a->set && a->assessment != NULL) {
@@ -920,8 +924,12 @@ html_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 			buf_puts(b, ": ");
 			buf_html(b, a->assessment);
 		}
-		buf_printf(b, " <span class=\"computed\">(rapporterna ger "
-		    "%s)</span></p>\n", level_sv[a->computed]);
+		if (a->computed == PICTURE_GREY)
+			buf_puts(b, " <span class=\"computed\">(inga bedömningar "
+			    "i rapporterna)</span></p>\n");
+		else
+			buf_printf(b, " <span class=\"computed\">(rapporterna "
+			    "ger %s)</span></p>\n", level_sv[a->computed]);
 	}
 
 	buf_puts(b, "<table class=\"indicators\">\n<thead><tr>"

@@ -16,17 +16,12 @@
 
 struct job {
 	struct job		*next;
-	long long		 person_id;
-	const char		*actor;
-	const struct report	*report;
-	const struct checklist	*checklist;
-	time_t			 submitted;
-	const char		*source;
+	writer_fn		 fn;
+	void			*arg;
 	/* Results, written by the writer thread. */
 	pthread_cond_t		 done_cv;	/* signalled when done */
 	bool			 done;
 	int			 rc;
-	struct report_saved	 saved;
 	char			*cause;		/* owned by the waiter after done */
 };
 
@@ -44,26 +39,12 @@ struct writer {
 static void
 run_job(struct writer *w, struct job *j)
 {
-	char	*detail = NULL;
-
 	if (store_savepoint(w->store) == -1) {
 		j->rc = -1;
 		j->cause = xstrdup("the database refused a savepoint");
 		return;
 	}
-	j->rc = store_report_save(w->store, j->person_id, j->report,
-	    j->checklist, j->submitted, j->source, &j->saved, &j->cause);
-	if (j->rc == 0) {
-		char period[PERIOD_LABEL_MAX];
-
-		period_format(&j->report->period, period);
-		xasprintf(&detail, "report %lld revision %d area %s period %s",
-		    j->saved.id, j->saved.revision, j->report->area, period);
-		j->rc = store_audit(w->store, j->actor, "report.save", detail);
-		free(detail);
-		if (j->rc == -1)
-			j->cause = xstrdup("the audit entry could not be written");
-	}
+	j->rc = j->fn(w->store, j->arg, &j->cause);
 	if (j->rc == 0)
 		store_release(w->store);
 	else
@@ -192,20 +173,13 @@ writer_stop(struct writer *w)
 }
 
 int
-writer_save_report(struct writer *w, long long person_id, const char *actor,
-    const struct report *report, const struct checklist *checklist,
-    time_t submitted, const char *source, struct report_saved *saved,
-    char **cause)
+writer_run(struct writer *w, writer_fn fn, void *arg, char **cause)
 {
 	struct job j;
 
 	memset(&j, 0, sizeof(j));
-	j.person_id = person_id;
-	j.actor = actor;
-	j.report = report;
-	j.checklist = checklist;
-	j.submitted = submitted;
-	j.source = source;
+	j.fn = fn;
+	j.arg = arg;
 	pthread_cond_init(&j.done_cv, NULL);
 
 	pthread_mutex_lock(&w->lock);
@@ -224,11 +198,54 @@ writer_save_report(struct writer *w, long long person_id, const char *actor,
 	pthread_mutex_unlock(&w->lock);
 	pthread_cond_destroy(&j.done_cv);
 
-	if (j.rc == 0)
-		*saved = j.saved;
-	else
+	if (j.rc == -1) {
+		if (j.cause == NULL)
+			j.cause = xstrdup("the database did not take the change");
 		*cause = j.cause;
+	}
 	return j.rc;
+}
+
+struct save_report {
+	long long		 person_id;
+	const char		*actor;
+	const struct report	*report;
+	const struct checklist	*checklist;
+	time_t			 submitted;
+	const char		*source;
+	struct report_saved	*saved;
+};
+
+static int
+save_report(struct store *s, void *arg, char **cause)
+{
+	struct save_report	*a = arg;
+	char			 period[PERIOD_LABEL_MAX], *detail;
+	int			 rc;
+
+	if (store_report_save(s, a->person_id, a->report, a->checklist,
+	    a->submitted, a->source, a->saved, cause) == -1)
+		return -1;
+	period_format(&a->report->period, period);
+	xasprintf(&detail, "report %lld revision %d area %s period %s",
+	    a->saved->id, a->saved->revision, a->report->area, period);
+	rc = store_audit(s, a->actor, "report.save", detail);
+	free(detail);
+	if (rc == -1)
+		*cause = xstrdup("the audit entry could not be written");
+	return rc;
+}
+
+int
+writer_save_report(struct writer *w, long long person_id, const char *actor,
+    const struct report *report, const struct checklist *checklist,
+    time_t submitted, const char *source, struct report_saved *saved,
+    char **cause)
+{
+	struct save_report a = { person_id, actor, report, checklist,
+	    submitted, source, saved };
+
+	return writer_run(w, save_report, &a, cause);
 }
 
 void

@@ -49,6 +49,16 @@ int		 writer_save_report(struct writer *, long long person_id,
 		    const struct checklist *, time_t submitted,
 		    const char *source, struct report_saved *saved,
 		    char **cause);
+/*
+ * Run fn(store, arg, cause) durably in the writer thread, in its own
+ * savepoint of the next group commit; blocks until that commit. fn
+ * returns 0 or -1 with *cause set (then its savepoint is rolled back and
+ * the -1 and cause are handed back here, owned by the caller). `arg` is
+ * borrowed until the call returns.
+ */
+typedef int	(*writer_fn)(struct store *, void *arg, char **cause);
+int		 writer_run(struct writer *, writer_fn fn, void *arg,
+		    char **cause);
 void		 writer_stats(struct writer *, struct writer_stats *);
 
 #endif

@@ -48,10 +48,12 @@ SEED = int(os.environ.get("CRASH_SEED", str(int(time.time() * 1000) % 1000000)))
 INDICATORS = ["skadegorelse", "klotter", "nedskrapning", "brand", "samlingar"]
 
 failures = 0
+tests = 0
 
 
 def tap(good, text):
-    global failures
+    global failures, tests
+    tests += 1
     if not good:
         failures += 1
     print("%s - %s" % ("ok" if good else "not ok", text), flush=True)
@@ -247,9 +249,10 @@ def open_ro(db):
     return sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=5)
 
 
-def verify(db, acks, person_ids):
+def verify(db, acks, person_ids, prefix=None):
     """Check the ledger against the database. Returns a dict of counts
-    and a list of problems (strings)."""
+    and a list of problems (strings). With `prefix`, also counts the
+    revisions whose note starts with it but that were never answered."""
     problems = []
     con = open_ro(db)
     try:
@@ -260,7 +263,11 @@ def verify(db, acks, person_ids):
         for rid, rev, person, body in con.execute(
                 "SELECT rr.report_id, rr.revision, r.person_id, rr.body "
                 "FROM report_revisions rr JOIN reports r ON r.id = rr.report_id"):
-            stored[(rid, rev)] = (person, body)
+            try:
+                note = json.loads(body).get("note")
+            except (ValueError, AttributeError):
+                note = None
+            stored[(rid, rev)] = (person, note)
         found = lost = wrong = 0
         for (i, rid, rev, note, _status) in acks:
             got = stored.get((rid, rev))
@@ -270,11 +277,7 @@ def verify(db, acks, person_ids):
                     problems.append("lost: reporter %d report %d revision %d "
                                     "note %s" % (i, rid, rev, note))
                 continue
-            person, body = got
-            try:
-                bnote = json.loads(body).get("note")
-            except ValueError:
-                bnote = None
+            person, bnote = got
             if person != person_ids[i] or bnote != note:
                 wrong += 1
                 if wrong <= 5:
@@ -299,13 +302,16 @@ def verify(db, acks, person_ids):
                     problems.append("report %d: revision %s but %d revision "
                                     "rows (%s..%s)" % (rid, rev, n, lo, hi))
         acked_keys = {(a[1], a[2]) for a in acks}
-        latest = dict(con.execute("SELECT id, revision FROM reports"))
+        unanswered = 0
+        if prefix is not None:
+            unanswered = sum(1 for k, (_p, note) in stored.items()
+                             if isinstance(note, str) and
+                             note.startswith(prefix) and k not in acked_keys)
     finally:
         con.close()
     return {"acked": len(acks), "found": found, "lost": lost, "wrong": wrong,
-            "stored": len(stored), "integrity": ic[:1] == ["ok"],
-            "unacked_keys": len(set(stored) - acked_keys),
-            "latest": latest}, problems
+            "integrity": ic[:1] == ["ok"], "unanswered": unanswered}, \
+        problems
 
 
 def person_ids_of(db, reporters):
@@ -370,7 +376,8 @@ def main():
                 tap(False, "cycle %d: client threads end after the kill" % cycle)
                 return 1
             ledger.extend(load.acks)
-            counts, problems = verify(db, load.acks, person_ids)
+            counts, problems = verify(db, load.acks, person_ids,
+                                      "c%d-t" % cycle)
             all_counts, all_problems = verify(db, ledger, person_ids)
             if load.errors_before_kill or load.bad_answers:
                 problems.append("%d connection errors before the kill, "
@@ -385,9 +392,7 @@ def main():
                 "found %d, lost %d (committed without answer %d); earlier "
                 "acknowledged %d all found: %s; integrity_check %s"
                 % (cycle, delay, counts["acked"], counts["found"],
-                   counts["lost"] + counts["wrong"],
-                   max(0, counts["stored"] - all_counts["acked"]) if
-                   cycle == 1 else "-" and 0,
+                   counts["lost"] + counts["wrong"], counts["unanswered"],
                    all_counts["acked"] - counts["acked"],
                    "yes" if all_counts["found"] == all_counts["acked"]
                    else "NO",
@@ -406,8 +411,6 @@ def main():
             status, body = health(estd.port)
             i = (cycle * 37) % REPORTERS
             email, token, area = reporters[i]
-            mine = [rid for rid, p in
-                    ((rid, None) for rid in counts["latest"])]
             con = open_ro(db)
             try:
                 row = con.execute("SELECT id, revision FROM reports WHERE "
@@ -446,7 +449,6 @@ def main():
             if 200 <= pstatus < 300 and "id" in pd:
                 ledger.append((i, int(pd["id"]), int(pd["revision"]), note,
                                pstatus))
-            del mine
 
         rc = estd.terminate(5.0)
         estd = None
@@ -475,5 +477,5 @@ if __name__ == "__main__":
         rc = main()
     except KeyboardInterrupt:
         rc = 1
-    print("1..%d" % 0 if False else "", end="")
+    print("1..%d" % tests)
     sys.exit(rc)

@@ -29,7 +29,8 @@ O	= $(B)/obj
 MODULES	= $(filter-out main estctl,$(basename $(notdir $(wildcard daemon/*.c))))
 OBJS	= $(MODULES:%=$(O)/%.o)
 
-# Each unit test links its module plus what that module needs.
+# Each unit test links its module (daemon/NAME.c for tests/check_NAME.c,
+# when there is one) plus what that module needs.
 COMMON		= log xmalloc buf
 DEPS_period	=
 DEPS_clock	= period
@@ -47,6 +48,9 @@ DEPS_flags	=
 DEPS_picture	= flags report conf period store token
 DEPS_mime	=
 DEPS_mail	= mime conf period
+DEPS_digest	= tmpl picture flags report conf period store token
+# Suites of the whole daemon, not of one module.
+DEPS_keyweb	= $(MODULES)
 DEPS_server	= $(filter-out server,$(MODULES))
 TESTS	= $(basename $(notdir $(wildcard tests/check_*.c)))
 TEST_BINS = $(TESTS:%=$(B)/tests/%)
@@ -70,7 +74,7 @@ $(B)/estctl: $(O)/estctl.o $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 .SECONDEXPANSION:
-$(B)/tests/check_%: tests/check_%.c $(O)/%.o $$(addprefix $(O)/,$$(addsuffix .o,$$(sort $$(DEPS_$$*) $(COMMON)))) tests/testutil.h
+$(B)/tests/check_%: tests/check_%.c $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(notdir $$(wildcard daemon/$$*.c))))) $$(addprefix $(O)/,$$(addsuffix .o,$$(sort $$(DEPS_$$*) $(COMMON)))) tests/testutil.h
 	@mkdir -p $(B)/tests
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(filter %.o,$^) $(CHECK_LIBS) $(LIBS)
 

@@ -897,6 +897,25 @@ picture_to_text(const struct picture *pic, bool with_missing)
 	return buf_take(&b, NULL);
 }
 
+/* Escaped text whose line breaks stay visible. */
+static void
+html_lines(struct buf *b, const char *s)
+{
+	char	*line, *p, *next;
+
+	line = xstrdup(s);
+	for (p = line; p != NULL; p = next) {
+		if ((next = strchr(p, '\n')) != NULL)
+			*next++ = '\0';
+		if (p != line)
+			buf_puts(b, "<br>\n");
+		if (*p != '\0' && p[strlen(p) - 1] == '\r')
+			p[strlen(p) - 1] = '\0';
+		buf_html(b, p);
+	}
+	free(line);
+}
+
 static void
 html_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
     bool with_missing)
@@ -987,7 +1006,7 @@ html_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 			}
 			if (a->notes[i].text != NULL) {
 				buf_puts(b, "<span class=\"note\">");
-				buf_html(b, a->notes[i].text);
+				html_lines(b, a->notes[i].text);
 				buf_puts(b, "</span>");
 			}
 			buf_puts(b, "</li>\n");

@@ -191,4 +191,201 @@ void		 store_stored_reports_free(struct stored_report *, size_t);
 int		 store_audit(struct store *, const char *actor,
 		    const char *action, const char *detail);
 
+/*
+ * ---- The picture cycle: assessments, measures, flags, outbox, jobs and
+ * sessions (schema version 2). All of these are written by the daemon's
+ * writer thread (writer_run) or by estctl; HTTP threads only read.
+ */
+
+enum level {
+	LEVEL_GREEN,
+	LEVEL_YELLOW,
+	LEVEL_RED,
+	LEVEL_GREY,	/* nothing assessed */
+};
+
+/* "green", "yellow", "red", "grey" and back; -1 if unknown. */
+const char	*store_level_name(enum level);
+int		 store_level_parse(const char *, enum level *);
+
+/* The joint assessment a key function set for an area and period. */
+struct assessment {
+	char		 area[AREA_SLUG_MAX + 1];
+	struct period	 period;
+	enum level	 status;
+	char		*comment;	/* may be NULL */
+	long long	 person_id;
+	char		*by_name;
+	char		*by_email;
+	time_t		 at;
+};
+
+/* Set (or replace) the assessment of (area, period). */
+int		 store_assessment_set(struct store *, const char *area,
+		    const struct period *, enum level, const char *comment,
+		    long long person_id, time_t at, char **cause);
+/* Every assessment of a period, by area slug. */
+int		 store_assessment_list(struct store *, const struct period *,
+		    struct assessment **, size_t *);
+void		 store_assessments_free(struct assessment *, size_t);
+
+/* A decided measure (insats). */
+struct measure {
+	long long	 id;
+	char		 area[AREA_SLUG_MAX + 1];
+	struct period	 period;	/* the picture it was decided on */
+	char		 indicator[INDICATOR_KEY_MAX + 1];	/* "" if none */
+	char		*what;
+	char		*place;		/* may be NULL */
+	char		*who;		/* may be NULL: organisation/person */
+	long		 follow_up;	/* day number, or -1 */
+	long long	 person_id;
+	char		*by_email;
+	time_t		 at;
+};
+
+long long	 store_measure_add(struct store *, const struct measure *,
+		    char **cause);
+/* Measures of a period (NULL: all), of an area (NULL: all), by id. */
+int		 store_measure_list(struct store *, const struct period *,
+		    const char *area, struct measure **, size_t *);
+void		 store_measures_free(struct measure *, size_t);
+
+/* A persistence flag episode of (area, indicator). */
+struct flag_row {
+	long long	 id;
+	char		 area[AREA_SLUG_MAX + 1];
+	char		 indicator[INDICATOR_KEY_MAX + 1];
+	struct period	 opened;
+	bool		 open;
+	struct period	 closed;	/* valid when !open */
+	char		*reason_sv;
+	char		*reason_en;
+	char		*ack_comment;	/* NULL until acknowledged */
+	char		*ack_by;	/* e-mail */
+	time_t		 ack_at;
+};
+
+/* Open a flag; returns its id or -1. */
+long long	 store_flag_open(struct store *, const char *area,
+		    const char *indicator, const struct period *opened,
+		    const char *reason_sv, const char *reason_en,
+		    char **cause);
+int		 store_flag_close(struct store *, long long id,
+		    const struct period *closed, char **cause);
+int		 store_flag_ack(struct store *, long long id,
+		    long long person_id, const char *comment, time_t at,
+		    char **cause);
+/* Flags (open ones only unless include_closed), by area, indicator. */
+int		 store_flag_list(struct store *, bool include_closed,
+		    struct flag_row **, size_t *);
+void		 store_flags_free(struct flag_row *, size_t);
+
+/*
+ * The score series: for every (area, indicator, period) with at least
+ * one assessed rating between `from` and `to` (inclusive, by first day),
+ * the highest rating. Ordered by area, indicator, period.
+ */
+struct score_row {
+	char		 area[AREA_SLUG_MAX + 1];
+	char		 indicator[INDICATOR_KEY_MAX + 1];
+	struct period	 period;
+	int		 score;		/* 0-3 */
+};
+int		 store_scores(struct store *, const struct period *from,
+		    const struct period *to, struct score_row **, size_t *);
+
+/* The outbox: every mail is stored here before it is delivered. */
+enum mail_state {
+	MAIL_QUEUED,	/* waiting for next_at */
+	MAIL_SENDING,	/* leased by a delivery attempt until lease_until */
+	MAIL_SENT,	/* the relay accepted it (or it was spooled) */
+	MAIL_FAILED,	/* refused for good (5xx) or given up */
+};
+
+struct outbox_mail {
+	long long	 id;
+	char		*message_id;	/* stable across retries */
+	char		*kind;		/* "digest", "reminder", "analysis" */
+	char		*dedup_key;	/* "digest:2026-W47:lena@x" */
+	char		*recipient;	/* one address */
+	char		*subject;	/* UTF-8, for listings */
+	char		*data;		/* the whole RFC 5322 message */
+	size_t		 len;
+	enum mail_state	 state;
+	int		 attempts;
+	time_t		 created;
+	time_t		 next_at;
+	time_t		 lease_until;
+	time_t		 sent_at;	/* 0 until sent */
+	char		*last_error;	/* NULL, or the relay's last answer */
+};
+
+const char	*store_mail_state_name(enum mail_state);
+/*
+ * Queue a mail in the caller's transaction. If a mail with the same
+ * dedup_key exists nothing is added and *added is 0: queuing the same
+ * decision twice never mails twice.
+ */
+int		 store_outbox_add(struct store *, const struct outbox_mail *,
+		    int *added, char **cause);
+/*
+ * Mails to attempt at `now`: queued with next_at <= now, or sending with
+ * an expired lease (a crash during delivery). At most `limit`, oldest
+ * first, with data.
+ */
+int		 store_outbox_due(struct store *, time_t now, int limit,
+		    struct outbox_mail **, size_t *);
+/* Mark as sending until `lease_until`; attempts + 1. */
+int		 store_outbox_lease(struct store *, long long id,
+		    time_t lease_until);
+/* Record an attempt's outcome: SENT, QUEUED (retry at next_at) or FAILED. */
+int		 store_outbox_result(struct store *, long long id,
+		    enum mail_state, time_t now, time_t next_at,
+		    const char *error);
+/* Every mail (without data), newest first; `limit` 0: all. */
+int		 store_outbox_list(struct store *, int limit,
+		    struct outbox_mail **, size_t *);
+/* Counts by state and the age of the oldest queued mail (0: none). */
+int		 store_outbox_counts(struct store *, time_t now, long counts[4],
+		    long *oldest_queued_age);
+void		 store_outbox_free(struct outbox_mail *, size_t);
+
+/*
+ * Scheduled jobs done, so a restart neither repeats nor skips them:
+ * (name, key) such as ("digest", "2026-W47").
+ */
+int		 store_job_done(struct store *, const char *name,
+		    const char *key);	/* 1 done, 0 not, -1 error */
+int		 store_job_mark(struct store *, const char *name,
+		    const char *key, time_t at);
+
+/*
+ * Web sessions of key functions, steering members and admins. Only the
+ * SHA-256 of the session id is stored.
+ */
+struct session {
+	long long	 person_id;
+	time_t		 created;
+	time_t		 last_seen;
+	char		 csrf[65];	/* hex, per session */
+};
+
+int		 store_session_create(struct store *,
+		    const unsigned char hash[TOKEN_HASH_LEN],
+		    long long person_id, const char *csrf, time_t now);
+/* 0 and *out filled when the session exists, else -1. */
+int		 store_session_get(struct store *,
+		    const unsigned char hash[TOKEN_HASH_LEN], struct session *out);
+int		 store_session_touch(struct store *,
+		    const unsigned char hash[TOKEN_HASH_LEN], time_t now);
+int		 store_session_delete(struct store *,
+		    const unsigned char hash[TOKEN_HASH_LEN]);
+/* End every session of a person (disable, new link). */
+int		 store_session_delete_person(struct store *, long long id);
+/* Delete sessions idle since before `idle_before` or created before
+ * `created_before`. */
+int		 store_session_expire(struct store *, time_t idle_before,
+		    time_t created_before);
+
 #endif

@@ -48,6 +48,7 @@ DEPS_flags	=
 DEPS_picture	= flags report conf period store token
 DEPS_mime	=
 DEPS_mail	= mime conf period
+DEPS_outbox	=
 DEPS_digest	= tmpl picture flags report conf period store token
 # Suites of the whole daemon, not of one module.
 DEPS_keyweb	= $(MODULES)

@@ -296,11 +296,11 @@ int		 store_scores(struct store *, const struct period *from,
 		    const struct period *to, struct score_row **, size_t *);
 
 /* The outbox: every mail is stored here before it is delivered. */
-enum mail_state {
-	MAIL_QUEUED,	/* waiting for next_at */
-	MAIL_SENDING,	/* leased by a delivery attempt until lease_until */
-	MAIL_SENT,	/* the relay accepted it (or it was spooled) */
-	MAIL_FAILED,	/* refused for good (5xx) or given up */
+enum outbox_state {
+	OUTBOX_QUEUED,	/* waiting for next_at */
+	OUTBOX_SENDING,	/* leased by a delivery attempt until lease_until */
+	OUTBOX_SENT,	/* the relay accepted it (or it was spooled) */
+	OUTBOX_FAILED,	/* refused for good (5xx) or given up */
 };
 
 struct outbox_mail {
@@ -312,7 +312,7 @@ struct outbox_mail {
 	char		*subject;	/* UTF-8, for listings */
 	char		*data;		/* the whole RFC 5322 message */
 	size_t		 len;
-	enum mail_state	 state;
+	enum outbox_state	 state;
 	int		 attempts;
 	time_t		 created;
 	time_t		 next_at;
@@ -321,7 +321,7 @@ struct outbox_mail {
 	char		*last_error;	/* NULL, or the relay's last answer */
 };
 
-const char	*store_mail_state_name(enum mail_state);
+const char	*store_outbox_state_name(enum outbox_state);
 /*
  * Queue a mail in the caller's transaction. If a mail with the same
  * dedup_key exists nothing is added and *added is 0: queuing the same
@@ -341,7 +341,7 @@ int		 store_outbox_lease(struct store *, long long id,
 		    time_t lease_until);
 /* Record an attempt's outcome: SENT, QUEUED (retry at next_at) or FAILED. */
 int		 store_outbox_result(struct store *, long long id,
-		    enum mail_state, time_t now, time_t next_at,
+		    enum outbox_state, time_t now, time_t next_at,
 		    const char *error);
 /* Every mail (without data), newest first; `limit` 0: all. */
 int		 store_outbox_list(struct store *, int limit,

@@ -100,3 +100,9 @@ token_random_hex(char *buf, size_t n)
 	} while (done < n);
 	sodium_memzero(raw, sizeof(raw));
 }
+
+uint32_t
+token_random_u32(void)
+{
+	return randombytes_random();
+}

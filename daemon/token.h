@@ -11,6 +11,7 @@
 #define ESTD_TOKEN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define TOKEN_LEN	43
 #define TOKEN_HASH_LEN	32
@@ -31,5 +32,8 @@ int	token_hash(const char *token, size_t len,
 int	token_hash_equal(const unsigned char *, const unsigned char *);
 /* n random bytes as 2n lowercase hex characters plus NUL into buf. */
 void	token_random_hex(char *buf, size_t n);
+
+/* A uniformly random 32-bit number (jitter, not secrets). */
+uint32_t	token_random_u32(void);
 
 #endif

@@ -255,3 +255,26 @@ writer_stats(struct writer *w, struct writer_stats *out)
 	*out = w->stats;
 	pthread_mutex_unlock(&w->lock);
 }
+
+int
+dbwrite_run(const struct dbwrite *dw, writer_fn fn, void *arg, char **cause)
+{
+	if (dw->writer != NULL)
+		return writer_run(dw->writer, fn, arg, cause);
+	if (store_begin(dw->store) == -1) {
+		*cause = xstrdup("the database is busy; try again");
+		return -1;
+	}
+	if (fn(dw->store, arg, cause) == -1) {
+		store_rollback(dw->store);
+		if (*cause == NULL)
+			*cause = xstrdup("the database did not take the change");
+		return -1;
+	}
+	if (store_commit(dw->store) == -1) {
+		store_rollback(dw->store);
+		*cause = xstrdup("the database could not commit");
+		return -1;
+	}
+	return 0;
+}

@@ -61,4 +61,18 @@ int		 writer_run(struct writer *, writer_fn fn, void *arg,
 		    char **cause);
 void		 writer_stats(struct writer *, struct writer_stats *);
 
+/*
+ * Where a module's durable changes go: through the writer thread in
+ * estd, or straight into a BEGIN IMMEDIATE transaction of estctl's own
+ * connection. Jobs and delivery take one, so the daemon and estctl run
+ * the same code.
+ */
+struct dbwrite {
+	struct writer	*writer;	/* estd */
+	struct store	*store;		/* estctl, when writer is NULL */
+};
+
+int		 dbwrite_run(const struct dbwrite *, writer_fn fn, void *arg,
+		    char **cause);
+
 #endif

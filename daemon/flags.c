@@ -264,7 +264,7 @@ flags_run(const struct flags_rule *rule, const struct flags_point *pt,
 {
 	struct flags_state	*st = &out->state;
 	long			 i, k, last = (long)n - 1;
-	long			 since = 0;	/* first period that may count */
+	long			 since = 0;	/* first that may count */
 	long			 opened = -1;	/* index of the open episode */
 	int			 run, count;
 

@@ -91,8 +91,9 @@ struct flags_state {
 	int			 run;	/* elevated assessed periods in a row */
 	int			 below;	/* below-level assessed periods in a row
 					   while open, else 0 */
-	uint64_t		 recent;	/* bit k: elevated k periods ago,
-						   k < window, 0 at a close */
+	uint64_t		 recent;	/* bit k: elevated k periods
+						   ago, k < window; 0 at a
+						   close */
 };
 
 enum flags_change {

@@ -533,7 +533,7 @@ http_reply(struct http_request *req, int status, const char *type,
 void
 http_reply_json(struct http_request *req, int status, json_t *doc)
 {
-	char	*s = json_dumps(doc, JSON_COMPACT);
+	char	*s = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	size_t	 len;
 
 	json_decref(doc);

@@ -41,7 +41,7 @@ struct pic_ind {
 	int	 reports;	/* reports that assessed it */
 	int	 sum;		/* of their ratings */
 	long	 events;	/* sum of counts; -1 when none was given */
-	long	 flag;		/* index of its open flag in pic->flags, or -1 */
+	long	 flag;		/* its open flag in pic->flags, or -1 */
 };
 
 struct pic_note {
@@ -502,7 +502,7 @@ picture_compile(const struct picture_input *in)
 
 	pic->areas = xcalloc(in->n_areas + 1, sizeof(*pic->areas));
 	for (i = 0; i < in->n_areas; i++) {
-		/* The same slug twice would split its reports: keep the first. */
+		/* A slug given twice would split its reports: keep one. */
 		if (area_index(pic, in->areas[i].slug) != -1)
 			continue;
 		a = &pic->areas[pic->n_areas++];
@@ -695,10 +695,12 @@ picture_to_json(const struct picture *pic, bool with_missing)
 		json_object_set_new(item, "reason", jstr(f->ep.reason_sv));
 		json_object_set_new(item, "reason_en", jstr(f->ep.reason_en));
 		if (f->ep.closed[0] != '\0') {
-			json_object_set_new(item, "status", json_string("closed"));
+			json_object_set_new(item, "status",
+			    json_string("closed"));
 			json_object_set_new(item, "closed", jstr(f->ep.closed));
 		} else
-			json_object_set_new(item, "status", json_string("open"));
+			json_object_set_new(item, "status",
+			    json_string("open"));
 		json_array_append_new(arr, item);
 	}
 	json_object_set_new(doc, "flags", arr);
@@ -944,8 +946,8 @@ html_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 			buf_html(b, a->assessment);
 		}
 		if (a->computed == PICTURE_GREY)
-			buf_puts(b, " <span class=\"computed\">(inga bedömningar "
-			    "i rapporterna)</span></p>\n");
+			buf_puts(b, " <span class=\"computed\">(inga "
+			    "bedömningar i rapporterna)</span></p>\n");
 		else
 			buf_printf(b, " <span class=\"computed\">(rapporterna "
 			    "ger %s)</span></p>\n", level_sv[a->computed]);

@@ -9,7 +9,7 @@ DATADIR	= $(PREFIX)/share/estd
 MANDIR	= $(PREFIX)/share/man
 
 CC	?= cc
-PKGS	= libmicrohttpd jansson sqlite3 libsodium inih libsystemd libcurl libesmtp-1.0
+PKGS	= libmicrohttpd jansson sqlite3 libsodium inih libsystemd libcurl libesmtp-1.0 openssl
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	  -Wmissing-prototypes -Wmissing-declarations -Wpointer-arith \
 	  -Wformat=2 -Wcast-qual -Wwrite-strings -Wvla -Wundef \
@@ -18,7 +18,7 @@ CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DESTD_VERSION='"$(VERSION)"' \
 	  -DESTD_DATADIR='"$(DATADIR)"' -DESTD_SYSCONFDIR='"$(SYSCONFDIR)"' \
 	  $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-	  -pthread -Idaemon
+	  -pthread -iquote daemon
 LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
@@ -77,7 +77,7 @@ $(B)/estctl: $(O)/estctl.o $(OBJS)
 .SECONDEXPANSION:
 $(B)/tests/check_%: tests/check_%.c $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(notdir $$(wildcard daemon/$$*.c))))) $$(addprefix $(O)/,$$(addsuffix .o,$$(sort $$(DEPS_$$*) $(COMMON)))) tests/testutil.h
 	@mkdir -p $(B)/tests
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(filter %.o,$^) $(CHECK_LIBS) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -iquote tests -o $@ $< $(filter %.o,$^) $(CHECK_LIBS) $(LIBS)
 
 # Every unit suite, then the end-to-end, crash, browser and contract tests.
 check: all $(TEST_BINS)

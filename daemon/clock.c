@@ -232,3 +232,13 @@ clock_parse_iso(const char *s, time_t *out)
 	    sign * (oh * 3600L + om * 60L);
 	return 0;
 }
+
+int
+clock_utc_offset(time_t t)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return 0;
+	return (int)tm.tm_gmtoff;
+}

@@ -37,5 +37,7 @@ void	clock_format_iso(time_t t, char *buf, unsigned long size);
  * Parse ISO 8601 with offset ("Z" or "+hh:mm"); returns 0 or -1.
  */
 int	clock_parse_iso(const char *s, time_t *out);
+/* Seconds east of UTC of local time at t (3600 in Swedish winter). */
+int	clock_utc_offset(time_t t);
 
 #endif

@@ -7,11 +7,15 @@
 #include "app.h"
 #include "clock.h"
 #include "dbpool.h"
+#include "deliver.h"
+#include "digest.h"
 #include "handlers.h"
 #include "http.h"
 #include "page.h"
 #include "ratelimit.h"
+#include "sched.h"
 #include "server.h"
+#include "tmpl.h"
 #include "writer.h"
 #include "xmalloc.h"
 
@@ -20,6 +24,9 @@
 
 struct server {
 	struct app		 app;
+	struct tmpl_set		*mail;
+	struct deliver		*deliver;
+	struct sched		*sched;
 	struct http_server	*http;
 };
 
@@ -29,6 +36,7 @@ server_start(const struct conf *cf, char **cause)
 	struct server		*srv = xcalloc(1, sizeof(*srv));
 	struct app		*app = &srv->app;
 	struct http_limits	 lim;
+	char			*dir;
 
 	app->conf = cf;
 	app->started = clock_now();
@@ -39,6 +47,13 @@ server_start(const struct conf *cf, char **cause)
 	if ((app->db = dbpool_open(cf->database, READERS, cause)) == NULL)
 		goto fail;
 	app->ratelimit = ratelimit_new(cf->failed_token_limit);
+	xasprintf(&dir, "%s/mail", cf->templates);
+	srv->mail = tmpl_set_load(dir, cause);
+	free(dir);
+	if (srv->mail == NULL || digest_check_templates(srv->mail, cause) == -1)
+		goto fail;
+	srv->deliver = deliver_start(cf, app->writer);
+	srv->sched = sched_start(cf, app->writer, srv->deliver, srv->mail);
 
 	memset(&lim, 0, sizeof(lim));
 	lim.max_connections = cf->max_connections;
@@ -65,7 +80,12 @@ server_stop(struct server *srv)
 {
 	if (srv == NULL)
 		return;
+	/* Requests first, then the jobs that may queue mail, then mail. */
 	http_stop(srv->http);
+	sched_stop(srv->sched);
+	deliver_stop(srv->deliver);
+	if (srv->mail != NULL)
+		tmpl_set_free(srv->mail);
 	writer_stop(srv->app.writer);
 	dbpool_close(srv->app.db);
 	ratelimit_free(srv->app.ratelimit);

@@ -41,13 +41,13 @@
  *
  * TLS: "optional" uses STARTTLS when offered and does not fall back to
  * clear text when the handshake or certificate check fails (it defers).
- * libESMTP checks the relay's certificate against
- * $XDG_CONFIG_DIR/libesmtp/ca.pem (or ~/.config/libesmtp/ca.pem, or
- * OpenSSL's default CA paths when neither exists) and its DNS name
- * against [smtp] host; IP-address certificates are not supported, so
- * name the relay by host name. IPv6 address literals cannot be given.
- * With starttls = off and a user, the password crosses in clear text:
- * only for a relay on loopback.
+ * TLS 1.2 or later; the relay's certificate must chain to a CA in
+ * OpenSSL's default store (/etc/ssl/certs, or the file and directory
+ * named by $SSL_CERT_FILE and $SSL_CERT_DIR, e.g. set in the unit for a
+ * private CA), and its DNS name must match [smtp] host: IP-address
+ * certificates are not supported, so name the relay by host name. IPv6
+ * address literals cannot be given. With starttls = off and a user, the
+ * password crosses in clear text: only for a relay on loopback.
  *
  * Callers: the delivery job (outbox), estctl.
  */

@@ -37,7 +37,24 @@
  * revision only: a row per indicator that was assessed or counted, and
  * nothing at all for an indicator left empty, which is how "not
  * assessed" differs from 0. report_revisions keeps every revision whole,
- * as the JSON of report_to_json, for audit.
+ * as the JSON of report_to_json, for audit. Scores (the highest assessed
+ * rating per area, indicator and period) are computed from these rows
+ * on demand, never stored, so they cannot drift from the reports.
+ *
+ * Outbox. A mail is a row from the moment it is decided, queued in the
+ * same transaction as the decision, and dedup_key makes queuing it twice
+ * a no-op. Its states:
+ *
+ *   queued --lease--> sending --result--> sent | queued (next_at) | failed
+ *                       |
+ *                       +-- lease_until passes (a crash) --> due again
+ *
+ * A lease is not a lock: delivery is at least once, and the Message-ID,
+ * fixed at queuing, lets the relay and readers drop a repeat. Sent and
+ * failed are final: neither a lease nor a late result changes them.
+ *
+ * Sessions end with their person: store_person_disable and
+ * store_person_set_token delete them in the same operation.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +80,10 @@
 #define STORE_BUSY_MS		5000
 /* WAL left on disk after a checkpoint is truncated to this size. */
 #define STORE_JOURNAL_LIMIT	(64LL * 1024 * 1024)
+
+/* A reporting period's label: an ISO week, which also names fortnights. */
+#define WEEK_LABEL_CHECK(col) \
+	"CHECK (" col " GLOB '[0-9][0-9][0-9][0-9]-W[0-5][0-9]')"
 
 /*
  * The schema, one script per version. Times are Unix seconds, days are
@@ -145,6 +166,104 @@ static const char *const migrations[] = {
 	"  detail TEXT"
 	");"
 	"CREATE INDEX audit_at ON audit(at);",
+
+	/*
+	 * Version 2: the picture cycle. Period columns hold reporting
+	 * periods, which are named by a week (contract §3), with their
+	 * first day beside them for ranges.
+	 */
+	"CREATE TABLE assessments ("
+	"  area_id      INTEGER NOT NULL"
+	"                 REFERENCES areas(id) ON DELETE RESTRICT,"
+	"  period       TEXT NOT NULL " WEEK_LABEL_CHECK("period") ","
+	"  period_start INTEGER NOT NULL,"
+	"  status       TEXT NOT NULL"
+	"                 CHECK (status IN ('green', 'yellow', 'red', 'grey')),"
+	"  comment      TEXT,"
+	"  person_id    INTEGER REFERENCES people(id) ON DELETE RESTRICT,"
+	"  at           INTEGER NOT NULL,"
+	"  PRIMARY KEY (area_id, period)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX assessments_period ON assessments(period);"
+	"CREATE TABLE measures ("
+	"  id           INTEGER PRIMARY KEY,"
+	"  area_id      INTEGER NOT NULL"
+	"                 REFERENCES areas(id) ON DELETE RESTRICT,"
+	"  period       TEXT NOT NULL " WEEK_LABEL_CHECK("period") ","
+	"  period_start INTEGER NOT NULL,"
+	"  indicator    TEXT CHECK (length(indicator) BETWEEN 1 AND 32),"
+	"  what         TEXT NOT NULL CHECK (length(what) > 0),"
+	"  place        TEXT,"
+	"  who          TEXT,"
+	"  follow_up    INTEGER,"
+	"  person_id    INTEGER REFERENCES people(id) ON DELETE RESTRICT,"
+	"  at           INTEGER NOT NULL"
+	");"
+	"CREATE INDEX measures_period ON measures(period, area_id);"
+	"CREATE INDEX measures_area ON measures(area_id);"
+	"CREATE TABLE flags ("
+	"  id            INTEGER PRIMARY KEY,"
+	"  area_id       INTEGER NOT NULL"
+	"                  REFERENCES areas(id) ON DELETE RESTRICT,"
+	"  indicator     TEXT NOT NULL"
+	"                  CHECK (length(indicator) BETWEEN 1 AND 32),"
+	"  opened        TEXT NOT NULL " WEEK_LABEL_CHECK("opened") ","
+	"  opened_start  INTEGER NOT NULL,"
+	"  closed        TEXT " WEEK_LABEL_CHECK("closed") ","
+	"  closed_start  INTEGER,"
+	"  reason_sv     TEXT NOT NULL,"
+	"  reason_en     TEXT NOT NULL,"
+	"  ack_comment   TEXT,"
+	"  ack_person_id INTEGER REFERENCES people(id) ON DELETE RESTRICT,"
+	"  ack_at        INTEGER,"
+	"  CHECK ((closed IS NULL) = (closed_start IS NULL)),"
+	"  CHECK (closed_start >= opened_start),"
+	"  CHECK ((ack_at IS NULL) = (ack_person_id IS NULL))"
+	");"
+	/* One open episode per pair at a time. */
+	"CREATE UNIQUE INDEX flags_open ON flags(area_id, indicator)"
+	"  WHERE closed IS NULL;"
+	"CREATE INDEX flags_pair ON flags(area_id, indicator, opened_start);"
+	"CREATE INDEX flags_ack_person ON flags(ack_person_id);"
+	"CREATE TABLE outbox ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  message_id  TEXT NOT NULL UNIQUE CHECK (length(message_id) > 0),"
+	"  kind        TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 32),"
+	"  dedup_key   TEXT NOT NULL UNIQUE CHECK (length(dedup_key) > 0),"
+	"  recipient   TEXT NOT NULL CHECK (length(recipient) > 0),"
+	"  subject     TEXT NOT NULL,"
+	"  data        BLOB NOT NULL CHECK (length(data) > 0),"
+	"  state       TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
+	"                ('queued', 'sending', 'sent', 'failed')),"
+	"  attempts    INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+	"  created     INTEGER NOT NULL,"
+	"  next_at     INTEGER NOT NULL,"
+	"  lease_until INTEGER NOT NULL DEFAULT 0,"
+	"  sent_at     INTEGER,"
+	"  last_error  TEXT,"
+	"  CHECK ((state = 'sent') = (sent_at IS NOT NULL))"
+	");"
+	"CREATE INDEX outbox_due ON outbox(state, next_at);"
+	"CREATE TABLE jobs ("
+	"  name  TEXT NOT NULL CHECK (length(name) > 0),"
+	"  \"key\" TEXT NOT NULL CHECK (length(\"key\") > 0),"
+	"  at    INTEGER NOT NULL,"
+	"  PRIMARY KEY (name, \"key\")"
+	") WITHOUT ROWID;"
+	"CREATE TABLE sessions ("
+	"  hash      BLOB PRIMARY KEY"
+	"              CHECK (typeof(hash) = 'blob' AND length(hash) = 32),"
+	"  person_id INTEGER NOT NULL"
+	"              REFERENCES people(id) ON DELETE CASCADE,"
+	"  csrf      TEXT NOT NULL"
+	"    CHECK (length(csrf) = 64 AND csrf NOT GLOB '*[^0-9a-f]*'),"
+	"  created   INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX sessions_person ON sessions(person_id);"
+	/* For store_scores; it makes reports_start redundant. */
+	"CREATE INDEX reports_scores ON reports(period_start, area_id, period);"
+	"DROP INDEX reports_start;",
 };
 
 #define SCHEMA_VERSION \
@@ -175,6 +294,31 @@ enum query {
 	Q_RATINGS_GET,
 	Q_REPORT_COUNT,
 	Q_AUDIT_ADD,
+	Q_ASSESSMENT_SET,
+	Q_ASSESSMENT_LIST,
+	Q_MEASURE_ADD,
+	Q_MEASURE_LIST,
+	Q_FLAG_OPEN,
+	Q_FLAG_CLOSE,
+	Q_FLAG_IS_OPEN,
+	Q_FLAG_ACK,
+	Q_FLAG_LIST,
+	Q_SCORES,
+	Q_OUTBOX_ADD,
+	Q_OUTBOX_DUE,
+	Q_OUTBOX_LEASE,
+	Q_OUTBOX_RESULT,
+	Q_OUTBOX_LIST,
+	Q_OUTBOX_COUNTS,
+	Q_OUTBOX_OLDEST,
+	Q_JOB_DONE,
+	Q_JOB_MARK,
+	Q_SESSION_CREATE,
+	Q_SESSION_GET,
+	Q_SESSION_TOUCH,
+	Q_SESSION_DELETE,
+	Q_SESSION_DELETE_PERSON,
+	Q_SESSION_EXPIRE,
 	Q__COUNT
 };
 
@@ -188,6 +332,15 @@ enum query {
 	" r.revision, r.submitted, r.\"nothing\", r.place, r.note" \
 	" FROM reports r JOIN areas a ON a.id = r.area_id" \
 	" LEFT JOIN people p ON p.id = r.person_id"
+
+/* Column order shared by outbox_from_row; data, when wanted, is last. */
+#define OUTBOX_COLUMNS \
+	"SELECT id, message_id, kind, dedup_key, recipient, subject, state," \
+	" attempts, created, next_at, lease_until, ifnull(sent_at, 0)," \
+	" last_error"
+
+/* Still to deliver: what a lease expiring after a crash puts back. */
+#define OUTBOX_UNDELIVERED "state IN ('queued', 'sending')"
 
 static const char *const queries[Q__COUNT] = {
 	[Q_AREA_ADD] =
@@ -251,6 +404,116 @@ static const char *const queries[Q__COUNT] = {
 	[Q_AUDIT_ADD] =
 	    "INSERT INTO audit (at, actor, action, detail)"
 	    " VALUES (?1, ?2, ?3, ?4)",
+	/*
+	 * INSERT ... SELECT from areas: no row is written, and changes()
+	 * is 0, when the area does not exist. The WHERE is needed for
+	 * SQLite to parse the upsert after a SELECT.
+	 */
+	[Q_ASSESSMENT_SET] =
+	    "INSERT INTO assessments (area_id, period, period_start, status,"
+	    " comment, person_id, at)"
+	    " SELECT id, ?2, ?3, ?4, ?5, nullif(?6, 0), ?7 FROM areas"
+	    " WHERE slug = ?1"
+	    " ON CONFLICT (area_id, period) DO UPDATE SET"
+	    " period_start = excluded.period_start, status = excluded.status,"
+	    " comment = excluded.comment, person_id = excluded.person_id,"
+	    " at = excluded.at",
+	[Q_ASSESSMENT_LIST] =
+	    "SELECT a.slug, s.status, s.comment, ifnull(s.person_id, 0),"
+	    " p.name, p.email, s.at"
+	    " FROM assessments s JOIN areas a ON a.id = s.area_id"
+	    " LEFT JOIN people p ON p.id = s.person_id"
+	    " WHERE s.period = ?1 ORDER BY a.slug",
+	[Q_MEASURE_ADD] =
+	    "INSERT INTO measures (area_id, period, period_start, indicator,"
+	    " what, place, who, follow_up, person_id, at)"
+	    " SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, 0), ?10"
+	    " FROM areas WHERE slug = ?1",
+	[Q_MEASURE_LIST] =
+	    "SELECT m.id, a.slug, m.period, ifnull(m.indicator, ''), m.what,"
+	    " m.place, m.who, ifnull(m.follow_up, -1), ifnull(m.person_id, 0),"
+	    " p.email, m.at"
+	    " FROM measures m JOIN areas a ON a.id = m.area_id"
+	    " LEFT JOIN people p ON p.id = m.person_id"
+	    " WHERE (?1 IS NULL OR m.period = ?1)"
+	    " AND (?2 IS NULL OR a.slug = ?2) ORDER BY m.id",
+	[Q_FLAG_OPEN] =
+	    "INSERT INTO flags (area_id, indicator, opened, opened_start,"
+	    " reason_sv, reason_en)"
+	    " SELECT id, ?2, ?3, ?4, ?5, ?6 FROM areas WHERE slug = ?1",
+	[Q_FLAG_CLOSE] =
+	    "UPDATE flags SET closed = ?2, closed_start = ?3"
+	    " WHERE id = ?1 AND closed IS NULL",
+	[Q_FLAG_IS_OPEN] = "SELECT closed IS NULL FROM flags WHERE id = ?1",
+	[Q_FLAG_ACK] =
+	    "UPDATE flags SET ack_comment = ?2, ack_person_id = ?3,"
+	    " ack_at = ?4 WHERE id = ?1",
+	[Q_FLAG_LIST] =
+	    "SELECT f.id, a.slug, f.indicator, f.opened, f.closed,"
+	    " f.reason_sv, f.reason_en, f.ack_comment, p.email,"
+	    " ifnull(f.ack_at, 0)"
+	    " FROM flags f JOIN areas a ON a.id = f.area_id"
+	    " LEFT JOIN people p ON p.id = f.ack_person_id"
+	    " WHERE ?1 OR f.closed IS NULL"
+	    " ORDER BY a.slug, f.indicator, f.opened_start, f.id",
+	/*
+	 * A range of reports_scores, which covers every column needed from
+	 * reports, and the ratings of each by their primary key. GROUP BY
+	 * and ORDER BY are the same, so one sort serves both.
+	 */
+	[Q_SCORES] =
+	    "SELECT a.slug, t.indicator, r.period, max(t.rating)"
+	    " FROM reports r JOIN areas a ON a.id = r.area_id"
+	    " JOIN ratings t ON t.report_id = r.id"
+	    " WHERE r.period_start BETWEEN ?1 AND ?2 AND t.rating IS NOT NULL"
+	    " GROUP BY a.slug, t.indicator, r.period_start, r.period"
+	    " ORDER BY a.slug, t.indicator, r.period_start, r.period",
+	/* Only a dedup_key already queued is ignored, never a bad row. */
+	[Q_OUTBOX_ADD] =
+	    "INSERT INTO outbox (message_id, kind, dedup_key, recipient,"
+	    " subject, data, created, next_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT (dedup_key) DO NOTHING",
+	/* Each half is a range of outbox_due. */
+	[Q_OUTBOX_DUE] =
+	    OUTBOX_COLUMNS ", data FROM outbox"
+	    " WHERE state = 'queued' AND next_at <= ?1"
+	    " UNION ALL "
+	    OUTBOX_COLUMNS ", data FROM outbox"
+	    " WHERE state = 'sending' AND lease_until < ?1"
+	    " ORDER BY created, id LIMIT ?2",
+	[Q_OUTBOX_LEASE] =
+	    "UPDATE outbox SET state = 'sending', lease_until = ?2,"
+	    " attempts = attempts + 1"
+	    " WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
+	[Q_OUTBOX_RESULT] =
+	    "UPDATE outbox SET state = ?2,"
+	    " sent_at = CASE WHEN ?2 = 'sent' THEN ?3 END,"
+	    " next_at = CASE WHEN ?2 = 'queued' THEN ?4 ELSE next_at END,"
+	    " last_error = ?5"
+	    " WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
+	[Q_OUTBOX_LIST] =
+	    OUTBOX_COLUMNS " FROM outbox ORDER BY created DESC, id DESC"
+	    " LIMIT ?1",
+	[Q_OUTBOX_COUNTS] = "SELECT state, count(*) FROM outbox GROUP BY state",
+	[Q_OUTBOX_OLDEST] =
+	    "SELECT min(created) FROM outbox WHERE " OUTBOX_UNDELIVERED,
+	[Q_JOB_DONE] = "SELECT 1 FROM jobs WHERE name = ?1 AND \"key\" = ?2",
+	[Q_JOB_MARK] =
+	    "INSERT INTO jobs (name, \"key\", at) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (name, \"key\") DO NOTHING",
+	[Q_SESSION_CREATE] =
+	    "INSERT INTO sessions (hash, person_id, csrf, created, last_seen)"
+	    " VALUES (?1, ?2, ?3, ?4, ?4)",
+	[Q_SESSION_GET] =
+	    "SELECT hash, person_id, csrf, created, last_seen FROM sessions"
+	    " WHERE hash = ?1",
+	[Q_SESSION_TOUCH] =
+	    "UPDATE sessions SET last_seen = ?2 WHERE hash = ?1",
+	[Q_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?1",
+	[Q_SESSION_DELETE_PERSON] = "DELETE FROM sessions WHERE person_id = ?1",
+	[Q_SESSION_EXPIRE] =
+	    "DELETE FROM sessions WHERE last_seen < ?1 OR created < ?2",
 };
 
 struct store {
@@ -567,6 +830,16 @@ store_close(struct store *s)
 int
 store_migrate(struct store *s, char **cause)
 {
+	return store_migrate_to(s, SCHEMA_VERSION, cause);
+}
+
+/*
+ * Apply the scripts up to `version`. A file at or past it (up to this
+ * program's version) is left as it is: nothing is ever downgraded.
+ */
+int
+store_migrate_to(struct store *s, int version, char **cause)
+{
 	char	 sql[64];
 	int	 v;
 
@@ -580,22 +853,28 @@ store_migrate(struct store *s, char **cause)
 		    s->path);
 		return -1;
 	}
+	if (version < 1 || version > SCHEMA_VERSION) {
+		cause_set(cause, "cannot migrate %s to schema version %d: "
+		    "this program knows versions 1 to %d", s->path, version,
+		    SCHEMA_VERSION);
+		return -1;
+	}
 	for (;;) {
 		if (exec_sql(s, "BEGIN IMMEDIATE") == -1)
 			goto fail_db;
 		/* Read inside the lock: another process may have migrated. */
 		if (pragma_int(s->db, "PRAGMA user_version", &v) == -1)
 			goto fail_rollback;
-		if (v == SCHEMA_VERSION) {
-			exec_sql(s, "ROLLBACK");
-			return 0;
-		}
 		if (v < 0 || v > SCHEMA_VERSION) {
 			exec_sql(s, "ROLLBACK");
 			cause_set(cause, "cannot migrate %s: schema version %d "
 			    "is newer than this program's %d", s->path, v,
 			    SCHEMA_VERSION);
 			return -1;
+		}
+		if (v >= version || v >= SCHEMA_VERSION) {
+			exec_sql(s, "ROLLBACK");
+			return 0;
 		}
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (exec_sql(s, migrations[v]) == -1 || exec_sql(s, sql) == -1)
@@ -1216,7 +1495,10 @@ store_person_list(struct store *s, struct person **list, size_t *n)
 	return 0;
 }
 
-/* Run Q_PERSON_SET_TOKEN or Q_PERSON_DISABLE for one person. */
+/*
+ * Run Q_PERSON_SET_TOKEN or Q_PERSON_DISABLE for one person and end
+ * their web sessions, in one operation.
+ */
 static int
 person_update(struct store *s, enum query q, long long id,
     const unsigned char *hash, char **cause)
@@ -1243,6 +1525,13 @@ person_update(struct store *s, enum query q, long long id,
 		cause_set(cause, "person %lld does not exist", id);
 	else
 		rc = 0;
+	query_done(st);
+	st = NULL;
+	/* A disabled or relinked person is logged out at once. */
+	if (rc == 0 && store_session_delete_person(s, id) == -1) {
+		cause_db(s, cause, "cannot end the person's sessions");
+		rc = -1;
+	}
 done:
 	query_done(st);
 	return op_end(s, own, rc, cause);
@@ -1727,5 +2016,1002 @@ done:
 	if (cause != NULL)
 		log_warnx("store: %s: %s", s->path, cause);
 	free(cause);
+	return rc;
+}
+
+/* Copy a text column into buf (size bytes, truncated); "" for NULL. */
+static void
+column_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	const unsigned char	*v = sqlite3_column_text(st, i);
+
+	snprintf(buf, size, "%s", v == NULL ? "" : (const char *)v);
+}
+
+/*
+ * A period label column into *out. Only labels written by period_format
+ * are stored, so a failure means a damaged file: logged, and -1.
+ */
+static int
+column_period(struct store *s, sqlite3_stmt *st, int i, struct period *out)
+{
+	const unsigned char	*v = sqlite3_column_text(st, i);
+
+	memset(out, 0, sizeof(*out));
+	if (v == NULL || period_parse((const char *)v, out) == -1) {
+		log_warnx("store: %s: bad period label \"%s\"", s->path,
+		    v == NULL ? "" : (const char *)v);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Step a statement that writes, for functions without *cause: 0 when it
+ * ran, else -1 with SQLite's message logged.
+ */
+static int
+step_logged(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		log_warnx("store: %s: %s: %s", s->path, what,
+		    sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const level_names[] = {
+	[LEVEL_GREEN] = "green",
+	[LEVEL_YELLOW] = "yellow",
+	[LEVEL_RED] = "red",
+	[LEVEL_GREY] = "grey",
+};
+
+static const char *const outbox_state_names[] = {
+	[OUTBOX_QUEUED] = "queued",
+	[OUTBOX_SENDING] = "sending",
+	[OUTBOX_SENT] = "sent",
+	[OUTBOX_FAILED] = "failed",
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* The index of name in names[n], or -1. */
+static int
+name_index(const char *const *names, size_t n, const char *name)
+{
+	size_t	 i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+store_level_name(enum level l)
+{
+	if ((unsigned)l >= NELEM(level_names))
+		return NULL;
+	return level_names[l];
+}
+
+int
+store_level_parse(const char *name, enum level *out)
+{
+	int	 i;
+
+	if ((i = name_index(level_names, NELEM(level_names), name)) == -1)
+		return -1;
+	*out = (enum level)i;
+	return 0;
+}
+
+/*
+ * Set the assessment of (area, period), replacing an earlier one; a
+ * single statement, so it commits itself when no transaction is open.
+ * LEVEL_GREY is stored like the others: it says no status was set. A
+ * person_id of 0 stores no person (estctl).
+ */
+int
+store_assessment_set(struct store *s, const char *area,
+    const struct period *p, enum level status, const char *comment,
+    long long person_id, time_t at, char **cause)
+{
+	sqlite3_stmt	*st;
+	char		 label[PERIOD_LABEL_MAX];
+	int		 rc = -1, r;
+
+	if (store_level_name(status) == NULL) {
+		cause_set(cause, "unknown level %d", (int)status);
+		return -1;
+	}
+	if (person_id < 0) {
+		cause_set(cause, "person %lld does not exist", person_id);
+		return -1;
+	}
+	if ((st = query(s, Q_ASSESSMENT_SET)) == NULL) {
+		cause_db(s, cause, "cannot set assessment");
+		return -1;
+	}
+	period_format(p, label);
+	sqlite3_bind_text(st, 1, area, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, period_first_day(p));
+	sqlite3_bind_text(st, 4, store_level_name(status), -1, SQLITE_STATIC);
+	bind_text_or_null(st, 5, comment);
+	sqlite3_bind_int64(st, 6, person_id);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)at);
+	if ((r = sqlite3_step(st)) == SQLITE_CONSTRAINT_FOREIGNKEY)
+		cause_set(cause, "person %lld does not exist", person_id);
+	else if (r != SQLITE_DONE)
+		cause_db(s, cause, "cannot set assessment");
+	else if (sqlite3_changes(s->db) == 0)
+		cause_set(cause, "area \"%s\" does not exist", area);
+	else
+		rc = 0;
+	query_done(st);
+	return rc;
+}
+
+/*
+ * The assessments of period p by area slug, into a new array (*list,
+ * *n) owned by the caller (store_assessments_free). Each carries p
+ * itself, so a fortnight stays a fortnight.
+ */
+int
+store_assessment_list(struct store *s, const struct period *p,
+    struct assessment **list, size_t *n)
+{
+	sqlite3_stmt		*st;
+	struct assessment	*a = NULL, *x;
+	char			 label[PERIOD_LABEL_MAX];
+	size_t			 na = 0;
+	int			 rc;
+
+	*list = NULL;
+	*n = 0;
+	if ((st = query(s, Q_ASSESSMENT_LIST)) == NULL)
+		return -1;
+	period_format(p, label);
+	sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a = xreallocarray(a, na + 1, sizeof(*a));
+		x = &a[na++];
+		memset(x, 0, sizeof(*x));
+		column_copy(st, 0, x->area, sizeof(x->area));
+		x->period = *p;
+		/* The CHECK constraint keeps other values out. */
+		if (store_level_parse((const char *)sqlite3_column_text(st, 1),
+		    &x->status) == -1)
+			x->status = LEVEL_GREY;
+		x->comment = column_dup(st, 2);
+		x->person_id = sqlite3_column_int64(st, 3);
+		x->by_name = column_dup(st, 4);
+		x->by_email = column_dup(st, 5);
+		x->at = (time_t)sqlite3_column_int64(st, 6);
+	}
+	query_done(st);
+	if (rc != SQLITE_DONE) {
+		store_assessments_free(a, na);
+		return -1;
+	}
+	*list = a;
+	*n = na;
+	return 0;
+}
+
+void
+store_assessments_free(struct assessment *list, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].comment);
+		free(list[i].by_name);
+		free(list[i].by_email);
+	}
+	free(list);
+}
+
+/*
+ * Record a measure; m is borrowed, its id and by_email ignored. An empty
+ * indicator, place or who is stored as none, a negative follow_up as no
+ * follow-up day, m->at 0 as now. Returns the new id, or -1 with *cause.
+ */
+long long
+store_measure_add(struct store *s, const struct measure *m, char **cause)
+{
+	sqlite3_stmt	*st;
+	char		 label[PERIOD_LABEL_MAX];
+	long long	 id = -1;
+	int		 r;
+
+	if (m->what == NULL || *m->what == '\0') {
+		cause_set(cause, "a measure needs a description");
+		return -1;
+	}
+	if (m->person_id < 0) {
+		cause_set(cause, "person %lld does not exist", m->person_id);
+		return -1;
+	}
+	if ((st = query(s, Q_MEASURE_ADD)) == NULL) {
+		cause_db(s, cause, "cannot add measure");
+		return -1;
+	}
+	period_format(&m->period, label);
+	sqlite3_bind_text(st, 1, m->area, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, period_first_day(&m->period));
+	bind_text_or_null(st, 4, m->indicator);
+	sqlite3_bind_text(st, 5, m->what, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 6, m->place);
+	bind_text_or_null(st, 7, m->who);
+	if (m->follow_up >= 0)
+		sqlite3_bind_int64(st, 8, m->follow_up);
+	sqlite3_bind_int64(st, 9, m->person_id);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)(m->at != 0 ? m->at :
+	    time(NULL)));
+	if ((r = sqlite3_step(st)) == SQLITE_CONSTRAINT_FOREIGNKEY)
+		cause_set(cause, "person %lld does not exist", m->person_id);
+	else if (r != SQLITE_DONE)
+		cause_db(s, cause, "cannot add measure");
+	else if (sqlite3_changes(s->db) == 0)
+		cause_set(cause, "area \"%s\" does not exist", m->area);
+	else
+		id = sqlite3_last_insert_rowid(s->db);
+	query_done(st);
+	return id;
+}
+
+/*
+ * Measures of period p (NULL: every period) and area (NULL: every
+ * area), by id, into a new array (*list, *n) owned by the caller
+ * (store_measures_free). With p given each carries p itself; otherwise
+ * the period is read from its label, so a fortnight comes back as the
+ * week that names it.
+ */
+int
+store_measure_list(struct store *s, const struct period *p,
+    const char *area, struct measure **list, size_t *n)
+{
+	sqlite3_stmt	*st;
+	struct measure	*m = NULL, *x;
+	char		 label[PERIOD_LABEL_MAX];
+	size_t		 nm = 0;
+	int		 rc;
+
+	*list = NULL;
+	*n = 0;
+	if ((st = query(s, Q_MEASURE_LIST)) == NULL)
+		return -1;
+	if (p != NULL) {
+		period_format(p, label);
+		sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
+	}
+	if (area != NULL)
+		sqlite3_bind_text(st, 2, area, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m = xreallocarray(m, nm + 1, sizeof(*m));
+		x = &m[nm++];
+		memset(x, 0, sizeof(*x));
+		x->id = sqlite3_column_int64(st, 0);
+		column_copy(st, 1, x->area, sizeof(x->area));
+		if (p != NULL)
+			x->period = *p;
+		else if (column_period(s, st, 2, &x->period) == -1) {
+			rc = SQLITE_CORRUPT;
+			break;
+		}
+		column_copy(st, 3, x->indicator, sizeof(x->indicator));
+		x->what = column_dup(st, 4);
+		x->place = column_dup(st, 5);
+		x->who = column_dup(st, 6);
+		x->follow_up = (long)sqlite3_column_int64(st, 7);
+		x->person_id = sqlite3_column_int64(st, 8);
+		x->by_email = column_dup(st, 9);
+		x->at = (time_t)sqlite3_column_int64(st, 10);
+	}
+	query_done(st);
+	if (rc != SQLITE_DONE) {
+		store_measures_free(m, nm);
+		return -1;
+	}
+	*list = m;
+	*n = nm;
+	return 0;
+}
+
+void
+store_measures_free(struct measure *list, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].what);
+		free(list[i].place);
+		free(list[i].who);
+		free(list[i].by_email);
+	}
+	free(list);
+}
+
+/*
+ * Open a flag of (area, indicator) in period `opened`; at most one flag
+ * of a pair is open at a time. Strings borrowed. Returns the new id or
+ * -1 with *cause.
+ */
+long long
+store_flag_open(struct store *s, const char *area, const char *indicator,
+    const struct period *opened, const char *reason_sv,
+    const char *reason_en, char **cause)
+{
+	sqlite3_stmt	*st;
+	char		 label[PERIOD_LABEL_MAX];
+	long long	 id = -1;
+	int		 r;
+
+	if (indicator == NULL || *indicator == '\0' ||
+	    strlen(indicator) > INDICATOR_KEY_MAX) {
+		cause_set(cause, "invalid indicator \"%s\"",
+		    indicator == NULL ? "" : indicator);
+		return -1;
+	}
+	if ((st = query(s, Q_FLAG_OPEN)) == NULL) {
+		cause_db(s, cause, "cannot open flag");
+		return -1;
+	}
+	period_format(opened, label);
+	sqlite3_bind_text(st, 1, area, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, indicator, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, period_first_day(opened));
+	sqlite3_bind_text(st, 5, reason_sv == NULL ? "" : reason_sv, -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, reason_en == NULL ? "" : reason_en, -1,
+	    SQLITE_STATIC);
+	if ((r = sqlite3_step(st)) == SQLITE_CONSTRAINT_UNIQUE)
+		cause_set(cause, "a flag of \"%s\" in \"%s\" is already open",
+		    indicator, area);
+	else if (r != SQLITE_DONE)
+		cause_db(s, cause, "cannot open flag");
+	else if (sqlite3_changes(s->db) == 0)
+		cause_set(cause, "area \"%s\" does not exist", area);
+	else
+		id = sqlite3_last_insert_rowid(s->db);
+	query_done(st);
+	return id;
+}
+
+/* Why flag id was not changed: it does not exist, or it is closed. */
+static void
+flag_missing(struct store *s, long long id, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	if ((st = query(s, Q_FLAG_IS_OPEN)) == NULL) {
+		cause_db(s, cause, "cannot close flag");
+		return;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW)
+		cause_set(cause, "flag %lld is already closed", id);
+	else if (r == SQLITE_DONE)
+		cause_set(cause, "flag %lld does not exist", id);
+	else
+		cause_db(s, cause, "cannot close flag");
+	query_done(st);
+}
+
+/* Close an open flag in period `closed` (not before it opened). */
+int
+store_flag_close(struct store *s, long long id, const struct period *closed,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	char		 label[PERIOD_LABEL_MAX];
+	int		 rc = -1, missing = 0;
+
+	if ((st = query(s, Q_FLAG_CLOSE)) == NULL) {
+		cause_db(s, cause, "cannot close flag");
+		return -1;
+	}
+	period_format(closed, label);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, period_first_day(closed));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		cause_db(s, cause, "cannot close flag");
+	else if (sqlite3_changes(s->db) > 0)
+		rc = 0;
+	else
+		missing = 1;
+	query_done(st);
+	if (missing)
+		flag_missing(s, id, cause);
+	return rc;
+}
+
+/*
+ * Record that person_id acknowledged flag id with comment (borrowed;
+ * NULL is kept as ""), open or closed; a later acknowledgement
+ * replaces it.
+ */
+int
+store_flag_ack(struct store *s, long long id, long long person_id,
+    const char *comment, time_t at, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc = -1, r;
+
+	if (person_id <= 0) {
+		cause_set(cause, "person %lld does not exist", person_id);
+		return -1;
+	}
+	if ((st = query(s, Q_FLAG_ACK)) == NULL) {
+		cause_db(s, cause, "cannot acknowledge flag");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, comment == NULL ? "" : comment, -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, person_id);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)at);
+	if ((r = sqlite3_step(st)) == SQLITE_CONSTRAINT_FOREIGNKEY)
+		cause_set(cause, "person %lld does not exist", person_id);
+	else if (r != SQLITE_DONE)
+		cause_db(s, cause, "cannot acknowledge flag");
+	else if (sqlite3_changes(s->db) == 0)
+		cause_set(cause, "flag %lld does not exist", id);
+	else
+		rc = 0;
+	query_done(st);
+	return rc;
+}
+
+/*
+ * Flags by area slug, indicator and the period they opened, into a new
+ * array (*list, *n) owned by the caller (store_flags_free). Periods are
+ * read from their labels: a fortnight comes back as the week that names
+ * it.
+ */
+int
+store_flag_list(struct store *s, bool include_closed,
+    struct flag_row **list, size_t *n)
+{
+	sqlite3_stmt	*st;
+	struct flag_row	*f = NULL, *x;
+	size_t		 nf = 0;
+	int		 rc;
+
+	*list = NULL;
+	*n = 0;
+	if ((st = query(s, Q_FLAG_LIST)) == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, include_closed ? 1 : 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		f = xreallocarray(f, nf + 1, sizeof(*f));
+		x = &f[nf++];
+		memset(x, 0, sizeof(*x));
+		x->id = sqlite3_column_int64(st, 0);
+		column_copy(st, 1, x->area, sizeof(x->area));
+		column_copy(st, 2, x->indicator, sizeof(x->indicator));
+		x->open = sqlite3_column_type(st, 4) == SQLITE_NULL;
+		x->reason_sv = column_dup(st, 5);
+		x->reason_en = column_dup(st, 6);
+		x->ack_comment = column_dup(st, 7);
+		x->ack_by = column_dup(st, 8);
+		x->ack_at = (time_t)sqlite3_column_int64(st, 9);
+		if (column_period(s, st, 3, &x->opened) == -1 ||
+		    (!x->open && column_period(s, st, 4, &x->closed) == -1)) {
+			rc = SQLITE_CORRUPT;
+			break;
+		}
+	}
+	query_done(st);
+	if (rc != SQLITE_DONE) {
+		store_flags_free(f, nf);
+		return -1;
+	}
+	*list = f;
+	*n = nf;
+	return 0;
+}
+
+void
+store_flags_free(struct flag_row *list, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].reason_sv);
+		free(list[i].reason_en);
+		free(list[i].ack_comment);
+		free(list[i].ack_by);
+	}
+	free(list);
+}
+
+/*
+ * The score series of every pair over the reporting periods whose first
+ * day lies from from's first day to to's first day, into a new array
+ * (*list, *n) owned by the caller (free(3)). Periods are read from their
+ * labels, as weeks: turning them into fortnights is for the caller, who
+ * knows the cadence.
+ */
+int
+store_scores(struct store *s, const struct period *from,
+    const struct period *to, struct score_row **list, size_t *n)
+{
+	sqlite3_stmt		*st;
+	struct score_row	*r = NULL, *x;
+	size_t			 nr = 0, size = 0;
+	int			 rc;
+
+	*list = NULL;
+	*n = 0;
+	if ((st = query(s, Q_SCORES)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, period_first_day(from));
+	sqlite3_bind_int64(st, 2, period_first_day(to));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* Years of history give hundreds of thousands of rows. */
+		if (nr == size) {
+			size = size == 0 ? 256 : size * 2;
+			r = xreallocarray(r, size, sizeof(*r));
+		}
+		x = &r[nr++];
+		memset(x, 0, sizeof(*x));
+		column_copy(st, 0, x->area, sizeof(x->area));
+		column_copy(st, 1, x->indicator, sizeof(x->indicator));
+		if (column_period(s, st, 2, &x->period) == -1) {
+			rc = SQLITE_CORRUPT;
+			break;
+		}
+		x->score = sqlite3_column_int(st, 3);
+	}
+	query_done(st);
+	if (rc != SQLITE_DONE) {
+		free(r);
+		return -1;
+	}
+	*list = r;
+	*n = nr;
+	return 0;
+}
+
+const char *
+store_outbox_state_name(enum outbox_state m)
+{
+	if ((unsigned)m >= NELEM(outbox_state_names))
+		return NULL;
+	return outbox_state_names[m];
+}
+
+/*
+ * Queue m (borrowed; its id, state, attempts, lease_until, sent_at and
+ * last_error are ignored, created 0 means now). A single statement: it
+ * belongs to the caller's transaction, or commits itself when none is
+ * open. *added is 1 when the mail was queued, 0 when its dedup_key was
+ * there already.
+ */
+int
+store_outbox_add(struct store *s, const struct outbox_mail *m, int *added,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	const char	*missing = NULL;
+	int		 rc = -1, r;
+
+	if (added != NULL)
+		*added = 0;
+	if (m->message_id == NULL || *m->message_id == '\0')
+		missing = "message id";
+	else if (m->kind == NULL || *m->kind == '\0')
+		missing = "kind";
+	else if (m->dedup_key == NULL || *m->dedup_key == '\0')
+		missing = "dedup key";
+	else if (m->recipient == NULL || *m->recipient == '\0')
+		missing = "recipient";
+	else if (m->data == NULL || m->len == 0)
+		missing = "message";
+	if (missing != NULL) {
+		cause_set(cause, "cannot queue mail: it has no %s", missing);
+		return -1;
+	}
+	if ((st = query(s, Q_OUTBOX_ADD)) == NULL) {
+		cause_db(s, cause, "cannot queue mail");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, m->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, m->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, m->dedup_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, m->recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, m->subject == NULL ? "" : m->subject, -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_blob64(st, 6, m->data, m->len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)(m->created != 0 ?
+	    m->created : time(NULL)));
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)m->next_at);
+	if ((r = sqlite3_step(st)) == SQLITE_CONSTRAINT_UNIQUE)
+		cause_set(cause, "cannot queue mail: message id \"%s\" is in "
+		    "use", m->message_id);
+	else if (r != SQLITE_DONE)
+		cause_db(s, cause, "cannot queue mail");
+	else {
+		if (added != NULL)
+			*added = sqlite3_changes(s->db) > 0;
+		rc = 0;
+	}
+	query_done(st);
+	return rc;
+}
+
+/*
+ * Fill m from a row of OUTBOX_COLUMNS; its strings are new. With data,
+ * m->data is a new copy of the message with a NUL after its len bytes.
+ */
+static void
+outbox_from_row(sqlite3_stmt *st, struct outbox_mail *m, int with_data)
+{
+	const void	*data;
+	int		 state;
+
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(st, 0);
+	m->message_id = column_dup(st, 1);
+	m->kind = column_dup(st, 2);
+	m->dedup_key = column_dup(st, 3);
+	m->recipient = column_dup(st, 4);
+	m->subject = column_dup(st, 5);
+	/* The CHECK constraint keeps other values out. */
+	state = name_index(outbox_state_names, NELEM(outbox_state_names),
+	    (const char *)sqlite3_column_text(st, 6));
+	m->state = state == -1 ? OUTBOX_FAILED : (enum outbox_state)state;
+	m->attempts = sqlite3_column_int(st, 7);
+	m->created = (time_t)sqlite3_column_int64(st, 8);
+	m->next_at = (time_t)sqlite3_column_int64(st, 9);
+	m->lease_until = (time_t)sqlite3_column_int64(st, 10);
+	m->sent_at = (time_t)sqlite3_column_int64(st, 11);
+	m->last_error = column_dup(st, 12);
+	if (with_data) {
+		/* The blob first, then its size, as SQLite asks. */
+		data = sqlite3_column_blob(st, 13);
+		m->len = (size_t)sqlite3_column_bytes(st, 13);
+		m->data = xmalloc(m->len + 1);
+		if (m->len > 0)
+			memcpy(m->data, data, m->len);
+		m->data[m->len] = '\0';
+	}
+}
+
+/* Run an outbox listing bound by the caller into (*list, *n). */
+static int
+outbox_fetch(sqlite3_stmt *st, int with_data, struct outbox_mail **list,
+    size_t *n)
+{
+	struct outbox_mail	*m = NULL;
+	size_t			 nm = 0;
+	int			 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m = xreallocarray(m, nm + 1, sizeof(*m));
+		outbox_from_row(st, &m[nm++], with_data);
+	}
+	query_done(st);
+	if (rc != SQLITE_DONE) {
+		store_outbox_free(m, nm);
+		return -1;
+	}
+	*list = m;
+	*n = nm;
+	return 0;
+}
+
+/*
+ * The mails to attempt at `now`, oldest first, at most `limit` of them
+ * (0 or less: all), with their messages, into a new array (*list, *n)
+ * owned by the caller (store_outbox_free). To keep a second deliverer
+ * (estctl outbox flush) from taking the same mails, run this and the
+ * leases in one write transaction (store_begin).
+ */
+int
+store_outbox_due(struct store *s, time_t now, int limit,
+    struct outbox_mail **list, size_t *n)
+{
+	sqlite3_stmt	*st;
+
+	*list = NULL;
+	*n = 0;
+	if ((st = query(s, Q_OUTBOX_DUE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+	return outbox_fetch(st, 1, list, n);
+}
+
+/*
+ * Lease a queued or sending mail until lease_until. -1 if the mail does
+ * not exist or is sent or failed already: those are never attempted.
+ */
+int
+store_outbox_lease(struct store *s, long long id, time_t lease_until)
+{
+	sqlite3_stmt	*st;
+	int		 rc = -1;
+
+	if ((st = query(s, Q_OUTBOX_LEASE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)lease_until);
+	if (step_logged(s, st, "cannot lease mail") == 0 &&
+	    sqlite3_changes(s->db) > 0)
+		rc = 0;
+	query_done(st);
+	return rc;
+}
+
+/*
+ * Record the outcome of an attempt on a queued or sending mail: SENT
+ * (sent_at = now), QUEUED again until next_at, or FAILED. error
+ * (borrowed; NULL or "" for none) becomes last_error. -1 for
+ * OUTBOX_SENDING, or when the mail does not exist or is sent or failed
+ * already: a late answer never undoes "sent".
+ */
+int
+store_outbox_result(struct store *s, long long id, enum outbox_state state,
+    time_t now, time_t next_at, const char *error)
+{
+	sqlite3_stmt	*st;
+	int		 rc = -1;
+
+	if (state != OUTBOX_SENT && state != OUTBOX_QUEUED &&
+	    state != OUTBOX_FAILED)
+		return -1;
+	if ((st = query(s, Q_OUTBOX_RESULT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, store_outbox_state_name(state), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)next_at);
+	bind_text_or_null(st, 5, error);
+	if (step_logged(s, st, "cannot record delivery") == 0 &&
+	    sqlite3_changes(s->db) > 0)
+		rc = 0;
+	query_done(st);
+	return rc;
+}
+
+/*
+ * Every mail without its message (data NULL, len 0), newest first, at
+ * most limit (0: all), into a new array (*list, *n) owned by the caller
+ * (store_outbox_free).
+ */
+int
+store_outbox_list(struct store *s, int limit, struct outbox_mail **list,
+    size_t *n)
+{
+	sqlite3_stmt	*st;
+
+	*list = NULL;
+	*n = 0;
+	if ((st = query(s, Q_OUTBOX_LIST)) == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, limit > 0 ? limit : -1);
+	return outbox_fetch(st, 0, list, n);
+}
+
+/*
+ * counts[state] for each enum outbox_state, and the age at `now` of the
+ * oldest mail not yet delivered: queued, or sending (a lease that a
+ * crash may have left) - either way the relay has not taken it.
+ */
+int
+store_outbox_counts(struct store *s, time_t now, long counts[4],
+    long *oldest_queued_age)
+{
+	sqlite3_stmt	*st;
+	sqlite3_int64	 oldest;
+	int		 rc, i;
+
+	memset(counts, 0, 4 * sizeof(counts[0]));
+	*oldest_queued_age = 0;
+	if ((st = query(s, Q_OUTBOX_COUNTS)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		i = name_index(outbox_state_names, NELEM(outbox_state_names),
+		    (const char *)sqlite3_column_text(st, 0));
+		if (i >= 0 && i < 4)
+			counts[i] = (long)sqlite3_column_int64(st, 1);
+	}
+	query_done(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+
+	if ((st = query(s, Q_OUTBOX_OLDEST)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		oldest = sqlite3_column_int64(st, 0);
+		if ((sqlite3_int64)now > oldest)
+			*oldest_queued_age =
+			    (long)((sqlite3_int64)now - oldest);
+	}
+	query_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+void
+store_outbox_free(struct outbox_mail *list, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].message_id);
+		free(list[i].kind);
+		free(list[i].dedup_key);
+		free(list[i].recipient);
+		free(list[i].subject);
+		free(list[i].data);
+		free(list[i].last_error);
+	}
+	free(list);
+}
+
+int
+store_job_done(struct store *s, const char *name, const char *key)
+{
+	sqlite3_stmt	*st;
+	int		 rc, done = -1;
+
+	if ((st = query(s, Q_JOB_DONE)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		done = 1;
+	else if (rc == SQLITE_DONE)
+		done = 0;
+	query_done(st);
+	return done;
+}
+
+/* Mark (name, key) done at `at`; marking it again keeps the first time. */
+int
+store_job_mark(struct store *s, const char *name, const char *key,
+    time_t at)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = query(s, Q_JOB_MARK)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)at);
+	rc = step_logged(s, st, "cannot mark job done");
+	query_done(st);
+	return rc;
+}
+
+/*
+ * A new session of person_id; csrf (borrowed) is 64 lowercase hex
+ * characters. -1 if the person does not exist or the hash is taken.
+ */
+int
+store_session_create(struct store *s,
+    const unsigned char hash[TOKEN_HASH_LEN], long long person_id,
+    const char *csrf, time_t now)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = query(s, Q_SESSION_CREATE)) == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, person_id);
+	sqlite3_bind_text(st, 3, csrf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	rc = step_logged(s, st, "cannot create session");
+	query_done(st);
+	return rc;
+}
+
+int
+store_session_get(struct store *s, const unsigned char hash[TOKEN_HASH_LEN],
+    struct session *out)
+{
+	sqlite3_stmt	*st;
+	const void	*h;
+	int		 rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = query(s, Q_SESSION_GET)) == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		h = sqlite3_column_blob(st, 0);
+		/* The index found it; confirm without a timing leak. */
+		if (h != NULL &&
+		    sqlite3_column_bytes(st, 0) == TOKEN_HASH_LEN &&
+		    token_hash_equal(h, hash)) {
+			out->person_id = sqlite3_column_int64(st, 1);
+			column_copy(st, 2, out->csrf, sizeof(out->csrf));
+			out->created = (time_t)sqlite3_column_int64(st, 3);
+			out->last_seen = (time_t)sqlite3_column_int64(st, 4);
+			rc = 0;
+		}
+	}
+	query_done(st);
+	return rc;
+}
+
+/* Note the session was used at `now`; -1 if there is no such session. */
+int
+store_session_touch(struct store *s, const unsigned char hash[TOKEN_HASH_LEN],
+    time_t now)
+{
+	sqlite3_stmt	*st;
+	int		 rc = -1;
+
+	if ((st = query(s, Q_SESSION_TOUCH)) == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	if (step_logged(s, st, "cannot touch session") == 0 &&
+	    sqlite3_changes(s->db) > 0)
+		rc = 0;
+	query_done(st);
+	return rc;
+}
+
+/* Deleting a session that is not there is not an error (logout twice). */
+int
+store_session_delete(struct store *s,
+    const unsigned char hash[TOKEN_HASH_LEN])
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = query(s, Q_SESSION_DELETE)) == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+	rc = step_logged(s, st, "cannot end session");
+	query_done(st);
+	return rc;
+}
+
+int
+store_session_delete_person(struct store *s, long long id)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = query(s, Q_SESSION_DELETE_PERSON)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = step_logged(s, st, "cannot end sessions");
+	query_done(st);
+	return rc;
+}
+
+int
+store_session_expire(struct store *s, time_t idle_before,
+    time_t created_before)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = query(s, Q_SESSION_EXPIRE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)idle_before);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)created_before);
+	rc = step_logged(s, st, "cannot expire sessions");
+	query_done(st);
 	return rc;
 }

@@ -93,6 +93,11 @@ struct store	*store_open(const char *path, enum store_mode, char **cause);
 void		 store_close(struct store *);
 /* Create or upgrade the schema to the current version. Writer only. */
 int		 store_migrate(struct store *, char **cause);
+/*
+ * Upgrade only as far as `version` (1 up to the current one), never
+ * down: for tests that need a file of an older version.
+ */
+int		 store_migrate_to(struct store *, int version, char **cause);
 /* The schema version of the file (0: empty), or -1. */
 int		 store_schema_version(struct store *);
 /* 0 if the database answers a trivial query. */

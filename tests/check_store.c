@@ -148,22 +148,22 @@ START_TEST(test_migrate_idempotent)
 	struct store_info	 info;
 	char			*cause = NULL;
 
-	ck_assert_int_eq(store_schema_version(st), 1);
+	ck_assert_int_eq(store_schema_version(st), 2);
 	ck_assert_int_eq(store_migrate(st, &cause), 0);
 	ck_assert_int_eq(store_migrate(st, &cause), 0);
 	ck_assert_ptr_null(cause);
-	ck_assert_int_eq(store_schema_version(st), 1);
+	ck_assert_int_eq(store_schema_version(st), 2);
 	ck_assert_int_eq(store_info(st, &info), 0);
-	ck_assert_int_eq(info.schema_version, 1);
+	ck_assert_int_eq(info.schema_version, 2);
 	ck_assert_int_eq(store_ping(st), 0);
 
 	/* A second connection sees the migrated file and changes nothing. */
 	store_close(st);
 	st = store_open(dbpath, STORE_ADMIN, &cause);
 	ck_assert_ptr_nonnull(st);
-	ck_assert_int_eq(store_schema_version(st), 1);
+	ck_assert_int_eq(store_schema_version(st), 2);
 	ck_assert_int_eq(store_migrate(st, &cause), 0);
-	ck_assert_int_eq(store_schema_version(st), 1);
+	ck_assert_int_eq(store_schema_version(st), 2);
 }
 END_TEST
 
@@ -975,7 +975,7 @@ START_TEST(test_backup)
 
 	c = store_open(copy, STORE_READER, &cause);
 	ck_assert_msg(c != NULL, "%s", cause);
-	ck_assert_int_eq(store_schema_version(c), 1);
+	ck_assert_int_eq(store_schema_version(c), 2);
 	ck_assert_int_eq(store_report_count(c), 2);
 	ck_assert_int_eq(period_parse("2026-W47", &w), 0);
 	ck_assert_int_eq(store_report_list(c, &w, NULL, &cl3, &list, &n), 0);
@@ -1046,6 +1046,1135 @@ START_TEST(test_reader_sees_reports)
 }
 END_TEST
 
+/* ---- Schema version 2: the picture cycle. */
+
+#define T0	1763600000	/* 2025-11-20, any fixed moment */
+
+static struct period
+week(const char *label)
+{
+	struct period	 p;
+
+	ck_assert_int_eq(period_parse(label, &p), 0);
+	return p;
+}
+
+/* Save a report of area and period with one rating (and maybe a count). */
+static void
+rate(long long person, const char *area, const char *period, int item,
+    int rating, int count)
+{
+	struct report	 r;
+
+	mkreport(&r, area, period);
+	r.ratings[item] = rating;
+	r.counts[item] = count;
+	save(person, &r, person == 0 ? "import" : "form");
+	report_clear(&r);
+}
+
+/* A hash of s, standing in for a session id's SHA-256. */
+static void
+hash_of(const char *s, unsigned char h[TOKEN_HASH_LEN])
+{
+	token_hash(s, strlen(s), h);
+}
+
+START_TEST(test_migrate_from_v1)
+{
+	struct store		*s;
+	struct report		 r;
+	struct stored_report	 got;
+	struct assessment	*as;
+	size_t			 n;
+	long long		 anna, bert;
+	char			 path[160], *cause = NULL;
+
+	/* A file of version 1, made as estd 0.1 made it, with a report. */
+	snprintf(path, sizeof(path), "%s/v1.db", dir);
+	store_close(st);
+	ck_assert_ptr_nonnull(st = store_open(path, STORE_WRITER, &cause));
+	ck_assert_msg(store_migrate_to(st, 1, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(store_schema_version(st), 1);
+	populate(&anna, &bert);
+	rate(anna, "norr", "2026-W47", KLOTTER, 2, COUNT_NONE);
+	/* The tables of version 2 are not there yet. */
+	ck_assert_int_eq(store_job_done(st, "digest", "2026-W47"), -1);
+	/* Asking for less than the file has changes nothing. */
+	ck_assert_int_eq(store_migrate_to(st, 1, &cause), 0);
+	store_close(st);
+
+	/* The daemon of version 2 upgrades it in place. */
+	ck_assert_ptr_nonnull(st = store_open(path, STORE_WRITER, &cause));
+	ck_assert_msg(store_migrate(st, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(store_schema_version(st), 2);
+	ck_assert_int_eq(store_report_count(st), 1);
+	mkreport(&r, "norr", "2026-W47");
+	ck_assert_int_eq(store_report_get(st, anna, "norr", &r.period, &cl3,
+	    &got), 0);
+	ck_assert_int_eq(got.report.ratings[KLOTTER], 2);
+	ck_assert_int_eq(got.revision, 1);
+	store_stored_report_clear(&got);
+	report_clear(&r);
+
+	/* The new tables work, and the old reports have scores. */
+	ck_assert_int_eq(store_job_done(st, "digest", "2026-W47"), 0);
+	ck_assert_int_eq(store_job_mark(st, "digest", "2026-W47", T0), 0);
+	ck_assert_int_eq(store_job_done(st, "digest", "2026-W47"), 1);
+	r.period = week("2026-W47");
+	ck_assert_msg(store_assessment_set(st, "norr", &r.period, LEVEL_RED,
+	    NULL, anna, T0, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(store_assessment_list(st, &r.period, &as, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(as[0].status, LEVEL_RED);
+	store_assessments_free(as, n);
+
+	/* Never down, and never past what this program knows. */
+	ck_assert_int_eq(store_migrate_to(st, 1, &cause), 0);
+	ck_assert_int_eq(store_schema_version(st), 2);
+	ck_assert_int_eq(store_migrate_to(st, 3, &cause), -1);
+	snprintf(path, sizeof(path), "cannot migrate %s/v1.db to schema "
+	    "version 3: this program knows versions 1 to 2", dir);
+	ck_assert_str_eq(cause, path);
+	free(cause);
+
+	/* A reader of the upgraded file. */
+	snprintf(path, sizeof(path), "%s/v1.db", dir);
+	ck_assert_ptr_nonnull(s = store_open(path, STORE_READER, &cause));
+	ck_assert_int_eq(store_schema_version(s), 2);
+	ck_assert_int_eq(store_job_done(s, "digest", "2026-W47"), 1);
+	store_close(s);
+}
+END_TEST
+
+START_TEST(test_level_and_state_names)
+{
+	enum level	 l;
+
+	ck_assert_str_eq(store_level_name(LEVEL_GREEN), "green");
+	ck_assert_str_eq(store_level_name(LEVEL_YELLOW), "yellow");
+	ck_assert_str_eq(store_level_name(LEVEL_RED), "red");
+	ck_assert_str_eq(store_level_name(LEVEL_GREY), "grey");
+	ck_assert_ptr_null(store_level_name((enum level)4));
+	ck_assert_int_eq(store_level_parse("yellow", &l), 0);
+	ck_assert_int_eq(l, LEVEL_YELLOW);
+	ck_assert_int_eq(store_level_parse("grey", &l), 0);
+	ck_assert_int_eq(l, LEVEL_GREY);
+	ck_assert_int_eq(store_level_parse("gray", &l), -1);
+	ck_assert_int_eq(store_level_parse("Red", &l), -1);
+	ck_assert_int_eq(store_level_parse(NULL, &l), -1);
+	ck_assert_int_eq(l, LEVEL_GREY);
+
+	ck_assert_str_eq(store_outbox_state_name(OUTBOX_QUEUED), "queued");
+	ck_assert_str_eq(store_outbox_state_name(OUTBOX_SENDING), "sending");
+	ck_assert_str_eq(store_outbox_state_name(OUTBOX_SENT), "sent");
+	ck_assert_str_eq(store_outbox_state_name(OUTBOX_FAILED), "failed");
+	ck_assert_ptr_null(store_outbox_state_name((enum outbox_state)4));
+}
+END_TEST
+
+START_TEST(test_assessments)
+{
+	struct assessment	*as;
+	struct period		 w46, w47, fn;
+	size_t			 n;
+	long long		 anna, bert, kim;
+	char			*cause = NULL;
+
+	populate(&anna, &bert);
+	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION,
+	    NULL, 1, "kim-token");
+	w46 = week("2026-W46");
+	w47 = week("2026-W47");
+
+	ck_assert_int_eq(store_assessment_set(st, "centrum", &w47, LEVEL_RED,
+	    "Bränder i källare", kim, T0, &cause), 0);
+	ck_assert_int_eq(store_assessment_set(st, "norr", &w47, LEVEL_YELLOW,
+	    NULL, kim, T0 + 1, &cause), 0);
+	/* A second one for (centrum, W47) replaces the first. */
+	ck_assert_int_eq(store_assessment_set(st, "centrum", &w47,
+	    LEVEL_GREEN, "Lugnare efter insatsen", bert, T0 + 2, &cause), 0);
+	/* Grey is kept as given; estctl sets with no person. */
+	ck_assert_int_eq(store_assessment_set(st, "centrum", &w46, LEVEL_GREY,
+	    "", 0, T0 + 3, &cause), 0);
+	ck_assert_ptr_null(cause);
+
+	ck_assert_int_eq(store_assessment_list(st, &w47, &as, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(as[0].area, "centrum");
+	ck_assert_int_eq(as[0].period.kind, PERIOD_WEEK);
+	ck_assert_int_eq(as[0].period.year, 2026);
+	ck_assert_int_eq(as[0].period.num, 47);
+	ck_assert_int_eq(as[0].status, LEVEL_GREEN);
+	ck_assert_str_eq(as[0].comment, "Lugnare efter insatsen");
+	ck_assert_int_eq(as[0].person_id, bert);
+	ck_assert_str_eq(as[0].by_name, "Bert Al");
+	ck_assert_str_eq(as[0].by_email, "bert@example.org");
+	ck_assert_int_eq(as[0].at, T0 + 2);
+	ck_assert_str_eq(as[1].area, "norr");
+	ck_assert_int_eq(as[1].status, LEVEL_YELLOW);
+	ck_assert_ptr_null(as[1].comment);
+	ck_assert_int_eq(as[1].person_id, kim);
+	ck_assert_str_eq(as[1].by_name, "Kim Berg");
+	ck_assert_str_eq(as[1].by_email, "kim@polisen.se");
+	ck_assert_int_eq(as[1].at, T0 + 1);
+	store_assessments_free(as, n);
+
+	ck_assert_int_eq(store_assessment_list(st, &w46, &as, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(as[0].area, "centrum");
+	ck_assert_int_eq(as[0].status, LEVEL_GREY);
+	ck_assert_ptr_null(as[0].comment);
+	ck_assert_int_eq(as[0].person_id, 0);
+	ck_assert_ptr_null(as[0].by_name);
+	ck_assert_ptr_null(as[0].by_email);
+	store_assessments_free(as, n);
+
+	/* A fortnight named by W47 is the same picture, and stays one. */
+	fn = w47;
+	ck_assert_int_eq(period_as_fortnight(&fn, PARITY_ODD), 0);
+	ck_assert_int_eq(store_assessment_list(st, &fn, &as, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(as[1].period.kind, PERIOD_FORTNIGHT);
+	ck_assert_int_eq(as[1].period.num, 47);
+	store_assessments_free(as, n);
+
+	ck_assert_int_eq(store_assessment_list(st, &(struct period){
+	    PERIOD_WEEK, 2026, 40 }, &as, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(as);
+
+	/* Refusals change nothing. */
+	ck_assert_int_eq(store_assessment_set(st, "soder", &w47, LEVEL_RED,
+	    NULL, kim, T0, &cause), -1);
+	ck_assert_str_eq(cause, "area \"soder\" does not exist");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(store_assessment_set(st, "norr", &w47, LEVEL_RED,
+	    NULL, 999, T0, &cause), -1);
+	ck_assert_str_eq(cause, "person 999 does not exist");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(store_assessment_set(st, "norr", &w47, (enum level)7,
+	    NULL, kim, T0, &cause), -1);
+	ck_assert_str_eq(cause, "unknown level 7");
+	free(cause);
+	cause = NULL;
+	/* Pictures are of reporting periods, never of a quarter. */
+	ck_assert_int_eq(store_assessment_set(st, "norr", &(struct period){
+	    PERIOD_QUARTER, 2026, 4 }, LEVEL_RED, NULL, kim, T0, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "CHECK constraint failed"));
+	free(cause);
+	ck_assert_int_eq(store_assessment_list(st, &w47, &as, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(as[1].status, LEVEL_YELLOW);
+	store_assessments_free(as, n);
+}
+END_TEST
+
+/* Add a measure; strings borrowed. */
+static long long
+add_measure(const char *area, const char *period, const char *indicator,
+    const char *what, const char *place, const char *who, long follow_up,
+    long long person, time_t at, char **cause)
+{
+	struct measure	 m;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.area, sizeof(m.area), "%s", area);
+	m.period = week(period);
+	snprintf(m.indicator, sizeof(m.indicator), "%s", indicator);
+	m.what = what == NULL ? NULL : strdup(what);
+	m.place = place == NULL ? NULL : strdup(place);
+	m.who = who == NULL ? NULL : strdup(who);
+	m.follow_up = follow_up;
+	m.person_id = person;
+	m.at = at;
+	/* The store takes these from the database, not from here. */
+	m.id = 77;
+	m.by_email = strdup("ignored@example.org");
+	m.id = store_measure_add(st, &m, cause);
+	free(m.what);
+	free(m.place);
+	free(m.who);
+	free(m.by_email);
+	return m.id;
+}
+
+START_TEST(test_measures)
+{
+	struct measure	*ms;
+	struct period	 w47, w40;
+	size_t		 n;
+	long long	 anna, bert, kim, m1, m2, m3;
+	char		*cause = NULL;
+
+	populate(&anna, &bert);
+	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION,
+	    NULL, 1, "kim-token");
+	/* Follow-up on Monday 2026-12-07, day 20794. */
+	m1 = add_measure("centrum", "2026-W47", "klotter",
+	    "Sanering av klotter", "Torget", "Bostadsbolaget", 20794, kim, T0,
+	    &cause);
+	ck_assert_msg(m1 > 0, "%s", cause);
+	m2 = add_measure("norr", "2026-W47", "", "Extra rondering", "", NULL,
+	    -1, 0, T0 + 1, &cause);
+	ck_assert_msg(m2 > m1, "%s", cause);
+	m3 = add_measure("centrum", "2026-W48", "brand", "Brandskyddsinfo",
+	    NULL, "Räddningstjänsten", -5, kim, T0 + 2, &cause);
+	ck_assert_msg(m3 > m2, "%s", cause);
+
+	ck_assert_int_eq(store_measure_list(st, NULL, NULL, &ms, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(ms[0].id, m1);
+	ck_assert_str_eq(ms[0].area, "centrum");
+	ck_assert_int_eq(ms[0].period.kind, PERIOD_WEEK);
+	ck_assert_int_eq(ms[0].period.year, 2026);
+	ck_assert_int_eq(ms[0].period.num, 47);
+	ck_assert_str_eq(ms[0].indicator, "klotter");
+	ck_assert_str_eq(ms[0].what, "Sanering av klotter");
+	ck_assert_str_eq(ms[0].place, "Torget");
+	ck_assert_str_eq(ms[0].who, "Bostadsbolaget");
+	ck_assert_int_eq(ms[0].follow_up, 20794);
+	ck_assert_int_eq(ms[0].person_id, kim);
+	ck_assert_str_eq(ms[0].by_email, "kim@polisen.se");
+	ck_assert_int_eq(ms[0].at, T0);
+	/* Empty and missing are both none. */
+	ck_assert_int_eq(ms[1].id, m2);
+	ck_assert_str_eq(ms[1].area, "norr");
+	ck_assert_str_eq(ms[1].indicator, "");
+	ck_assert_str_eq(ms[1].what, "Extra rondering");
+	ck_assert_ptr_null(ms[1].place);
+	ck_assert_ptr_null(ms[1].who);
+	ck_assert_int_eq(ms[1].follow_up, -1);
+	ck_assert_int_eq(ms[1].person_id, 0);
+	ck_assert_ptr_null(ms[1].by_email);
+	ck_assert_int_eq(ms[1].at, T0 + 1);
+	ck_assert_int_eq(ms[2].id, m3);
+	ck_assert_int_eq(ms[2].period.num, 48);
+	ck_assert_str_eq(ms[2].who, "Räddningstjänsten");
+	ck_assert_int_eq(ms[2].follow_up, -1);
+	store_measures_free(ms, n);
+
+	w47 = week("2026-W47");
+	ck_assert_int_eq(store_measure_list(st, &w47, NULL, &ms, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(ms[0].id, m1);
+	ck_assert_int_eq(ms[1].id, m2);
+	store_measures_free(ms, n);
+	ck_assert_int_eq(store_measure_list(st, NULL, "centrum", &ms, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(ms[0].id, m1);
+	ck_assert_int_eq(ms[1].id, m3);
+	store_measures_free(ms, n);
+	ck_assert_int_eq(store_measure_list(st, &w47, "centrum", &ms, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ms[0].id, m1);
+	store_measures_free(ms, n);
+	w40 = week("2026-W40");
+	ck_assert_int_eq(store_measure_list(st, &w40, NULL, &ms, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(store_measure_list(st, NULL, "soder", &ms, &n), 0);
+	ck_assert_uint_eq(n, 0);
+
+	ck_assert_int_eq(add_measure("soder", "2026-W47", "", "X", NULL, NULL,
+	    -1, kim, T0, &cause), -1);
+	ck_assert_str_eq(cause, "area \"soder\" does not exist");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(add_measure("norr", "2026-W47", "", "", NULL, NULL,
+	    -1, kim, T0, &cause), -1);
+	ck_assert_str_eq(cause, "a measure needs a description");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(add_measure("norr", "2026-W47", "", NULL, NULL, NULL,
+	    -1, kim, T0, &cause), -1);
+	ck_assert_str_eq(cause, "a measure needs a description");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(add_measure("norr", "2026-W47", "", "X", NULL, NULL,
+	    -1, 999, T0, &cause), -1);
+	ck_assert_str_eq(cause, "person 999 does not exist");
+	free(cause);
+	ck_assert_int_eq(store_measure_list(st, NULL, NULL, &ms, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	store_measures_free(ms, n);
+}
+END_TEST
+
+START_TEST(test_flags)
+{
+	struct flag_row	*f;
+	struct period	 w44, w45, w46, w48, w50;
+	size_t		 n;
+	long long	 anna, bert, kim, f1, f2, f3, f4;
+	char		 want[64], *cause = NULL;
+
+	populate(&anna, &bert);
+	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION,
+	    NULL, 1, "kim-token");
+	w44 = week("2026-W44");
+	w45 = week("2026-W45");
+	w46 = week("2026-W46");
+	w48 = week("2026-W48");
+	w50 = week("2026-W50");
+
+	f1 = store_flag_open(st, "centrum", "klotter", &w45,
+	    "3 veckor i rad", "3 weeks in a row", &cause);
+	ck_assert_msg(f1 > 0, "%s", cause);
+	f2 = store_flag_open(st, "norr", "brand", &w46, "4 av 6 veckor",
+	    "4 of 6 weeks", &cause);
+	ck_assert_msg(f2 > f1, "%s", cause);
+	f3 = store_flag_open(st, "centrum", "brand", &w44, "3 veckor i rad",
+	    "3 weeks in a row", &cause);
+	ck_assert_msg(f3 > f2, "%s", cause);
+
+	/* One open episode per pair. */
+	ck_assert_int_eq(store_flag_open(st, "centrum", "klotter", &w46,
+	    "x", "x", &cause), -1);
+	ck_assert_str_eq(cause,
+	    "a flag of \"klotter\" in \"centrum\" is already open");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(store_flag_open(st, "soder", "klotter", &w46,
+	    "x", "x", &cause), -1);
+	ck_assert_str_eq(cause, "area \"soder\" does not exist");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(store_flag_open(st, "norr", "", &w46, "x", "x",
+	    &cause), -1);
+	ck_assert_str_eq(cause, "invalid indicator \"\"");
+	free(cause);
+	cause = NULL;
+
+	/* Open ones by area, indicator: none acknowledged yet. */
+	ck_assert_int_eq(store_flag_list(st, false, &f, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(f[0].id, f3);
+	ck_assert_str_eq(f[0].area, "centrum");
+	ck_assert_str_eq(f[0].indicator, "brand");
+	ck_assert_int_eq(f[0].opened.kind, PERIOD_WEEK);
+	ck_assert_int_eq(f[0].opened.year, 2026);
+	ck_assert_int_eq(f[0].opened.num, 44);
+	ck_assert(f[0].open);
+	ck_assert_str_eq(f[0].reason_sv, "3 veckor i rad");
+	ck_assert_str_eq(f[0].reason_en, "3 weeks in a row");
+	ck_assert_ptr_null(f[0].ack_comment);
+	ck_assert_ptr_null(f[0].ack_by);
+	ck_assert_int_eq(f[0].ack_at, 0);
+	ck_assert_int_eq(f[1].id, f1);
+	ck_assert_str_eq(f[1].indicator, "klotter");
+	ck_assert_int_eq(f[2].id, f2);
+	ck_assert_str_eq(f[2].area, "norr");
+	ck_assert_str_eq(f[2].reason_sv, "4 av 6 veckor");
+	store_flags_free(f, n);
+
+	/* Close f1; it leaves the open list but stays in the history. */
+	ck_assert_msg(store_flag_close(st, f1, &w48, &cause) == 0, "%s",
+	    cause);
+	ck_assert_int_eq(store_flag_close(st, f1, &w50, &cause), -1);
+	snprintf(want, sizeof(want), "flag %lld is already closed", f1);
+	ck_assert_str_eq(cause, want);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(store_flag_close(st, 999, &w48, &cause), -1);
+	ck_assert_str_eq(cause, "flag 999 does not exist");
+	free(cause);
+	cause = NULL;
+	/* Never closed before it opened. */
+	ck_assert_int_eq(store_flag_close(st, f2, &w45, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "CHECK constraint failed"));
+	free(cause);
+	cause = NULL;
+
+	ck_assert_int_eq(store_flag_list(st, false, &f, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(f[0].id, f3);
+	ck_assert_int_eq(f[1].id, f2);
+	ck_assert(f[1].open);
+	store_flags_free(f, n);
+
+	/* A new episode of the pair once the old one is closed. */
+	f4 = store_flag_open(st, "centrum", "klotter", &w50, "2 av 3 veckor",
+	    "2 of 3 weeks", &cause);
+	ck_assert_msg(f4 > f3, "%s", cause);
+
+	/* Acknowledge f2, and f1 although it is closed. */
+	ck_assert_int_eq(store_flag_ack(st, f2, kim, "Polisen informerad",
+	    T0 + 60, &cause), 0);
+	ck_assert_int_eq(store_flag_ack(st, f1, anna, NULL, T0 + 70, &cause),
+	    0);
+	ck_assert_int_eq(store_flag_ack(st, f2, 999, "x", T0, &cause), -1);
+	ck_assert_str_eq(cause, "person 999 does not exist");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(store_flag_ack(st, f2, 0, "x", T0, &cause), -1);
+	ck_assert_str_eq(cause, "person 0 does not exist");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(store_flag_ack(st, 999, kim, "x", T0, &cause), -1);
+	ck_assert_str_eq(cause, "flag 999 does not exist");
+	free(cause);
+	cause = NULL;
+
+	ck_assert_int_eq(store_flag_list(st, true, &f, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(f[0].id, f3);
+	ck_assert_int_eq(f[1].id, f1);
+	ck_assert(!f[1].open);
+	ck_assert_int_eq(f[1].opened.num, 45);
+	ck_assert_int_eq(f[1].closed.kind, PERIOD_WEEK);
+	ck_assert_int_eq(f[1].closed.year, 2026);
+	ck_assert_int_eq(f[1].closed.num, 48);
+	ck_assert_str_eq(f[1].ack_comment, "");
+	ck_assert_str_eq(f[1].ack_by, "anna@example.org");
+	ck_assert_int_eq(f[1].ack_at, T0 + 70);
+	ck_assert_int_eq(f[2].id, f4);
+	ck_assert(f[2].open);
+	ck_assert_int_eq(f[2].opened.num, 50);
+	ck_assert_str_eq(f[2].reason_en, "2 of 3 weeks");
+	ck_assert_int_eq(f[3].id, f2);
+	ck_assert(f[3].open);
+	ck_assert_str_eq(f[3].ack_comment, "Polisen informerad");
+	ck_assert_str_eq(f[3].ack_by, "kim@polisen.se");
+	ck_assert_int_eq(f[3].ack_at, T0 + 60);
+	store_flags_free(f, n);
+
+	/* A second acknowledgement replaces the first. */
+	ck_assert_int_eq(store_flag_ack(st, f2, anna, "Uppföljt", T0 + 80,
+	    &cause), 0);
+	ck_assert_int_eq(store_flag_list(st, false, &f, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(f[2].id, f2);
+	ck_assert_str_eq(f[2].ack_comment, "Uppföljt");
+	ck_assert_str_eq(f[2].ack_by, "anna@example.org");
+	ck_assert_int_eq(f[2].ack_at, T0 + 80);
+	store_flags_free(f, n);
+}
+END_TEST
+
+START_TEST(test_scores)
+{
+	struct score_row	*sc;
+	struct period		 w44, w45, w47;
+	struct report		 r;
+	size_t			 n;
+	long long		 anna, bert;
+
+	populate(&anna, &bert);
+	/* Two reporters: the highest rating is the score. */
+	rate(anna, "centrum", "2026-W45", KLOTTER, 1, COUNT_NONE);
+	rate(bert, "centrum", "2026-W45", KLOTTER, 3, 2);
+	/* A count alone is not an assessment: no brand score. */
+	mkreport(&r, "centrum", "2026-W45");
+	r.ratings[KLOTTER] = 1;
+	r.ratings[SKADEGORELSE] = 0;
+	r.counts[BRAND] = 4;
+	save(anna, &r, "form");
+	report_clear(&r);
+	/* Replaced: only the latest revision counts. */
+	rate(anna, "centrum", "2026-W46", KLOTTER, 3, COUNT_NONE);
+	rate(anna, "centrum", "2026-W46", KLOTTER, 0, COUNT_NONE);
+	rate(anna, "norr", "2026-W46", BRAND, 2, COUNT_NONE);
+	/* Imported history counts too. */
+	rate(0, "centrum", "2026-W47", KLOTTER, 1, COUNT_NONE);
+	/* Outside the range on either side. */
+	rate(anna, "centrum", "2026-W44", KLOTTER, 3, COUNT_NONE);
+	rate(anna, "norr", "2026-W48", BRAND, 3, COUNT_NONE);
+
+	w44 = week("2026-W44");
+	w45 = week("2026-W45");
+	w47 = week("2026-W47");
+	ck_assert_int_eq(store_scores(st, &w45, &w47, &sc, &n), 0);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_str_eq(sc[0].area, "centrum");
+	ck_assert_str_eq(sc[0].indicator, "klotter");
+	ck_assert_int_eq(sc[0].period.kind, PERIOD_WEEK);
+	ck_assert_int_eq(sc[0].period.year, 2026);
+	ck_assert_int_eq(sc[0].period.num, 45);
+	ck_assert_int_eq(sc[0].score, 3);
+	ck_assert_str_eq(sc[1].area, "centrum");
+	ck_assert_str_eq(sc[1].indicator, "klotter");
+	ck_assert_int_eq(sc[1].period.num, 46);
+	ck_assert_int_eq(sc[1].score, 0);
+	ck_assert_str_eq(sc[2].indicator, "klotter");
+	ck_assert_int_eq(sc[2].period.num, 47);
+	ck_assert_int_eq(sc[2].score, 1);
+	ck_assert_str_eq(sc[3].area, "centrum");
+	ck_assert_str_eq(sc[3].indicator, "skadegorelse");
+	ck_assert_int_eq(sc[3].period.num, 45);
+	ck_assert_int_eq(sc[3].score, 0);
+	ck_assert_str_eq(sc[4].area, "norr");
+	ck_assert_str_eq(sc[4].indicator, "brand");
+	ck_assert_int_eq(sc[4].period.num, 46);
+	ck_assert_int_eq(sc[4].score, 2);
+	free(sc);
+
+	/* One period; both ends inclusive. */
+	ck_assert_int_eq(store_scores(st, &w44, &w44, &sc, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(sc[0].indicator, "klotter");
+	ck_assert_int_eq(sc[0].period.num, 44);
+	ck_assert_int_eq(sc[0].score, 3);
+	free(sc);
+
+	/* By first day: a quarter from its first week. 2026-Q4 starts on
+	 * Monday of W40, so W44 to W48 are all in. */
+	ck_assert_int_eq(store_scores(st, &(struct period){ PERIOD_QUARTER,
+	    2026, 4 }, &(struct period){ PERIOD_WEEK, 2026, 52 }, &sc, &n), 0);
+	ck_assert_uint_eq(n, 7);
+	ck_assert_int_eq(sc[0].period.num, 44);
+	ck_assert_str_eq(sc[6].area, "norr");
+	ck_assert_int_eq(sc[6].period.num, 48);
+	ck_assert_int_eq(sc[6].score, 3);
+	free(sc);
+
+	/* An empty range. */
+	ck_assert_int_eq(store_scores(st, &w47, &w45, &sc, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(sc);
+}
+END_TEST
+
+/* Queue a digest; returns *added. Strings copied. */
+static int
+queue_mail(const char *mid, const char *key, const char *to,
+    time_t created, time_t next_at)
+{
+	struct outbox_mail	 m;
+	char			 data[160], *cause = NULL;
+	int			 added = -1;
+
+	memset(&m, 0, sizeof(m));
+	m.message_id = strdup(mid);
+	m.kind = strdup("digest");
+	m.dedup_key = strdup(key);
+	m.recipient = strdup(to);
+	m.subject = strdup("Lägesbild v. 47");
+	snprintf(data, sizeof(data), "Message-ID: <%s>\r\nTo: %s\r\n\r\n"
+	    "Hej\r\n", mid, to);
+	m.data = strdup(data);
+	m.len = strlen(data);
+	m.created = created;
+	m.next_at = next_at;
+	/* Ignored: a new mail is queued, untried. */
+	m.state = OUTBOX_SENT;
+	m.attempts = 9;
+	ck_assert_msg(store_outbox_add(st, &m, &added, &cause) == 0, "%s",
+	    cause);
+	free(m.message_id);
+	free(m.kind);
+	free(m.dedup_key);
+	free(m.recipient);
+	free(m.subject);
+	free(m.data);
+	return added;
+}
+
+/* The ids of the mails due at now, at most 8, as "id,id,...". */
+static const char *
+due_ids(time_t now)
+{
+	static char		 buf[128];
+	struct outbox_mail	*m;
+	size_t			 n, i, len = 0;
+
+	ck_assert_int_eq(store_outbox_due(st, now, 8, &m, &n), 0);
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%lld",
+		    i > 0 ? "," : "", m[i].id);
+	store_outbox_free(m, n);
+	return buf;
+}
+
+/* One mail as listed (without data). */
+static void
+mail_get(long long id, struct outbox_mail *out)
+{
+	struct outbox_mail	*m;
+	size_t			 n, i;
+
+	ck_assert_int_eq(store_outbox_list(st, 0, &m, &n), 0);
+	for (i = 0; i < n; i++)
+		if (m[i].id == id)
+			break;
+	ck_assert_uint_lt(i, n);
+	*out = m[i];
+	memset(&m[i], 0, sizeof(m[i]));
+	store_outbox_free(m, n);
+}
+
+static void
+mail_clear(struct outbox_mail *m)
+{
+	free(m->message_id);
+	free(m->kind);
+	free(m->dedup_key);
+	free(m->recipient);
+	free(m->subject);
+	free(m->data);
+	free(m->last_error);
+	memset(m, 0, sizeof(*m));
+}
+
+START_TEST(test_outbox_state_machine)
+{
+	struct outbox_mail	*m, got;
+	size_t			 n;
+	long long		 a, b;
+	char			 want[160];
+
+	ck_assert_str_eq(due_ids(T0), "");
+	ck_assert_int_eq(queue_mail("1@estd", "digest:2026-W47:kim@x",
+	    "kim@x", T0, T0), 1);
+	ck_assert_int_eq(queue_mail("2@estd", "digest:2026-W47:lena@x",
+	    "lena@x", T0 + 10, T0 + 10), 1);
+	/* The same decision again, even with a new Message-ID: one row. */
+	ck_assert_int_eq(queue_mail("3@estd", "digest:2026-W47:kim@x",
+	    "kim@x", T0 + 20, T0 + 20), 0);
+	ck_assert_int_eq(store_outbox_list(st, 0, &m, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	store_outbox_free(m, n);
+
+	/* Due when next_at has come, oldest first, with the message. */
+	ck_assert_int_eq(store_outbox_due(st, T0, 8, &m, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	a = m[0].id;
+	ck_assert_str_eq(m[0].message_id, "1@estd");
+	ck_assert_str_eq(m[0].kind, "digest");
+	ck_assert_str_eq(m[0].dedup_key, "digest:2026-W47:kim@x");
+	ck_assert_str_eq(m[0].recipient, "kim@x");
+	ck_assert_str_eq(m[0].subject, "Lägesbild v. 47");
+	snprintf(want, sizeof(want), "Message-ID: <1@estd>\r\nTo: kim@x\r\n"
+	    "\r\nHej\r\n");
+	ck_assert_uint_eq(m[0].len, strlen(want));
+	ck_assert_mem_eq(m[0].data, want, m[0].len);
+	ck_assert_int_eq(m[0].data[m[0].len], '\0');
+	ck_assert_int_eq(m[0].state, OUTBOX_QUEUED);
+	ck_assert_int_eq(m[0].attempts, 0);
+	ck_assert_int_eq(m[0].created, T0);
+	ck_assert_int_eq(m[0].next_at, T0);
+	ck_assert_int_eq(m[0].lease_until, 0);
+	ck_assert_int_eq(m[0].sent_at, 0);
+	ck_assert_ptr_null(m[0].last_error);
+	store_outbox_free(m, n);
+	ck_assert_int_eq(store_outbox_due(st, T0 + 10, 8, &m, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(m[0].id, a);
+	b = m[1].id;
+	ck_assert_str_eq(m[1].message_id, "2@estd");
+	store_outbox_free(m, n);
+	ck_assert_int_eq(store_outbox_due(st, T0 + 10, 1, &m, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(m[0].id, a);
+	store_outbox_free(m, n);
+
+	/* Leased (in the transaction that read it): not due meanwhile. */
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_outbox_lease(st, a, T0 + 100), 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	snprintf(want, sizeof(want), "%lld", b);
+	ck_assert_str_eq(due_ids(T0 + 50), want);
+	ck_assert_str_eq(due_ids(T0 + 100), want);
+	mail_get(a, &got);
+	ck_assert_int_eq(got.state, OUTBOX_SENDING);
+	ck_assert_int_eq(got.attempts, 1);
+	ck_assert_int_eq(got.lease_until, T0 + 100);
+	ck_assert_ptr_null(got.data);
+	ck_assert_uint_eq(got.len, 0);
+	mail_clear(&got);
+
+	/* A crash during delivery: once the lease is over it is due again. */
+	snprintf(want, sizeof(want), "%lld,%lld", a, b);
+	ck_assert_str_eq(due_ids(T0 + 101), want);
+	ck_assert_int_eq(store_outbox_due(st, T0 + 101, 1, &m, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(m[0].state, OUTBOX_SENDING);
+	ck_assert_uint_eq(m[0].len, 40);
+	store_outbox_free(m, n);
+
+	/* Deferred: queued again, not due before next_at, the error kept. */
+	ck_assert_int_eq(store_outbox_lease(st, a, T0 + 1000), 0);
+	ck_assert_int_eq(store_outbox_result(st, a, OUTBOX_QUEUED, T0 + 110,
+	    T0 + 500, "421 4.3.0 try again later"), 0);
+	mail_get(a, &got);
+	ck_assert_int_eq(got.state, OUTBOX_QUEUED);
+	ck_assert_int_eq(got.attempts, 2);
+	ck_assert_int_eq(got.next_at, T0 + 500);
+	ck_assert_int_eq(got.sent_at, 0);
+	ck_assert_str_eq(got.last_error, "421 4.3.0 try again later");
+	mail_clear(&got);
+	snprintf(want, sizeof(want), "%lld", b);
+	ck_assert_str_eq(due_ids(T0 + 499), want);
+	snprintf(want, sizeof(want), "%lld,%lld", a, b);
+	ck_assert_str_eq(due_ids(T0 + 500), want);
+
+	/* Sent: never due again, and nothing can undo it. */
+	ck_assert_int_eq(store_outbox_lease(st, a, T0 + 1400), 0);
+	ck_assert_int_eq(store_outbox_result(st, a, OUTBOX_SENT, T0 + 510, 0,
+	    NULL), 0);
+	mail_get(a, &got);
+	ck_assert_int_eq(got.state, OUTBOX_SENT);
+	ck_assert_int_eq(got.attempts, 3);
+	ck_assert_int_eq(got.sent_at, T0 + 510);
+	ck_assert_ptr_null(got.last_error);
+	ck_assert_int_eq(got.next_at, T0 + 500);
+	mail_clear(&got);
+	ck_assert_int_eq(store_outbox_lease(st, a, T0 + 2000), -1);
+	ck_assert_int_eq(store_outbox_result(st, a, OUTBOX_QUEUED, T0 + 600,
+	    T0 + 900, "late"), -1);
+	ck_assert_int_eq(store_outbox_result(st, a, OUTBOX_FAILED, T0 + 600,
+	    0, "late"), -1);
+	mail_get(a, &got);
+	ck_assert_int_eq(got.state, OUTBOX_SENT);
+	ck_assert_ptr_null(got.last_error);
+	mail_clear(&got);
+
+	/* Failed for good: never due again, the relay's answer kept. */
+	ck_assert_int_eq(store_outbox_lease(st, b, T0 + 1500), 0);
+	ck_assert_int_eq(store_outbox_result(st, b, OUTBOX_FAILED, T0 + 520,
+	    0, "550 5.1.1 no such user"), 0);
+	mail_get(b, &got);
+	ck_assert_int_eq(got.state, OUTBOX_FAILED);
+	ck_assert_int_eq(got.attempts, 1);
+	ck_assert_int_eq(got.sent_at, 0);
+	ck_assert_str_eq(got.last_error, "550 5.1.1 no such user");
+	mail_clear(&got);
+	ck_assert_int_eq(store_outbox_lease(st, b, T0 + 2000), -1);
+	ck_assert_str_eq(due_ids(T0 + 1000000), "");
+
+	/* Not an outcome; not a mail. */
+	ck_assert_int_eq(store_outbox_result(st, b, OUTBOX_SENDING, T0, T0,
+	    NULL), -1);
+	ck_assert_int_eq(store_outbox_lease(st, 999, T0), -1);
+	ck_assert_int_eq(store_outbox_result(st, 999, OUTBOX_SENT, T0, T0,
+	    NULL), -1);
+}
+END_TEST
+
+START_TEST(test_outbox_sent_with_note)
+{
+	struct outbox_mail	*m, got;
+	size_t			 n;
+	long long		 a;
+
+	/* Spooled or sent straight from queued, with the relay's text. */
+	ck_assert_int_eq(queue_mail("1@estd", "reminder:2026-W47:anna@x",
+	    "anna@x", T0, T0), 1);
+	ck_assert_int_eq(store_outbox_due(st, T0, 0, &m, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	a = m[0].id;
+	store_outbox_free(m, n);
+	ck_assert_int_eq(store_outbox_result(st, a, OUTBOX_SENT, T0 + 5, 0,
+	    "250 2.0.0 Ok: queued as 4XyZ"), 0);
+	mail_get(a, &got);
+	ck_assert_int_eq(got.state, OUTBOX_SENT);
+	ck_assert_int_eq(got.attempts, 0);
+	ck_assert_int_eq(got.sent_at, T0 + 5);
+	ck_assert_str_eq(got.last_error, "250 2.0.0 Ok: queued as 4XyZ");
+	mail_clear(&got);
+}
+END_TEST
+
+START_TEST(test_outbox_add_refused)
+{
+	struct outbox_mail	 m, *list;
+	char			 mid[] = "1@estd", kind[] = "digest";
+	char			 key[] = "digest:2026-W47:kim@x";
+	char			 to[] = "kim@x", *cause = NULL;
+	char			 data[] = "Subject: x\r\n\r\nx\r\n";
+	size_t			 n;
+	int			 added = -1;
+
+	memset(&m, 0, sizeof(m));
+	m.message_id = mid;
+	m.kind = kind;
+	m.dedup_key = key;
+	m.recipient = to;
+	m.data = data;
+	m.len = 0;
+	ck_assert_int_eq(store_outbox_add(st, &m, &added, &cause), -1);
+	ck_assert_str_eq(cause, "cannot queue mail: it has no message");
+	ck_assert_int_eq(added, 0);
+	free(cause);
+	cause = NULL;
+	m.len = strlen(data);
+	m.recipient = NULL;
+	ck_assert_int_eq(store_outbox_add(st, &m, &added, &cause), -1);
+	ck_assert_str_eq(cause, "cannot queue mail: it has no recipient");
+	free(cause);
+	cause = NULL;
+	m.recipient = to;
+	m.dedup_key = NULL;
+	ck_assert_int_eq(store_outbox_add(st, &m, &added, &cause), -1);
+	ck_assert_str_eq(cause, "cannot queue mail: it has no dedup key");
+	free(cause);
+	cause = NULL;
+	m.dedup_key = key;
+
+	/* No subject is an empty one; created 0 is now. */
+	ck_assert_int_eq(store_outbox_add(st, &m, &added, &cause), 0);
+	ck_assert_int_eq(added, 1);
+	ck_assert_int_eq(store_outbox_list(st, 0, &list, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(list[0].subject, "");
+	ck_assert_int_ge(list[0].created, T0);
+	store_outbox_free(list, n);
+
+	/* A Message-ID is never reused for another mail. */
+	m.dedup_key = to;
+	ck_assert_int_eq(store_outbox_add(st, &m, &added, &cause), -1);
+	ck_assert_str_eq(cause,
+	    "cannot queue mail: message id \"1@estd\" is in use");
+	ck_assert_int_eq(added, 0);
+	free(cause);
+
+	/* Inside the caller's transaction, and undone with it. */
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(queue_mail("2@estd", "digest:2026-W47:lena@x",
+	    "lena@x", T0, T0), 1);
+	store_rollback(st);
+	ck_assert_int_eq(store_outbox_list(st, 0, &list, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	store_outbox_free(list, n);
+}
+END_TEST
+
+START_TEST(test_outbox_counts_list)
+{
+	struct outbox_mail	*m;
+	long			 counts[4];
+	long			 age;
+	size_t			 n;
+	long long		 id[4];
+	int			 i;
+
+	memset(counts, 0xff, sizeof(counts));
+	age = -1;
+	ck_assert_int_eq(store_outbox_counts(st, T0, counts, &age), 0);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(counts[i], 0);
+	ck_assert_int_eq(age, 0);
+
+	queue_mail("1@estd", "k1", "a@x", T0, T0);
+	queue_mail("2@estd", "k2", "b@x", T0 + 30, T0 + 30);
+	queue_mail("3@estd", "k3", "c@x", T0 + 60, T0 + 60);
+	queue_mail("4@estd", "k4", "d@x", T0 + 90, T0 + 90);
+
+	/* Newest first, without the messages. */
+	ck_assert_int_eq(store_outbox_list(st, 0, &m, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	for (i = 0; i < 4; i++) {
+		id[3 - i] = m[i].id;
+		ck_assert_ptr_null(m[i].data);
+		ck_assert_uint_eq(m[i].len, 0);
+	}
+	ck_assert_str_eq(m[0].message_id, "4@estd");
+	ck_assert_str_eq(m[3].message_id, "1@estd");
+	store_outbox_free(m, n);
+	ck_assert_int_eq(store_outbox_list(st, 2, &m, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(m[0].message_id, "4@estd");
+	ck_assert_str_eq(m[1].message_id, "3@estd");
+	store_outbox_free(m, n);
+
+	/* 1 sending (the oldest), 2 sent, 3 failed, 4 queued. */
+	ck_assert_int_eq(store_outbox_lease(st, id[0], T0 + 1000), 0);
+	ck_assert_int_eq(store_outbox_result(st, id[1], OUTBOX_SENT, T0 + 40,
+	    0, NULL), 0);
+	ck_assert_int_eq(store_outbox_result(st, id[2], OUTBOX_FAILED, T0 + 70,
+	    0, "550"), 0);
+	ck_assert_int_eq(store_outbox_counts(st, T0 + 100, counts, &age), 0);
+	ck_assert_int_eq(counts[OUTBOX_QUEUED], 1);
+	ck_assert_int_eq(counts[OUTBOX_SENDING], 1);
+	ck_assert_int_eq(counts[OUTBOX_SENT], 1);
+	ck_assert_int_eq(counts[OUTBOX_FAILED], 1);
+	/* A mail being sent is not delivered yet either. */
+	ck_assert_int_eq(age, 100);
+
+	ck_assert_int_eq(store_outbox_result(st, id[0], OUTBOX_SENT, T0 + 110,
+	    0, NULL), 0);
+	ck_assert_int_eq(store_outbox_counts(st, T0 + 200, counts, &age), 0);
+	ck_assert_int_eq(counts[OUTBOX_QUEUED], 1);
+	ck_assert_int_eq(counts[OUTBOX_SENDING], 0);
+	ck_assert_int_eq(counts[OUTBOX_SENT], 2);
+	ck_assert_int_eq(age, 110);
+	/* A clock behind the mail gives no negative age. */
+	ck_assert_int_eq(store_outbox_counts(st, T0, counts, &age), 0);
+	ck_assert_int_eq(age, 0);
+
+	ck_assert_int_eq(store_outbox_result(st, id[3], OUTBOX_SENT, T0 + 210,
+	    0, NULL), 0);
+	ck_assert_int_eq(store_outbox_counts(st, T0 + 300, counts, &age), 0);
+	ck_assert_int_eq(counts[OUTBOX_QUEUED], 0);
+	ck_assert_int_eq(counts[OUTBOX_SENT], 3);
+	ck_assert_int_eq(counts[OUTBOX_FAILED], 1);
+	ck_assert_int_eq(age, 0);
+}
+END_TEST
+
+START_TEST(test_jobs)
+{
+	struct store	*rd;
+	char		*cause = NULL;
+
+	ck_assert_int_eq(store_job_done(st, "digest", "2026-W47"), 0);
+	ck_assert_int_eq(store_job_mark(st, "digest", "2026-W47", T0), 0);
+	ck_assert_int_eq(store_job_done(st, "digest", "2026-W47"), 1);
+	/* Marking again is harmless. */
+	ck_assert_int_eq(store_job_mark(st, "digest", "2026-W47", T0 + 5), 0);
+	ck_assert_int_eq(store_job_done(st, "digest", "2026-W47"), 1);
+	ck_assert_int_eq(store_job_done(st, "digest", "2026-W48"), 0);
+	ck_assert_int_eq(store_job_done(st, "reminder", "2026-W47"), 0);
+	ck_assert_int_eq(store_job_mark(st, "", "2026-W47", T0), -1);
+	ck_assert_int_eq(store_job_mark(st, "digest", "", T0), -1);
+
+	/* Undone with the caller's transaction. */
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_job_mark(st, "flags", "2026-W47", T0), 0);
+	ck_assert_int_eq(store_job_done(st, "flags", "2026-W47"), 1);
+	store_rollback(st);
+	ck_assert_int_eq(store_job_done(st, "flags", "2026-W47"), 0);
+
+	/* Readers see it; they cannot mark. */
+	ck_assert_ptr_nonnull(rd = store_open(dbpath, STORE_READER, &cause));
+	ck_assert_int_eq(store_job_done(rd, "digest", "2026-W47"), 1);
+	ck_assert_int_eq(store_job_mark(rd, "digest", "2026-W49", T0), -1);
+	store_close(rd);
+}
+END_TEST
+
+static const char csrf1[] =
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+static const char csrf2[] =
+    "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
+START_TEST(test_sessions)
+{
+	struct session	 se;
+	unsigned char	 h1[TOKEN_HASH_LEN], h2[TOKEN_HASH_LEN];
+	unsigned char	 h3[TOKEN_HASH_LEN], h4[TOKEN_HASH_LEN];
+	char		 upper[65];
+	long long	 anna, bert, kim;
+
+	populate(&anna, &bert);
+	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION,
+	    NULL, 1, "kim-token");
+	hash_of("session-1", h1);
+	hash_of("session-2", h2);
+	hash_of("session-3", h3);
+	hash_of("session-4", h4);
+
+	ck_assert_int_eq(store_session_create(st, h1, kim, csrf1, T0), 0);
+	ck_assert_int_eq(store_session_create(st, h2, kim, csrf2, T0 + 10),
+	    0);
+	ck_assert_int_eq(store_session_create(st, h3, anna, csrf1, T0 + 20),
+	    0);
+	memset(&se, 0xff, sizeof(se));
+	ck_assert_int_eq(store_session_get(st, h1, &se), 0);
+	ck_assert_int_eq(se.person_id, kim);
+	ck_assert_int_eq(se.created, T0);
+	ck_assert_int_eq(se.last_seen, T0);
+	ck_assert_str_eq(se.csrf, csrf1);
+	ck_assert_int_eq(store_session_get(st, h2, &se), 0);
+	ck_assert_str_eq(se.csrf, csrf2);
+	ck_assert_int_eq(store_session_get(st, h4, &se), -1);
+	ck_assert_int_eq(se.person_id, 0);
+
+	/* Refused: a hash in use, nobody, a token that is not hex. */
+	ck_assert_int_eq(store_session_create(st, h1, anna, csrf2, T0), -1);
+	ck_assert_int_eq(store_session_create(st, h4, 999, csrf1, T0), -1);
+	snprintf(upper, sizeof(upper), "%s", csrf1);
+	upper[10] = 'A';
+	ck_assert_int_eq(store_session_create(st, h4, kim, upper, T0), -1);
+	ck_assert_int_eq(store_session_create(st, h4, kim, "abc", T0), -1);
+	ck_assert_int_eq(store_session_get(st, h4, &se), -1);
+
+	/* Use moves last_seen, never created. */
+	ck_assert_int_eq(store_session_touch(st, h1, T0 + 100), 0);
+	ck_assert_int_eq(store_session_get(st, h1, &se), 0);
+	ck_assert_int_eq(se.created, T0);
+	ck_assert_int_eq(se.last_seen, T0 + 100);
+	ck_assert_int_eq(store_session_touch(st, h4, T0 + 100), -1);
+
+	/* Idle since before T0 + 50: h2 and h3 go, h1 stays. */
+	ck_assert_int_eq(store_session_expire(st, T0 + 50, T0 - 1000), 0);
+	ck_assert_int_eq(store_session_get(st, h1, &se), 0);
+	ck_assert_int_eq(store_session_get(st, h2, &se), -1);
+	ck_assert_int_eq(store_session_get(st, h3, &se), -1);
+	/* Too old however busy: created before T0 + 1. */
+	ck_assert_int_eq(store_session_expire(st, T0 - 1000, T0), 0);
+	ck_assert_int_eq(store_session_get(st, h1, &se), 0);
+	ck_assert_int_eq(store_session_expire(st, T0 - 1000, T0 + 1), 0);
+	ck_assert_int_eq(store_session_get(st, h1, &se), -1);
+
+	/* Logout, twice. */
+	ck_assert_int_eq(store_session_create(st, h4, bert, csrf2, T0), 0);
+	ck_assert_int_eq(store_session_delete(st, h4), 0);
+	ck_assert_int_eq(store_session_get(st, h4, &se), -1);
+	ck_assert_int_eq(store_session_delete(st, h4), 0);
+
+	/* Every session of one person, and only theirs. */
+	ck_assert_int_eq(store_session_create(st, h1, kim, csrf1, T0), 0);
+	ck_assert_int_eq(store_session_create(st, h2, kim, csrf1, T0), 0);
+	ck_assert_int_eq(store_session_create(st, h3, anna, csrf1, T0), 0);
+	ck_assert_int_eq(store_session_delete_person(st, kim), 0);
+	ck_assert_int_eq(store_session_get(st, h1, &se), -1);
+	ck_assert_int_eq(store_session_get(st, h2, &se), -1);
+	ck_assert_int_eq(store_session_get(st, h3, &se), 0);
+	ck_assert_int_eq(se.person_id, anna);
+	ck_assert_int_eq(store_session_delete_person(st, kim), 0);
+}
+END_TEST
+
+START_TEST(test_sessions_end_with_link)
+{
+	struct session	 se;
+	unsigned char	 h1[TOKEN_HASH_LEN], h2[TOKEN_HASH_LEN];
+	unsigned char	 h3[TOKEN_HASH_LEN], th[TOKEN_HASH_LEN];
+	char		*cause = NULL;
+	long long	 anna, bert, kim;
+
+	populate(&anna, &bert);
+	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION,
+	    NULL, 1, "kim-token");
+	hash_of("session-1", h1);
+	hash_of("session-2", h2);
+	hash_of("session-3", h3);
+	ck_assert_int_eq(store_session_create(st, h1, kim, csrf1, T0), 0);
+	ck_assert_int_eq(store_session_create(st, h2, kim, csrf2, T0), 0);
+	ck_assert_int_eq(store_session_create(st, h3, anna, csrf1, T0), 0);
+
+	/* A relink that fails (the token is Anna's) ends nothing. */
+	hash_of("anna-token", th);
+	ck_assert_int_eq(store_person_set_token(st, kim, th, &cause), -1);
+	ck_assert_str_eq(cause, "cannot change person: the token is in use");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(store_session_get(st, h1, &se), 0);
+	ck_assert_int_eq(store_session_get(st, h2, &se), 0);
+
+	/* A new link logs Kim out everywhere, nobody else. */
+	hash_of("kim-token-2", th);
+	ck_assert_msg(store_person_set_token(st, kim, th, &cause) == 0, "%s",
+	    cause);
+	ck_assert_int_eq(store_session_get(st, h1, &se), -1);
+	ck_assert_int_eq(store_session_get(st, h2, &se), -1);
+	ck_assert_int_eq(store_session_get(st, h3, &se), 0);
+
+	/* Disabling Anna ends hers, also inside a transaction undone. */
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_person_disable(st, anna, &cause), 0);
+	ck_assert_int_eq(store_session_get(st, h3, &se), -1);
+	store_rollback(st);
+	ck_assert_int_eq(store_session_get(st, h3, &se), 0);
+	ck_assert_int_eq(store_person_disable(st, anna, &cause), 0);
+	ck_assert_int_eq(store_session_get(st, h3, &se), -1);
+	ck_assert_ptr_null(cause);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -1076,6 +2205,19 @@ store_suite(void)
 	tcase_add_test(tc, test_backup_bad_path);
 	tcase_add_test(tc, test_roles);
 	tcase_add_test(tc, test_reader_sees_reports);
+	tcase_add_test(tc, test_migrate_from_v1);
+	tcase_add_test(tc, test_level_and_state_names);
+	tcase_add_test(tc, test_assessments);
+	tcase_add_test(tc, test_measures);
+	tcase_add_test(tc, test_flags);
+	tcase_add_test(tc, test_scores);
+	tcase_add_test(tc, test_outbox_state_machine);
+	tcase_add_test(tc, test_outbox_sent_with_note);
+	tcase_add_test(tc, test_outbox_add_refused);
+	tcase_add_test(tc, test_outbox_counts_list);
+	tcase_add_test(tc, test_jobs);
+	tcase_add_test(tc, test_sessions);
+	tcase_add_test(tc, test_sessions_end_with_link);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -457,17 +457,16 @@ static const char *const queries[Q__COUNT] = {
 	    " WHERE ?1 OR f.closed IS NULL"
 	    " ORDER BY a.slug, f.indicator, f.opened_start, f.id",
 	/*
-	 * A range of reports_scores, which covers every column needed from
-	 * reports, and the ratings of each by their primary key. GROUP BY
-	 * and ORDER BY are the same, so one sort serves both.
+	 * The assessed ratings of a range, in the order of reports_scores,
+	 * which covers every column needed from reports: grouped by area
+	 * and period without a sort (see store_scores).
 	 */
 	[Q_SCORES] =
-	    "SELECT a.slug, t.indicator, r.period, max(t.rating)"
-	    " FROM reports r JOIN areas a ON a.id = r.area_id"
-	    " JOIN ratings t ON t.report_id = r.id"
+	    "SELECT r.area_id, r.period_start, r.period, t.indicator,"
+	    " t.rating"
+	    " FROM reports r JOIN ratings t ON t.report_id = r.id"
 	    " WHERE r.period_start BETWEEN ?1 AND ?2 AND t.rating IS NOT NULL"
-	    " GROUP BY a.slug, t.indicator, r.period_start, r.period"
-	    " ORDER BY a.slug, t.indicator, r.period_start, r.period",
+	    " ORDER BY r.period_start, r.area_id, r.period",
 	/* Only a dedup_key already queued is ignored, never a bad row. */
 	[Q_OUTBOX_ADD] =
 	    "INSERT INTO outbox (message_id, kind, dedup_key, recipient,"
@@ -2536,51 +2535,162 @@ store_flags_free(struct flag_row *list, size_t n)
 	free(list);
 }
 
+/* An area's slug by id, for store_scores. */
+struct area_slug {
+	long long	 id;
+	char		 slug[AREA_SLUG_MAX + 1];
+};
+
+/* A score with its place in the order the ratings came in. */
+struct score_acc {
+	struct score_row row;
+	size_t		 seq;
+};
+
+static int
+area_slug_cmp(const void *a, const void *b)
+{
+	const struct area_slug	*x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* By area and indicator; seq keeps the periods in order. */
+static int
+score_acc_cmp(const void *a, const void *b)
+{
+	const struct score_acc	*x = a, *y = b;
+	int			 c;
+
+	if ((c = strcmp(x->row.area, y->row.area)) != 0)
+		return c;
+	if ((c = strcmp(x->row.indicator, y->row.indicator)) != 0)
+		return c;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Every area's slug, by id, into a new array (free(3)). */
+static int
+area_slugs(struct store *s, struct area_slug **list, size_t *n)
+{
+	sqlite3_stmt		*st;
+	struct area_slug	*a = NULL;
+	size_t			 na = 0;
+	int			 rc;
+
+	*list = NULL;
+	*n = 0;
+	if ((st = query(s, Q_AREA_LIST)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a = xreallocarray(a, na + 1, sizeof(*a));
+		a[na].id = sqlite3_column_int64(st, 0);
+		column_copy(st, 1, a[na].slug, sizeof(a[na].slug));
+		na++;
+	}
+	query_done(st);
+	if (rc != SQLITE_DONE) {
+		free(a);
+		return -1;
+	}
+	qsort(a, na, sizeof(*a), area_slug_cmp);
+	*list = a;
+	*n = na;
+	return 0;
+}
+
 /*
  * The score series of every pair over the reporting periods whose first
  * day lies from from's first day to to's first day, into a new array
  * (*list, *n) owned by the caller (free(3)). Periods are read from their
  * labels, as weeks: turning them into fortnights is for the caller, who
  * knows the cadence.
+ *
+ * The flag step asks for the whole history every time: five years of
+ * 100 areas are a million ratings. A GROUP BY would have SQLite sort
+ * them all; here they come grouped by (period, area) straight from
+ * reports_scores, a group is the few reports of one area and period, so
+ * keeping the highest rating of each indicator while a group lasts
+ * needs no sort, and only the scores, a third as many, are sorted.
  */
 int
 store_scores(struct store *s, const struct period *from,
     const struct period *to, struct score_row **list, size_t *n)
 {
-	sqlite3_stmt		*st;
-	struct score_row	*r = NULL, *x;
-	size_t			 nr = 0, size = 0;
-	int			 rc;
+	sqlite3_stmt		*st = NULL;
+	struct area_slug	*areas = NULL, key, *area = NULL;
+	struct score_acc	*acc = NULL, *x;
+	struct score_row	*out;
+	struct period		 p;
+	const char		*ind;
+	long long		 gid = -1;
+	sqlite3_int64		 gstart = 0;
+	size_t			 na, nacc = 0, size = 0, group = 0, i;
+	int			 rc = SQLITE_ERROR, rating;
 
 	*list = NULL;
 	*n = 0;
-	if ((st = query(s, Q_SCORES)) == NULL)
-		return -1;
+	memset(&p, 0, sizeof(p));
+	if (area_slugs(s, &areas, &na) == -1 ||
+	    (st = query(s, Q_SCORES)) == NULL)
+		goto done;
 	sqlite3_bind_int64(st, 1, period_first_day(from));
 	sqlite3_bind_int64(st, 2, period_first_day(to));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* Years of history give hundreds of thousands of rows. */
-		if (nr == size) {
+		if (area == NULL || sqlite3_column_int64(st, 0) != gid ||
+		    sqlite3_column_int64(st, 1) != gstart) {
+			/* The next group: an area in a period. */
+			gid = sqlite3_column_int64(st, 0);
+			gstart = sqlite3_column_int64(st, 1);
+			group = nacc;
+			key.id = gid;
+			area = bsearch(&key, areas, na, sizeof(*areas),
+			    area_slug_cmp);
+			if (area == NULL || column_period(s, st, 2, &p) == -1) {
+				rc = SQLITE_CORRUPT;
+				break;
+			}
+		}
+		ind = (const char *)sqlite3_column_text(st, 3);
+		rating = sqlite3_column_int(st, 4);
+		if (ind == NULL)
+			continue;
+		for (i = group; i < nacc; i++)
+			if (strcmp(acc[i].row.indicator, ind) == 0)
+				break;
+		if (i < nacc) {
+			if (rating > acc[i].row.score)
+				acc[i].row.score = rating;
+			continue;
+		}
+		if (nacc == size) {
 			size = size == 0 ? 256 : size * 2;
-			r = xreallocarray(r, size, sizeof(*r));
+			acc = xreallocarray(acc, size, sizeof(*acc));
 		}
-		x = &r[nr++];
+		x = &acc[nacc];
 		memset(x, 0, sizeof(*x));
-		column_copy(st, 0, x->area, sizeof(x->area));
-		column_copy(st, 1, x->indicator, sizeof(x->indicator));
-		if (column_period(s, st, 2, &x->period) == -1) {
-			rc = SQLITE_CORRUPT;
-			break;
-		}
-		x->score = sqlite3_column_int(st, 3);
+		snprintf(x->row.area, sizeof(x->row.area), "%s", area->slug);
+		snprintf(x->row.indicator, sizeof(x->row.indicator), "%s",
+		    ind);
+		x->row.period = p;
+		x->row.score = rating;
+		x->seq = nacc++;
 	}
+done:
 	query_done(st);
+	free(areas);
 	if (rc != SQLITE_DONE) {
-		free(r);
+		free(acc);
 		return -1;
 	}
-	*list = r;
-	*n = nr;
+	if (nacc > 0)
+		qsort(acc, nacc, sizeof(*acc), score_acc_cmp);
+	out = nacc == 0 ? NULL : xreallocarray(NULL, nacc, sizeof(*out));
+	for (i = 0; i < nacc; i++)
+		out[i] = acc[i].row;
+	free(acc);
+	*list = out;
+	*n = nacc;
 	return 0;
 }
 

@@ -1555,7 +1555,7 @@ END_TEST
 
 START_TEST(test_scores)
 {
-	struct score_row	*sc;
+	struct score_row	*sc, *c;
 	struct period		 w44, w45, w47;
 	struct report		 r;
 	size_t			 n;
@@ -1581,33 +1581,42 @@ START_TEST(test_scores)
 	/* Outside the range on either side. */
 	rate(anna, "centrum", "2026-W44", KLOTTER, 3, COUNT_NONE);
 	rate(anna, "norr", "2026-W48", BRAND, 3, COUNT_NONE);
+	/* Added last, first by slug. */
+	add_area(st, "aby", "Åby");
+	rate(0, "aby", "2026-W46", BRAND, 1, COUNT_NONE);
 
 	w44 = week("2026-W44");
 	w45 = week("2026-W45");
 	w47 = week("2026-W47");
 	ck_assert_int_eq(store_scores(st, &w45, &w47, &sc, &n), 0);
-	ck_assert_uint_eq(n, 5);
-	ck_assert_str_eq(sc[0].area, "centrum");
-	ck_assert_str_eq(sc[0].indicator, "klotter");
-	ck_assert_int_eq(sc[0].period.kind, PERIOD_WEEK);
-	ck_assert_int_eq(sc[0].period.year, 2026);
-	ck_assert_int_eq(sc[0].period.num, 45);
-	ck_assert_int_eq(sc[0].score, 3);
-	ck_assert_str_eq(sc[1].area, "centrum");
-	ck_assert_str_eq(sc[1].indicator, "klotter");
-	ck_assert_int_eq(sc[1].period.num, 46);
-	ck_assert_int_eq(sc[1].score, 0);
-	ck_assert_str_eq(sc[2].indicator, "klotter");
-	ck_assert_int_eq(sc[2].period.num, 47);
-	ck_assert_int_eq(sc[2].score, 1);
-	ck_assert_str_eq(sc[3].area, "centrum");
-	ck_assert_str_eq(sc[3].indicator, "skadegorelse");
-	ck_assert_int_eq(sc[3].period.num, 45);
-	ck_assert_int_eq(sc[3].score, 0);
-	ck_assert_str_eq(sc[4].area, "norr");
-	ck_assert_str_eq(sc[4].indicator, "brand");
-	ck_assert_int_eq(sc[4].period.num, 46);
-	ck_assert_int_eq(sc[4].score, 2);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_str_eq(sc[0].area, "aby");
+	ck_assert_str_eq(sc[0].indicator, "brand");
+	ck_assert_int_eq(sc[0].period.num, 46);
+	ck_assert_int_eq(sc[0].score, 1);
+	/* Then centrum and norr. */
+	c = sc + 1;
+	ck_assert_str_eq(c[0].area, "centrum");
+	ck_assert_str_eq(c[0].indicator, "klotter");
+	ck_assert_int_eq(c[0].period.kind, PERIOD_WEEK);
+	ck_assert_int_eq(c[0].period.year, 2026);
+	ck_assert_int_eq(c[0].period.num, 45);
+	ck_assert_int_eq(c[0].score, 3);
+	ck_assert_str_eq(c[1].area, "centrum");
+	ck_assert_str_eq(c[1].indicator, "klotter");
+	ck_assert_int_eq(c[1].period.num, 46);
+	ck_assert_int_eq(c[1].score, 0);
+	ck_assert_str_eq(c[2].indicator, "klotter");
+	ck_assert_int_eq(c[2].period.num, 47);
+	ck_assert_int_eq(c[2].score, 1);
+	ck_assert_str_eq(c[3].area, "centrum");
+	ck_assert_str_eq(c[3].indicator, "skadegorelse");
+	ck_assert_int_eq(c[3].period.num, 45);
+	ck_assert_int_eq(c[3].score, 0);
+	ck_assert_str_eq(c[4].area, "norr");
+	ck_assert_str_eq(c[4].indicator, "brand");
+	ck_assert_int_eq(c[4].period.num, 46);
+	ck_assert_int_eq(c[4].score, 2);
 	free(sc);
 
 	/* One period; both ends inclusive. */
@@ -1622,11 +1631,12 @@ START_TEST(test_scores)
 	 * Monday of W40, so W44 to W48 are all in. */
 	ck_assert_int_eq(store_scores(st, &(struct period){ PERIOD_QUARTER,
 	    2026, 4 }, &(struct period){ PERIOD_WEEK, 2026, 52 }, &sc, &n), 0);
-	ck_assert_uint_eq(n, 7);
-	ck_assert_int_eq(sc[0].period.num, 44);
-	ck_assert_str_eq(sc[6].area, "norr");
-	ck_assert_int_eq(sc[6].period.num, 48);
-	ck_assert_int_eq(sc[6].score, 3);
+	ck_assert_uint_eq(n, 8);
+	ck_assert_str_eq(sc[1].area, "centrum");
+	ck_assert_int_eq(sc[1].period.num, 44);
+	ck_assert_str_eq(sc[7].area, "norr");
+	ck_assert_int_eq(sc[7].period.num, 48);
+	ck_assert_int_eq(sc[7].score, 3);
 	free(sc);
 
 	/* An empty range. */

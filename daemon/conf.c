@@ -144,6 +144,12 @@ static const struct key keys[] = {
 	    NULL, 0, NULL, M(database),
 	    "The SQLite database. estd must be allowed to write in its "
 	    "directory." },
+	{ "storage", "key_file", KEY_PATH, "", 0, 0, NULL, KEY_EMPTY_OK,
+	    NULL, M(key_file),
+	    "Secret key from which the personal links in reminders and "
+	    "digests\nare made (created by estctl init; empty: the database "
+	    "path plus \".key\").\nKeep it as private as the database, and "
+	    "back it up with it." },
 
 	/* [periods] */
 	{ "periods", "cadence", KEY_ENUM, "weekly", 0, 0, cadence_words, 0,
@@ -955,6 +961,10 @@ conf_load(const char *path, char **cause)
 		goto fail;
 	if (conf_cross_check(&cp, path, cause) == -1)
 		goto fail;
+	if (conf->key_file[0] == '\0') {
+		free(conf->key_file);
+		xasprintf(&conf->key_file, "%s.key", conf->database);
+	}
 	if (conf_load_checklist(conf->checklist_file, &conf->checklist,
 	    cause) == -1)
 		goto fail;

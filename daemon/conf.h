@@ -63,6 +63,7 @@ struct conf {
 
 	/* [storage] */
 	char		*database;
+	char		*key_file;	/* never empty once loaded */
 
 	/* [periods] */
 	enum cadence		 cadence;

@@ -256,8 +256,30 @@ period_has_reports(struct store *s, const struct conf *cf,
 	return n > 0;
 }
 
+/*
+ * The person's personal link ("BASE/r/TOKEN" for reporters, "BASE/k/TOKEN"
+ * for everyone else), made from their salt and the key; a new string.
+ * People whose link was issued without a salt get the site's address.
+ */
+static char *
+personal_link(struct store *s, const struct conf *cf,
+    const unsigned char *key, const struct person *p)
+{
+	unsigned char	 salt[TOKEN_SALT_LEN];
+	char		 token[TOKEN_LEN + 1], *link;
+
+	if (key == NULL || store_person_get_salt(s, p->id, salt) == -1)
+		return xstrdup(cf->base_url);
+	token_derive(key, salt, token);
+	xasprintf(&link, "%s/%s/%s", cf->base_url,
+	    p->role == ROLE_REPORTER ? "r" : "k", token);
+	explicit_bzero(token, sizeof(token));
+	return link;
+}
+
 struct digest_job {
 	const struct conf	*cf;
+	const unsigned char	*key;
 	const struct tmpl_set	*mail;
 	const struct period	*period;
 	time_t			 now;
@@ -297,7 +319,7 @@ digest_one(struct store *s, struct digest_job *j, const struct person *p,
 	prevpic = picture_to_json(prev_g.picture, true);
 	period_format(j->period, label);
 	week_words(cf, j->period, week, sizeof(week));
-	xasprintf(&url, "%s/k/picture/%s", cf->base_url, label);
+	url = personal_link(s, cf, j->key, p);
 	memset(&in, 0, sizeof(in));
 	in.picture = pic;
 	in.previous = prevpic;
@@ -400,10 +422,11 @@ done:
 
 int
 jobs_digest(const struct conf *cf, const struct dbwrite *dw,
-    const struct tmpl_set *mail, const struct period *p, time_t now,
-    bool force, bool dry_run, struct jobs_result *r, char **cause)
+    const unsigned char *key, const struct tmpl_set *mail,
+    const struct period *p, time_t now, bool force, bool dry_run,
+    struct jobs_result *r, char **cause)
 {
-	struct digest_job j = { cf, mail, p, now, force, dry_run, r };
+	struct digest_job j = { cf, key, mail, p, now, force, dry_run, r };
 
 	memset(r, 0, sizeof(*r));
 	return dbwrite_run(dw, digest_fn, &j, cause);
@@ -411,6 +434,7 @@ jobs_digest(const struct conf *cf, const struct dbwrite *dw,
 
 struct remind_job {
 	const struct conf	*cf;
+	const unsigned char	*key;
 	const struct tmpl_set	*mail;
 	const struct period	*period;
 	time_t			 now;
@@ -460,7 +484,7 @@ remind_one(struct store *s, struct remind_job *j, const struct person *p,
 	period_describe_parity(j->period, cf->fortnight_start, "sv", words,
 	    sizeof(words));
 	snprintf(week, sizeof(week), "vecka %d", j->period->num);
-	xasprintf(&url, "%s/r/", cf->base_url);
+	url = personal_link(s, cf, j->key, p);
 	memset(&in, 0, sizeof(in));
 	in.name = p->name;
 	in.week = week;
@@ -537,10 +561,10 @@ done:
 
 int
 jobs_remind(const struct conf *cf, const struct dbwrite *dw,
-    const struct tmpl_set *mail, const struct period *p, time_t now,
-    struct jobs_result *r, char **cause)
+    const unsigned char *key, const struct tmpl_set *mail,
+    const struct period *p, time_t now, struct jobs_result *r, char **cause)
 {
-	struct remind_job j = { cf, mail, p, now, r };
+	struct remind_job j = { cf, key, mail, p, now, r };
 
 	memset(r, 0, sizeof(*r));
 	return dbwrite_run(dw, remind_fn, &j, cause);

@@ -33,15 +33,19 @@ struct jobs_result {
  * The digest of `period` (just closed): flags, then one mail per active
  * key function with areas in the picture. With `force`, run even if it
  * was recorded as done (mails already queued are still not queued
- * twice). `mail` is the set of mail templates (reporter-form/mail).
+ * twice). `mail` is the set of mail templates (reporter-form/mail);
+ * `key` (TOKEN_KEY_LEN bytes, or NULL) makes the personal links mail
+ * carries (token_derive).
  * Returns 0 or -1 with *cause.
  */
 int	jobs_digest(const struct conf *, const struct dbwrite *,
-	    const struct tmpl_set *mail, const struct period *, time_t now,
-	    bool force, bool dry_run, struct jobs_result *, char **cause);
+	    const unsigned char *key, const struct tmpl_set *mail,
+	    const struct period *, time_t now, bool force, bool dry_run,
+	    struct jobs_result *, char **cause);
 /* Reminders for `period` (the current one). */
 int	jobs_remind(const struct conf *, const struct dbwrite *,
-	    const struct tmpl_set *mail, const struct period *, time_t now,
-	    struct jobs_result *, char **cause);
+	    const unsigned char *key, const struct tmpl_set *mail,
+	    const struct period *, time_t now, struct jobs_result *,
+	    char **cause);
 
 #endif

@@ -25,6 +25,7 @@ struct sched {
 	struct dbwrite		 dw;
 	struct deliver		*deliver;
 	const struct tmpl_set	*mail;
+	const unsigned char	*key;
 	pthread_t		 thread;
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 wake;
@@ -82,7 +83,7 @@ tick(struct sched *sc)
 
 	sched_digest_period(cf, now, &p, &at);
 	period_format(&p, label);
-	if (jobs_digest(cf, &sc->dw, sc->mail, &p, now, false, false, &r,
+	if (jobs_digest(cf, &sc->dw, sc->key, sc->mail, &p, now, false, false, &r,
 	    &cause) == -1) {
 		log_warnx("digest of %s: %s", label, cause);
 		free(cause);
@@ -99,7 +100,7 @@ tick(struct sched *sc)
 
 	if (sched_reminder_period(cf, now, &p, &at)) {
 		period_format(&p, label);
-		if (jobs_remind(cf, &sc->dw, sc->mail, &p, now, &r,
+		if (jobs_remind(cf, &sc->dw, sc->key, sc->mail, &p, now, &r,
 		    &cause) == -1) {
 			log_warnx("reminders for %s: %s", label, cause);
 			free(cause);
@@ -144,7 +145,7 @@ sched_main(void *arg)
 
 struct sched *
 sched_start(const struct conf *cf, struct writer *w, struct deliver *d,
-    const struct tmpl_set *mail)
+    const struct tmpl_set *mail, const unsigned char *key)
 {
 	struct sched *sc = xcalloc(1, sizeof(*sc));
 
@@ -152,6 +153,7 @@ sched_start(const struct conf *cf, struct writer *w, struct deliver *d,
 	sc->dw.writer = w;
 	sc->deliver = d;
 	sc->mail = mail;
+	sc->key = key;
 	sc->heartbeat = time(NULL);
 	pthread_mutex_init(&sc->lock, NULL);
 	pthread_cond_init(&sc->wake, NULL);

@@ -36,8 +36,10 @@ void		 sched_digest_period(const struct conf *, time_t now,
 int		 sched_reminder_period(const struct conf *, time_t now,
 		    struct period *, time_t *at);
 
+/* `mail` and `key` (the link key, or NULL) are borrowed. */
 struct sched	*sched_start(const struct conf *, struct writer *,
-		    struct deliver *, const struct tmpl_set *mail);
+		    struct deliver *, const struct tmpl_set *mail,
+		    const unsigned char *key);
 void		 sched_stop(struct sched *);
 time_t		 sched_heartbeat(struct sched *);
 

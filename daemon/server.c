@@ -16,6 +16,7 @@
 #include "sched.h"
 #include "server.h"
 #include "tmpl.h"
+#include "token.h"
 #include "writer.h"
 #include "xmalloc.h"
 
@@ -25,6 +26,7 @@
 struct server {
 	struct app		 app;
 	struct tmpl_set		*mail;
+	unsigned char		 key[TOKEN_KEY_LEN];
 	struct deliver		*deliver;
 	struct sched		*sched;
 	struct http_server	*http;
@@ -52,8 +54,11 @@ server_start(const struct conf *cf, char **cause)
 	free(dir);
 	if (srv->mail == NULL || digest_check_templates(srv->mail, cause) == -1)
 		goto fail;
+	if (token_key_load(cf->key_file, 1, srv->key, cause) == -1)
+		goto fail;
 	srv->deliver = deliver_start(cf, app->writer);
-	srv->sched = sched_start(cf, app->writer, srv->deliver, srv->mail);
+	srv->sched = sched_start(cf, app->writer, srv->deliver, srv->mail,
+	    srv->key);
 
 	memset(&lim, 0, sizeof(lim));
 	lim.max_connections = cf->max_connections;
@@ -87,6 +92,7 @@ server_stop(struct server *srv)
 	if (srv->mail != NULL)
 		tmpl_set_free(srv->mail);
 	writer_stop(srv->app.writer);
+	explicit_bzero(srv->key, sizeof(srv->key));
 	dbpool_close(srv->app.db);
 	ratelimit_free(srv->app.ratelimit);
 	if (srv->app.pages != NULL)

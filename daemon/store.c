@@ -264,6 +264,14 @@ static const char *const migrations[] = {
 	/* For store_scores; it makes reports_start redundant. */
 	"CREATE INDEX reports_scores ON reports(period_start, area_id, period);"
 	"DROP INDEX reports_start;",
+
+	/*
+	 * Version 3: the salt a person's link is made from with the key
+	 * file (token_derive), so mail can carry the link; NULL for links
+	 * issued before.
+	 */
+	"ALTER TABLE people ADD COLUMN token_salt BLOB"
+	"  CHECK (token_salt IS NULL OR length(token_salt) = 16);",
 };
 
 #define SCHEMA_VERSION \
@@ -282,6 +290,8 @@ enum query {
 	Q_PERSON_AREAS,
 	Q_PERSON_SET_TOKEN,
 	Q_PERSON_DISABLE,
+	Q_PERSON_SET_SALT,
+	Q_PERSON_GET_SALT,
 	Q_REPORT_FIND,
 	Q_REPORT_INSERT,
 	Q_REPORT_UPDATE,
@@ -365,6 +375,11 @@ static const char *const queries[Q__COUNT] = {
 	    " WHERE pa.person_id = ?1 ORDER BY pa.position",
 	[Q_PERSON_SET_TOKEN] =
 	    "UPDATE people SET token_hash = ?2 WHERE id = ?1",
+	[Q_PERSON_SET_SALT] =
+	    "UPDATE people SET token_salt = ?2 WHERE id = ?1",
+	[Q_PERSON_GET_SALT] =
+	    "SELECT token_salt FROM people WHERE id = ?1"
+	    " AND token_salt IS NOT NULL",
 	[Q_PERSON_DISABLE] =
 	    "UPDATE people SET active = 0, disabled = ifnull(disabled, ?2)"
 	    " WHERE id = ?1",
@@ -1541,6 +1556,51 @@ store_person_set_token(struct store *s, long long id,
     const unsigned char hash[TOKEN_HASH_LEN], char **cause)
 {
 	return person_update(s, Q_PERSON_SET_TOKEN, id, hash, cause);
+}
+
+int
+store_person_set_salt(struct store *s, long long id,
+    const unsigned char salt[TOKEN_SALT_LEN], char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 own, rc = -1;
+
+	if (op_begin(s, &own, cause) == -1)
+		return -1;
+	if ((st = query(s, Q_PERSON_SET_SALT)) == NULL) {
+		cause_db(s, cause, "cannot change person");
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, salt, TOKEN_SALT_LEN, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		cause_db(s, cause, "cannot change person");
+	else if (sqlite3_changes(s->db) == 0)
+		cause_set(cause, "person %lld does not exist", id);
+	else
+		rc = 0;
+done:
+	query_done(st);
+	return op_end(s, own, rc, cause);
+}
+
+int
+store_person_get_salt(struct store *s, long long id,
+    unsigned char salt[TOKEN_SALT_LEN])
+{
+	sqlite3_stmt	*st;
+	int		 rc = -1;
+
+	if ((st = query(s, Q_PERSON_GET_SALT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_bytes(st, 0) == TOKEN_SALT_LEN) {
+		memcpy(salt, sqlite3_column_blob(st, 0), TOKEN_SALT_LEN);
+		rc = 0;
+	}
+	query_done(st);
+	return rc;
 }
 
 /* Idempotent: disabling twice keeps the first time. */

@@ -153,6 +153,14 @@ int		 store_person_set_token(struct store *, long long id,
 		    const unsigned char hash[TOKEN_HASH_LEN], char **cause);
 int		 store_person_disable(struct store *, long long id,
 		    char **cause);
+/*
+ * The salt the person's link is derived from (token_derive); links
+ * issued without one have none (store_person_get_salt gives -1).
+ */
+int		 store_person_set_salt(struct store *, long long id,
+		    const unsigned char salt[TOKEN_SALT_LEN], char **cause);
+int		 store_person_get_salt(struct store *, long long id,
+		    unsigned char salt[TOKEN_SALT_LEN]);
 /* 1 if the person may report for / see the area, else 0. */
 int		 store_person_has_area(const struct person *, const char *slug);
 void		 store_person_clear(struct person *);

@@ -9,10 +9,15 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "log.h"
 #include "token.h"
+#include "xmalloc.h"
 
 #define TOKEN_RAW_LEN	32
 
@@ -79,6 +84,17 @@ token_hash_equal(const unsigned char *a, const unsigned char *b)
 	return sodium_memcmp(a, b, TOKEN_HASH_LEN) == 0;
 }
 
+int
+token_str_equal(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b);
+
+	/* The lengths are no secret: every CSRF token has the same one. */
+	if (la != lb)
+		return 0;
+	return sodium_memcmp(a, b, la) == 0;
+}
+
 /*
  * Write n random bytes as 2n lowercase hex characters and a NUL into
  * buf, which must hold 2n + 1 bytes.
@@ -105,4 +121,75 @@ uint32_t
 token_random_u32(void)
 {
 	return randombytes_random();
+}
+
+int
+token_key_load(const char *path, int create, unsigned char key[TOKEN_KEY_LEN],
+    char **cause)
+{
+	unsigned char	 fresh[TOKEN_KEY_LEN];
+	char		*tmp = NULL;
+	ssize_t		 n;
+	int		 fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		n = read(fd, key, TOKEN_KEY_LEN);
+		close(fd);
+		if (n != TOKEN_KEY_LEN) {
+			xasprintf(cause, "key file %s: not a key of %d bytes",
+			    path, TOKEN_KEY_LEN);
+			return -1;
+		}
+		return 0;
+	}
+	if (errno != ENOENT || !create) {
+		xasprintf(cause, "key file %s: %s%s", path, strerror(errno),
+		    errno == ENOENT ? " (run \"estctl init\")" : "");
+		return -1;
+	}
+	/* Written whole under a temporary name, then renamed. */
+	randombytes_buf(fresh, sizeof(fresh));
+	xasprintf(&tmp, "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		xasprintf(cause, "key file %s: %s", tmp, strerror(errno));
+		goto done;
+	}
+	if (write(fd, fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh) ||
+	    fsync(fd) == -1) {
+		xasprintf(cause, "key file %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto done;
+	}
+	close(fd);
+	if (rename(tmp, path) == -1) {
+		xasprintf(cause, "key file %s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto done;
+	}
+	memcpy(key, fresh, TOKEN_KEY_LEN);
+	rc = 0;
+done:
+	sodium_memzero(fresh, sizeof(fresh));
+	free(tmp);
+	return rc;
+}
+
+void
+token_salt_new(unsigned char salt[TOKEN_SALT_LEN])
+{
+	randombytes_buf(salt, TOKEN_SALT_LEN);
+}
+
+void
+token_derive(const unsigned char key[TOKEN_KEY_LEN],
+    const unsigned char salt[TOKEN_SALT_LEN], char *buf)
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256(mac, salt, TOKEN_SALT_LEN, key);
+	sodium_bin2base64(buf, TOKEN_LEN + 1, mac, sizeof(mac),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(mac, sizeof(mac));
 }

@@ -30,9 +30,11 @@
 #include "buf.h"
 #include "clock.h"
 #include "conf.h"
+#include "gather.h"
 #include "import.h"
 #include "log.h"
 #include "period.h"
+#include "picture.h"
 #include "report.h"
 #include "store.h"
 #include "token.h"
@@ -78,6 +80,8 @@ static int	cmd_person_disable(struct ctx *, const struct cmd *, int,
 		    char **);
 static int	cmd_import(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_reports(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_picture(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_flags(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_backup(struct ctx *, const struct cmd *, int, char **);
 
 static const struct cmd cmds[] = {
@@ -102,6 +106,10 @@ static const struct cmd cmds[] = {
 	    "import historic reports; all or nothing" },
 	{ "reports", NULL, cmd_reports, "PERIOD [--area SLUG] [--json]",
 	    "the reports of a period, latest revision each" },
+	{ "picture", NULL, cmd_picture, "PERIOD [--json|--text|--html]",
+	    "the compiled picture of a period, every area" },
+	{ "flags", NULL, cmd_flags, "[--json] [--all]",
+	    "open flags (--all: closed ones too)" },
 	{ "backup", NULL, cmd_backup, "FILE",
 	    "consistent online copy of the database" },
 };
@@ -1183,6 +1191,172 @@ cmd_reports(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 			report_text(&list[i], &ctx->conf->checklist);
 	}
 	store_stored_reports_free(list, n);
+	return rc;
+}
+
+/*
+ * The reporting period named on the command line, checked before and
+ * after the configuration is read (a fortnight must start on its first
+ * week). Returns 0 or the exit status, the reason printed.
+ */
+static int
+period_arg(struct ctx *ctx, const char *label, struct period *p)
+{
+	int	rc;
+
+	if (period_parse(label, p) == -1 || p->kind != PERIOD_WEEK)
+		return say(EXIT_USAGE, "invalid period \"%s\": expected a week "
+		    "such as 2026-W47", label);
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	if (gather_period(ctx->conf, label, p) == -1)
+		return say(EXIT_USAGE, "%s is not the first week of a "
+		    "fortnight", label);
+	return 0;
+}
+
+static int
+cmd_picture(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "text", no_argument, NULL, 't' },
+		{ "html", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gathered	 g;
+	struct period	 p;
+	json_t		*doc;
+	char		*out, *cause = NULL;
+	int		 ch, rc, format = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (ch != 'j' && ch != 't' && ch != 'h')
+			return bad_option(c, ch, argv);
+		if (format != 0 && format != ch)
+			return say(EXIT_USAGE, "give one of --json, --text and "
+			    "--html");
+		format = ch;
+	}
+	if (optind != argc - 1)
+		return usage(c);
+	if ((rc = period_arg(ctx, argv[optind], &p)) != 0)
+		return rc;
+	/* The administrator sees every area and who has not reported. */
+	if (gather(ctx->store, ctx->conf, &p, NULL, &g, &cause) == -1) {
+		gather_clear(&g);
+		rc = say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
+		    "cannot read the picture");
+		free(cause);
+		return rc;
+	}
+	switch (format) {
+	case 'j':
+		doc = gather_json(&g, true);
+		rc = json_dumpf(doc, stdout, JSON_INDENT(2) |
+		    JSON_PRESERVE_ORDER | PICTURE_JSON_REAL);
+		json_decref(doc);
+		if (rc == -1)
+			rc = say(EXIT_RUNTIME, "cannot write the JSON output");
+		else
+			fputc('\n', stdout);
+		break;
+	case 'h':
+		out = picture_to_html(g.picture, true);
+		fputs(out, stdout);
+		free(out);
+		break;
+	default:
+		out = picture_to_text(g.picture, true);
+		fputs(out, stdout);
+		free(out);
+		break;
+	}
+	gather_clear(&g);
+	return rc;
+}
+
+static int
+cmd_flags(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const heads[] = { "ID", "AREA", "INDICATOR",
+	    "OPENED", "STATUS", "ACKNOWLEDGED", "REASON" };
+	struct flag_row	*flags = NULL;
+	const char	*col[7];
+	char		 id[24], opened[PERIOD_LABEL_MAX];
+	char		 closed[PERIOD_LABEL_MAX], status[32];
+	size_t		 n = 0, i, j, w[7];
+	bool		 json = false, all = false;
+	int		 ch, rc, pass;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (ch == 'j')
+			json = true;
+		else if (ch == 'a')
+			all = true;
+		else
+			return bad_option(c, ch, argv);
+	}
+	if (optind != argc)
+		return usage(c);
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	if (gather_flags(ctx->store, NULL, all, &flags, &n) == -1)
+		return say(EXIT_RUNTIME, "cannot read the flags");
+
+	if (json)
+		rc = print_json(gather_flags_json(flags, n));
+	else if (n == 0)
+		printf("%s\n", all ? "no flags" : "no open flags");
+	else {
+		for (j = 0; j < 7; j++)
+			w[j] = strlen(heads[j]);
+		/* Two passes: measure the columns, then print. */
+		for (pass = 0; pass < 2; pass++) {
+			for (j = 0; pass == 1 && j < 7; j++) {
+				if (j < 6)
+					cell(heads[j], w[j] + 2);
+				else
+					printf("%s\n", heads[j]);
+			}
+			for (i = 0; i < n; i++) {
+				snprintf(id, sizeof(id), "%lld", flags[i].id);
+				period_format(&flags[i].opened, opened);
+				snprintf(status, sizeof(status), "open");
+				if (!flags[i].open) {
+					period_format(&flags[i].closed, closed);
+					snprintf(status, sizeof(status),
+					    "closed %s", closed);
+				}
+				col[0] = id;
+				col[1] = flags[i].area;
+				col[2] = flags[i].indicator;
+				col[3] = opened;
+				col[4] = status;
+				col[5] = flags[i].ack_by != NULL ?
+				    flags[i].ack_by : "-";
+				col[6] = flags[i].reason_sv != NULL ?
+				    flags[i].reason_sv : "";
+				for (j = 0; j < 7; j++) {
+					if (pass == 0 &&
+					    utf8_width(col[j]) > w[j])
+						w[j] = utf8_width(col[j]);
+					else if (pass == 1 && j < 6)
+						cell(col[j], w[j] + 2);
+					else if (pass == 1)
+						printf("%s\n", col[j]);
+				}
+			}
+		}
+	}
+	store_flags_free(flags, n);
 	return rc;
 }
 

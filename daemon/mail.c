@@ -362,6 +362,7 @@ tls_init(void)
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 		return;
 	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+	    !SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) ||
 	    !SSL_CTX_set_default_verify_paths(ctx)) {
 		SSL_CTX_free(ctx);
 		return;

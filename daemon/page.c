@@ -1,6 +1,7 @@
 /*
- * page: the reporter's pages (form, receipt, error pages) from the
- * templates and string tables of reporter-form/.
+ * page: the reporter's pages (form, receipt, error pages) and the key
+ * functions' picture from the templates and string tables of
+ * reporter-form/.
  *
  * DESIGN. Each renderer turns its view struct into one JSON context and
  * hands it to tmpl. This file is the only place that knows the names the
@@ -19,6 +20,7 @@
  * read them.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,35 @@ static const struct {
 	{ "scale", JSON_ARRAY, RATING_MAX + 1 },
 	{ "months", JSON_ARRAY, 12 },
 	{ "errors", JSON_OBJECT, 0 },
+	/* The key functions' picture. */
+	{ "picture_heading", JSON_STRING, 0 },
+	{ "signed_in", JSON_STRING, 0 },
+	{ "signed_out", JSON_OBJECT, 0 },
+	{ "levels", JSON_OBJECT, 0 },
+	{ "trends", JSON_OBJECT, 0 },
+	{ "coverage", JSON_STRING, 0 },
+	{ "coverage_none", JSON_STRING, 0 },
+	{ "assessment_line", JSON_STRING, 0 },
+	{ "assessment_legend", JSON_STRING, 0 },
+	{ "comment", JSON_STRING, 0 },
+	{ "personal_data_warning", JSON_STRING, 0 },
+	{ "figures_mean", JSON_STRING, 0 },
+	{ "figures_reports", JSON_STRING, 0 },
+	{ "figures_events", JSON_STRING, 0 },
+	{ "flag_since", JSON_STRING, 0 },
+	{ "flag_closed", JSON_STRING, 0 },
+	{ "ack_line", JSON_STRING, 0 },
+	{ "ack_comment", JSON_STRING, 0 },
+	{ "measure_what", JSON_STRING, 0 },
+	{ "measure_what_hint", JSON_STRING, 0 },
+	{ "measure_place", JSON_STRING, 0 },
+	{ "measure_who", JSON_STRING, 0 },
+	{ "measure_who_hint", JSON_STRING, 0 },
+	{ "measure_follow_up", JSON_STRING, 0 },
+	{ "measure_follow_up_hint", JSON_STRING, 0 },
+	{ "measure_indicator", JSON_STRING, 0 },
+	{ "measure_no_indicator", JSON_STRING, 0 },
+	{ "measure_by", JSON_STRING, 0 },
 };
 
 static int
@@ -971,6 +1002,785 @@ page_error(const struct page_set *ps, const char *lang, int status,
 	set_str(ctx, "heading", heading);
 	set_str(ctx, "explanation", json_string_value(json_object_get(e,
 	    "text")));
+	set_take(ctx, "title", title(ps, li, 0, heading != NULL ? heading : "",
+	    NULL));
+	return render(ps, "error", ctx, len);
+}
+
+/*
+ * ---- The key functions' picture (picture.html, with the field.html
+ * partial). The page is built from the picture JSON of contract §6, so it
+ * shows exactly what the API gives; the words come from the string
+ * tables.
+ */
+
+/* A string member of a JSON object, or NULL. Borrowed. */
+static const char *
+jstr_of(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* A text of a group of the table ("levels", "red"); the key if none. */
+static const char *
+text_in(const struct page_set *ps, int li, const char *group,
+    const char *key)
+{
+	const char *s;
+
+	if (key == NULL)
+		return "";
+	s = json_string_value(json_object_get(json_object_get(
+	    ps->strings[li], group), key));
+	return s != NULL ? s : key;
+}
+
+/* The rating classes of estd.css for a level: the colour bar. */
+static const char *
+level_class(const char *level)
+{
+	if (level == NULL)
+		return "none";
+	if (strcmp(level, "green") == 0)
+		return "1";
+	if (strcmp(level, "yellow") == 0)
+		return "2";
+	if (strcmp(level, "red") == 0)
+		return "3";
+	return "none";
+}
+
+/* "2026-11-17 10:00" from "2026-11-17T10:00:00+01:00" (local time). */
+static void
+short_time(const char *iso, char *buf, size_t size)
+{
+	if (iso == NULL || strlen(iso) < 16) {
+		snprintf(buf, size, "%s", iso != NULL ? iso : "");
+		return;
+	}
+	snprintf(buf, size, "%.10s %.5s", iso, iso + 11);
+}
+
+/* The label of an indicator key in the page's language. Borrowed. */
+static const char *
+key_label(const struct checklist *cl, int li, const char *key)
+{
+	int	 i;
+
+	if (key == NULL)
+		return "";
+	if (cl == NULL || (i = conf_indicator_index(cl, key)) == -1)
+		return key;
+	return indicator_label(&cl->items[i], li);
+}
+
+/* The refusal if it is of this form (and area or flag), else NULL. */
+static const struct picture_refusal *
+refusal_of(const struct picture_view *v, const char *form, const char *area,
+    long long flag_id)
+{
+	const struct picture_refusal *r = v->refused;
+
+	if (r == NULL || r->form == NULL || strcmp(r->form, form) != 0)
+		return NULL;
+	if (strcmp(form, "ack") == 0)
+		return r->flag_id == flag_id ? r : NULL;
+	return area != NULL && r->area != NULL && strcmp(r->area, area) == 0 ?
+	    r : NULL;
+}
+
+static const char *
+refused_value(const struct picture_refusal *r, const char *field)
+{
+	size_t	 i;
+
+	for (i = 0; r != NULL && i < r->n_values; i++)
+		if (strcmp(r->values[i].name, field) == 0)
+			return r->values[i].value;
+	return NULL;
+}
+
+static const char *
+refused_error(const struct picture_refusal *r, int li, const char *field)
+{
+	const struct report_error	*e;
+	size_t				 i;
+
+	for (i = 0; r != NULL && r->errors != NULL && i < r->errors->n; i++) {
+		e = &r->errors->e[i];
+		if (strcmp(e->field, field) == 0)
+			return li == LANG_EN && e->en != NULL ? e->en : e->sv;
+	}
+	return NULL;
+}
+
+/* What a field of the picture's forms is called on the page. */
+static const char *
+field_label(const struct page_set *ps, int li, const char *form,
+    const char *field)
+{
+	static const struct {
+		const char	*field;
+		const char	*key;
+	} labels[] = {
+		{ "status", "assessment_legend" },
+		{ "what", "measure_what" },
+		{ "place", "measure_place" },
+		{ "who", "measure_who" },
+		{ "follow_up", "measure_follow_up" },
+		{ "indicator", "measure_indicator" },
+	};
+	size_t	 i;
+
+	if (strcmp(field, "comment") == 0)
+		return text(ps, li, strcmp(form, "ack") == 0 ? "ack_comment" :
+		    "comment");
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i].field, field) == 0)
+			return text(ps, li, labels[i].key);
+	return field;
+}
+
+/* "assessment-centrum-comment": the id of a field of an area's form. */
+static char *
+field_id(const char *form, const char *key, const char *field)
+{
+	char	*s;
+
+	xasprintf(&s, "%s-%s-%s", form, key, field);
+	return s;
+}
+
+struct field_spec {
+	const char	*form;		/* "assessment", "measure", "ack" */
+	const char	*key;		/* area slug or flag id */
+	const char	*name;		/* the form field */
+	const char	*label;
+	const char	*hint;		/* NULL: none */
+	const char	*type;		/* "text", "date" */
+	int		 maxlength;
+	bool		 optional;
+	bool		 multiline;
+};
+
+/*
+ * A field for the field.html partial (new reference). Every member is
+ * set, so no name is looked up in the enclosing contexts.
+ */
+static json_t *
+field_json(const struct field_spec *f, const char *value, const char *error)
+{
+	json_t	*o = json_object();
+	char	*id, *s;
+
+	id = field_id(f->form, f->key, f->name);
+	set_str(o, "id", id);
+	set_str(o, "name", f->name);
+	set_str(o, "label", f->label);
+	set_str(o, "type", f->type);
+	set_str(o, "value", value != NULL ? value : "");
+	json_object_set_new(o, "maxlength", json_integer(f->maxlength));
+	json_object_set_new(o, "optional", json_boolean(f->optional));
+	json_object_set_new(o, "multiline", json_boolean(f->multiline));
+	set_str(o, "hint", f->hint != NULL ? f->hint : "");
+	xasprintf(&s, "%s-hint", id);
+	set_take(o, "hint_id", s);
+	set_str(o, "error", error != NULL ? error : "");
+	xasprintf(&s, "%s-error", id);
+	set_take(o, "error_id", s);
+	if (f->hint != NULL && error != NULL)
+		xasprintf(&s, "%s-hint %s-error", id, id);
+	else if (f->hint != NULL)
+		xasprintf(&s, "%s-hint", id);
+	else if (error != NULL)
+		xasprintf(&s, "%s-error", id);
+	else
+		s = xstrdup("");
+	set_take(o, "describedby", s);
+	free(id);
+	return o;
+}
+
+/* The name of the area with this slug in the picture. Borrowed. */
+static const char *
+area_name_of(json_t *pic, const char *slug)
+{
+	json_t	*areas = json_object_get(pic, "areas"), *a;
+	size_t	 i;
+
+	for (i = 0; (a = json_array_get(areas, i)) != NULL; i++) {
+		if (slug != NULL && jstr_of(a, "area") != NULL &&
+		    strcmp(jstr_of(a, "area"), slug) == 0)
+			return jstr_of(a, "name");
+	}
+	return slug;
+}
+
+/*
+ * The error summary of a refused change (new reference): each message
+ * named by its area and field, linking to the field.
+ */
+static json_t *
+picture_errors(const struct page_set *ps, int li, const struct picture_view *v)
+{
+	const struct picture_refusal	*r = v->refused;
+	const struct report_error	*e;
+	json_t				*list = json_array(), *item;
+	const char			*msg, *where;
+	char				 key[32], *id, *line;
+	size_t				 i;
+
+	if (r == NULL || r->errors == NULL || r->form == NULL)
+		return list;
+	where = NULL;
+	if (strcmp(r->form, "ack") == 0)
+		snprintf(key, sizeof(key), "%lld", r->flag_id);
+	else {
+		snprintf(key, sizeof(key), "%s", r->area != NULL ? r->area :
+		    "");
+		where = area_name_of(v->picture, r->area);
+	}
+	for (i = 0; i < r->errors->n; i++) {
+		e = &r->errors->e[i];
+		msg = li == LANG_EN && e->en != NULL ? e->en : e->sv;
+		if (msg == NULL)
+			continue;
+		item = json_object();
+		xasprintf(&line, "%s%s%s: %s", where != NULL ? where : "",
+		    where != NULL ? ", " : "", field_label(ps, li, r->form,
+		    e->field), msg);
+		set_take(item, "message", line);
+		/* The status error links to the first of its choices. */
+		id = field_id(r->form, key, e->field);
+		xasprintf(&line, "#%s%s", id, strcmp(e->field, "status") == 0 ?
+		    "-green" : "");
+		set_take(item, "href", line);
+		free(id);
+		json_array_append_new(list, item);
+	}
+	return list;
+}
+
+/* The persisting problems with their acknowledge forms (new reference). */
+static json_t *
+picture_flags(const struct page_set *ps, int li, const struct picture_view *v)
+{
+	const struct picture_refusal	*r;
+	struct field_spec		 spec;
+	json_t				*list = json_array(), *f, *o;
+	json_t				*ack, *form;
+	json_t				*flags = json_object_get(v->picture,
+					    "flags");
+	const char			*reason, *comment, *closed;
+	char				 key[32], when[32], *s;
+	json_int_t			 id;
+	size_t				 i;
+	bool				 open;
+
+	for (i = 0; (f = json_array_get(flags, i)) != NULL; i++) {
+		o = json_object();
+		set_str(o, "flag_area", area_name_of(v->picture,
+		    jstr_of(f, "area")));
+		set_str(o, "flag_indicator", key_label(v->checklist, li,
+		    jstr_of(f, "indicator")));
+		reason = jstr_of(f, li == LANG_EN ? "reason_en" : "reason");
+		set_take(o, "flag_since", fill(text(ps, li, "flag_since"),
+		    (const char *const[]){ "opened", jstr_of(f, "opened") ?
+		    jstr_of(f, "opened") : "", "reason", reason != NULL ?
+		    reason : "", NULL }));
+		closed = jstr_of(f, "closed");
+		open = closed == NULL;
+		if (!open)
+			set_take(o, "flag_closed", fill(text(ps, li,
+			    "flag_closed"), (const char *const[]){ "closed",
+			    closed, NULL }));
+		else
+			set_str(o, "flag_closed", "");
+
+		ack = json_object_get(f, "acknowledged");
+		set_str(o, "ack_line", "");
+		set_str(o, "ack_comment", "");
+		if (ack != NULL) {
+			short_time(jstr_of(ack, "at"), when, sizeof(when));
+			set_take(o, "ack_line", fill(text(ps, li, "ack_line"),
+			    (const char *const[]){ "by", jstr_of(ack, "by") ?
+			    jstr_of(ack, "by") : "", "at", when, NULL }));
+			if ((comment = jstr_of(ack, "comment")) != NULL &&
+			    *comment != '\0')
+				set_str(o, "ack_comment", comment);
+		}
+
+		/* Open and not yet acknowledged: the form to do it. */
+		id = json_integer_value(json_object_get(f, "id"));
+		if (open && ack == NULL && id > 0) {
+			r = refusal_of(v, "ack", NULL, (long long)id);
+			snprintf(key, sizeof(key), "%lld", (long long)id);
+			memset(&spec, 0, sizeof(spec));
+			spec.form = "ack";
+			spec.key = key;
+			spec.name = "comment";
+			spec.label = text(ps, li, "ack_comment");
+			spec.type = "text";
+			spec.maxlength = PAGE_COMMENT_MAX;
+			spec.optional = true;
+			form = json_object();
+			xasprintf(&s, "/k/flags/%lld/ack", (long long)id);
+			set_take(form, "action", s);
+			json_object_set_new(form, "comment_field", field_json(
+			    &spec, refused_value(r, "comment"),
+			    refused_error(r, li, "comment")));
+			json_object_set_new(o, "ack_form", form);
+		} else
+			json_object_set_new(o, "ack_form", json_false());
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/* "medel 1,67 · rapporter: 3 · händelser: 5", or "" (new string). */
+static char *
+figures(const struct page_set *ps, int li, json_t *ind)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	json_t		*mean = json_object_get(ind, "mean");
+	json_t		*events = json_object_get(ind, "events");
+	char		 num[32], *p, *s;
+
+	if (json_is_number(mean)) {
+		snprintf(num, sizeof(num), "%.2f", json_number_value(mean));
+		if (li == LANG_SV && (p = strchr(num, '.')) != NULL)
+			*p = ',';
+		s = fill(text(ps, li, "figures_mean"),
+		    (const char *const[]){ "mean", num, NULL });
+		buf_puts(&b, s);
+		free(s);
+		snprintf(num, sizeof(num), "%lld", (long long)
+		    json_integer_value(json_object_get(ind, "reports")));
+		s = fill(text(ps, li, "figures_reports"),
+		    (const char *const[]){ "reports", num, NULL });
+		buf_printf(&b, " · %s", s);
+		free(s);
+	}
+	if (json_is_integer(events)) {
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)json_integer_value(events));
+		s = fill(text(ps, li, "figures_events"),
+		    (const char *const[]){ "events", num, NULL });
+		buf_printf(&b, "%s%s", b.len > 0 ? " · " : "", s);
+		free(s);
+	}
+	if (b.len == 0)
+		return xstrdup("");
+	return buf_take(&b, NULL);
+}
+
+static json_t *
+area_indicators(const struct page_set *ps, int li,
+    const struct picture_view *v, json_t *area)
+{
+	json_t		*list = json_array(), *ind, *o, *score;
+	json_t		*all = json_object_get(area, "indicators");
+	const char	*level;
+	size_t		 i;
+	json_int_t	 sc;
+
+	for (i = 0; (ind = json_array_get(all, i)) != NULL; i++) {
+		o = json_object();
+		set_str(o, "label", key_label(v->checklist, li,
+		    jstr_of(ind, "key")));
+		json_object_set_new(o, "flagged", json_boolean(
+		    json_is_true(json_object_get(ind, "flagged"))));
+		set_take(o, "figures", figures(ps, li, ind));
+		level = jstr_of(ind, "level");
+		set_str(o, "level", level_class(level));
+		score = json_object_get(ind, "score");
+		sc = json_integer_value(score);
+		if (json_is_integer(score) && sc >= 0 && sc <= RATING_MAX)
+			set_str(o, "score_word", text_at(ps, li, "scale",
+			    (size_t)sc));
+		else
+			set_str(o, "score_word", text(ps, li, "not_assessed"));
+		set_str(o, "trend_word", text_in(ps, li, "trends",
+		    jstr_of(ind, "trend")));
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+static json_t *
+area_missing(json_t *area)
+{
+	json_t	*list = json_array(), *m, *o;
+	json_t	*missing = json_object_get(area, "missing");
+	size_t	 i;
+
+	for (i = 0; (m = json_array_get(missing, i)) != NULL; i++) {
+		o = json_object();
+		set_str(o, "person", jstr_of(m, "name") != NULL ?
+		    jstr_of(m, "name") : "");
+		set_str(o, "email", jstr_of(m, "email") != NULL ?
+		    jstr_of(m, "email") : "");
+		json_object_set_new(o, "last", json_boolean(
+		    i + 1 == json_array_size(missing)));
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+static json_t *
+area_notes(json_t *area)
+{
+	json_t	*list = json_array(), *n, *o;
+	json_t	*all = json_object_get(area, "notes");
+	size_t	 i;
+
+	for (i = 0; (n = json_array_get(all, i)) != NULL; i++) {
+		o = json_object();
+		set_str(o, "note_place", jstr_of(n, "place") != NULL ?
+		    jstr_of(n, "place") : "");
+		set_str(o, "note_text", jstr_of(n, "text") != NULL ?
+		    jstr_of(n, "text") : "");
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/* "Plats: Torget · Ansvarig: Polisen · ..." of a measure (new string). */
+static char *
+measure_details(const struct page_set *ps, int li,
+    const struct picture_view *v, json_t *m)
+{
+	static const struct {
+		const char	*member;
+		const char	*key;
+	} parts[] = {
+		{ "place", "measure_place" },
+		{ "who", "measure_who" },
+		{ "follow_up", "measure_follow_up" },
+		{ "indicator", "measure_indicator" },
+	};
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*val;
+	char		 when[32], *s;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if ((val = jstr_of(m, parts[i].member)) == NULL || *val == '\0')
+			continue;
+		if (strcmp(parts[i].member, "indicator") == 0)
+			val = key_label(v->checklist, li, val);
+		buf_printf(&b, "%s%s: %s", b.len > 0 ? " · " : "",
+		    text(ps, li, parts[i].key), val);
+	}
+	short_time(jstr_of(m, "at"), when, sizeof(when));
+	s = fill(text(ps, li, "measure_by"), (const char *const[]){ "by",
+	    jstr_of(m, "by") != NULL ? jstr_of(m, "by") : "", "at", when,
+	    NULL });
+	buf_printf(&b, "%s%s", b.len > 0 ? " · " : "", s);
+	free(s);
+	return buf_take(&b, NULL);
+}
+
+static json_t *
+area_measures(const struct page_set *ps, int li,
+    const struct picture_view *v, json_t *area)
+{
+	json_t	*list = json_array(), *m, *o;
+	json_t	*all = json_object_get(area, "measures");
+	size_t	 i;
+
+	for (i = 0; (m = json_array_get(all, i)) != NULL; i++) {
+		o = json_object();
+		set_str(o, "what", jstr_of(m, "what") != NULL ?
+		    jstr_of(m, "what") : "");
+		set_take(o, "details", measure_details(ps, li, v, m));
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/* The joint assessment's form of one area, into the area's context. */
+static void
+area_assessment_form(const struct page_set *ps, int li,
+    const struct picture_view *v, json_t *area, json_t *o)
+{
+	static const char *const levels[] = { "green", "yellow", "red" };
+	const struct picture_refusal	*r;
+	struct field_spec		 spec;
+	json_t				*choices, *c, *fields;
+	const char			*slug = jstr_of(area, "area");
+	const char			*status = NULL, *comment = NULL, *err;
+	char				*s;
+	size_t				 i;
+
+	r = refusal_of(v, "assessment", slug, 0);
+	if (r != NULL) {
+		status = refused_value(r, "status");
+		comment = refused_value(r, "comment");
+	} else if (json_object_get(area, "status_set_by") != NULL) {
+		/* Changing an assessment starts from the one set. */
+		status = jstr_of(area, "status");
+		comment = jstr_of(area, "assessment");
+	}
+	xasprintf(&s, "/k/picture/%s/assessment", v->period_label);
+	set_take(o, "assessment_action", s);
+
+	err = refused_error(r, li, "status");
+	set_str(o, "status_error", err != NULL ? err : "");
+	set_take(o, "status_error_id", field_id("assessment", slug,
+	    "status-error"));
+	choices = json_array();
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		c = json_object();
+		xasprintf(&s, "assessment-%s-status-%s", slug, levels[i]);
+		set_take(c, "id", s);
+		set_str(c, "value", levels[i]);
+		set_str(c, "word", text_in(ps, li, "levels", levels[i]));
+		json_object_set_new(c, "checked", json_boolean(status != NULL &&
+		    strcmp(status, levels[i]) == 0));
+		json_array_append_new(choices, c);
+	}
+	json_object_set_new(o, "status_choices", choices);
+
+	memset(&spec, 0, sizeof(spec));
+	spec.form = "assessment";
+	spec.key = slug;
+	spec.name = "comment";
+	spec.label = text(ps, li, "comment");
+	spec.hint = text(ps, li, "personal_data_warning");
+	spec.type = "text";
+	spec.maxlength = PAGE_COMMENT_MAX;
+	spec.optional = true;
+	spec.multiline = true;
+	fields = json_array();
+	json_array_append_new(fields, field_json(&spec, comment,
+	    refused_error(r, li, "comment")));
+	json_object_set_new(o, "assessment_fields", fields);
+}
+
+/* The form that records a measure for one area, into its context. */
+static void
+area_measure_form(const struct page_set *ps, int li,
+    const struct picture_view *v, json_t *area, json_t *o)
+{
+	const struct picture_refusal	*r;
+	struct field_spec		 spec[4];
+	json_t				*fields, *choices, *c;
+	const char			*slug = jstr_of(area, "area");
+	const char			*err, *want;
+	char				*s;
+	size_t				 i;
+
+	r = refusal_of(v, "measure", slug, 0);
+	xasprintf(&s, "/k/picture/%s/measure", v->period_label);
+	set_take(o, "measure_action", s);
+
+	memset(spec, 0, sizeof(spec));
+	for (i = 0; i < 4; i++) {
+		spec[i].form = "measure";
+		spec[i].key = slug;
+		spec[i].type = "text";
+		spec[i].optional = true;
+	}
+	spec[0].name = "what";
+	spec[0].label = text(ps, li, "measure_what");
+	spec[0].hint = text(ps, li, "measure_what_hint");
+	spec[0].maxlength = PAGE_WHAT_MAX;
+	spec[0].optional = false;
+	spec[0].multiline = true;
+	spec[1].name = "place";
+	spec[1].label = text(ps, li, "measure_place");
+	spec[1].maxlength = PLACE_MAX;
+	spec[2].name = "who";
+	spec[2].label = text(ps, li, "measure_who");
+	spec[2].hint = text(ps, li, "measure_who_hint");
+	spec[2].maxlength = PAGE_WHO_MAX;
+	spec[3].name = "follow_up";
+	spec[3].label = text(ps, li, "measure_follow_up");
+	spec[3].hint = text(ps, li, "measure_follow_up_hint");
+	spec[3].type = "date";
+	spec[3].maxlength = 10;
+	fields = json_array();
+	for (i = 0; i < 4; i++)
+		json_array_append_new(fields, field_json(&spec[i],
+		    refused_value(r, spec[i].name),
+		    refused_error(r, li, spec[i].name)));
+	json_object_set_new(o, "measure_fields", fields);
+
+	set_take(o, "indicator_id", field_id("measure", slug, "indicator"));
+	err = refused_error(r, li, "indicator");
+	set_str(o, "indicator_error", err != NULL ? err : "");
+	set_take(o, "indicator_error_id", field_id("measure", slug,
+	    "indicator-error"));
+	want = refused_value(r, "indicator");
+	choices = json_array();
+	c = json_object();
+	set_str(c, "key", "");
+	set_str(c, "label", text(ps, li, "measure_no_indicator"));
+	json_object_set_new(c, "selected", json_false());
+	json_array_append_new(choices, c);
+	for (i = 0; v->checklist != NULL && i < v->checklist->n; i++) {
+		c = json_object();
+		set_str(c, "key", v->checklist->items[i].key);
+		set_str(c, "label", indicator_label(&v->checklist->items[i],
+		    li));
+		json_object_set_new(c, "selected", json_boolean(want != NULL &&
+		    strcmp(want, v->checklist->items[i].key) == 0));
+		json_array_append_new(choices, c);
+	}
+	json_object_set_new(o, "indicator_choices", choices);
+}
+
+/* One area of the picture as the page shows it (new reference). */
+static json_t *
+picture_area(const struct page_set *ps, int li, const struct picture_view *v,
+    json_t *area)
+{
+	json_t		*o = json_object(), *list;
+	const char	*slug = jstr_of(area, "area"), *by, *comment;
+	char		*s, expected[16], reported[16];
+
+	set_str(o, "slug", slug);
+	set_str(o, "name", jstr_of(area, "name"));
+	xasprintf(&s, "area-%s", slug);
+	set_take(o, "anchor", s);
+	set_str(o, "level", level_class(jstr_of(area, "status")));
+	set_str(o, "status_word", text_in(ps, li, "levels",
+	    jstr_of(area, "status")));
+
+	set_str(o, "assessment_line", "");
+	set_str(o, "assessment_comment", "");
+	if (json_object_get(area, "status_set_by") != NULL) {
+		by = jstr_of(area, "status_set_by");
+		set_take(o, "assessment_line", fill(text(ps, li,
+		    "assessment_line"), (const char *const[]){ "by",
+		    by != NULL ? by : "", "computed", text_in(ps, li, "levels",
+		    jstr_of(area, "status_computed")), NULL }));
+		if ((comment = jstr_of(area, "assessment")) != NULL)
+			set_str(o, "assessment_comment", comment);
+	}
+
+	snprintf(expected, sizeof(expected), "%lld", (long long)
+	    json_integer_value(json_object_get(area, "reporters_expected")));
+	snprintf(reported, sizeof(reported), "%lld", (long long)
+	    json_integer_value(json_object_get(area, "reporters_reported")));
+	if (strcmp(expected, "0") == 0)
+		set_str(o, "coverage", text(ps, li, "coverage_none"));
+	else
+		set_take(o, "coverage", fill(text(ps, li, "coverage"),
+		    (const char *const[]){ "reported", reported, "expected",
+		    expected, NULL }));
+	list = area_missing(area);
+	json_object_set_new(o, "has_missing",
+	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(o, "missing", list);
+
+	json_object_set_new(o, "indicators", area_indicators(ps, li, v, area));
+	list = area_notes(area);
+	json_object_set_new(o, "has_notes",
+	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(o, "notes", list);
+	list = area_measures(ps, li, v, area);
+	json_object_set_new(o, "has_measures",
+	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(o, "measures", list);
+
+	area_assessment_form(ps, li, v, area, o);
+	area_measure_form(ps, li, v, area, o);
+	return o;
+}
+
+/* "/k/picture/2026-W45?lang=sv" (new string), or NULL without a label. */
+static char *
+picture_href(const char *label, int li)
+{
+	char	*s;
+
+	if (label == NULL)
+		return NULL;
+	xasprintf(&s, "/k/picture/%s?lang=%s", label, lang_codes[li]);
+	return s;
+}
+
+/*
+ * The key functions' picture of one period. Returns a new document
+ * owned by the caller (free(3)), or NULL without picture.html.
+ */
+char *
+page_picture(const struct page_set *ps, const struct picture_view *v,
+    size_t *len)
+{
+	json_t		*ctx, *list, *areas, *area;
+	const char	*name;
+	char		*heading;
+	size_t		 i;
+	int		 li = lang_index(v->lang);
+
+	if (!tmpl_has(ps->tmpl, "picture")) {
+		*len = 0;
+		return NULL;
+	}
+	ctx = page_context(ps, li, NULL, NULL);
+	/*
+	 * The language link names the period: after a refused POST the
+	 * page's own address is the form's, which answers POST only.
+	 */
+	set_take(ctx, "switch_href", picture_href(v->period_label,
+	    li == LANG_SV ? LANG_EN : LANG_SV));
+	heading = fill(text(ps, li, "picture_heading"),
+	    (const char *const[]){ "period", v->period_description != NULL ?
+	    v->period_description : v->period_label, NULL });
+	set_str(ctx, "heading", heading);
+	name = v->person != NULL && v->person->name != NULL ?
+	    v->person->name : "";
+	set_take(ctx, "signed_in", fill(text(ps, li, "signed_in"),
+	    (const char *const[]){ "name", name, NULL }));
+	set_str(ctx, "logout_action", "/k/logout");
+	set_str(ctx, "csrf", v->csrf);
+	set_str(ctx, "period_label", v->period_label);
+	set_take(ctx, "prev_href", picture_href(v->prev_label, li));
+	set_take(ctx, "next_href", picture_href(v->next_label, li));
+
+	list = picture_errors(ps, li, v);
+	json_object_set_new(ctx, "has_errors",
+	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(ctx, "errors", list);
+	set_take(ctx, "title", title(ps, li, json_array_size(list) > 0,
+	    heading, NULL));
+	free(heading);
+
+	list = json_array();
+	areas = json_object_get(v->picture, "areas");
+	for (i = 0; (area = json_array_get(areas, i)) != NULL; i++)
+		json_array_append_new(list, picture_area(ps, li, v, area));
+	json_object_set_new(ctx, "has_areas",
+	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(ctx, "areas", list);
+
+	list = picture_flags(ps, li, v);
+	json_object_set_new(ctx, "has_flags",
+	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(ctx, "flags", list);
+	return render(ps, "picture", ctx, len);
+}
+
+/*
+ * The page for a request without a live session. Returns a new document
+ * owned by the caller (free(3)).
+ */
+char *
+page_signed_out(const struct page_set *ps, const char *lang, size_t *len)
+{
+	json_t		*ctx, *e;
+	const char	*heading;
+	int		 li = lang_index(lang);
+
+	e = json_object_get(ps->strings[li], "signed_out");
+	heading = jstr_of(e, "title");
+	ctx = page_context(ps, li, NULL, NULL);
+	json_object_set_new(ctx, "status", json_integer(401));
+	set_str(ctx, "heading", heading);
+	set_str(ctx, "explanation", jstr_of(e, "text"));
 	set_take(ctx, "title", title(ps, li, 0, heading != NULL ? heading : "",
 	    NULL));
 	return render(ps, "error", ctx, len);

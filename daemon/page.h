@@ -1,6 +1,7 @@
 /*
- * page: the HTML pages people see (reporter form, receipt, error pages),
- * rendered from the templates and strings in reporter-form/. Pure: the
+ * page: the HTML pages people see (reporter form, receipt, error pages,
+ * the key functions' picture), rendered from the templates and strings
+ * in reporter-form/. Pure: the
  * templates and the two string tables are loaded once by page_load; after
  * that, rendering reads no files and touches no globals, so any thread
  * may render.
@@ -16,6 +17,8 @@
 
 #include <stddef.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "conf.h"
 #include "period.h"
@@ -65,6 +68,49 @@ struct receipt_view {
 						   worded from stored->submitted */
 };
 
+/* Longest texts of the picture page's forms, in characters. */
+#define PAGE_COMMENT_MAX	1000	/* assessment and acknowledgement */
+#define PAGE_WHAT_MAX		1000	/* what a measure does */
+#define PAGE_WHO_MAX		200	/* who is responsible */
+
+/* One form field as it was sent. */
+struct page_field {
+	const char	*name;
+	const char	*value;
+};
+
+/*
+ * A change to the picture that was refused (422): which form, its values
+ * to show again and the errors, each next to its field ("status",
+ * "comment", "what", "place", "who", "follow_up", "indicator").
+ */
+struct picture_refusal {
+	const char			*form;	/* "assessment", "measure",
+						   "ack" */
+	const char			*area;	/* the area (not "ack") */
+	long long			 flag_id;	/* of "ack" */
+	const struct page_field		*values;
+	size_t				 n_values;
+	const struct report_errors	*errors;
+};
+
+struct picture_view {
+	const char		*lang;
+	const struct person	*person;	/* signed in */
+	/*
+	 * The picture (borrowed): gather_json() with the missing reporters,
+	 * so contract §6 members plus measures and flag ids.
+	 */
+	json_t			*picture;
+	const char		*period_label;	/* "2026-W46" */
+	const char		*period_description;
+	const char		*prev_label;	/* NULL: no link */
+	const char		*next_label;	/* NULL: no link */
+	const struct checklist	*checklist;
+	const char		*csrf;		/* the session's, every form */
+	const struct picture_refusal *refused;	/* NULL: none */
+};
+
 /*
  * Load templates and strings from `dir` (reporter-form/). Returns a new
  * set (page_free) or NULL with *cause naming the file at fault.
@@ -90,6 +136,16 @@ char		*page_receipt(const struct page_set *,
  */
 char		*page_error(const struct page_set *, const char *lang,
 		    int status, size_t *len);
+/*
+ * The picture of one period with the forms that act on it. NULL when
+ * the set has no picture.html (a copy of the templates from before the
+ * key functions' pages): the caller answers with an error page.
+ */
+char		*page_picture(const struct page_set *,
+		    const struct picture_view *, size_t *len);
+/* The page for a request without a live session (signed out, expired). */
+char		*page_signed_out(const struct page_set *, const char *lang,
+		    size_t *len);
 /* The stylesheet (reporter-form/estd.css), borrowed from the set. */
 const char	*page_css(const struct page_set *, size_t *len);
 

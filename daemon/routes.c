@@ -14,6 +14,19 @@ const struct http_route routes[] = {
 	{ "GET",  "/api/v1/checklist",	handle_checklist,	0 },
 	{ "POST", "/api/v1/reports",	handle_reports_post,	64 * KiB },
 	{ "GET",  "/healthz",		handle_healthz,		0 },
+	/* Key functions, steering and admins; before /k/:token. */
+	{ "GET",  "/k/picture",		handle_picture_latest,	0 },
+	{ "GET",  "/k/picture/:period",	handle_picture_get,	0 },
+	{ "POST", "/k/picture/:period/assessment",
+					handle_assessment_post,	32 * KiB },
+	{ "POST", "/k/picture/:period/measure",
+					handle_measure_post,	32 * KiB },
+	{ "POST", "/k/flags/:id/ack",	handle_flag_ack,	32 * KiB },
+	{ "POST", "/k/logout",		handle_logout,		4 * KiB },
+	{ "GET",  "/k/:token",		handle_signin,		0 },
+	{ "GET",  "/api/v1/pictures/:period",
+					handle_api_picture,	0 },
+	{ "GET",  "/api/v1/flags",	handle_api_flags,	0 },
 };
 
 const size_t n_routes = sizeof(routes) / sizeof(routes[0]);

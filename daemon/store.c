@@ -852,6 +852,12 @@ store_migrate(struct store *s, char **cause)
  * program's version) is left as it is: nothing is ever downgraded.
  */
 int
+store_schema_latest(void)
+{
+	return SCHEMA_VERSION;
+}
+
+int
 store_migrate_to(struct store *s, int version, char **cause)
 {
 	char	 sql[64];

@@ -98,6 +98,8 @@ int		 store_migrate(struct store *, char **cause);
  * down: for tests that need a file of an older version.
  */
 int		 store_migrate_to(struct store *, int version, char **cause);
+/* The schema version this program writes. */
+int		 store_schema_latest(void);
 /* The schema version of the file (0: empty), or -1. */
 int		 store_schema_version(struct store *);
 /* 0 if the database answers a trivial query. */

@@ -216,7 +216,10 @@ json_t		*analysis_to_json(const struct analysis *);
  */
 char		*analysis_to_csv(const struct analysis *);
 
-/* Areas in rank order; 0 and *out filled, or -1 if i is out of range. */
+/*
+ * The areas in rank order: how many, and the i-th (0 and *out filled,
+ * or -1 if i is out of range).
+ */
 size_t		 analysis_area_count(const struct analysis *);
 int		 analysis_area_view(const struct analysis *, size_t i,
 		    struct analysis_area_view *out);

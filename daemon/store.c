@@ -901,7 +901,7 @@ store_migrate_to(struct store *s, int version, char **cause)
 			goto fail_rollback;
 		if (exec_sql(s, "COMMIT") == -1)
 			goto fail_rollback;
-		log_info("store: %s: schema version %d", s->path, v + 1);
+		log_debug("store: %s: schema version %d", s->path, v + 1);
 	}
 
 fail_rollback:

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,14 +31,18 @@
 #include "buf.h"
 #include "clock.h"
 #include "conf.h"
+#include "deliver.h"
 #include "gather.h"
 #include "import.h"
+#include "jobs.h"
 #include "log.h"
 #include "period.h"
 #include "picture.h"
 #include "report.h"
 #include "store.h"
+#include "tmpl.h"
 #include "token.h"
+#include "writer.h"
 #include "xmalloc.h"
 
 #define EXIT_RUNTIME	1
@@ -55,6 +60,8 @@ struct ctx {
 	const char	*conf_path;
 	struct conf	*conf;		/* owned; NULL until ctx_open */
 	struct store	*store;		/* owned; NULL until ctx_open */
+	unsigned char	 key[TOKEN_KEY_LEN];	/* see ctx_key */
+	bool		 have_key;
 };
 
 struct cmd;
@@ -83,6 +90,10 @@ static int	cmd_reports(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_picture(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_flags(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_backup(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_digest(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_outbox(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_outbox_flush(struct ctx *, const struct cmd *, int,
+		    char **);
 
 static const struct cmd cmds[] = {
 	{ "init", NULL, cmd_init, "",
@@ -110,6 +121,13 @@ static const struct cmd cmds[] = {
 	    "the compiled picture of a period, every area" },
 	{ "flags", NULL, cmd_flags, "[--json] [--all]",
 	    "open flags (--all: closed ones too)" },
+	{ "digest", NULL, cmd_digest, "PERIOD [--dry-run]",
+	    "queue the digest of PERIOD for every key function "
+	    "(--dry-run: print it instead)" },
+	{ "outbox", "flush", cmd_outbox_flush, "",
+	    "try to deliver queued mail now" },
+	{ "outbox", NULL, cmd_outbox, "[--json]",
+	    "queued, sent and failed mail with the last error" },
 	{ "backup", NULL, cmd_backup, "FILE",
 	    "consistent online copy of the database" },
 };
@@ -557,6 +575,42 @@ areas_text(struct buf *b, const struct person *p)
  * Print the personal link as the last line and wipe the token. Links go
  * to /r/ for reporters (the form) and /k/ for everyone else.
  */
+/*
+ * The key personal links are made from (token_derive), read from
+ * [storage] key_file and made there when missing. Returns 0 or exits
+ * through say's code.
+ */
+static int
+ctx_key(struct ctx *ctx)
+{
+	char *cause = NULL;
+
+	if (ctx->have_key)
+		return 0;
+	if (token_key_load(ctx->conf->key_file, 1, ctx->key, &cause) == -1) {
+		say(EXIT_RUNTIME, "%s", cause);
+		free(cause);
+		return EXIT_RUNTIME;
+	}
+	ctx->have_key = true;
+	return 0;
+}
+
+/* A new link: its salt, token and the token's hash. */
+static int
+new_link(struct ctx *ctx, unsigned char salt[TOKEN_SALT_LEN], char *tok,
+    unsigned char hash[TOKEN_HASH_LEN])
+{
+	int rc;
+
+	if ((rc = ctx_key(ctx)) != 0)
+		return rc;
+	token_salt_new(salt);
+	token_derive(ctx->key, salt, tok);
+	token_hash(tok, strlen(tok), hash);
+	return 0;
+}
+
 static void
 print_link(const struct ctx *ctx, enum role role, char *tok)
 {
@@ -583,7 +637,7 @@ cmd_person_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	struct person	 p;
 	struct area	 a;
 	struct buf	 b = { NULL, 0, 0 };
-	unsigned char	 hash[TOKEN_HASH_LEN];
+	unsigned char	 hash[TOKEN_HASH_LEN], salt[TOKEN_SALT_LEN];
 	char		 tok[TOKEN_LEN + 1], detail[64], *cause = NULL;
 	char		*role_s = NULL;
 	long long	 id;
@@ -676,14 +730,15 @@ cmd_person_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 
 	p.active = true;
 	p.created = clock_now();
-	token_new(tok);
-	token_hash(tok, strlen(tok), hash);
+	if ((rc = new_link(ctx, salt, tok, hash)) != 0)
+		goto done;
 	rc = EXIT_RUNTIME;
 	if (store_begin(ctx->store) == -1) {
 		say(EXIT_RUNTIME, "cannot start a write transaction");
 		goto wipe;
 	}
-	if ((id = store_person_add(ctx->store, &p, hash, &cause)) == -1) {
+	if ((id = store_person_add(ctx->store, &p, hash, &cause)) == -1 ||
+	    store_person_set_salt(ctx->store, id, salt, &cause) == -1) {
 		store_rollback(ctx->store);
 		say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
 		    "cannot add the person");
@@ -825,7 +880,7 @@ static int
 cmd_person_link(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
 	struct person	 p;
-	unsigned char	 hash[TOKEN_HASH_LEN];
+	unsigned char	 hash[TOKEN_HASH_LEN], salt[TOKEN_SALT_LEN];
 	char		 tok[TOKEN_LEN + 1], detail[32], *cause = NULL;
 	long long	 id;
 	int		 rc;
@@ -837,14 +892,15 @@ cmd_person_link(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		    "not work", id);
 		goto done;
 	}
-	token_new(tok);
-	token_hash(tok, strlen(tok), hash);
+	if ((rc = new_link(ctx, salt, tok, hash)) != 0)
+		goto done;
 	rc = EXIT_RUNTIME;
 	if (store_begin(ctx->store) == -1) {
 		say(EXIT_RUNTIME, "cannot start a write transaction");
 		goto wipe;
 	}
-	if (store_person_set_token(ctx->store, id, hash, &cause) == -1) {
+	if (store_person_set_token(ctx->store, id, hash, &cause) == -1 ||
+	    store_person_set_salt(ctx->store, id, salt, &cause) == -1) {
 		store_rollback(ctx->store);
 		say(EXIT_RUNTIME, "cannot set the new link: %s",
 		    cause != NULL ? cause : "unknown error");
@@ -1423,6 +1479,176 @@ find_cmd(int argc, char **argv, int *words)
 	return NULL;
 }
 
+static int
+cmd_digest(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dbwrite		 dw;
+	struct jobs_result	 r;
+	struct tmpl_set		*mail = NULL;
+	struct period		 p;
+	char			*dir = NULL, *cause = NULL;
+	bool			 dry_run = false;
+	int			 ch, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (ch == 'n')
+			dry_run = true;
+		else
+			return bad_option(c, ch, argv);
+	}
+	if (optind != argc - 1)
+		return usage(c);
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	if (gather_period(ctx->conf, argv[optind], &p) == -1)
+		return say(EXIT_USAGE, "\"%s\" is not a reporting period (like "
+		    "2026-W47)", argv[optind]);
+	if ((rc = ctx_key(ctx)) != 0)
+		return rc;
+	xasprintf(&dir, "%s/mail", ctx->conf->templates);
+	mail = tmpl_set_load(dir, &cause);
+	free(dir);
+	if (mail == NULL) {
+		say(EXIT_USAGE, "%s", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	memset(&dw, 0, sizeof(dw));
+	dw.store = ctx->store;
+	if (jobs_digest(ctx->conf, &dw, ctx->key, mail, &p, clock_now(), true,
+	    dry_run, &r, &cause) == -1) {
+		rc = say(EXIT_RUNTIME, "digest of %s: %s", argv[optind], cause);
+		free(cause);
+	} else if (dry_run)
+		printf("(dry run: %d mails would be queued)\n", r.queued);
+	else
+		printf("digest of %s: %d mails queued (mails queued before are "
+		    "not queued again); %d flags opened, %d closed\n",
+		    argv[optind], r.queued, r.flags_opened, r.flags_closed);
+	tmpl_set_free(mail);
+	return rc;
+}
+
+static void
+format_time(time_t t, char *buf, size_t size)
+{
+	if (t == 0)
+		snprintf(buf, size, "-");
+	else
+		clock_format_iso(t, buf, size);
+}
+
+static int
+cmd_outbox(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	struct outbox_mail	*m = NULL;
+	size_t			 n = 0;
+	long			 counts[4], oldest;
+	bool			 json = false;
+	char			 created[40], when[40];
+	int			 rc;
+
+	if ((rc = parse_json_only(c, argc, argv, &json)) != 0)
+		return rc;
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	if (store_outbox_list(ctx->store, 0, &m, &n) == -1 ||
+	    store_outbox_counts(ctx->store, clock_now(), counts,
+	    &oldest) == -1)
+		return say(EXIT_RUNTIME, "cannot read the outbox");
+	if (json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < n; i++) {
+			format_time(m[i].created, created, sizeof(created));
+			json_array_append_new(arr, json_pack(
+			    "{s:I,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:o}",
+			    "id", (json_int_t)m[i].id,
+			    "state", store_outbox_state_name(m[i].state),
+			    "kind", m[i].kind, "recipient", m[i].recipient,
+			    "subject", m[i].subject,
+			    "message_id", m[i].message_id,
+			    "attempts", m[i].attempts, "created", created,
+			    "sent", m[i].sent_at != 0 ? (format_time(
+			    m[i].sent_at, when, sizeof(when)),
+			    json_string(when)) : json_null(),
+			    "last_error", m[i].last_error != NULL ?
+			    json_string(m[i].last_error) : json_null()));
+		}
+		rc = print_json(json_pack("{s:{s:i,s:i,s:i,s:i},s:i,s:o}",
+		    "counts", "queued", (int)counts[OUTBOX_QUEUED],
+		    "sending", (int)counts[OUTBOX_SENDING],
+		    "sent", (int)counts[OUTBOX_SENT],
+		    "failed", (int)counts[OUTBOX_FAILED],
+		    "oldest_queued_seconds", (int)oldest, "mails", arr));
+	} else {
+		printf("%ld queued, %ld being sent, %ld sent, %ld failed",
+		    counts[OUTBOX_QUEUED], counts[OUTBOX_SENDING],
+		    counts[OUTBOX_SENT], counts[OUTBOX_FAILED]);
+		if (oldest > 0)
+			printf("; the oldest waiting mail is %ld minutes old",
+			    oldest / 60);
+		printf("\n");
+		for (size_t i = 0; i < n; i++) {
+			format_time(m[i].created, created, sizeof(created));
+			format_time(m[i].state == OUTBOX_SENT ? m[i].sent_at :
+			    m[i].next_at, when, sizeof(when));
+			printf("%-5lld %-8s %-9s %-32s %s, %d attempt%s, %s %s\n",
+			    m[i].id, store_outbox_state_name(m[i].state),
+			    m[i].kind, m[i].recipient, created, m[i].attempts,
+			    m[i].attempts == 1 ? "" : "s",
+			    m[i].state == OUTBOX_SENT ? "sent" :
+			    m[i].state == OUTBOX_FAILED ? "gave up" : "next",
+			    m[i].state == OUTBOX_FAILED ? "" : when);
+			if (m[i].last_error != NULL)
+				printf("      last error: %s\n",
+				    m[i].last_error);
+		}
+	}
+	store_outbox_free(m, n);
+	return rc;
+}
+
+static int
+cmd_outbox_flush(struct ctx *ctx, const struct cmd *c, int argc,
+    char **argv)
+{
+	struct dbwrite		 dw;
+	struct deliver_counts	 dc, total;
+	char			*cause = NULL;
+	int			 rc;
+
+	(void)argv;
+	if (argc != 1)
+		return usage(c);
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	memset(&dw, 0, sizeof(dw));
+	dw.store = ctx->store;
+	memset(&total, 0, sizeof(total));
+	/* Passes until nothing due is left (each takes a batch). */
+	do {
+		if (deliver_pass(ctx->conf, &dw, clock_now(), &dc,
+		    &cause) == -1) {
+			rc = say(EXIT_RUNTIME, "delivery: %s", cause);
+			free(cause);
+			break;
+		}
+		total.attempted += dc.attempted;
+		total.sent += dc.sent;
+		total.deferred += dc.deferred;
+		total.failed += dc.failed;
+	} while (dc.attempted > 0 && dc.deferred + dc.failed < dc.attempted);
+	printf("%d attempted: %d sent, %d deferred, %d failed\n",
+	    total.attempted, total.sent, total.deferred, total.failed);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1432,6 +1658,8 @@ main(int argc, char **argv)
 
 	log_init("estctl", 0);
 	memset(&ctx, 0, sizeof(ctx));
+	/* A relay that hangs up must not kill estctl outbox flush. */
+	signal(SIGPIPE, SIG_IGN);
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -1482,6 +1710,7 @@ main(int argc, char **argv)
 
 	if (ctx.store != NULL)
 		store_close(ctx.store);
+	explicit_bzero(ctx.key, sizeof(ctx.key));
 	if (ctx.conf != NULL)
 		conf_free(ctx.conf);
 	if (fflush(stdout) == EOF || ferror(stdout)) {

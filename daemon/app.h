@@ -22,6 +22,12 @@ struct app {
 	struct dbpool		*db;
 	struct ratelimit	*ratelimit;
 	time_t			 started;
+	/*
+	 * Whether the daemon's threads are alive: 0, or -1 with *why (the
+	 * caller frees). Set by server; NULL in a server without them.
+	 */
+	int			(*health)(void *ctx, char **why);
+	void			*health_ctx;
 };
 
 #endif

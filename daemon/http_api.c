@@ -80,13 +80,19 @@ handle_healthz(struct http_request *req, void *arg)
 	struct app	*app = arg;
 	struct store	*s = dbpool_get(app->db);
 	int		 ok = store_ping(s) == 0;
+	char		*why = NULL;
 
 	dbpool_put(app->db, s);
-	if (ok)
-		http_reply_json(req, 200, json_pack("{s:s}", "status", "ok"));
-	else
+	if (!ok)
 		http_reply_json(req, 503, json_pack("{s:s,s:s}", "status",
 		    "unavailable", "error", "the database does not answer"));
+	else if (app->health != NULL && app->health(app->health_ctx,
+	    &why) == -1)
+		http_reply_json(req, 503, json_pack("{s:s,s:s}", "status",
+		    "stuck", "error", why));
+	else
+		http_reply_json(req, 200, json_pack("{s:s}", "status", "ok"));
+	free(why);
 }
 
 static const char *const scale_sv[] = {

@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,79 @@
 #include "page.h"
 #include "server.h"
 #include "token.h"
+
+/*
+ * Whether the configuration at `path` (and the checklist and templates
+ * it names) loads; 0, or -1 with *cause.
+ */
+static int
+config_loads(const char *path, char **cause)
+{
+	struct conf	*cf;
+	struct page_set	*pages;
+
+	if ((cf = conf_load(path, cause)) == NULL)
+		return -1;
+	pages = page_load(cf->templates, cause);
+	conf_free(cf);
+	if (pages == NULL)
+		return -1;
+	page_free(pages);
+	return 0;
+}
+
+/*
+ * Wait for SIGTERM or SIGINT (returns 0) or an acceptable SIGHUP
+ * (returns 1: reload). With systemd's watchdog on, wake at half its
+ * interval and ping it only while every thread is alive, so a hung
+ * thread gets the daemon restarted.
+ */
+static int
+wait_for_signal(struct server *srv, const sigset_t *set, const char *path)
+{
+	uint64_t	 usec = 0;
+	struct timespec	 ts;
+	int		 sig;
+	char		*why = NULL;
+
+	if (sd_watchdog_enabled(0, &usec) <= 0)
+		usec = 0;
+	for (;;) {
+		if (usec > 0) {
+			ts.tv_sec = (time_t)(usec / 2 / 1000000);
+			ts.tv_nsec = (long)(usec / 2 % 1000000) * 1000;
+			sig = sigtimedwait(set, NULL, &ts);
+		} else
+			sig = sigwaitinfo(set, NULL);
+		if (sig == -1 && (errno == EAGAIN || errno == EINTR)) {
+			if (server_health(srv, &why) == 0)
+				sd_notify(0, "WATCHDOG=1");
+			else {
+				log_err("not alive, no watchdog ping: %s", why);
+				sd_notifyf(0, "STATUS=stuck: %s", why);
+				free(why);
+				why = NULL;
+			}
+			continue;
+		}
+		if (sig == -1)
+			fatal("sigwait");
+		if (sig != SIGHUP) {
+			log_info("%s: shutting down", sig == SIGTERM ?
+			    "SIGTERM" : "SIGINT");
+			return 0;
+		}
+		if (config_loads(path, &why) == -1) {
+			log_err("SIGHUP: the new configuration is refused, the "
+			    "running one is kept: %s", why);
+			free(why);
+			why = NULL;
+			continue;
+		}
+		log_info("SIGHUP: the new configuration loads");
+		return 1;
+	}
+}
 
 static void
 usage(FILE *f)
@@ -54,7 +128,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	const char		*path = NULL;
-	int			 ch, debug = 0, check_only = 0, sig;
+	int			 ch, debug = 0, check_only = 0, reload;
 	struct conf		*cf;
 	struct page_set		*pages;
 	struct server		*srv;
@@ -144,21 +218,20 @@ main(int argc, char *argv[])
 	    ESTD_VERSION, server_port(srv), cf->listen, cf->database);
 	sd_notifyf(0, "READY=1\nSTATUS=listening on %s", cf->listen);
 
-	for (;;) {
-		if ((errno = sigwait(&set, &sig)) != 0)
-			fatal("sigwait");
-		if (sig == SIGHUP) {
-			log_info("SIGHUP: reloading is done by a restart "
-			    "(systemctl restart estd)");
-			continue;
-		}
-		log_info("%s: shutting down", sig == SIGTERM ? "SIGTERM" :
-		    "SIGINT");
-		break;
-	}
-	sd_notify(0, "STOPPING=1");
+	reload = wait_for_signal(srv, &set, path);
+	sd_notify(0, reload ? "RELOADING=1" : "STOPPING=1");
 	server_stop(srv);
 	conf_free(cf);
+	if (reload) {
+		/*
+		 * The new configuration was checked in full; start again
+		 * with it under the same PID, so systemd keeps tracking us.
+		 */
+		log_info("reloading: starting again with the new configuration");
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		execv("/proc/self/exe", argv);
+		fatal("reload: cannot start again");
+	}
 	log_info("stopped");
 	return 0;
 }

@@ -23,6 +23,16 @@
 /* Reader connections shared by the HTTP threads. */
 #define READERS	8
 
+/*
+ * How long each thread may go without a heartbeat before the daemon
+ * counts as stuck. The writer wakes every second; the scheduler every
+ * 15 s (a digest over years of history takes about a second); delivery
+ * may wait on a slow relay for minutes, up to its lease.
+ */
+#define WRITER_STUCK	30
+#define SCHED_STUCK	120
+#define DELIVER_STUCK	900
+
 struct server {
 	struct app		 app;
 	struct tmpl_set		*mail;
@@ -31,6 +41,8 @@ struct server {
 	struct sched		*sched;
 	struct http_server	*http;
 };
+
+static int	health(void *, char **);
 
 struct server *
 server_start(const struct conf *cf, char **cause)
@@ -59,6 +71,8 @@ server_start(const struct conf *cf, char **cause)
 	srv->deliver = deliver_start(cf, app->writer);
 	srv->sched = sched_start(cf, app->writer, srv->deliver, srv->mail,
 	    srv->key);
+	app->health = health;
+	app->health_ctx = srv;
 
 	memset(&lim, 0, sizeof(lim));
 	lim.max_connections = cf->max_connections;
@@ -72,6 +86,37 @@ server_start(const struct conf *cf, char **cause)
 fail:
 	server_stop(srv);
 	return NULL;
+}
+
+int
+server_health(struct server *srv, char **why)
+{
+	struct writer_stats	ws;
+	time_t			now = time(NULL), t;
+
+	writer_stats(srv->app.writer, &ws);
+	if (now - ws.heartbeat > WRITER_STUCK) {
+		xasprintf(why, "the database writer has not answered for %lld "
+		    "s", (long long)(now - ws.heartbeat));
+		return -1;
+	}
+	if (now - (t = sched_heartbeat(srv->sched)) > SCHED_STUCK) {
+		xasprintf(why, "the scheduler has not run for %lld s",
+		    (long long)(now - t));
+		return -1;
+	}
+	if (now - (t = deliver_heartbeat(srv->deliver)) > DELIVER_STUCK) {
+		xasprintf(why, "mail delivery has not run for %lld s",
+		    (long long)(now - t));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+health(void *ctx, char **why)
+{
+	return server_health(ctx, why);
 }
 
 int

@@ -11,6 +11,7 @@
 #include "conf.h"
 
 struct dbpool;
+struct http_server;
 struct page_set;
 struct ratelimit;
 struct writer;
@@ -21,6 +22,7 @@ struct app {
 	struct writer		*writer;
 	struct dbpool		*db;
 	struct ratelimit	*ratelimit;
+	struct http_server	*http;		/* for /metrics; may be NULL */
 	time_t			 started;
 	/*
 	 * Whether the daemon's threads are alive: 0, or -1 with *why (the

@@ -76,6 +76,7 @@ void	handle_css(struct http_request *, void *);
 void	handle_error_page(struct http_request *, int status, void *);
 
 void	handle_healthz(struct http_request *, void *);
+void	handle_metrics(struct http_request *, void *);
 void	handle_checklist(struct http_request *, void *);
 void	handle_reports_post(struct http_request *, void *);
 

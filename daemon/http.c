@@ -32,8 +32,16 @@ static const char csp[] = "default-src 'none'; style-src 'self'; "
     "img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'";
 
+/* The statuses counted one by one for /metrics; others count as 0. */
+static const int counted[] = {
+	200, 201, 303, 400, 401, 403, 404, 405, 413, 422, 429, 500, 503
+};
+#define N_COUNTED	(sizeof(counted) / sizeof(counted[0]))
+
 struct http_server {
 	struct MHD_Daemon	*mhd;
+	/* Replies by route (the last row: no route) and status. */
+	atomic_ulong		(*replies)[N_COUNTED + 1];
 	int			 fd;
 	int			 port;
 	const struct http_route	*routes;
@@ -375,10 +383,12 @@ http_start(const char *listen_addr, const struct http_route *routes,
 
 	srv->routes = routes;
 	srv->n_routes = n;
+	srv->replies = xcalloc(n + 1, sizeof(*srv->replies));
 	srv->app = app;
 	srv->error_page = lim->error_page;
 	srv->max_body = lim->max_body;
 	if ((srv->fd = listen_socket(listen_addr, &srv->port, cause)) == -1) {
+		free(srv->replies);
 		free(srv);
 		return NULL;
 	}
@@ -397,6 +407,7 @@ http_start(const char *listen_addr, const struct http_route *routes,
 		xasprintf(cause, "listen %s: the HTTP server did not start",
 		    listen_addr);
 		close(srv->fd);
+		free(srv->replies);
 		free(srv);
 		return NULL;
 	}
@@ -423,6 +434,7 @@ http_stop(struct http_server *srv)
 	MHD_quiesce_daemon(srv->mhd);
 	MHD_stop_daemon(srv->mhd);
 	close(srv->fd);
+	free(srv->replies);
 	free(srv);
 }
 
@@ -493,6 +505,42 @@ http_cacheable(struct http_request *req, int seconds)
 	req->cache_seconds = seconds;
 }
 
+static void
+count_reply(struct http_request *req, int status)
+{
+	size_t	row, col;
+
+	row = req->route != NULL ? (size_t)(req->route - req->srv->routes) :
+	    req->srv->n_routes;
+	for (col = 0; col < N_COUNTED && counted[col] != status; col++)
+		;
+	atomic_fetch_add(&req->srv->replies[row][col], 1);
+}
+
+void
+http_metrics(const struct http_server *srv, struct buf *b)
+{
+	buf_puts(b, "# HELP estd_http_requests_total HTTP requests answered, "
+	    "by route and status.\n"
+	    "# TYPE estd_http_requests_total counter\n");
+	for (size_t row = 0; row <= srv->n_routes; row++) {
+		const char *method = row < srv->n_routes ?
+		    srv->routes[row].method : "";
+		const char *route = row < srv->n_routes ?
+		    srv->routes[row].pattern : "unknown";
+
+		for (size_t col = 0; col <= N_COUNTED; col++) {
+			unsigned long n = atomic_load(&srv->replies[row][col]);
+
+			if (n == 0)
+				continue;
+			buf_printf(b, "estd_http_requests_total{method=\"%s\","
+			    "route=\"%s\",status=\"%d\"} %lu\n", method, route,
+			    col < N_COUNTED ? counted[col] : 0, n);
+		}
+	}
+}
+
 void
 http_reply(struct http_request *req, int status, const char *type,
     const char *body, size_t len)
@@ -528,6 +576,7 @@ http_reply(struct http_request *req, int status, const char *type,
 		log_warnx("http: could not queue a %d reply", status);
 	MHD_destroy_response(resp);
 	req->replied = true;
+	count_reply(req, status);
 }
 
 void

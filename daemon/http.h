@@ -62,6 +62,9 @@ struct http_server	*http_start(const char *listen,
 int			 http_port(const struct http_server *);
 /* Stop accepting, finish running requests, free the server. */
 void			 http_stop(struct http_server *);
+struct buf;
+/* Append the reply counters by route and status, Prometheus text. */
+void			 http_metrics(const struct http_server *, struct buf *);
 /* Requests answered so far (heartbeat for health checks). */
 unsigned long		 http_served(const struct http_server *);
 

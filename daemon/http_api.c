@@ -2,16 +2,21 @@
  * http_api: the JSON API (contract §5): GET /api/v1/checklist,
  * POST /api/v1/reports, and GET /healthz.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "dbpool.h"
 #include "handlers.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "submit.h"
+#include "writer.h"
+#include "xmalloc.h"
 
 /* Swedish when the client prefers it, English otherwise. */
 static int
@@ -93,6 +98,101 @@ handle_healthz(struct http_request *req, void *arg)
 	else
 		http_reply_json(req, 200, json_pack("{s:s}", "status", "ok"));
 	free(why);
+}
+
+/* 1 for a loopback peer: /metrics is for the local Prometheus only. */
+static int
+loopback(const char *addr)
+{
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+	    strncmp(addr, "::ffff:127.", 11) == 0;
+}
+
+void
+handle_metrics(struct http_request *req, void *arg)
+{
+	struct app		*app = arg;
+	struct buf		 b = { NULL, 0, 0 };
+	struct writer_stats	 ws;
+	struct store		*s;
+	struct flag_row		*flags = NULL;
+	struct stat		 st;
+	long			 counts[4] = { 0, 0, 0, 0 }, oldest = 0;
+	long long		 reports;
+	size_t			 n_flags = 0;
+	char			*wal;
+	long long		 bytes = 0;
+	static const char *const states[] = {
+		"queued", "sending", "sent", "failed"
+	};
+
+	if (!loopback(http_client_addr(req))) {
+		http_reply_error(req, 403, "metrics are served to loopback "
+		    "only", NULL);
+		return;
+	}
+	s = dbpool_get(app->db);
+	reports = store_report_count(s);
+	store_outbox_counts(s, clock_now(), counts, &oldest);
+	store_flag_list(s, false, &flags, &n_flags);
+	dbpool_put(app->db, s);
+	store_flags_free(flags, n_flags);
+	if (stat(app->conf->database, &st) == 0)
+		bytes += st.st_size;
+	xasprintf(&wal, "%s-wal", app->conf->database);
+	if (stat(wal, &st) == 0)
+		bytes += st.st_size;
+	free(wal);
+	writer_stats(app->writer, &ws);
+
+	if (app->http != NULL)
+		http_metrics(app->http, &b);
+	buf_printf(&b,
+	    "# HELP estd_reports_stored Reports in the database.\n"
+	    "# TYPE estd_reports_stored gauge\n"
+	    "estd_reports_stored %lld\n"
+	    "# HELP estd_writer_commits_total Group commits of the writer.\n"
+	    "# TYPE estd_writer_commits_total counter\n"
+	    "estd_writer_commits_total %lu\n"
+	    "# HELP estd_writer_jobs_total Changes committed (reports and "
+	    "others).\n"
+	    "# TYPE estd_writer_jobs_total counter\n"
+	    "estd_writer_jobs_total %lu\n"
+	    "# HELP estd_writer_jobs_failed_total Changes refused.\n"
+	    "# TYPE estd_writer_jobs_failed_total counter\n"
+	    "estd_writer_jobs_failed_total %lu\n"
+	    "# HELP estd_writer_batch_max Largest group commit so far.\n"
+	    "# TYPE estd_writer_batch_max gauge\n"
+	    "estd_writer_batch_max %lu\n"
+	    "# HELP estd_writer_commit_seconds Time in group commits.\n"
+	    "# TYPE estd_writer_commit_seconds summary\n"
+	    "estd_writer_commit_seconds_sum %.6f\n"
+	    "estd_writer_commit_seconds_count %lu\n",
+	    reports, ws.commits, ws.jobs, ws.failed, ws.max_batch,
+	    ws.commit_seconds, ws.commits);
+	buf_puts(&b, "# HELP estd_outbox_mails Mails in the outbox by state.\n"
+	    "# TYPE estd_outbox_mails gauge\n");
+	for (int i = 0; i < 4; i++)
+		buf_printf(&b, "estd_outbox_mails{state=\"%s\"} %ld\n",
+		    states[i], counts[i]);
+	buf_printf(&b,
+	    "# HELP estd_outbox_oldest_seconds Age of the oldest mail "
+	    "waiting.\n"
+	    "# TYPE estd_outbox_oldest_seconds gauge\n"
+	    "estd_outbox_oldest_seconds %ld\n"
+	    "# HELP estd_flags_open Open persistence flags.\n"
+	    "# TYPE estd_flags_open gauge\n"
+	    "estd_flags_open %zu\n"
+	    "# HELP estd_database_bytes Size of the database and its WAL.\n"
+	    "# TYPE estd_database_bytes gauge\n"
+	    "estd_database_bytes %lld\n"
+	    "# HELP estd_uptime_seconds Seconds since estd started.\n"
+	    "# TYPE estd_uptime_seconds gauge\n"
+	    "estd_uptime_seconds %lld\n",
+	    oldest, n_flags, bytes, (long long)(clock_now() - app->started));
+	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    b.data, b.len);
+	buf_reset(&b);
 }
 
 static const char *const scale_sv[] = {

@@ -28,11 +28,17 @@
  * so the second STARTTLS session in a process uses freed memory
  * (libesmtp/libESMTP#30). We make one SSL_CTX for the process instead
  * and give it to every session with smtp_starttls_set_ctx, which takes
- * a reference of its own. It allows TLS 1.2 and later and trusts
- * OpenSSL's default CA paths (the system store, or $SSL_CERT_FILE and
- * $SSL_CERT_DIR); verification is left to libESMTP, which checks the
- * verify result and the host name after the handshake and reports each
- * failure as an event.
+ * a reference of its own. It trusts OpenSSL's default CA paths (the
+ * system store, or $SSL_CERT_FILE and $SSL_CERT_DIR); verification is
+ * left to libESMTP, which checks the verify result and the host name
+ * after the handshake and reports each failure as an event.
+ *
+ * The context speaks TLS 1.2 only. After a TLS 1.3 handshake the relay
+ * sends session tickets; when they arrive before libESMTP has flushed
+ * its EHLO, libESMTP reads first and waits for the reply to a command
+ * it has not sent until the reply timeout, and the mail defers (one
+ * session in ten against aiosmtpd on loopback; none with TLS 1.2 or
+ * without tickets). TLS 1.2 delivers its tickets inside the handshake.
  */
 #include <sys/stat.h>
 
@@ -478,33 +484,40 @@ check_message(const char *msg, size_t len, char **cause)
  * Verdicts.
  */
 
-/* Why a session ended without verdicts for the recipients. */
+/*
+ * Why a session ended without verdicts for the recipients, from the
+ * most specific observation down. libESMTP's error number is only read
+ * when smtp_start_session failed: it is not reset between sessions.
+ */
 static char *
 session_reason(const struct session *s, int started, int err,
     const char *server)
 {
-	char	 ebuf[256], *r;
+	const char	*last = s->last_error;
+	char		 ebuf[256], *r;
 
+	if (smtp_strerror(err, ebuf, sizeof(ebuf)) == NULL)
+		snprintf(ebuf, sizeof(ebuf), "error %d", err);
 	if (s->tls_error != NULL)
 		xasprintf(&r, "STARTTLS: %s", s->tls_error);
 	else if (!s->connected)
-		xasprintf(&r, "cannot connect to %s: %s", server,
-		    smtp_strerror(err, ebuf, sizeof(ebuf)) != NULL ? ebuf :
-		    "unknown error");
-	else if (s->want_auth && s->auth_tried && !s->auth_ok)
+		xasprintf(&r, "cannot connect to %s: %s", server, ebuf);
+	else if (s->auth_tried && !s->auth_ok)
 		xasprintf(&r, "authentication failed: %s", s->auth_error !=
 		    NULL ? s->auth_error : "no reply");
-	else if (s->want_auth && !s->auth_ok && s->last_error == NULL)
+	else if (s->want_tls && !s->tls_ok && last != NULL)
+		xasprintf(&r, "STARTTLS: relay: %s", last);
+	else if (s->want_tls && !s->tls_ok)
+		xasprintf(&r, "STARTTLS: no TLS session with %s", server);
+	else if (s->want_auth && !s->auth_ok && last != NULL)
+		xasprintf(&r, "not authenticated: relay: %s", last);
+	else if (s->want_auth && !s->auth_ok)
 		xasprintf(&r, "not authenticated: the relay offered no AUTH "
 		    "mechanism we may use");
-	else if (s->want_auth && !s->auth_ok)
-		xasprintf(&r, "not authenticated: %s", s->last_error);
-	else if (s->last_error != NULL)
-		xasprintf(&r, "relay: %s", s->last_error);
-	else if (!started || err != 0)
-		xasprintf(&r, "session with %s failed: %s", server,
-		    smtp_strerror(err, ebuf, sizeof(ebuf)) != NULL ? ebuf :
-		    "unknown error");
+	else if (last != NULL)
+		xasprintf(&r, "relay: %s", last);
+	else if (!started)
+		xasprintf(&r, "session with %s failed: %s", server, ebuf);
 	else
 		xasprintf(&r, "session with %s ended without a reply to "
 		    "the message", server);

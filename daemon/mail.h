@@ -41,7 +41,8 @@
  *
  * TLS: "optional" uses STARTTLS when offered and does not fall back to
  * clear text when the handshake or certificate check fails (it defers).
- * TLS 1.2 or later; the relay's certificate must chain to a CA in
+ * TLS 1.2 (not 1.3, for a libESMTP flaw explained in mail.c); the
+ * relay's certificate must chain to a CA in
  * OpenSSL's default store (/etc/ssl/certs, or the file and directory
  * named by $SSL_CERT_FILE and $SSL_CERT_DIR, e.g. set in the unit for a
  * private CA), and its DNS name must match [smtp] host: IP-address

@@ -14,6 +14,7 @@ const struct http_route routes[] = {
 	{ "GET",  "/api/v1/checklist",	handle_checklist,	0 },
 	{ "POST", "/api/v1/reports",	handle_reports_post,	64 * KiB },
 	{ "GET",  "/healthz",		handle_healthz,		0 },
+	{ "GET",  "/metrics",		handle_metrics,		0 },
 	/* Key functions, steering and admins; before /k/:token. */
 	{ "GET",  "/k/picture",		handle_picture_latest,	0 },
 	{ "GET",  "/k/picture/:period",	handle_picture_get,	0 },

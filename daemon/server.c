@@ -82,6 +82,7 @@ server_start(const struct conf *cf, char **cause)
 	if ((srv->http = http_start(cf->listen, routes, n_routes, &lim, app,
 	    cause)) == NULL)
 		goto fail;
+	app->http = srv->http;
 	return srv;
 fail:
 	server_stop(srv);

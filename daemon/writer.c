@@ -60,6 +60,7 @@ writer_main(void *arg)
 	for (;;) {
 		struct job	*batch, *j;
 		unsigned long	 n = 0, ok = 0;
+		struct timespec	 t0, t1;
 		int		 rc;
 
 		pthread_mutex_lock(&w->lock);
@@ -83,6 +84,7 @@ writer_main(void *arg)
 		w->stats.heartbeat = time(NULL);
 		pthread_mutex_unlock(&w->lock);
 
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = store_begin(w->store);
 		for (j = batch; j != NULL; j = j->next) {
 			n++;
@@ -106,6 +108,7 @@ writer_main(void *arg)
 		for (j = batch; j != NULL; j = j->next)
 			if (j->rc == 0)
 				ok++;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (++since_checkpoint >= CHECKPOINT_EVERY) {
 			store_checkpoint(w->store);
 			since_checkpoint = 0;
@@ -125,6 +128,8 @@ writer_main(void *arg)
 		w->stats.failed += n - ok;
 		if (n > w->stats.max_batch)
 			w->stats.max_batch = n;
+		w->stats.commit_seconds += (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		pthread_mutex_unlock(&w->lock);
 	}
 	return NULL;

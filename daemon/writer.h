@@ -28,6 +28,7 @@ struct writer_stats {
 	unsigned long	jobs;		/* jobs committed */
 	unsigned long	failed;		/* jobs failed */
 	unsigned long	max_batch;
+	double		commit_seconds;	/* sum over the commits */
 	time_t		heartbeat;	/* last time the thread was alive */
 };
 

@@ -219,6 +219,26 @@ START_TEST(test_healthz)
 }
 END_TEST
 
+START_TEST(test_metrics)
+{
+	struct reply r;
+
+	ck_assert_int_eq(post_report(reporter_token,
+	    "{\"area\":\"centrum\",\"nothing\":true}", &r), 201);
+	reply_clear(&r);
+	request("GET", "/metrics", NULL, NULL, 0, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body.data, "\nestd_reports_stored 1\n"));
+	ck_assert_ptr_nonnull(strstr(r.body.data,
+	    "estd_http_requests_total{method=\"POST\","
+	    "route=\"/api/v1/reports\",status=\"201\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(r.body.data,
+	    "estd_outbox_mails{state=\"failed\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(r.headers.data, "text/plain"));
+	reply_clear(&r);
+}
+END_TEST
+
 START_TEST(test_404_405)
 {
 	struct reply	 r;
@@ -523,6 +543,7 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_healthz);
 	tcase_add_test(tc, test_404_405);
+	tcase_add_test(tc, test_metrics);
 	tcase_add_test(tc, test_checklist);
 	tcase_add_test(tc, test_report_created_then_replaced);
 	tcase_add_test(tc, test_report_refusals_store_nothing);

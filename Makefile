@@ -49,9 +49,12 @@ DEPS_picture	= flags report conf period store token
 DEPS_mime	=
 DEPS_mail	= mime conf period
 DEPS_outbox	=
+DEPS_privacy	=
+DEPS_analysis	= csv period report conf store token flags picture
 DEPS_digest	= tmpl picture flags report conf period store token
 # Suites of the whole daemon, not of one module.
 DEPS_keyweb	= $(MODULES)
+DEPS_sched	= $(filter-out sched,$(MODULES))
 DEPS_server	= $(filter-out server,$(MODULES))
 TESTS	= $(basename $(notdir $(wildcard tests/check_*.c)))
 TEST_BINS = $(TESTS:%=$(B)/tests/%)

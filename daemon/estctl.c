@@ -75,6 +75,7 @@ struct cmd {
 	const char	*help;
 };
 
+static int	ctx_key(struct ctx *);
 static int	cmd_init(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_area_add(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_area_list(struct ctx *, const struct cmd *, int, char **);
@@ -473,6 +474,8 @@ cmd_init(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		    detail) == -1)
 			return say(EXIT_RUNTIME, "cannot write the audit entry");
 	}
+	if ((rc = ctx_key(ctx)) != 0)
+		return rc;
 	printf("database %s ready (schema version %d)\n", ctx->conf->database,
 	    after);
 	return 0;

@@ -71,7 +71,7 @@ submit_report(struct app *app, const struct person *person,
 		return SUBMIT_FORBIDDEN;
 	if (submit_resolve_period(app->conf, now, r, json_names, errs) == -1)
 		return SUBMIT_INVALID;
-	if (writer_save_report(app->writer, person->id, person->email, r,
+	if (writer_save_report(app->writer, person->id, r,
 	    &app->conf->checklist, now, source, saved, &cause) == -1) {
 		log_warnx("report from person %lld not stored: %s",
 		    person->id, cause);

@@ -6,6 +6,8 @@
  * hash is crypto_hash_sha256 and comparisons go through sodium_memcmp so
  * a hash lookup takes the same time whatever the bytes are.
  */
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <string.h>
 
@@ -147,15 +149,19 @@ token_key_load(const char *path, int create, unsigned char key[TOKEN_KEY_LEN],
 		    errno == ENOENT ? " (run \"estctl init\")" : "");
 		return -1;
 	}
-	/* Written whole under a temporary name, then renamed. */
+	/*
+	 * Written whole under a unique temporary name, then linked into
+	 * place: link(2) fails if another process made the key first, and
+	 * then its key is the one to use.
+	 */
 	randombytes_buf(fresh, sizeof(fresh));
-	xasprintf(&tmp, "%s.tmp", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1) {
-		xasprintf(cause, "key file %s: %s", tmp, strerror(errno));
+	xasprintf(&tmp, "%s.XXXXXX", path);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		xasprintf(cause, "key file %s: %s", path, strerror(errno));
 		goto done;
 	}
-	if (write(fd, fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh) ||
+	if (fchmod(fd, 0600) == -1 ||
+	    write(fd, fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh) ||
 	    fsync(fd) == -1) {
 		xasprintf(cause, "key file %s: %s", tmp, strerror(errno));
 		close(fd);
@@ -163,11 +169,18 @@ token_key_load(const char *path, int create, unsigned char key[TOKEN_KEY_LEN],
 		goto done;
 	}
 	close(fd);
-	if (rename(tmp, path) == -1) {
-		xasprintf(cause, "key file %s: %s", path, strerror(errno));
+	if (link(tmp, path) == -1) {
+		int saved = errno;
+
 		unlink(tmp);
+		if (saved == EEXIST) {
+			rc = token_key_load(path, 0, key, cause);
+			goto done;
+		}
+		xasprintf(cause, "key file %s: %s", path, strerror(saved));
 		goto done;
 	}
+	unlink(tmp);
 	memcpy(key, fresh, TOKEN_KEY_LEN);
 	rc = 0;
 done:

@@ -41,12 +41,12 @@ struct writer	*writer_start(const char *path, char **cause);
 void		 writer_stop(struct writer *);
 /*
  * Save one report durably: blocks until the batch holding it has
- * committed. `actor` (the reporter's e-mail) goes to the audit entry.
+ * committed; the report's revision history is its audit trail.
  * Returns 0 with *saved filled, or -1 with *cause (caller frees).
  * `report` and `checklist` are borrowed until the call returns.
  */
 int		 writer_save_report(struct writer *, long long person_id,
-		    const char *actor, const struct report *,
+		    const struct report *,
 		    const struct checklist *, time_t submitted,
 		    const char *source, struct report_saved *saved,
 		    char **cause);

@@ -33,11 +33,15 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ESTD = os.path.join(TOP, "build", "estd")
-ESTCTL = os.path.join(TOP, "build", "estctl")
+BUILT_ESTD = os.path.join(TOP, "build", "estd")
+BUILT_ESTCTL = os.path.join(TOP, "build", "estctl")
+# Copies in the temporary directory (set by main): a rebuild during the
+# test must not swap the binary between two cycles.
+ESTD = ESTCTL = None
 NOW = "2026-11-18T10:00:00+01:00"
 PERIOD = "2026-W47"
 REPORTERS = 100
@@ -155,8 +159,11 @@ def setup(tmp):
             raise RuntimeError("person add: no /r/ link: %r" % link)
         return (email, link.rsplit("/", 1)[1], area)
 
+    # The first alone: it makes the key file, which concurrent first
+    # callers would race to create.
+    reporters = [add(0)]
     with ThreadPoolExecutor(max_workers=4) as ex:
-        reporters = list(ex.map(add, range(REPORTERS)))
+        reporters += list(ex.map(add, range(1, REPORTERS)))
     return conf, reporters
 
 
@@ -182,6 +189,7 @@ class Load:
         self.acks = []
         self.statuses = {}
         self.errors_before_kill = 0
+        self.error_kinds = {}
         self.bad_answers = []
         self.threads = [threading.Thread(target=self.run, args=(t,),
                                          daemon=True)
@@ -215,12 +223,15 @@ class Load:
                                    "ratings": ratings, "note": note})
                 try:
                     status, data = post(conn, token, body)
-                except (OSError, http.client.HTTPException):
+                except (OSError, http.client.HTTPException) as e:
                     conn.close()
                     if self.killed.is_set():
                         break
                     with self.lock:
                         self.errors_before_kill += 1
+                        kind = "%s: %s" % (type(e).__name__, e)
+                        self.error_kinds[kind] = \
+                            self.error_kinds.get(kind, 0) + 1
                     time.sleep(0.02)
                     continue
                 statuses[status] = statuses.get(status, 0) + 1
@@ -334,7 +345,9 @@ def health(port):
 
 
 def main():
-    if not (os.access(ESTD, os.X_OK) and os.access(ESTCTL, os.X_OK)):
+    global ESTD, ESTCTL
+    if not (os.access(BUILT_ESTD, os.X_OK) and
+            os.access(BUILT_ESTCTL, os.X_OK)):
         tap(False, "build/estd and build/estctl exist (run make all)")
         return 1
     print("# seed %d (CRASH_SEED=%d reproduces the kill times), %d cycles, "
@@ -347,6 +360,10 @@ def main():
     estd = None
     ledger = []
     try:
+        ESTD = os.path.join(tmp, "estd")
+        ESTCTL = os.path.join(tmp, "estctl")
+        shutil.copy2(BUILT_ESTD, ESTD)
+        shutil.copy2(BUILT_ESTCTL, ESTCTL)
         try:
             conf, reporters = setup(tmp)
         except (RuntimeError, subprocess.TimeoutExpired) as e:
@@ -369,6 +386,11 @@ def main():
             load.start()
             time.sleep(max(0.0, delay - (time.monotonic() - t0)))
             load.killed.set()
+            died = estd.proc.poll()
+            if died is not None:
+                tap(False, "cycle %d: estd still runs when it is to be "
+                    "killed (it exited with status %d)" % (cycle, died))
+                diag(estd.log_tail(15))
             estd.proc.send_signal(signal.SIGKILL)
             estd.kill()
             estd = None
@@ -380,9 +402,12 @@ def main():
                                       "c%d-t" % cycle)
             all_counts, all_problems = verify(db, ledger, person_ids)
             if load.errors_before_kill or load.bad_answers:
-                problems.append("%d connection errors before the kill, "
+                problems.append("%d connection errors before the kill (%s), "
                                 "unexpected answers: %s"
                                 % (load.errors_before_kill,
+                                   "; ".join("%d× %s" % (v, k) for k, v in
+                                             sorted(load.error_kinds.items(),
+                                                    key=lambda kv: -kv[1])[:4]),
                                    load.bad_answers[:3]))
             statuses = ", ".join("%d×%d" % (v, k)
                                  for k, v in sorted(load.statuses.items()))
@@ -401,14 +426,8 @@ def main():
             for p in (problems + all_problems)[:12]:
                 diag(p)
 
-            # Restart on the same database; revisions continue.
-            estd = Estd(conf, log)
-            if estd.wait_listening() is None:
-                tap(False, "cycle %d: estd restarts on the same database"
-                    % cycle)
-                diag(estd.log_tail())
-                return 1
-            status, body = health(estd.port)
+            # Restart on the same database; revisions continue from the
+            # stored one (read while estd is down).
             i = (cycle * 37) % REPORTERS
             email, token, area = reporters[i]
             con = open_ro(db)
@@ -418,6 +437,13 @@ def main():
                                   (person_ids[i], PERIOD)).fetchone()
             finally:
                 con.close()
+            estd = Estd(conf, log)
+            if estd.wait_listening() is None:
+                tap(False, "cycle %d: estd restarts on the same database"
+                    % cycle)
+                diag(estd.log_tail())
+                return 1
+            status, body = health(estd.port)
             note = "c%d-restart" % cycle
             conn = http.client.HTTPConnection("127.0.0.1", estd.port,
                                               timeout=5)
@@ -463,6 +489,10 @@ def main():
         for p in problems[:12]:
             diag(p)
         return 1 if failures else 0
+    except Exception:
+        tap(False, "the test ran to its end without an exception")
+        diag(traceback.format_exc())
+        return 1
     finally:
         if estd is not None:
             estd.kill()

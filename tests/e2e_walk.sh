@@ -121,6 +121,10 @@ if [ ! -x "$ESTD" ] || [ ! -x "$ESTCTL" ]; then
 	notok "build/estd and build/estctl exist (run make all)"
 	exit 1
 fi
+# Copies, so a rebuild while the walk runs cannot swap them midway.
+mkdir "$tmp/bin" && cp "$ESTD" "$ESTCTL" "$tmp/bin/" || exit 1
+ESTD=$tmp/bin/estd
+ESTCTL=$tmp/bin/estctl
 if ! command -v curl >/dev/null 2>&1; then
 	notok "curl is installed"
 	exit 1
@@ -129,7 +133,7 @@ fi
 # --help and --version of both programs.
 for prog in estd estctl; do
 	for opt in --help --version; do
-		run help "$top/build/$prog" "$opt"
+		run help "$tmp/bin/$prog" "$opt"
 		if [ "$rc" -eq 0 ] && [ -s "$tmp/help.out" ]; then
 			ok "$prog $opt exits 0 and prints"
 		else

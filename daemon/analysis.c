@@ -397,6 +397,7 @@ score_at(const struct analysis *an, size_t area, size_t ind, long day)
 	key.area = area;
 	key.ind = ind;
 	key.day = day;
+	key.score = RATING_NONE;
 	c = bsearch(&key, an->cells, an->n_cells, sizeof(*an->cells),
 	    cell_cmp);
 	return c == NULL ? RATING_NONE : c->score;
@@ -1349,6 +1350,23 @@ short_label(const struct analysis *an, size_t i, char *buf, size_t size)
 		    last.num);
 }
 
+/*
+ * "chart-centrum-skadegorelse": unique on a page of charts. Slugs and
+ * keys are [a-z0-9_-] when stored; anything else is replaced, so the id
+ * can go into attributes unescaped.
+ */
+static void
+chart_id(char *buf, size_t size, const char *slug, const char *key)
+{
+	char	*p;
+
+	snprintf(buf, size, "chart-%s-%s", slug, key);
+	for (p = buf; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_'))
+			*p = '_';
+}
+
 static double
 chart_x(const struct analysis *an, size_t i)
 {
@@ -1370,7 +1388,7 @@ chart_words(struct buf *b, const struct analysis *an,
     const struct an_area *a, size_t j, const char *id)
 {
 	const struct an_ind	*ind = &a->ind[j];
-	char			 span[96], when[32], *s;
+	char			 span[96], when[32], mean[32], *s, *p;
 	size_t			 k;
 
 	period_describe_parity(&an->period, an->parity, "sv", span,
@@ -1394,8 +1412,13 @@ chart_words(struct buf *b, const struct analysis *an,
 	}
 	buf_printf(b, "Förhöjt från %d: %d av %d bedömda perioder.",
 	    an->level, ind->cur.elevated, ind->cur.assessed);
-	if (ind->cur.assessed > 0)
-		buf_printf(b, " Medel %.2f.", fig_mean(&ind->cur));
+	if (ind->cur.assessed > 0) {
+		/* Swedish decimal comma: "2,71". */
+		snprintf(mean, sizeof(mean), "%.2f", fig_mean(&ind->cur));
+		if ((p = strchr(mean, '.')) != NULL)
+			*p = ',';
+		buf_printf(b, " Medel %s.", mean);
+	}
 	buf_puts(b, "</desc>\n");
 }
 
@@ -1417,8 +1440,7 @@ analysis_svg_chart(const struct analysis *an, const char *area,
 		return NULL;
 	a = &an->areas[ai];
 	ind = &a->ind[j];
-	/* Slugs and keys are [a-z0-9_-]: safe in an id as they are. */
-	snprintf(id, sizeof(id), "chart-%s-%s", a->slug, an->keys[j]);
+	chart_id(id, sizeof(id), a->slug, an->keys[j]);
 
 	buf_printf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\""
 	    " class=\"analysis-chart\" width=\"%d\" height=\"%d\""

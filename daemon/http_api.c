@@ -14,6 +14,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "privacy.h"
 #include "submit.h"
 #include "writer.h"
 #include "xmalloc.h"
@@ -259,6 +260,8 @@ handle_reports_post(struct http_request *req, void *arg)
 	char			 label[PERIOD_LABEL_MAX];
 	size_t			 len;
 	enum report_status	 rs;
+	unsigned		 masked = 0;
+	json_t			*doc;
 
 	if (api_auth_failure(req, app, auth_token(app, req, auth_bearer(req),
 	    &person)))
@@ -295,13 +298,24 @@ handle_reports_post(struct http_request *req, void *arg)
 		reply_report_error(req, 422, &errs);
 		goto done;
 	}
-	switch (submit_report(app, &person, &r, "api", true, &errs, &saved)) {
+	switch (submit_report(app, &person, &r, "api", true, &errs, &saved,
+	    &masked)) {
 	case SUBMIT_OK:
 		period_format(&r.period, label);
-		http_reply_json(req, saved.created ? 201 : 200,
-		    json_pack("{s:I,s:s,s:s,s:i}", "id",
+		doc = json_pack("{s:I,s:s,s:s,s:i}", "id",
 		    (json_int_t)saved.id, "area", r.area, "period", label,
-		    "revision", saved.revision));
+		    "revision", saved.revision);
+		if (masked != 0) {
+			json_t *kinds = json_array();
+
+			for (unsigned bit = 1; bit <= PRIVACY_ALL; bit <<= 1)
+				if (masked & bit)
+					json_array_append_new(kinds,
+					    json_string(privacy_kind_name(bit,
+					    wants_swedish(req) ? "sv" : "en")));
+			json_object_set_new(doc, "masked", kinds);
+		}
+		http_reply_json(req, saved.created ? 201 : 200, doc);
 		break;
 	case SUBMIT_FORBIDDEN:
 		http_reply_error(req, 403, msg(req,

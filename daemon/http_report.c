@@ -13,6 +13,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "page.h"
+#include "privacy.h"
 #include "ratelimit.h"
 #include "submit.h"
 #include "xmalloc.h"
@@ -201,7 +202,7 @@ handle_form_get(struct http_request *req, void *arg)
 
 static void
 redirect_receipt(struct http_request *req, const char *lang,
-    const struct report *r)
+    const struct report *r, unsigned masked)
 {
 	struct buf	b = { 0 };
 	char		label[PERIOD_LABEL_MAX];
@@ -213,6 +214,8 @@ redirect_receipt(struct http_request *req, const char *lang,
 	form_encode(&b, label);
 	buf_puts(&b, "&lang=");
 	buf_puts(&b, lang);
+	if (masked != 0)
+		buf_printf(&b, "&masked=%u", masked);
 	http_redirect(req, b.data);
 	buf_reset(&b);
 }
@@ -229,6 +232,7 @@ handle_form_post(struct http_request *req, void *arg)
 	const char		*body, *type, *lang;
 	char			*cause = NULL, label[PERIOD_LABEL_MAX];
 	size_t			 len;
+	unsigned		 masked = 0;
 
 	if (reply_auth_failure(req, app, auth_token(app, req,
 	    http_param(req, "token"), &person)))
@@ -261,11 +265,11 @@ handle_form_post(struct http_request *req, void *arg)
 		report_check(&r, &app->conf->checklist, false, &errs);
 	if (errs.n == 0) {
 		switch (submit_report(app, &person, &r, "form", false, &errs,
-		    &saved)) {
+		    &saved, &masked)) {
 		case SUBMIT_OK:
 			log_info("report %lld revision %d stored (form)",
 			    saved.id, saved.revision);
-			redirect_receipt(req, lang, &r);
+			redirect_receipt(req, lang, &r, masked);
 			goto done;
 		case SUBMIT_FORBIDDEN:
 			handle_error_page(req, 403, app);
@@ -301,7 +305,7 @@ handle_receipt(struct http_request *req, void *arg)
 	struct store		*s;
 	const char		*slug = http_query(req, "area");
 	const char		*label = http_query(req, "period");
-	const char		*lang = request_lang(req);
+	const char		*lang = request_lang(req), *q;
 	char			 descr[96], *action, *html;
 	size_t			 len;
 	int			 found;
@@ -339,6 +343,8 @@ handle_receipt(struct http_request *req, void *arg)
 	v.checklist = &app->conf->checklist;
 	v.stored = &stored;
 	v.submitted = NULL;	/* page.c words it in the page's language */
+	if ((q = http_query(req, "masked")) != NULL)
+		v.masked = (unsigned)strtoul(q, NULL, 10) & PRIVACY_ALL;
 	html = page_receipt(app->pages, &v, &len);
 	reply_html(req, 200, html, len);
 	free(action);

@@ -549,7 +549,8 @@ mime_qp_encode(struct buf *b, const char *s, size_t len)
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i = 0, eol, end, k, n, j, w, col;
 	char			 tok[CHAR_WIDTH_MAX];
-	int			 last, force;
+	unsigned char		 c;
+	int			 last, force, lit;
 
 	while (i < len) {
 		/* One hard line: [i, end), its break (if any) at eol. */
@@ -567,9 +568,7 @@ mime_qp_encode(struct buf *b, const char *s, size_t len)
 			for (force = 0;; force = 1) {
 				w = 0;
 				for (j = 0; j < n; j++) {
-					unsigned char c = p[k + j];
-					int lit;
-
+					c = p[k + j];
 					lit = (c >= 33 && c <= 126 && c != '=') ||
 					    ((c == ' ' || c == '\t') && !last);
 					/*

@@ -32,6 +32,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "page.h"
+#include "privacy.h"
 #include "period.h"
 #include "report.h"
 #include "store.h"
@@ -919,6 +920,15 @@ page_receipt(const struct page_set *ps, const struct receipt_view *v,
 	    NULL));
 	set_str(ctx, "area_name", v->area_name);
 	set_str(ctx, "period_description", v->period_description);
+	if (v->masked != 0) {
+		list = json_array();
+		for (unsigned bit = 1; bit <= PRIVACY_ALL; bit <<= 1)
+			if (v->masked & bit)
+				json_array_append_new(list, json_string(
+				    privacy_kind_name(bit, v->lang)));
+		json_object_set_new(ctx, "masked", list);
+		json_object_set_new(ctx, "has_masked", json_true());
+	}
 	if (v->stored != NULL) {
 		if (v->submitted != NULL)
 			snprintf(when, sizeof(when), "%s", v->submitted);

@@ -66,6 +66,11 @@ struct receipt_view {
 	const struct stored_report *stored;
 	const char		*submitted;	/* "20 november 14:03", or NULL:
 						   worded from stored->submitted */
+	/*
+	 * PRIVACY_* bits: kinds of personal data removed from the free
+	 * text before it was stored (the page says so, and why).
+	 */
+	unsigned		 masked;
 };
 
 /* Longest texts of the picture page's forms, in characters. */

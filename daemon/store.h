@@ -199,12 +199,72 @@ void		 store_stored_report_clear(struct stored_report *);
 void		 store_stored_reports_free(struct stored_report *, size_t);
 
 /*
+ * The audit log (schema version 4): append-only and hash-chained. Each
+ * entry's hash is SHA-256 over a canonical serialisation of (id, at,
+ * actor, action, detail, prev_hash), and prev_hash is the hash of the
+ * entry before it, so changing, removing or reordering an entry breaks
+ * the chain from there on (the serialisation is in store.c's DESIGN).
+ * Triggers refuse UPDATE and DELETE; only store_audit_purge removes
+ * entries, oldest first, and leaves their last hash as the anchor the
+ * remaining log starts from.
+ *
  * Append an audit entry (actor: e-mail or "estctl", action: a verb like
  * "report.save", detail: short text without personal data) in the
- * caller's transaction, or in its own when none is open.
+ * caller's transaction, or in its own when none is open. store_audit
+ * stamps it with the system's time, never ESTD_NOW: the log records
+ * when things really happened.
  */
 int		 store_audit(struct store *, const char *actor,
 		    const char *action, const char *detail);
+int		 store_audit_at(struct store *, time_t at, const char *actor,
+		    const char *action, const char *detail);
+
+/* An entry as read back; strings borrowed for the callback only. */
+struct audit_entry {
+	long long	 id;
+	time_t		 at;
+	const char	*actor;
+	const char	*action;
+	const char	*detail;	/* NULL: none */
+	const char	*prev_hash;	/* 64 lowercase hex digits */
+	const char	*hash;
+};
+
+/*
+ * Check the whole chain in one read snapshot. Returns 0 with *checked
+ * entries when it is intact. Returns -1 with *bad_id the first entry at
+ * fault and *cause (caller frees) saying how, or with *bad_id 0 when the
+ * log could not be read.
+ */
+int		 store_audit_verify(struct store *, long long *checked,
+		    long long *bad_id, char **cause);
+/*
+ * Call fn for every entry stamped at or after `since` (0: all), in id
+ * order, in one read snapshot. fn returns 0 to go on, -1 to stop; the
+ * result is -1 if fn stopped or the log could not be read.
+ */
+typedef int	(*store_audit_fn)(const struct audit_entry *, void *arg);
+int		 store_audit_export(struct store *, time_t since,
+		    store_audit_fn fn, void *arg);
+/*
+ * Retention: remove the oldest entries stamped before `before`, up to
+ * (not past) the first entry stamped later, after checking that their
+ * chain is intact; the hash of the last one removed becomes the anchor.
+ * In the caller's transaction or its own. *purged: entries removed.
+ */
+int		 store_audit_purge(struct store *, time_t before, time_t now,
+		    long long *purged, char **cause);
+
+/*
+ * Retention of free text: erase place and note of every report whose
+ * period starts before day `before_day` (days since 1970-01-01), in the
+ * report and in every saved revision; ratings and counts stay. Reports
+ * already erased are skipped, so it is cheap to run daily. *reports:
+ * reports that had text in their latest revision; *revisions: revisions
+ * rewritten. In the caller's transaction or its own.
+ */
+int		 store_retention_erase(struct store *, long before_day,
+		    time_t now, long *reports, long *revisions, char **cause);
 
 /*
  * ---- The picture cycle: assessments, measures, flags, outbox, jobs and
@@ -374,6 +434,8 @@ int		 store_job_done(struct store *, const char *name,
 		    const char *key);	/* 1 done, 0 not, -1 error */
 int		 store_job_mark(struct store *, const char *name,
 		    const char *key, time_t at);
+/* When job `name` was last marked done: 1 with *at, 0 never, -1 error. */
+int		 store_job_last(struct store *, const char *name, time_t *at);
 
 /*
  * Web sessions of key functions, steering members and admins. Only the

@@ -6,6 +6,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "privacy.h"
 #include "submit.h"
 #include "writer.h"
 
@@ -59,18 +60,41 @@ submit_resolve_period(const struct conf *cf, time_t now, struct report *r,
 	return -1;
 }
 
+/* Replace *text by its masked copy when it holds personal data. */
+static void
+mask(char **text, unsigned *found)
+{
+	unsigned	 kinds = 0;
+	char		*masked;
+
+	if (*text == NULL)
+		return;
+	masked = privacy_mask(*text, &kinds);
+	if (kinds == 0) {
+		free(masked);
+		return;
+	}
+	free(*text);
+	*text = masked;
+	*found |= kinds;
+}
+
 enum submit_result
 submit_report(struct app *app, const struct person *person,
     struct report *r, const char *source, bool json_names,
-    struct report_errors *errs, struct report_saved *saved)
+    struct report_errors *errs, struct report_saved *saved,
+    unsigned *masked)
 {
 	time_t	 now = clock_now();
 	char	*cause = NULL;
 
+	*masked = 0;
 	if (!store_person_has_area(person, r->area))
 		return SUBMIT_FORBIDDEN;
 	if (submit_resolve_period(app->conf, now, r, json_names, errs) == -1)
 		return SUBMIT_INVALID;
+	mask(&r->place, masked);
+	mask(&r->note, masked);
 	if (writer_save_report(app->writer, person->id, r,
 	    &app->conf->checklist, now, source, saved, &cause) == -1) {
 		log_warnx("report from person %lld not stored: %s",

@@ -39,10 +39,13 @@ int	submit_resolve_period(const struct conf *, time_t now,
 	    struct report *, bool json_names, struct report_errors *);
 /*
  * Check and durably save `report` for `person`. `source` is "form" or
- * "api". The report's period is resolved in place.
+ * "api". The report's period is resolved in place, and personal data in
+ * its place and note (identity numbers, phone numbers, e-mail
+ * addresses) is masked before it is stored; *masked gets the PRIVACY_*
+ * kinds that were found, so the reporter can be told.
  */
 enum submit_result submit_report(struct app *, const struct person *,
 	    struct report *, const char *source, bool json_names,
-	    struct report_errors *, struct report_saved *);
+	    struct report_errors *, struct report_saved *, unsigned *masked);
 
 #endif

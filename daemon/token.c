@@ -80,6 +80,12 @@ token_hash(const char *token, size_t len, unsigned char hash[TOKEN_HASH_LEN])
 	return bad ? -1 : 0;
 }
 
+void
+token_sha256(const void *data, size_t len, unsigned char out[TOKEN_HASH_LEN])
+{
+	crypto_hash_sha256(out, data, (unsigned long long)len);
+}
+
 int
 token_hash_equal(const unsigned char *a, const unsigned char *b)
 {

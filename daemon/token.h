@@ -30,6 +30,12 @@ void	token_new(char *buf);
  */
 int	token_hash(const char *token, size_t len,
 	    unsigned char hash[TOKEN_HASH_LEN]);
+/*
+ * SHA-256 of len bytes at data into out: for content hashes such as the
+ * audit log's chain, not for secrets.
+ */
+void	token_sha256(const void *data, size_t len,
+	    unsigned char out[TOKEN_HASH_LEN]);
 /* 1 if equal, in constant time. */
 int	token_hash_equal(const unsigned char *, const unsigned char *);
 /*

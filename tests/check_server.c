@@ -239,6 +239,40 @@ START_TEST(test_metrics)
 }
 END_TEST
 
+START_TEST(test_personal_data_masked)
+{
+	struct reply	 r;
+	json_t		*doc, *kinds;
+
+	ck_assert_int_eq(post_report(reporter_token,
+	    "{\"area\":\"centrum\",\"ratings\":{\"klotter\":1},"
+	    "\"note\":\"Ring 070-123 45 67 om 811218-9876\"}", &r), 201);
+	doc = json_loads(r.body.data, 0, NULL);
+	kinds = json_object_get(doc, "masked");
+	ck_assert_int_eq((int)json_array_size(kinds), 2);
+	json_decref(doc);
+	reply_clear(&r);
+	/* The personal identity number never reaches the database. */
+	{
+		char		*cause = NULL;
+		struct store	*s = store_open(dbpath, STORE_READER, &cause);
+		struct stored_report *reps = NULL;
+		size_t		 n = 0;
+		struct period	 p;
+
+		ck_assert_ptr_nonnull(s);
+		ck_assert_int_eq(period_parse("2026-W47", &p), 0);
+		ck_assert_int_eq(store_report_list(s, &p, NULL, &cf->checklist,
+		    &reps, &n), 0);
+		ck_assert_int_eq((int)n, 1);
+		ck_assert_ptr_null(strstr(reps[0].report.note, "9876"));
+		ck_assert_ptr_null(strstr(reps[0].report.note, "45 67"));
+		store_stored_reports_free(reps, n);
+		store_close(s);
+	}
+}
+END_TEST
+
 START_TEST(test_404_405)
 {
 	struct reply	 r;
@@ -544,6 +578,7 @@ main(void)
 	tcase_add_test(tc, test_healthz);
 	tcase_add_test(tc, test_404_405);
 	tcase_add_test(tc, test_metrics);
+	tcase_add_test(tc, test_personal_data_masked);
 	tcase_add_test(tc, test_checklist);
 	tcase_add_test(tc, test_report_created_then_replaced);
 	tcase_add_test(tc, test_report_refusals_store_nothing);

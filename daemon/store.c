@@ -55,9 +55,38 @@
  *
  * Sessions end with their person: store_person_disable and
  * store_person_set_token delete them in the same operation.
+ *
+ * Audit log (schema version 4). Entries are hash-chained: entry i holds
+ * prev_hash = hash of entry i - 1 and
+ *
+ *   hash = hex(SHA-256(ns("estd-audit-1") ns(id) ns(at) ns(actor)
+ *          ns(action) ns(detail) ns(prev_hash)))
+ *
+ * where ns(x) is the netstring "LEN:x," (LEN the byte length of x in
+ * decimal), id and at are decimal integers (at in Unix seconds), a
+ * missing detail is "" and hashes are 64 lowercase hex digits. Anyone
+ * with an export can recompute it. Triggers refuse UPDATE and DELETE,
+ * and INSERT of an entry without its hashes (an older estd still
+ * running against an upgraded file fails loudly rather than writing an
+ * unchained entry). The one exception is retention: audit_anchor holds
+ * one row, (last_id, hash) of the newest entry ever purged, 0 and 64
+ * zeros before any purge; the first entry's prev_hash is the anchor's
+ * hash. Its triggers let the anchor only move forward onto an existing
+ * entry, and entries at or below it are the only ones DELETE accepts,
+ * so a purge can remove the oldest entries only and the rest still
+ * verifies. The chain shows changes made by anyone who does not
+ * recompute every later hash; entries cut from the end leave no gap,
+ * so keep the hash `estctl audit verify` prints with the backups.
+ * Entries written before version 4 are chained by the migration, in id
+ * order, with the time they were stamped with.
+ *
+ * Retention of free text blanks place and note of old reports and of
+ * every revision's JSON, and sets reports.text_erased (reset when a new
+ * revision is saved), so each report is rewritten once.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +98,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "log.h"
 #include "period.h"
@@ -80,6 +110,13 @@
 #define STORE_BUSY_MS		5000
 /* WAL left on disk after a checkpoint is truncated to this size. */
 #define STORE_JOURNAL_LIMIT	(64LL * 1024 * 1024)
+
+/* The anchor's hash before any purge, and the hex length of a hash. */
+#define AUDIT_GENESIS \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+#define AUDIT_HEX	64
+/* The first netstring of every entry's hashed serialisation. */
+#define AUDIT_TAG	"estd-audit-1"
 
 /* A reporting period's label: an ISO week, which also names fortnights. */
 #define WEEK_LABEL_CHECK(col) \
@@ -272,10 +309,74 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE people ADD COLUMN token_salt BLOB"
 	"  CHECK (token_salt IS NULL OR length(token_salt) = 16);",
+
+	/*
+	 * Version 4: the audit log's hash chain and its anchor (see
+	 * DESIGN; migrate_audit_chain then chains the entries already
+	 * there and adds the triggers), and when retention erased a
+	 * report's free text.
+	 */
+	"ALTER TABLE audit ADD COLUMN prev_hash TEXT;"
+	"ALTER TABLE audit ADD COLUMN hash TEXT;"
+	"CREATE TABLE audit_anchor ("
+	"  id      INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  last_id INTEGER NOT NULL CHECK (last_id >= 0),"
+	"  hash    TEXT NOT NULL CHECK (length(hash) = 64),"
+	"  purged  INTEGER NOT NULL DEFAULT 0 CHECK (purged >= 0),"
+	"  at      INTEGER"
+	");"
+	"INSERT INTO audit_anchor (id, last_id, hash) VALUES (1, 0, '"
+	AUDIT_GENESIS "');"
+	"ALTER TABLE reports ADD COLUMN text_erased INTEGER;",
 };
 
 #define SCHEMA_VERSION \
 	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/*
+ * Added by migrate_audit_chain once the entries already there carry
+ * their hashes: from then on the log only grows, except for a purge
+ * through the anchor.
+ */
+static const char audit_triggers[] =
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" WHEN OLD.id > (SELECT last_id FROM audit_anchor)"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_chained BEFORE INSERT ON audit"
+	" WHEN NEW.hash IS NULL OR length(NEW.hash) != 64"
+	"  OR NEW.prev_hash IS NULL OR length(NEW.prev_hash) != 64"
+	"  OR NEW.id <= (SELECT last_id FROM audit_anchor)"
+	" BEGIN SELECT RAISE(ABORT, 'an audit entry must be chained to the"
+	" log'); END;"
+	"CREATE TRIGGER audit_anchor_forward BEFORE UPDATE ON audit_anchor"
+	" WHEN NEW.id != OLD.id OR NEW.last_id <= OLD.last_id"
+	"  OR NEW.purged < OLD.purged"
+	"  OR NEW.hash IS NOT (SELECT hash FROM audit WHERE id = NEW.last_id)"
+	" BEGIN SELECT RAISE(ABORT, 'the audit anchor only moves forward, onto"
+	" an entry of the log'); END;"
+	"CREATE TRIGGER audit_anchor_kept BEFORE DELETE ON audit_anchor"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
+static int	migrate_audit_chain(struct store *);
+
+/*
+ * Work a version's script cannot do in SQL, run after it in the same
+ * transaction; NULL: none. Returns -1 with SQLite's message left.
+ */
+static int	(*const migration_steps[])(struct store *) = {
+	NULL,
+	NULL,
+	NULL,
+	migrate_audit_chain,
+};
+_Static_assert(sizeof(migration_steps) / sizeof(migration_steps[0]) ==
+    sizeof(migrations) / sizeof(migrations[0]),
+    "one migration step (or NULL) per schema version");
+
+/* The first schema version with the audit chain. */
+#define AUDIT_CHAIN_VERSION	4
 
 enum query {
 	Q_AREA_ADD,
@@ -304,6 +405,17 @@ enum query {
 	Q_RATINGS_GET,
 	Q_REPORT_COUNT,
 	Q_AUDIT_ADD,
+	Q_AUDIT_APPEND,
+	Q_AUDIT_LAST,
+	Q_AUDIT_ANCHOR,
+	Q_AUDIT_WALK,
+	Q_AUDIT_EXPORT,
+	Q_AUDIT_PURGE_UPTO,
+	Q_AUDIT_ANCHOR_MOVE,
+	Q_AUDIT_PURGE,
+	Q_RETENTION_COUNT,
+	Q_RETENTION_REVISIONS,
+	Q_RETENTION_REPORTS,
 	Q_ASSESSMENT_SET,
 	Q_ASSESSMENT_LIST,
 	Q_MEASURE_ADD,
@@ -323,12 +435,23 @@ enum query {
 	Q_OUTBOX_OLDEST,
 	Q_JOB_DONE,
 	Q_JOB_MARK,
+	Q_JOB_LAST,
 	Q_SESSION_CREATE,
 	Q_SESSION_GET,
 	Q_SESSION_TOUCH,
 	Q_SESSION_DELETE,
 	Q_SESSION_DELETE_PERSON,
 	Q_SESSION_EXPIRE,
+	/* Transaction control, prepared once: they run for every report. */
+	Q_TX_BEGIN,
+	Q_TX_COMMIT,
+	Q_TX_ROLLBACK,
+	Q_OP_SAVEPOINT,
+	Q_OP_RELEASE,
+	Q_OP_ROLLBACK,
+	Q_JOB_SAVEPOINT,
+	Q_JOB_RELEASE,
+	Q_JOB_ROLLBACK,
 	Q__COUNT
 };
 
@@ -392,10 +515,11 @@ static const char *const queries[Q__COUNT] = {
 	    "INSERT INTO reports (person_id, area_id, period, period_start,"
 	    " revision, submitted, source, \"nothing\", place, note)"
 	    " VALUES (nullif(?1, 0), ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
+	/* A new revision may bring text again: retention looks anew. */
 	[Q_REPORT_UPDATE] =
 	    "UPDATE reports SET revision = ?2, period_start = ?3,"
 	    " submitted = ?4, source = ?5, \"nothing\" = ?6, place = ?7,"
-	    " note = ?8 WHERE id = ?1",
+	    " note = ?8, text_erased = NULL WHERE id = ?1",
 	[Q_RATINGS_DELETE] = "DELETE FROM ratings WHERE report_id = ?1",
 	[Q_RATING_INSERT] =
 	    "INSERT INTO ratings (report_id, indicator, rating, count)"
@@ -416,9 +540,49 @@ static const char *const queries[Q__COUNT] = {
 	    "SELECT indicator, rating, count FROM ratings"
 	    " WHERE report_id = ?1",
 	[Q_REPORT_COUNT] = "SELECT count(*) FROM reports",
+	/* Files before the audit chain (schema version 3 and older). */
 	[Q_AUDIT_ADD] =
 	    "INSERT INTO audit (at, actor, action, detail)"
 	    " VALUES (?1, ?2, ?3, ?4)",
+	[Q_AUDIT_APPEND] =
+	    "INSERT INTO audit (id, at, actor, action, detail, prev_hash, hash)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[Q_AUDIT_LAST] =
+	    "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+	[Q_AUDIT_ANCHOR] =
+	    "SELECT last_id, hash FROM audit_anchor WHERE id = 1",
+	/* Column order shared by audit_from_row. */
+	[Q_AUDIT_WALK] =
+	    "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit"
+	    " WHERE id <= ?1 ORDER BY id",
+	[Q_AUDIT_EXPORT] =
+	    "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit"
+	    " WHERE at >= ?1 ORDER BY id",
+	/* The last entry of the prefix stamped before ?1; NULL if empty. */
+	[Q_AUDIT_PURGE_UPTO] =
+	    "SELECT ifnull((SELECT min(id) FROM audit WHERE at >= ?1) - 1,"
+	    " (SELECT max(id) FROM audit))",
+	[Q_AUDIT_ANCHOR_MOVE] =
+	    "UPDATE audit_anchor SET last_id = ?1,"
+	    " hash = (SELECT hash FROM audit WHERE id = ?1),"
+	    " purged = purged + ?2, at = ?3 WHERE id = 1",
+	[Q_AUDIT_PURGE] = "DELETE FROM audit WHERE id <= ?1",
+	[Q_RETENTION_COUNT] =
+	    "SELECT count(*) FROM reports WHERE period_start < ?1"
+	    " AND text_erased IS NULL"
+	    " AND (place IS NOT NULL OR note IS NOT NULL)",
+	/* The JSON of report_to_json always has both keys. */
+	[Q_RETENTION_REVISIONS] =
+	    "UPDATE report_revisions SET body = json_set(body,"
+	    " '$.place', json('null'), '$.note', json('null'))"
+	    " WHERE report_id IN (SELECT id FROM reports"
+	    "  WHERE period_start < ?1 AND text_erased IS NULL)"
+	    " AND json_valid(body)"
+	    " AND (json_type(body, '$.place') = 'text'"
+	    "  OR json_type(body, '$.note') = 'text')",
+	[Q_RETENTION_REPORTS] =
+	    "UPDATE reports SET place = NULL, note = NULL, text_erased = ?2"
+	    " WHERE period_start < ?1 AND text_erased IS NULL",
 	/*
 	 * INSERT ... SELECT from areas: no row is written, and changes()
 	 * is 0, when the area does not exist. The WHERE is needed for
@@ -516,6 +680,7 @@ static const char *const queries[Q__COUNT] = {
 	[Q_JOB_MARK] =
 	    "INSERT INTO jobs (name, \"key\", at) VALUES (?1, ?2, ?3)"
 	    " ON CONFLICT (name, \"key\") DO NOTHING",
+	[Q_JOB_LAST] = "SELECT max(at) FROM jobs WHERE name = ?1",
 	[Q_SESSION_CREATE] =
 	    "INSERT INTO sessions (hash, person_id, csrf, created, last_seen)"
 	    " VALUES (?1, ?2, ?3, ?4, ?4)",
@@ -528,6 +693,15 @@ static const char *const queries[Q__COUNT] = {
 	[Q_SESSION_DELETE_PERSON] = "DELETE FROM sessions WHERE person_id = ?1",
 	[Q_SESSION_EXPIRE] =
 	    "DELETE FROM sessions WHERE last_seen < ?1 OR created < ?2",
+	[Q_TX_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_TX_COMMIT] = "COMMIT",
+	[Q_TX_ROLLBACK] = "ROLLBACK",
+	[Q_OP_SAVEPOINT] = "SAVEPOINT store_op",
+	[Q_OP_RELEASE] = "RELEASE store_op",
+	[Q_OP_ROLLBACK] = "ROLLBACK TO store_op",
+	[Q_JOB_SAVEPOINT] = "SAVEPOINT store_job",
+	[Q_JOB_RELEASE] = "RELEASE store_job",
+	[Q_JOB_ROLLBACK] = "ROLLBACK TO store_job",
 };
 
 struct store {
@@ -618,6 +792,20 @@ query_done(sqlite3_stmt *st)
 	sqlite3_clear_bindings(st);
 }
 
+/* Run a cached statement that returns no rows; 0 or -1. */
+static int
+exec_query(struct store *s, enum query q)
+{
+	sqlite3_stmt	*st = query(s, q);
+	int		 r;
+
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
 /* Bind text, or NULL for a NULL or empty string. */
 static void
 bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
@@ -681,8 +869,7 @@ static int
 op_begin(struct store *s, int *own, char **cause)
 {
 	*own = sqlite3_get_autocommit(s->db);
-	if (exec_sql(s, *own ? "BEGIN IMMEDIATE" :
-	    "SAVEPOINT store_op") == -1) {
+	if (exec_query(s, *own ? Q_TX_BEGIN : Q_OP_SAVEPOINT) == -1) {
 		cause_db(s, cause, "cannot start a transaction");
 		return -1;
 	}
@@ -697,7 +884,7 @@ static int
 op_end(struct store *s, int own, int rc, char **cause)
 {
 	if (rc == 0) {
-		if (exec_sql(s, own ? "COMMIT" : "RELEASE store_op") == 0)
+		if (exec_query(s, own ? Q_TX_COMMIT : Q_OP_RELEASE) == 0)
 			return 0;
 		cause_db(s, cause, "cannot commit");
 		rc = -1;
@@ -708,9 +895,9 @@ op_end(struct store *s, int own, int rc, char **cause)
 	 */
 	if (own) {
 		if (!sqlite3_get_autocommit(s->db))
-			exec_sql(s, "ROLLBACK");
-	} else if (exec_sql(s, "ROLLBACK TO store_op") == 0)
-		exec_sql(s, "RELEASE store_op");
+			exec_query(s, Q_TX_ROLLBACK);
+	} else if (exec_query(s, Q_OP_ROLLBACK) == 0)
+		exec_query(s, Q_OP_RELEASE);
 	return rc;
 }
 
@@ -897,7 +1084,9 @@ store_migrate_to(struct store *s, int version, char **cause)
 			return 0;
 		}
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (exec_sql(s, migrations[v]) == -1 || exec_sql(s, sql) == -1)
+		if (exec_sql(s, migrations[v]) == -1 ||
+		    (migration_steps[v] != NULL &&
+		    migration_steps[v](s) == -1) || exec_sql(s, sql) == -1)
 			goto fail_rollback;
 		if (exec_sql(s, "COMMIT") == -1)
 			goto fail_rollback;
@@ -984,21 +1173,23 @@ store_savepoint(struct store *s)
 		    s->path);
 		return -1;
 	}
-	return exec_logged(s, "SAVEPOINT store_job");
+	return exec_query(s, Q_JOB_SAVEPOINT) == 0 ? 0 :
+	    exec_logged(s, "SAVEPOINT store_job");
 }
 
 int
 store_release(struct store *s)
 {
-	return exec_logged(s, "RELEASE store_job");
+	return exec_query(s, Q_JOB_RELEASE) == 0 ? 0 :
+	    exec_logged(s, "RELEASE store_job");
 }
 
 void
 store_rollback_savepoint(struct store *s)
 {
 	/* Undo, then drop the savepoint so the caller need not release. */
-	if (exec_logged(s, "ROLLBACK TO store_job") == 0)
-		exec_logged(s, "RELEASE store_job");
+	if (exec_query(s, Q_JOB_ROLLBACK) == 0)
+		exec_query(s, Q_JOB_RELEASE);
 }
 
 int
@@ -2054,33 +2245,549 @@ store_stored_reports_free(struct stored_report *list, size_t n)
 	free(list);
 }
 
+/* Hex of n bytes, lowercase, NUL-terminated, into out[2n + 1]. */
+static void
+hex_encode(const unsigned char *in, size_t n, char *out)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Append the netstring "LEN:s,". */
+static void
+netstring(struct buf *b, const char *s)
+{
+	size_t	 len = strlen(s);
+
+	buf_printf(b, "%zu:", len);
+	buf_append(b, s, len);
+	buf_append(b, ",", 1);
+}
+
+/*
+ * The hash of an entry (its own hash member is not read) into
+ * hex[AUDIT_HEX + 1], as DESIGN above defines it.
+ */
+static void
+audit_hash(const struct audit_entry *e, char hex[AUDIT_HEX + 1])
+{
+	struct buf	 b = { NULL, 0, 0 };
+	unsigned char	 h[TOKEN_HASH_LEN];
+	char		 num[32];
+
+	netstring(&b, AUDIT_TAG);
+	snprintf(num, sizeof(num), "%lld", e->id);
+	netstring(&b, num);
+	snprintf(num, sizeof(num), "%lld", (long long)e->at);
+	netstring(&b, num);
+	netstring(&b, e->actor != NULL ? e->actor : "");
+	netstring(&b, e->action != NULL ? e->action : "");
+	netstring(&b, e->detail != NULL ? e->detail : "");
+	netstring(&b, e->prev_hash != NULL ? e->prev_hash : "");
+	token_sha256(b.data, b.len, h);
+	buf_reset(&b);
+	hex_encode(h, sizeof(h), hex);
+}
+
+/* A row of Q_AUDIT_WALK or Q_AUDIT_EXPORT; strings live until the next step. */
+static void
+audit_from_row(sqlite3_stmt *st, struct audit_entry *e)
+{
+	e->id = sqlite3_column_int64(st, 0);
+	e->at = (time_t)sqlite3_column_int64(st, 1);
+	e->actor = (const char *)sqlite3_column_text(st, 2);
+	e->action = (const char *)sqlite3_column_text(st, 3);
+	e->detail = (const char *)sqlite3_column_text(st, 4);
+	e->prev_hash = (const char *)sqlite3_column_text(st, 5);
+	e->hash = (const char *)sqlite3_column_text(st, 6);
+}
+
+/*
+ * The anchor: the id and hash (into hash[AUDIT_HEX + 1]) the log starts
+ * from. Returns 0, or -1 with SQLite's message left (or none: the row
+ * is missing or damaged).
+ */
+static int
+audit_anchor(struct store *s, long long *last_id, char *hash)
+{
+	sqlite3_stmt		*st;
+	const unsigned char	*h;
+	int			 rc = -1;
+
+	if ((st = query(s, Q_AUDIT_ANCHOR)) == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (h = sqlite3_column_text(st, 1)) != NULL &&
+	    strlen((const char *)h) == AUDIT_HEX) {
+		*last_id = sqlite3_column_int64(st, 0);
+		memcpy(hash, h, AUDIT_HEX + 1);
+		rc = 0;
+	}
+	query_done(st);
+	return rc;
+}
+
+/*
+ * The newest entry's id and hash, or the anchor's when the log is
+ * empty: what the next entry follows. Returns 0 or -1.
+ */
+static int
+audit_head(struct store *s, long long *id, char *hash)
+{
+	sqlite3_stmt		*st;
+	const unsigned char	*h;
+	int			 rc, found = 0;
+
+	if ((st = query(s, Q_AUDIT_LAST)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		h = sqlite3_column_text(st, 1);
+		/* An unchained entry breaks verification there, not here. */
+		snprintf(hash, AUDIT_HEX + 1, "%s",
+		    h != NULL ? (const char *)h : "");
+		found = 1;
+	}
+	query_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (found)
+		return 0;
+	return audit_anchor(s, id, hash);
+}
+
 int
 store_audit(struct store *s, const char *actor, const char *action,
     const char *detail)
 {
-	sqlite3_stmt	*st;
-	char		*cause = NULL;
-	int		 own, rc = -1;
+	return store_audit_at(s, time(NULL), actor, action, detail);
+}
+
+int
+store_audit_at(struct store *s, time_t at, const char *actor,
+    const char *action, const char *detail)
+{
+	struct audit_entry	 e;
+	sqlite3_stmt		*st = NULL;
+	char			*cause = NULL, prev[AUDIT_HEX + 1];
+	char			 hash[AUDIT_HEX + 1];
+	long long		 last;
+	int			 own, rc = -1, v;
 
 	if (op_begin(s, &own, &cause) == -1)
 		goto done;
-	if ((st = query(s, Q_AUDIT_ADD)) != NULL) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+	if ((v = store_schema_version(s)) == -1)
+		goto fail_db;
+	if (v < AUDIT_CHAIN_VERSION) {
+		/* Chained later, by the migration to version 4. */
+		if ((st = query(s, Q_AUDIT_ADD)) == NULL)
+			goto fail_db;
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)at);
 		sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
 		bind_text_or_null(st, 4, detail);
-		if (sqlite3_step(st) == SQLITE_DONE)
-			rc = 0;
-		else
-			cause_db(s, &cause, "cannot write audit entry");
-		query_done(st);
-	} else
+	} else {
+		if (audit_head(s, &last, prev) == -1)
+			goto fail_db;
+		memset(&e, 0, sizeof(e));
+		e.id = last + 1;
+		e.at = at;
+		e.actor = actor;
+		e.action = action;
+		/* Stored as NULL when empty, which hashes the same. */
+		e.detail = detail;
+		e.prev_hash = prev;
+		audit_hash(&e, hash);
+		if ((st = query(s, Q_AUDIT_APPEND)) == NULL)
+			goto fail_db;
+		sqlite3_bind_int64(st, 1, e.id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)at);
+		sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+		bind_text_or_null(st, 5, detail);
+		sqlite3_bind_text(st, 6, prev, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, hash, -1, SQLITE_STATIC);
+	}
+	if (sqlite3_step(st) == SQLITE_DONE)
+		rc = 0;
+	else
 		cause_db(s, &cause, "cannot write audit entry");
+	query_done(st);
+	goto end;
+fail_db:
+	cause_db(s, &cause, "cannot write audit entry");
+end:
 	rc = op_end(s, own, rc, rc == 0 ? &cause : NULL);
 done:
 	if (cause != NULL)
 		log_warnx("store: %s: %s", s->path, cause);
 	free(cause);
+	return rc;
+}
+
+/*
+ * Check the chain from the anchor up to entry `upto`, inside the
+ * caller's read or write transaction. Returns 0 with *checked, or -1
+ * with *cause (caller frees) and *bad_id (0: could not read).
+ */
+static int
+audit_walk(struct store *s, long long upto, long long *checked,
+    long long *bad_id, char **cause)
+{
+	sqlite3_stmt		*st;
+	struct audit_entry	 e;
+	char			 expect[AUDIT_HEX + 1], hash[AUDIT_HEX + 1];
+	long long		 anchor_id, prev_id;
+	int			 step;
+
+	*checked = 0;
+	*bad_id = 0;
+	if (audit_anchor(s, &anchor_id, expect) == -1) {
+		cause_set(cause, "cannot read the audit log's anchor: %s",
+		    sqlite3_errmsg(s->db));
+		return -1;
+	}
+	prev_id = anchor_id;
+	if ((st = query(s, Q_AUDIT_WALK)) == NULL) {
+		cause_db(s, cause, "cannot read the audit log");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, upto);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		audit_from_row(st, &e);
+		if (e.id <= anchor_id) {
+			cause_set(cause, "it is older than the anchor left "
+			    "by the last purge (entry %lld) and should have "
+			    "been removed with it", anchor_id);
+			goto bad;
+		}
+		if (e.hash == NULL || e.prev_hash == NULL) {
+			cause_set(cause, "it has no hash: it was not written "
+			    "by estd");
+			goto bad;
+		}
+		audit_hash(&e, hash);
+		if (strcmp(hash, e.hash) != 0) {
+			cause_set(cause, "its content does not match its "
+			    "hash: it was changed after it was written");
+			goto bad;
+		}
+		if (strcmp(e.prev_hash, expect) != 0) {
+			if (prev_id == 0)
+				cause_set(cause, "it does not start the log: "
+				    "entries before it were removed");
+			else if (prev_id == anchor_id && *checked == 0)
+				cause_set(cause, "it does not follow the anchor "
+				    "left by the last purge (entry %lld): "
+				    "entries before it were removed", anchor_id);
+			else
+				cause_set(cause, "it does not follow entry "
+				    "%lld: an entry between them was removed, "
+				    "or entry %lld was changed and its hash "
+				    "rewritten", prev_id, prev_id);
+			goto bad;
+		}
+		memcpy(expect, hash, sizeof(expect));
+		prev_id = e.id;
+		(*checked)++;
+	}
+	if (step != SQLITE_DONE) {
+		cause_db(s, cause, "cannot read the audit log");
+		query_done(st);
+		return -1;
+	}
+	query_done(st);
+	return 0;
+bad:
+	*bad_id = e.id;
+	query_done(st);
+	return -1;
+}
+
+/*
+ * Open a read snapshot for several statements unless the caller has a
+ * transaction open (*own says which); -1 with *cause.
+ */
+static int
+read_begin(struct store *s, int *own, char **cause)
+{
+	int	 v;
+
+	*own = sqlite3_get_autocommit(s->db);
+	if (*own && exec_sql(s, "BEGIN") == -1) {
+		cause_db(s, cause, "cannot read the database");
+		return -1;
+	}
+	if ((v = store_schema_version(s)) == -1) {
+		cause_db(s, cause, "cannot read the database");
+		goto fail;
+	}
+	if (v < AUDIT_CHAIN_VERSION) {
+		cause_set(cause, "the database has schema version %d; the "
+		    "audit log is chained from version %d on (run \"estctl "
+		    "init\")", v, AUDIT_CHAIN_VERSION);
+		goto fail;
+	}
+	return 0;
+fail:
+	if (*own)
+		exec_sql(s, "ROLLBACK");
+	return -1;
+}
+
+static void
+read_end(struct store *s, int own)
+{
+	/* Nothing was written: ending the snapshot cannot lose anything. */
+	if (own && !sqlite3_get_autocommit(s->db))
+		exec_sql(s, "ROLLBACK");
+}
+
+int
+store_audit_verify(struct store *s, long long *checked, long long *bad_id,
+    char **cause)
+{
+	int	 own, rc;
+
+	*checked = 0;
+	*bad_id = 0;
+	if (read_begin(s, &own, cause) == -1)
+		return -1;
+	rc = audit_walk(s, LLONG_MAX, checked, bad_id, cause);
+	read_end(s, own);
+	return rc;
+}
+
+int
+store_audit_export(struct store *s, time_t since, store_audit_fn fn,
+    void *arg)
+{
+	sqlite3_stmt		*st;
+	struct audit_entry	 e;
+	char			*cause = NULL;
+	int			 own, step, rc = -1;
+
+	if (read_begin(s, &own, &cause) == -1) {
+		log_warnx("store: %s: %s", s->path, cause);
+		free(cause);
+		return -1;
+	}
+	if ((st = query(s, Q_AUDIT_EXPORT)) == NULL) {
+		log_warnx("store: %s: cannot read the audit log: %s", s->path,
+		    sqlite3_errmsg(s->db));
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		audit_from_row(st, &e);
+		if (fn(&e, arg) == -1)
+			break;
+	}
+	if (step == SQLITE_DONE)
+		rc = 0;
+	else if (step != SQLITE_ROW)
+		log_warnx("store: %s: cannot read the audit log: %s", s->path,
+		    sqlite3_errmsg(s->db));
+	query_done(st);
+done:
+	read_end(s, own);
+	return rc;
+}
+
+int
+store_audit_purge(struct store *s, time_t before, time_t now,
+    long long *purged, char **cause)
+{
+	sqlite3_stmt	*st;
+	char		 anchor_hash[AUDIT_HEX + 1], *why = NULL;
+	long long	 upto = 0, anchor_id, checked, bad;
+	int		 own, rc = -1, found = 0;
+
+	*purged = 0;
+	if (op_begin(s, &own, cause) == -1)
+		return -1;
+	if ((st = query(s, Q_AUDIT_PURGE_UPTO)) == NULL)
+		goto fail_db;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		upto = sqlite3_column_int64(st, 0);
+		found = 1;
+	}
+	query_done(st);
+	if (audit_anchor(s, &anchor_id, anchor_hash) == -1)
+		goto fail_db;
+	if (!found || upto <= anchor_id) {
+		rc = 0;
+		goto done;
+	}
+	/* Never remove the evidence of a break. */
+	if (audit_walk(s, upto, &checked, &bad, &why) == -1) {
+		if (bad != 0)
+			cause_set(cause, "the audit log is broken at entry "
+			    "%lld: %s; nothing was purged", bad, why);
+		else
+			cause_set(cause, "%s", why);
+		free(why);
+		goto done;
+	}
+	if ((st = query(s, Q_AUDIT_ANCHOR_MOVE)) == NULL)
+		goto fail_db;
+	sqlite3_bind_int64(st, 1, upto);
+	sqlite3_bind_int64(st, 2, checked);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		query_done(st);
+		goto fail_db;
+	}
+	query_done(st);
+	if ((st = query(s, Q_AUDIT_PURGE)) == NULL)
+		goto fail_db;
+	sqlite3_bind_int64(st, 1, upto);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		query_done(st);
+		goto fail_db;
+	}
+	query_done(st);
+	*purged = sqlite3_changes(s->db);
+	rc = 0;
+	goto done;
+fail_db:
+	cause_db(s, cause, "cannot purge the audit log");
+done:
+	rc = op_end(s, own, rc, cause);
+	if (rc == -1)
+		*purged = 0;
+	return rc;
+}
+
+/*
+ * The step of the migration to version 4: chain the entries already in
+ * the log, in id order, then add the triggers that keep it append-only.
+ * In batches, so no SELECT is open while its table is updated.
+ */
+static int
+migrate_audit_chain(struct store *s)
+{
+	enum { BATCH = 256 };
+	sqlite3_stmt		*sel = NULL, *upd = NULL;
+	struct audit_entry	 e[BATCH];
+	char			 prev[AUDIT_HEX + 1] = AUDIT_GENESIS;
+	char			 hash[BATCH][AUDIT_HEX + 1];
+	long long		 after = 0;
+	int			 n, i, step, rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, at, actor, action, detail"
+	    " FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2", -1, &sel,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE audit SET prev_hash = ?2,"
+	    " hash = ?3 WHERE id = ?1", -1, &upd, NULL) != SQLITE_OK)
+		goto done;
+	memset(e, 0, sizeof(e));
+	do {
+		sqlite3_bind_int64(sel, 1, after);
+		sqlite3_bind_int(sel, 2, BATCH);
+		for (n = 0; n < BATCH &&
+		    (step = sqlite3_step(sel)) == SQLITE_ROW; n++) {
+			e[n].id = sqlite3_column_int64(sel, 0);
+			e[n].at = (time_t)sqlite3_column_int64(sel, 1);
+			e[n].actor = column_dup(sel, 2);
+			e[n].action = column_dup(sel, 3);
+			e[n].detail = column_dup(sel, 4);
+		}
+		if (n < BATCH && step != SQLITE_DONE)
+			goto done;
+		sqlite3_reset(sel);
+		for (i = 0; i < n; i++) {
+			e[i].prev_hash = i == 0 ? prev : hash[i - 1];
+			audit_hash(&e[i], hash[i]);
+			sqlite3_bind_int64(upd, 1, e[i].id);
+			sqlite3_bind_text(upd, 2, e[i].prev_hash, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(upd, 3, hash[i], -1, SQLITE_STATIC);
+			step = sqlite3_step(upd);
+			sqlite3_reset(upd);
+			if (step != SQLITE_DONE)
+				goto done;
+		}
+		if (n > 0) {
+			memcpy(prev, hash[n - 1], sizeof(prev));
+			after = e[n - 1].id;
+		}
+		for (i = 0; i < n; i++) {
+			free((char *)(uintptr_t)e[i].actor);
+			free((char *)(uintptr_t)e[i].action);
+			free((char *)(uintptr_t)e[i].detail);
+			memset(&e[i], 0, sizeof(e[i]));
+		}
+	} while (n == BATCH);
+	if (exec_sql(s, audit_triggers) == -1)
+		goto done;
+	rc = 0;
+done:
+	for (i = 0; i < BATCH; i++) {
+		free((char *)(uintptr_t)e[i].actor);
+		free((char *)(uintptr_t)e[i].action);
+		free((char *)(uintptr_t)e[i].detail);
+	}
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	return rc;
+}
+
+int
+store_retention_erase(struct store *s, long before_day, time_t now,
+    long *reports, long *revisions, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 own, rc = -1;
+
+	*reports = 0;
+	*revisions = 0;
+	if (op_begin(s, &own, cause) == -1)
+		return -1;
+	if ((st = query(s, Q_RETENTION_COUNT)) == NULL)
+		goto fail_db;
+	sqlite3_bind_int64(st, 1, before_day);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		query_done(st);
+		goto fail_db;
+	}
+	*reports = (long)sqlite3_column_int64(st, 0);
+	query_done(st);
+	/* Revisions first: they are found through the reports' mark. */
+	if ((st = query(s, Q_RETENTION_REVISIONS)) == NULL)
+		goto fail_db;
+	sqlite3_bind_int64(st, 1, before_day);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		query_done(st);
+		goto fail_db;
+	}
+	query_done(st);
+	*revisions = sqlite3_changes(s->db);
+	if ((st = query(s, Q_RETENTION_REPORTS)) == NULL)
+		goto fail_db;
+	sqlite3_bind_int64(st, 1, before_day);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		query_done(st);
+		goto fail_db;
+	}
+	query_done(st);
+	rc = 0;
+	goto done;
+fail_db:
+	cause_db(s, cause, "cannot erase old free text");
+done:
+	rc = op_end(s, own, rc, cause);
+	if (rc == -1)
+		*reports = *revisions = 0;
 	return rc;
 }
 
@@ -3071,6 +3778,27 @@ store_job_mark(struct store *s, const char *name, const char *key,
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)at);
 	rc = step_logged(s, st, "cannot mark job done");
+	query_done(st);
+	return rc;
+}
+
+int
+store_job_last(struct store *s, const char *name, time_t *at)
+{
+	sqlite3_stmt	*st;
+	int		 rc = -1;
+
+	if ((st = query(s, Q_JOB_LAST)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			rc = 0;
+		else {
+			*at = (time_t)sqlite3_column_int64(st, 0);
+			rc = 1;
+		}
+	}
 	query_done(st);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -49,6 +50,7 @@ struct http_server {
 	void			*app;
 	http_error_page		 error_page;
 	size_t			 max_body;
+	char			*trusted;	/* " a b c ": trusted proxies */
 	atomic_ulong		 served;
 };
 
@@ -180,6 +182,53 @@ completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	*req_cls = NULL;
 }
 
+/* 1 if addr is one of the trusted proxies. */
+static int
+trusted_proxy(const struct http_server *srv, const char *addr)
+{
+	char needle[INET6_ADDRSTRLEN + 2];
+
+	snprintf(needle, sizeof(needle), " %s ", addr);
+	return strstr(srv->trusted, needle) != NULL;
+}
+
+/*
+ * Behind a trusted proxy the client is the last address in
+ * X-Forwarded-For that is not itself a trusted proxy; anything else in
+ * the header is the client's own word and ignored.
+ */
+static void
+forwarded_addr(struct http_request *req)
+{
+	const char	*xff;
+	char		*copy, *p, *item;
+	unsigned char	 bin[sizeof(struct in6_addr)];
+
+	if (!trusted_proxy(req->srv, req->addr))
+		return;
+	xff = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+	    "X-Forwarded-For");
+	if (xff == NULL)
+		return;
+	copy = xstrdup(xff);
+	while ((p = strrchr(copy, ',')) != NULL || copy[0] != '\0') {
+		item = p != NULL ? p + 1 : copy;
+		item += strspn(item, " \t");
+		item[strcspn(item, " \t")] = '\0';
+		if (inet_pton(AF_INET, item, bin) != 1 &&
+		    inet_pton(AF_INET6, item, bin) != 1)
+			break;		/* garbage: keep the proxy's address */
+		if (!trusted_proxy(req->srv, item)) {
+			snprintf(req->addr, sizeof(req->addr), "%s", item);
+			break;
+		}
+		if (p == NULL)
+			break;
+		*p = '\0';
+	}
+	free(copy);
+}
+
 static void
 client_addr(struct http_request *req)
 {
@@ -197,6 +246,7 @@ client_addr(struct http_request *req)
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
 		    (const void *)sa)->sin6_addr, req->addr, sizeof(req->addr));
+	forwarded_addr(req);
 }
 
 static bool
@@ -218,12 +268,51 @@ reply_status(struct http_request *req, int status)
 			return;
 	}
 	switch (status) {
+	case 400: msg = "malformed request"; break;
 	case 404: msg = "no such resource"; break;
 	case 405: msg = "method not allowed for this resource"; break;
 	case 413: msg = "request body too large"; break;
 	default: msg = "internal error"; break;
 	}
 	http_reply_error(req, status, msg, NULL);
+}
+
+/* How a request says where its body ends. */
+struct framing {
+	int	n_length;	/* Content-Length headers */
+	int	n_encoding;	/* Transfer-Encoding headers */
+};
+
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		f->n_length++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		f->n_encoding++;
+	return MHD_YES;
+}
+
+/*
+ * 1 if the request frames its body in more than one way: two
+ * Content-Length headers, two Transfer-Encoding headers, or both kinds.
+ * libmicrohttpd 0.9.75 reads such a request by one of them and ignores
+ * the other, where a proxy in front may have read it by the other; so
+ * it is refused and the connection closed (RFC 9112 6.3).
+ */
+static int
+ambiguous_framing(struct MHD_Connection *conn)
+{
+	struct framing f = { 0, 0 };
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+	return f.n_length > 1 || f.n_encoding > 1 ||
+	    (f.n_length > 0 && f.n_encoding > 0);
 }
 
 /* The route's own limit, lowered by the configured one. */
@@ -257,6 +346,13 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		*req_cls = req;
 		client_addr(req);
 		route_request(req);
+		if (ambiguous_framing(conn)) {
+			log_info("%s from %s: ambiguous body framing refused",
+			    req->method, req->addr);
+			http_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+			reply_status(req, 400);
+			return req->replied ? MHD_YES : MHD_NO;
+		}
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (req->route != NULL && cl != NULL) {
@@ -387,8 +483,11 @@ http_start(const char *listen_addr, const struct http_route *routes,
 	srv->app = app;
 	srv->error_page = lim->error_page;
 	srv->max_body = lim->max_body;
+	xasprintf(&srv->trusted, " %s ", lim->trusted_proxies != NULL ?
+	    lim->trusted_proxies : "");
 	if ((srv->fd = listen_socket(listen_addr, &srv->port, cause)) == -1) {
 		free(srv->replies);
+		free(srv->trusted);
 		free(srv);
 		return NULL;
 	}
@@ -408,6 +507,7 @@ http_start(const char *listen_addr, const struct http_route *routes,
 		    listen_addr);
 		close(srv->fd);
 		free(srv->replies);
+		free(srv->trusted);
 		free(srv);
 		return NULL;
 	}
@@ -435,6 +535,7 @@ http_stop(struct http_server *srv)
 	MHD_stop_daemon(srv->mhd);
 	close(srv->fd);
 	free(srv->replies);
+	free(srv->trusted);
 	free(srv);
 }
 
@@ -549,8 +650,9 @@ http_reply(struct http_request *req, int status, const char *type,
 	char			 cc[64];
 
 	if (req->replied) {
+		/* The route, not the path: a path may hold a token. */
 		log_warnx("http: second reply to %s %s dropped", req->method,
-		    req->path);
+		    req->route != NULL ? req->route->pattern : "(no route)");
 		return;
 	}
 	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,

@@ -47,6 +47,11 @@ struct http_limits {
 	int		 max_connections;
 	int		 timeout;	/* seconds idle */
 	size_t		 max_body;	/* lowers every route's limit */
+	/*
+	 * Space-separated addresses of proxies whose X-Forwarded-For is
+	 * believed (NULL or "": none).
+	 */
+	const char	*trusted_proxies;
 	http_error_page	 error_page;	/* may be NULL: JSON errors */
 };
 
@@ -76,7 +81,10 @@ const char	*http_param(const struct http_request *, const char *name);
 const char	*http_query(const struct http_request *, const char *name);
 const char	*http_header(const struct http_request *, const char *name);
 const char	*http_body(const struct http_request *, size_t *len);
-/* The client address as text ("127.0.0.1", "::1"). */
+/*
+ * The client address as text ("127.0.0.1", "::1"); behind a trusted
+ * proxy, the address it forwarded for.
+ */
 const char	*http_client_addr(const struct http_request *);
 
 /*

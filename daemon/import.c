@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "csv.h"
 #include "import.h"
+#include "privacy.h"
 #include "period.h"
 #include "report.h"
 #include "store.h"
@@ -686,7 +687,18 @@ finish_group(struct state *st, struct group *g)
 		buf_puts(&b, g->notes[i]);
 	}
 	if (b.len > 0) {
+		unsigned	 kinds = 0;
+		char		*masked;
+
 		g->r.note = buf_take(&b, NULL);
+		/* History is stored under the same rule as new reports. */
+		masked = privacy_mask(g->r.note, &kinds);
+		if (kinds != 0) {
+			free(g->r.note);
+			g->r.note = masked;
+			st->res->masked++;
+		} else
+			free(masked);
 		if (utf8_chars(g->r.note) > NOTE_MAX) {
 			group_name(st, g, name, sizeof(name));
 			error_at(st->res, g->line, "the notes of the report "

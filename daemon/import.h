@@ -54,6 +54,8 @@ struct import_result {
 	long		 reports;	/* reports saved */
 	long		 periods;	/* distinct periods among them */
 	long		 areas;		/* distinct areas among them */
+	long		 masked;	/* reports whose note held personal
+					   data, masked before storing */
 	long		 n_errors;	/* every error found */
 	size_t		 n_messages;	/* min(n_errors, IMPORT_ERRORS_MAX) */
 	char		*messages[IMPORT_ERRORS_MAX];	/* "line 7: ..." */

@@ -35,12 +35,25 @@ token_char(char c)
 	    (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
+/* The length of our cookie's name at p ("__Host-" form or plain), or 0. */
+static size_t
+cookie_name(const char *p)
+{
+	static const char	host[] = SESSION_COOKIE_HOST, plain[] =
+				    SESSION_COOKIE;
+
+	if (strncmp(p, host, sizeof(host) - 1) == 0)
+		return sizeof(host) - 1;
+	if (strncmp(p, plain, sizeof(plain) - 1) == 0)
+		return sizeof(plain) - 1;
+	return 0;
+}
+
 int
 session_cookie_id(const char *header, char *id)
 {
-	static const char	 name[] = SESSION_COOKIE;
 	const char		*p, *v;
-	size_t			 n;
+	size_t			 n, len;
 
 	/*
 	 * Cookies are "name=value" pairs separated by ";" and optional
@@ -50,10 +63,9 @@ session_cookie_id(const char *header, char *id)
 	for (p = header; p != NULL && *p != '\0'; p += strcspn(p, ";")) {
 		while (*p == ';' || *p == ' ' || *p == '\t')
 			p++;
-		if (strncmp(p, name, sizeof(name) - 1) != 0 ||
-		    p[sizeof(name) - 1] != '=')
+		if ((len = cookie_name(p)) == 0 || p[len] != '=')
 			continue;
-		v = p + sizeof(name);
+		v = p + len + 1;
 		for (n = 0; token_char(v[n]); n++)
 			;
 		if (n != TOKEN_LEN || (v[n] != '\0' && v[n] != ';' &&
@@ -79,11 +91,17 @@ session_cookie(const char *id, const char *base_url)
 	 * No Max-Age: the browser forgets it when closed; the server ends
 	 * it after SESSION_AGE_MAX anyway.
 	 */
+	/*
+	 * Over https the "__Host-" prefix also makes the browser refuse the
+	 * cookie unless it is Secure, for this host only and for all paths.
+	 */
 	if (id != NULL)
-		xasprintf(&s, SESSION_COOKIE "=%s; Path=/; HttpOnly; "
-		    "SameSite=Lax%s", id, secure ? "; Secure" : "");
+		xasprintf(&s, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s",
+		    secure ? SESSION_COOKIE_HOST : SESSION_COOKIE, id,
+		    secure ? "; Secure" : "");
 	else
-		xasprintf(&s, SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; "
-		    "SameSite=Lax%s", secure ? "; Secure" : "");
+		xasprintf(&s, "%s=; Path=/; Max-Age=0; HttpOnly; "
+		    "SameSite=Lax%s", secure ? SESSION_COOKIE_HOST :
+		    SESSION_COOKIE, secure ? "; Secure" : "");
 	return s;
 }

@@ -25,6 +25,7 @@
 #include "token.h"
 
 #define SESSION_COOKIE		"estd_session"
+#define SESSION_COOKIE_HOST	"__Host-estd_session"	/* over https */
 #define SESSION_IDLE_MAX	(30 * 60)
 #define SESSION_AGE_MAX		(12 * 60 * 60)
 #define SESSION_TOUCH_EVERY	60

@@ -110,9 +110,15 @@ install: all
 	install -m 0755 $(B)/estd $(B)/estctl $(DESTDIR)$(BINDIR)
 	cp -R reporter-form/. $(DESTDIR)$(DATADIR)/reporter-form/
 	test -e $(DESTDIR)$(SYSCONFDIR)/estd/estd.conf || \
-	    install -m 0640 config/estd.conf.sample $(DESTDIR)$(SYSCONFDIR)/estd/estd.conf
+	    install -m 0644 config/estd.conf.sample $(DESTDIR)$(SYSCONFDIR)/estd/estd.conf
 	test -e $(DESTDIR)$(SYSCONFDIR)/estd/checklist.ini || \
 	    install -m 0644 config/checklist.ini $(DESTDIR)$(SYSCONFDIR)/estd/checklist.ini
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(PREFIX)/share/doc/estd
+	install -m 0644 man/estd.8 man/estctl.8 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/estd.conf.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 README.md SECURITY.md PRIVACY.md config/nginx-estd.conf \
+	    $(DESTDIR)$(PREFIX)/share/doc/estd
 	install -d $(DESTDIR)/lib/systemd/system
 	sed 's,@BINDIR@,$(BINDIR),g;s,@SYSCONFDIR@,$(SYSCONFDIR),g' \
 	    systemd/estd.service.in > $(DESTDIR)/lib/systemd/system/estd.service

@@ -17,6 +17,12 @@
  * continuation of the previous value (surprising in a hand-edited file),
  * so the reader strips leading blanks; and it silently splits a line longer
  * than its buffer in two, so the reader refuses such lines.
+ *
+ * Every section appears once, except webhooks: each is a section of its
+ * own, "[webhook NAME]", as many as wanted. Their keys are in keys[] like
+ * any other (KEY_WEBHOOK: the offset is into struct conf_webhook); a
+ * new section starts a new webhook with the defaults filled in, and its
+ * url must be given before the section ends.
  */
 #include <sys/stat.h>
 
@@ -51,6 +57,8 @@ _Static_assert(sizeof(enum cadence) == sizeof(int), "enum cadence");
 _Static_assert(sizeof(enum fortnight_parity) == sizeof(int), "enum parity");
 _Static_assert(sizeof(enum analysis_kind) == sizeof(int), "enum analysis");
 _Static_assert(sizeof(enum starttls_mode) == sizeof(int), "enum starttls");
+_Static_assert(sizeof(enum hook_format) == sizeof(int), "enum hook_format");
+_Static_assert(HOOK_EVENT_N <= 32, "hook events fit an unsigned int");
 
 enum key_type {
 	KEY_STRING,		/* char * */
@@ -58,9 +66,12 @@ enum key_type {
 	KEY_INT,		/* int, min..max */
 	KEY_ENUM,		/* an enum: index into words */
 	KEY_WEEKLY,		/* struct weekly_time, "mon 08:00" */
+	KEY_BOOL,		/* bool: true or false */
+	KEY_EVENTS,		/* unsigned int, bit (1 << enum hook_event) */
 };
 
 #define KEY_EMPTY_OK	0x1	/* a string or path that may be "" */
+#define KEY_WEBHOOK	0x2	/* in struct conf_webhook, per section */
 
 struct key {
 	const char		 *section;
@@ -82,6 +93,8 @@ static int	check_base_url(char **, char **);
 static int	check_timezone(char **, char **);
 static int	check_host(char **, char **);
 static int	check_from(char **, char **);
+static int	check_http_url(char **, char **);
+static int	check_locations(char **, char **);
 
 /* In enum order: the index of a word is the enum's value. */
 static const char *const cadence_words[] = { "weekly", "fortnightly", NULL };
@@ -89,6 +102,13 @@ static const char *const parity_words[] = { "odd", "even", NULL };
 static const char *const analysis_words[] = { "quarter", "tertial", NULL };
 static const char *const starttls_words[] = {
 	"required", "optional", "off", NULL
+};
+static const char *const bool_words[] = { "false", "true", NULL };
+static const char *const format_words[] = { "json", "slack", "teams", NULL };
+/* In enum hook_event order. */
+static const char *const hook_event_words[] = {
+	"picture.compiled", "flag.opened", "flag.closed", "digest.sent",
+	"analysis.ready", NULL
 };
 static const char *const weekdays[] = {
 	"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL
@@ -106,9 +126,35 @@ static const struct section {
 			"problem)." },
 	{ "smtp",	"Sending mail." },
 	{ "checklist",	"The indicators on the reporters' form." },
+	{ "police",	"The police's event notices (polisen.se/api/events) "
+			"for the municipality,\ncounted by type on each "
+			"picture. Their positions are the centre of the\n"
+			"municipality or county, never a place: they are "
+			"never put in an area." },
+	{ "webhook",	"Webhooks: a POST to another system when something "
+			"happens. Each webhook is\na section of its own, "
+			"[webhook NAME] (NAME: 1-32 of a-z, 0-9, - and _),\n"
+			"as many as wanted. Deliveries are queued in the "
+			"database and retried\nwith back-off for five days, "
+			"so a receiver that is down loses nothing\n(estctl "
+			"webhooks shows them). Bodies carry no names or "
+			"addresses of\nreporters, and no free text unless "
+			"include_notes = true. For example:\n"
+			"  [webhook teams]\n  url = https://example.org/hook\n"
+			"  events = flag.opened, flag.closed\n  format = teams\n"
+			"  secret = a long random string" },
+	{ "retention",	"How long what is stored is kept. Reports handed to a "
+			"municipality are\nofficial documents: set these with "
+			"the municipality's archive rules\n(gallringsbeslut) "
+			"in mind." },
+	{ "backup",	"Online copies of the database, made while estd runs. "
+			"To restore: stop\nestd, copy a backup over the "
+			"database and its .key over the key file,\ndelete "
+			"the database's -wal and -shm files, start estd." },
 };
 
 #define M(member)	offsetof(struct conf, member)
+#define W(member)	offsetof(struct conf_webhook, member)
 
 /* Every key of estd.conf, in the order of the sample file. */
 static const struct key keys[] = {
@@ -229,9 +275,91 @@ static const struct key keys[] = {
 	    0, 0, NULL, 0, NULL, M(checklist_file),
 	    "The checklist: one [section] per indicator, in display order "
 	    "(see the\nchecklist.ini shipped with estd)." },
+
+	/* [police] */
+	{ "police", "enabled", KEY_BOOL, "false", 0, 0, bool_words, 0, NULL,
+	    M(police_enabled),
+	    "Fetch the police's event notices and show their counts on the "
+	    "pictures." },
+	{ "police", "url", KEY_STRING, "https://polisen.se/api/events", 0, 0,
+	    NULL, 0, check_http_url, M(police_url),
+	    "The events API. Relative links in the notices are made absolute "
+	    "with this\naddress's scheme and host." },
+	{ "police", "locations", KEY_STRING, "", 0, 0, NULL, KEY_EMPTY_OK,
+	    check_locations, M(police_locations),
+	    "Municipalities or counties as the police write them, separated "
+	    "by commas\n(\"Örebro, Örebro län\"). Required when enabled; only "
+	    "notices of these\nare fetched and counted." },
+	{ "police", "interval", KEY_INT, "600", 60, 86400, NULL, 0, NULL,
+	    M(police_interval),
+	    "Seconds between two fetches. The police allow at most 60 calls "
+	    "an hour;\nan answer 429 (too many) is honoured with its "
+	    "Retry-After." },
+	{ "police", "timeout", KEY_INT, "30", 5, 60, NULL, 0, NULL,
+	    M(police_timeout),
+	    "Seconds one fetch may take, connection included." },
+
+	/* [webhook NAME] */
+	{ "webhook", "url", KEY_STRING, "", 0, 0, NULL,
+	    KEY_EMPTY_OK | KEY_WEBHOOK, check_http_url, W(url),
+	    "Where the events are POSTed: an http:// or https:// address. "
+	    "Redirects\nare not followed. Required." },
+	{ "webhook", "events", KEY_EVENTS, "picture.compiled, flag.opened, "
+	    "flag.closed, digest.sent, analysis.ready", 0, 0, hook_event_words,
+	    KEY_WEBHOOK, NULL, W(events),
+	    "The events sent, separated by commas: picture.compiled (the "
+	    "picture of a\nperiod, at the digest), flag.opened, flag.closed, "
+	    "digest.sent (the digest\nmails are queued) and analysis.ready." },
+	{ "webhook", "secret", KEY_STRING, "", 0, 0, NULL,
+	    KEY_EMPTY_OK | KEY_WEBHOOK, NULL, W(secret),
+	    "Shared secret: each body is signed with HMAC-SHA256, in the "
+	    "header\nX-Estd-Signature: sha256=HEX. Empty: not signed." },
+	{ "webhook", "format", KEY_ENUM, "json", 0, 0, format_words,
+	    KEY_WEBHOOK, NULL, W(format),
+	    "The body: json (estd's event document), slack (an incoming "
+	    "webhook\nmessage) or teams (a message with an Adaptive Card)." },
+	{ "webhook", "include_notes", KEY_BOOL, "false", 0, 0, bool_words,
+	    KEY_WEBHOOK, NULL, W(include_notes),
+	    "Also send the reporters' notes and the assessment comments "
+	    "(free text)." },
+	{ "webhook", "timeout", KEY_INT, "10", 1, 60, NULL, KEY_WEBHOOK,
+	    NULL, W(timeout),
+	    "Seconds one delivery may take; a slower receiver is tried "
+	    "again later." },
+
+	/* [retention] */
+	{ "retention", "free_text_days", KEY_INT, "730", 0, 36500, NULL, 0,
+	    NULL, M(retention_free_text_days),
+	    "Days the free text of a report (place and note, in every "
+	    "saved revision)\nis kept, counted from the first day of its "
+	    "period; then it is erased\nand the ratings and counts are "
+	    "kept for trends. 0: keep forever.\nAssessment comments, "
+	    "measures and flag acknowledgements are the\nmunicipality's "
+	    "own records and are kept." },
+	{ "retention", "audit_days", KEY_INT, "3650", 0, 36500, NULL, 0,
+	    NULL, M(retention_audit_days),
+	    "Days audit entries are kept; older ones are removed oldest "
+	    "first,\nleaving an anchor so that the rest can still be "
+	    "verified. 0: keep forever." },
+
+	/* [backup] */
+	{ "backup", "dir", KEY_PATH, "", 0, 0, NULL, KEY_EMPTY_OK, NULL,
+	    M(backup_dir),
+	    "Directory of the scheduled backups: estd-YYYYMMDD-HHMMSS.db "
+	    "(UTC), each\nwith a copy of the key file beside it (.db.key). "
+	    "Empty: no scheduled\nbackups. Put it on another disk, and "
+	    "copy it off the host." },
+	{ "backup", "interval_hours", KEY_INT, "6", 1, 168, NULL, 0, NULL,
+	    M(backup_interval_hours),
+	    "A backup is made when the newest one is this many hours "
+	    "old." },
+	{ "backup", "keep", KEY_INT, "8", 1, 1000, NULL, 0, NULL,
+	    M(backup_keep),
+	    "Backups kept; the oldest beyond this number are deleted." },
 };
 
 #undef M
+#undef W
 
 /*
  * One pass over an INI file: the reader and handler given to inih, the
@@ -607,6 +735,75 @@ check_base_url(char **value, char **msg)
 	return 0;
 }
 
+/*
+ * An http:// or https:// address with a host, and nothing that would
+ * need quoting (spaces, quotes, <>, \) or a #fragment.
+ */
+static int
+check_http_url(char **value, char **msg)
+{
+	const char	*s = *value;
+	size_t		 scheme;
+
+	if (strncasecmp(s, "http://", 7) == 0)
+		scheme = 7;
+	else if (strncasecmp(s, "https://", 8) == 0)
+		scheme = 8;
+	else {
+		xasprintf(msg, "must start with http:// or https://, not "
+		    "\"%s\"", s);
+		return -1;
+	}
+	if (strpbrk(s, " \t\"'<>#\\") != NULL) {
+		xasprintf(msg, "must be a plain URL without spaces, quotes, "
+		    "<>, # or \\, not \"%s\"", s);
+		return -1;
+	}
+	if (s[scheme] == '\0' || s[scheme] == '/' || s[scheme] == '?') {
+		xasprintf(msg, "must name a host after %.*s, not \"%s\"",
+		    (int)scheme, s, s);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Names separated by "," (or ";" without a blank before it, which would
+ * start a comment), none empty or longer than 100 bytes, at most 20: the
+ * police's locationname takes a list of that shape.
+ */
+static int
+check_locations(char **value, char **msg)
+{
+	const char	*p = *value, *e;
+	size_t		 n, count = 0;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		n = strcspn(p, ";,");
+		for (e = p + n; e > p && is_blank(e[-1]); e--)
+			;
+		if (e == p) {
+			xasprintf(msg, "an empty name in \"%s\"; separate "
+			    "names with commas", *value);
+			return -1;
+		}
+		if (e - p > 100) {
+			xasprintf(msg, "\"%.*s\" is longer than 100 bytes",
+			    (int)(e - p), p);
+			return -1;
+		}
+		if (++count > 20) {
+			*msg = xstrdup("more than 20 locations");
+			return -1;
+		}
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	return 0;
+}
+
 static int
 check_timezone(char **value, char **msg)
 {
@@ -678,6 +875,70 @@ bad:
 	return -1;
 }
 
+/* true/false, yes/no, on/off, 1/0, any case, into *v (1 or 0). */
+static int
+parse_bool(const char *s, int *v)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	size_t	 i;
+
+	for (i = 0; i < nitems(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*v = 1;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*v = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * A list of event names of k->words separated by commas, semicolons or
+ * blanks into the bit set *out; at least one. Returns 0, or -1 with
+ * *msg (owned by the caller).
+ */
+static int
+parse_events(const struct key *k, const char *value, unsigned int *out,
+    char **msg)
+{
+	const char	*p = value;
+	char		*choices, word[64];
+	unsigned int	 set = 0;
+	size_t		 n;
+	int		 i;
+
+	for (;;) {
+		p += strspn(p, ",; \t");
+		if (*p == '\0')
+			break;
+		n = strcspn(p, ",; \t");
+		for (i = 0; k->words[i] != NULL; i++)
+			if (strlen(k->words[i]) == n &&
+			    strncasecmp(p, k->words[i], n) == 0)
+				break;
+		if (k->words[i] == NULL) {
+			snprintf(word, sizeof(word), "%.*s", (int)n, p);
+			choices = enum_choices(k);
+			xasprintf(msg, "unknown event \"%s\"; the events are "
+			    "%s", word, choices);
+			free(choices);
+			return -1;
+		}
+		set |= 1u << i;
+		p += n;
+	}
+	if (set == 0) {
+		*msg = xstrdup("must name at least one event");
+		return -1;
+	}
+	*out = set;
+	return 0;
+}
+
 /* "mon 08:00" (weekday case-insensitive, hour with one or two digits). */
 static int
 parse_weekly(const char *s, struct weekly_time *wt)
@@ -712,15 +973,16 @@ parse_weekly(const char *s, struct weekly_time *wt)
 }
 
 /*
- * Set the member of key k from its text. A relative path is joined to
- * dir. Returns 0, or -1 with *msg (owned by the caller) saying what the
- * value must be.
+ * Set the member of key k from its text, in `base`: the struct conf, or
+ * for KEY_WEBHOOK keys the struct conf_webhook of the section. A
+ * relative path is joined to dir. Returns 0, or -1 with *msg (owned by
+ * the caller) saying what the value must be.
  */
 static int
-key_set(struct conf *conf, const struct key *k, const char *value,
+key_set(void *base, const struct key *k, const char *value,
     const char *dir, char **msg)
 {
-	char			*member = (char *)conf + k->offset;
+	char			*member = (char *)base + k->offset;
 	char			*copy, *abs, *choices;
 	struct weekly_time	 wt;
 	char			*end;
@@ -786,6 +1048,17 @@ key_set(struct conf *conf, const struct key *k, const char *value,
 		}
 		memcpy(member, &wt, sizeof wt);
 		return 0;
+	case KEY_BOOL:
+		if (parse_bool(value, &i) == -1) {
+			xasprintf(msg, "must be true or false, not \"%s\"",
+			    value);
+			return -1;
+		}
+		*(bool *)(void *)member = i;
+		return 0;
+	case KEY_EVENTS:
+		return parse_events(k, value, (unsigned int *)(void *)member,
+		    msg);
 	}
 	*msg = xstrdup("unknown key type");
 	return -1;
@@ -797,7 +1070,92 @@ struct conf_parse {
 	const char	*dir;			/* absolute, of the file */
 	int		 key_line[nitems(keys)];	/* 0: not given */
 	int		 section_line[nitems(sections)];
+	struct conf_webhook *hook;		/* the section being read */
+	int		*hook_lines;		/* of each [webhook NAME] */
 };
+
+/* Give every KEY_WEBHOOK key of w its default. */
+static void
+webhook_defaults(struct conf_webhook *w)
+{
+	char	*msg = NULL;
+	size_t	 i;
+
+	for (i = 0; i < nitems(keys); i++) {
+		if (!(keys[i].flags & KEY_WEBHOOK))
+			continue;
+		if (key_set(w, &keys[i], keys[i].def, "/", &msg) == -1)
+			fatalx("conf: default of [webhook] %s: %s",
+			    keys[i].name, msg);
+	}
+}
+
+/*
+ * The webhook section being read ends (at the next section or the end
+ * of the file): its url must have been given.
+ */
+static int
+webhook_finish(struct parse *p, struct conf_parse *cp)
+{
+	struct conf_webhook	*w = cp->hook;
+
+	cp->hook = NULL;
+	if (w == NULL || w->url[0] != '\0')
+		return 0;
+	parse_error(p, cp->hook_lines[cp->conf->n_webhooks - 1],
+	    "[webhook %s] url: missing; every webhook needs the address to "
+	    "POST to", w->name);
+	return -1;
+}
+
+/* "[webhook NAME]": a new webhook with the defaults filled in. */
+static int
+webhook_start(struct parse *p, struct conf_parse *cp, const char *name)
+{
+	struct conf		*conf = cp->conf;
+	struct conf_webhook	*w;
+	size_t			 i, len;
+
+	while (is_blank(*name))
+		name++;
+	len = strlen(name);
+	if (len == 0) {
+		parse_error(p, p->lineno, "[webhook]: give each webhook a name, "
+		    "like [webhook teams]");
+		return -1;
+	}
+	if (len > HOOK_NAME_MAX || strspn(name,
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_") != len) {
+		parse_error(p, p->lineno, "[webhook %s]: a webhook's name must "
+		    "be 1 to %d characters of a-z, 0-9, - and _", name,
+		    HOOK_NAME_MAX);
+		return -1;
+	}
+	for (i = 0; i < conf->n_webhooks; i++) {
+		if (strcmp(conf->webhooks[i].name, name) == 0) {
+			parse_error(p, p->lineno, "[webhook %s]: webhook given "
+			    "twice (first on line %d)", name,
+			    cp->hook_lines[i]);
+			return -1;
+		}
+	}
+	conf->webhooks = xreallocarray(conf->webhooks, conf->n_webhooks + 1,
+	    sizeof(*conf->webhooks));
+	cp->hook_lines = xreallocarray(cp->hook_lines, conf->n_webhooks + 1,
+	    sizeof(*cp->hook_lines));
+	w = &conf->webhooks[conf->n_webhooks];
+	memset(w, 0, sizeof(*w));
+	w->name = xstrdup(name);
+	webhook_defaults(w);
+	cp->hook_lines[conf->n_webhooks] = p->lineno;
+	conf->n_webhooks++;
+	cp->hook = w;
+	/* Each webhook may give each of its keys once. */
+	for (i = 0; i < nitems(keys); i++)
+		if (keys[i].flags & KEY_WEBHOOK)
+			cp->key_line[i] = 0;
+	return 0;
+}
 
 static int
 conf_on_section(struct parse *p, const char *name)
@@ -808,8 +1166,13 @@ conf_on_section(struct parse *p, const char *name)
 	char			*list;
 	size_t			 i;
 
+	if (webhook_finish(p, cp) == -1)
+		return -1;
 	if (name == NULL)
 		return 0;
+	if (strncmp(name, "webhook", 7) == 0 && (name[7] == '\0' ||
+	    is_blank(name[7])))
+		return webhook_start(p, cp, name + 7);
 	for (i = 0; i < nitems(sections); i++) {
 		if (strcmp(name, sections[i].name) != 0)
 			continue;
@@ -822,7 +1185,8 @@ conf_on_section(struct parse *p, const char *name)
 		return 0;
 	}
 	for (i = 0; i < nitems(sections); i++)
-		names[i] = sections[i].name;
+		names[i] = strcmp(sections[i].name, "webhook") == 0 ?
+		    "webhook NAME" : sections[i].name;
 	buf_words(&b, names, nitems(sections), " and ");
 	list = buf_take(&b, NULL);
 	parse_error(p, p->lineno, "[%s]: unknown section; the sections are %s",
@@ -837,11 +1201,13 @@ conf_on_key(struct parse *p, const char *name, const char *value)
 	struct conf_parse	*cp = p->arg;
 	struct buf		 b = { NULL, 0, 0 };
 	const char		*names[nitems(keys)];
+	const char		*kind;
 	char			*msg = NULL, *list;
 	size_t			 i, n = 0;
 
+	kind = cp->hook != NULL ? "webhook" : p->section;
 	for (i = 0; i < nitems(keys); i++) {
-		if (strcmp(keys[i].section, p->section) != 0)
+		if (strcmp(keys[i].section, kind) != 0)
 			continue;
 		names[n++] = keys[i].name;
 		if (strcmp(keys[i].name, name) == 0)
@@ -861,7 +1227,8 @@ conf_on_key(struct parse *p, const char *name, const char *value)
 		return -1;
 	}
 	cp->key_line[i] = p->lineno;
-	if (key_set(cp->conf, &keys[i], value, cp->dir, &msg) == -1) {
+	if (key_set(keys[i].flags & KEY_WEBHOOK ? (void *)cp->hook :
+	    (void *)cp->conf, &keys[i], value, cp->dir, &msg) == -1) {
 		parse_key_error(p, name, "%s", msg);
 		free(msg);
 		return -1;
@@ -899,6 +1266,12 @@ conf_cross_check(struct conf_parse *cp, const char *path, char **cause)
 			xasprintf(cause, "%s:%d: [flags] window: must not be "
 			    "less than within (%d), not %d", path, window_line,
 			    conf->flag_within, conf->flag_window);
+		return -1;
+	}
+	if (conf->police_enabled && conf->police_locations[0] == '\0') {
+		xasprintf(cause, "%s:%d: [police] locations: must name at least "
+		    "one municipality or county when enabled = true", path,
+		    cp->key_line[key_index("police", "enabled")]);
 		return -1;
 	}
 	return 0;
@@ -939,7 +1312,10 @@ conf_load(const char *path, char **cause)
 	size_t			 i;
 
 	conf = xcalloc(1, sizeof *conf);
+	memset(&cp, 0, sizeof cp);
 	for (i = 0; i < nitems(keys); i++) {
+		if (keys[i].flags & KEY_WEBHOOK)
+			continue;	/* per section: webhook_start */
 		if (key_set(conf, &keys[i], keys[i].def, "/", &msg) == -1)
 			fatalx("conf: default of [%s] %s: %s",
 			    keys[i].section, keys[i].name, msg);
@@ -950,7 +1326,6 @@ conf_load(const char *path, char **cause)
 	xasprintf(&conf->path, "%s%s%s", dir,
 	    dir[strlen(dir) - 1] == '/' ? "" : "/", base);
 
-	memset(&cp, 0, sizeof cp);
 	cp.conf = conf;
 	cp.dir = dir;
 	memset(&p, 0, sizeof p);
@@ -968,9 +1343,11 @@ conf_load(const char *path, char **cause)
 	if (conf_load_checklist(conf->checklist_file, &conf->checklist,
 	    cause) == -1)
 		goto fail;
+	free(cp.hook_lines);
 	free(dir);
 	return conf;
 fail:
+	free(cp.hook_lines);
 	free(dir);
 	conf_free(conf);
 	return NULL;
@@ -979,14 +1356,29 @@ fail:
 void
 conf_free(struct conf *conf)
 {
-	size_t	i;
+	size_t	i, j;
 
 	if (conf == NULL)
 		return;
+	/* Webhook secrets are secrets: wiped before they are freed. */
+	for (j = 0; j < conf->n_webhooks; j++)
+		if (conf->webhooks[j].secret != NULL)
+			explicit_bzero(conf->webhooks[j].secret,
+			    strlen(conf->webhooks[j].secret));
 	for (i = 0; i < nitems(keys); i++) {
-		if (keys[i].type == KEY_STRING || keys[i].type == KEY_PATH)
+		if (keys[i].type != KEY_STRING && keys[i].type != KEY_PATH)
+			continue;
+		if (!(keys[i].flags & KEY_WEBHOOK)) {
 			free(*(char **)(void *)((char *)conf + keys[i].offset));
+			continue;
+		}
+		for (j = 0; j < conf->n_webhooks; j++)
+			free(*(char **)(void *)((char *)&conf->webhooks[j] +
+			    keys[i].offset));
 	}
+	for (j = 0; j < conf->n_webhooks; j++)
+		free(conf->webhooks[j].name);
+	free(conf->webhooks);
 	free(conf->path);
 	conf_free_checklist(&conf->checklist);
 	free(conf);
@@ -1187,6 +1579,7 @@ conf_write_sample(FILE *f)
 {
 	const struct key	*k;
 	struct buf		 b = { NULL, 0, 0 };
+	const char		*lead;
 	char			*words;
 	size_t			 s, i;
 
@@ -1205,7 +1598,15 @@ conf_write_sample(FILE *f)
 	    ";\n"
 	    "; Written by estd --sample-config.\n", f);
 	for (s = 0; s < nitems(sections); s++) {
-		fprintf(f, "\n[%s]\n", sections[s].name);
+		/*
+		 * A webhook has no defaults for every key (its url), so its
+		 * section is shown commented out, for copying.
+		 */
+		lead = strcmp(sections[s].name, "webhook") == 0 ? "; " : "";
+		if (*lead != '\0')
+			fprintf(f, "\n; [%s NAME]\n", sections[s].name);
+		else
+			fprintf(f, "\n[%s]\n", sections[s].name);
 		write_comment(f, sections[s].help);
 		for (i = 0; i < nitems(keys); i++) {
 			k = &keys[i];
@@ -1229,16 +1630,40 @@ conf_write_sample(FILE *f)
 				fputs("; A weekday (mon, tue, wed, thu, fri, "
 				    "sat, sun) and a 24-hour time.\n", f);
 				break;
+			case KEY_BOOL:
+				fputs("; true or false.\n", f);
+				break;
+			case KEY_EVENTS:
 			case KEY_STRING:
 			case KEY_PATH:
 				break;
 			}
 			if (*k->def == '\0')
-				fprintf(f, "%s =\n", k->name);
+				fprintf(f, "%s%s =\n", lead, k->name);
 			else
-				fprintf(f, "%s = %s\n", k->name, k->def);
+				fprintf(f, "%s%s = %s\n", lead, k->name,
+				    k->def);
 		}
 	}
+}
+
+const char *
+conf_hook_event_name(enum hook_event e)
+{
+	if ((unsigned int)e >= HOOK_EVENT_N)
+		return NULL;
+	return hook_event_words[e];
+}
+
+const struct conf_webhook *
+conf_webhook_find(const struct conf *conf, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL && i < conf->n_webhooks; i++)
+		if (strcmp(conf->webhooks[i].name, name) == 0)
+			return &conf->webhooks[i];
+	return NULL;
 }
 
 const char *

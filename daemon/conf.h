@@ -4,8 +4,9 @@
  * Every key lives in one table in conf.c (section, name, type, default,
  * bounds, help). The loader, --check-config and the documentation in
  * config/estd.conf.sample (conf_write_sample) all follow from it.
- * Unknown sections and keys are refused. Errors read
- * "FILE:LINE: [section] key: message".
+ * Unknown sections and keys are refused. Each section appears once,
+ * except webhooks: one "[webhook NAME]" section per webhook, as many as
+ * wanted. Errors read "FILE:LINE: [section] key: message".
  *
  * The loaded struct is treated as const by everyone; the daemon keeps
  * one (the only global, conf_current) and replaces it whole on reload.
@@ -34,6 +35,33 @@ struct weekly_time {
 	int	wday;
 	int	hour;
 	int	minute;
+};
+
+/*
+ * What a webhook may be told about (conf_hook_event_name gives the
+ * words, "picture.compiled" ...), and the body's shape.
+ */
+enum hook_event {
+	HOOK_PICTURE_COMPILED,
+	HOOK_FLAG_OPENED,
+	HOOK_FLAG_CLOSED,
+	HOOK_DIGEST_SENT,
+	HOOK_ANALYSIS_READY,
+	HOOK_EVENT_N
+};
+enum hook_format { HOOK_JSON, HOOK_SLACK, HOOK_TEAMS };
+
+#define HOOK_NAME_MAX	32	/* [webhook NAME]: a-z, 0-9, - and _ */
+
+/* One [webhook NAME] section. */
+struct conf_webhook {
+	char		*name;
+	char		*url;
+	unsigned int	 events;	/* bit (1 << enum hook_event) */
+	char		*secret;	/* "": deliveries are not signed */
+	enum hook_format format;
+	bool		 include_notes;
+	int		 timeout;	/* seconds, one delivery */
 };
 
 struct indicator {
@@ -92,6 +120,26 @@ struct conf {
 	/* [checklist] */
 	char		*checklist_file;
 	struct checklist checklist;	/* loaded from checklist_file */
+
+	/* [police] */
+	bool		 police_enabled;
+	char		*police_url;
+	char		*police_locations;	/* "Örebro, Örebro län" */
+	int		 police_interval;	/* seconds, >= 60 */
+	int		 police_timeout;	/* seconds, one call */
+
+	/* [webhook NAME] sections, in the order of the file */
+	struct conf_webhook *webhooks;
+	size_t		 n_webhooks;
+
+	/* [retention] */
+	int		 retention_free_text_days;	/* 0: keep forever */
+	int		 retention_audit_days;		/* 0: keep forever */
+
+	/* [backup] */
+	char		*backup_dir;	/* "": no scheduled backups */
+	int		 backup_interval_hours;
+	int		 backup_keep;
 };
 
 /*
@@ -112,6 +160,12 @@ int		 conf_load_checklist(const char *path, struct checklist *out,
 void		 conf_free_checklist(struct checklist *);
 /* Index of an indicator key in the checklist, or -1. */
 int		 conf_indicator_index(const struct checklist *, const char *key);
+
+/* "picture.compiled", ... for an event; NULL if out of range. */
+const char	*conf_hook_event_name(enum hook_event);
+/* The webhook of that name, or NULL. */
+const struct conf_webhook *conf_webhook_find(const struct conf *,
+		    const char *name);
 
 /* Write the documented sample configuration, defaults filled in. */
 void		 conf_write_sample(FILE *);

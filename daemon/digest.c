@@ -14,6 +14,7 @@
  * member missing or of the wrong type reads as absent (not assessed,
  * no name, no notes) rather than failing the mail.
  */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "digest.h"
 #include "period.h"
@@ -41,6 +43,8 @@ static const char *const trend_names[] = {
 static const char *const templates[] = {
 	"digest-subject.txt", "digest.txt", "digest.html",
 	"reminder-subject.txt", "reminder.txt", "reminder.html",
+	"analysis-subject.txt", "analysis.txt", "analysis.html",
+	"analysis-summary.txt",
 };
 
 /* The end of the period the picture is of, for "for how long". */
@@ -680,6 +684,47 @@ set_counts(json_t *ctx, const struct area_ref *refs, size_t n)
 	json_object_set_new(ctx, "counts", arr);
 }
 
+/*
+ * `police`: false when the picture has no police notices (not fetched),
+ * else {total (with _one), none, where ("Örebro, Kumla"), types [{type,
+ * count (with _one)}]}. New reference.
+ */
+static json_t *
+police_context(json_t *pic)
+{
+	json_t		*pe = json_object_get(pic, "police_events"), *o, *arr;
+	json_t		*item, *t;
+	struct buf	 where = { NULL, 0, 0 };
+	char		*s;
+	size_t		 i;
+
+	if (!json_is_object(pe))
+		return json_false();
+	o = json_object();
+	set_count(o, "total", get_int(pe, "total"));
+	set_bool(o, "none", get_int(pe, "total") == 0);
+	json_array_foreach(json_object_get(pe, "locations"), i, item) {
+		if (!json_is_string(item))
+			continue;
+		buf_puts(&where, where.len > 0 ? ", " : "");
+		buf_puts(&where, json_string_value(item));
+	}
+	s = buf_take(&where, NULL);
+	json_object_set_new(o, "where", jstr(s != NULL ? s : ""));
+	free(s);
+	arr = json_array();
+	json_array_foreach(json_object_get(pe, "types"), i, item) {
+		if (get_str(item, "type") == NULL)
+			continue;
+		t = json_object();
+		json_object_set_new(t, "type", jstr(get_str(item, "type")));
+		set_count(t, "count", get_int(item, "count"));
+		json_array_append_new(arr, t);
+	}
+	json_object_set_new(o, "types", arr);
+	return o;
+}
+
 /* The whole context of a digest. New reference. */
 static json_t *
 digest_context(const struct digest_input *in)
@@ -699,6 +744,7 @@ digest_context(const struct digest_input *in)
 	set_counts(ctx, refs, n);
 	set_bool(ctx, "compared", in->previous != NULL);
 	json_object_set_new(ctx, "changes", changes_json(in, refs, n, &now));
+	json_object_set_new(ctx, "police", police_context(in->picture));
 
 	shown = json_array();
 	for (i = 0; i < n && i < in->max_areas; i++) {
@@ -929,4 +975,343 @@ digest_mail_clear(struct digest_mail *m)
 	free(m->text);
 	free(m->html);
 	m->subject = m->text = m->html = NULL;
+}
+
+/*
+ * ---- The steering group's analysis (analysis-*.txt, analysis.html),
+ * from the analysis JSON of contract §6. The summary is the same in the
+ * mail and in estctl's text: the mail's text part includes
+ * analysis-summary.txt.
+ */
+
+/* A number of the analysis as Swedish writes it ("1,20"); "" for null. */
+static void
+decimal_sv(json_t *v, char *buf, size_t size)
+{
+	char	*p;
+
+	if (!json_is_number(v)) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, size, "%.2f", json_number_value(v));
+	if ((p = strchr(buf, '.')) != NULL)
+		*p = ',';
+}
+
+/* The Swedish name of the area with this slug; the slug if none. */
+static const char *
+analysis_area_name(json_t *an, const char *slug)
+{
+	json_t	*a = find_area(an, slug);
+
+	return a != NULL && get_str(a, "name") != NULL ? get_str(a, "name") :
+	    slug != NULL ? slug : "";
+}
+
+static bool
+flag_open_at_end(json_t *f)
+{
+	return json_is_true(json_object_get(f, "open_at_end"));
+}
+
+/* One area of the ranking (new reference). */
+static json_t *
+analysis_area(json_t *an, const struct checklist *cl, json_t *a)
+{
+	json_t		*o = json_object(), *counts, *top, *t, *f;
+	const char	*slug = get_str(a, "area"), *fa;
+	char		 num[32];
+	json_int_t	 open = 0;
+	size_t		 i;
+
+	json_object_set_new(o, "rank", json_integer(get_int(a, "rank")));
+	json_object_set_new(o, "name", jstr(get_str(a, "name")));
+	json_object_set_new(o, "slug", jstr(slug));
+	decimal_sv(json_object_get(a, "need"), num, sizeof(num));
+	json_object_set_new(o, "need", jstr(num));
+	counts = json_object_get(a, "status_counts");
+	for (i = 0; i < LVL_N; i++)
+		set_count(o, lvl_names[i], get_int(counts, lvl_names[i]));
+	json_array_foreach(json_object_get(an, "flags"), i, f) {
+		fa = get_str(f, "area");
+		if (fa != NULL && slug != NULL && strcmp(fa, slug) == 0 &&
+		    flag_open_at_end(f))
+			open++;
+	}
+	set_count(o, "flags_open", open);
+	top = json_array();
+	json_array_foreach(json_object_get(a, "top_indicators"), i, t) {
+		f = json_object();
+		json_object_set_new(f, "name", jstr(indicator_name(cl,
+		    json_string_value(t))));
+		set_bool(f, "sep", i > 0);
+		json_array_append_new(top, f);
+	}
+	set_bool(o, "any_top", json_array_size(top) > 0);
+	json_object_set_new(o, "top", top);
+	return o;
+}
+
+/* A persisting problem: a flag still open at the end (new reference). */
+static json_t *
+analysis_flag(json_t *an, const struct checklist *cl, json_t *f,
+    int span_year)
+{
+	json_t		*o = json_object();
+	struct period	 p;
+	const char	*opened = get_str(f, "opened");
+
+	json_object_set_new(o, "area", jstr(analysis_area_name(an,
+	    get_str(f, "area"))));
+	json_object_set_new(o, "indicator", jstr(indicator_name(cl,
+	    get_str(f, "indicator"))));
+	json_object_set_new(o, "opened", jstr(opened));
+	if (opened != NULL && period_parse(opened, &p) == 0 &&
+	    p.kind == PERIOD_WEEK) {
+		json_object_set_new(o, "since_week", json_integer(p.num));
+		json_object_set_new(o, "since_year", p.year != span_year ?
+		    json_integer(p.year) : json_null());
+	} else {
+		json_object_set_new(o, "since_week", json_null());
+		json_object_set_new(o, "since_year", json_null());
+	}
+	json_object_set_new(o, "reason", jstr(get_str(f, "reason")));
+	set_bool(o, "new", json_is_true(json_object_get(f,
+	    "opened_in_period")));
+	set_count(o, "earlier", get_int(f, "earlier_episodes"));
+	json_object_set_new(o, "comment", lines_json(get_str(f, "comment")));
+	return o;
+}
+
+/* A change of an indicator's mean against the previous span. */
+struct an_change {
+	json_t		*area;
+	json_t		*ind;
+	double		 delta;
+	json_int_t	 rank;
+	size_t		 pos;	/* the indicator's, in checklist order */
+};
+
+static int
+an_change_cmp(const void *va, const void *vb)
+{
+	const struct an_change	*a = va, *b = vb;
+	double			 da = fabs(a->delta), db = fabs(b->delta);
+
+	if (da != db)
+		return da > db ? -1 : 1;
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/*
+ * The biggest changes of mean scores (new reference), at most `max`;
+ * *total counts every pair that changed, *compared whether the previous
+ * span had any score at all.
+ */
+static json_t *
+analysis_changes(json_t *an, const struct checklist *cl, size_t max,
+    size_t *total, bool *compared)
+{
+	struct an_change	*ch = NULL;
+	json_t			*list = json_array(), *a, *ind, *o, *now, *was;
+	size_t			 n = 0, cap = 0, i, j;
+	char			 num[32];
+	double			 d;
+
+	*compared = false;
+	json_array_foreach(json_object_get(an, "areas"), i, a) {
+		json_array_foreach(json_object_get(a, "indicators"), j, ind) {
+			now = json_object_get(ind, "mean_score");
+			was = json_object_get(ind, "previous_mean_score");
+			if (json_is_number(was))
+				*compared = true;
+			if (!json_is_number(now) || !json_is_number(was))
+				continue;
+			d = json_number_value(now) - json_number_value(was);
+			/* Means have 2 decimals: below that is rounding. */
+			if (fabs(d) < 0.005)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 32;
+				ch = xreallocarray(ch, cap, sizeof(*ch));
+			}
+			ch[n].area = a;
+			ch[n].ind = ind;
+			ch[n].delta = d;
+			ch[n].rank = get_int(a, "rank");
+			ch[n].pos = j;
+			n++;
+		}
+	}
+	if (n > 0)
+		qsort(ch, n, sizeof(*ch), an_change_cmp);
+	for (i = 0; i < n && i < max; i++) {
+		o = json_object();
+		json_object_set_new(o, "area", jstr(get_str(ch[i].area,
+		    "name")));
+		json_object_set_new(o, "indicator", jstr(indicator_name(cl,
+		    get_str(ch[i].ind, "key"))));
+		decimal_sv(json_object_get(ch[i].ind, "previous_mean_score"),
+		    num, sizeof(num));
+		json_object_set_new(o, "before", jstr(num));
+		decimal_sv(json_object_get(ch[i].ind, "mean_score"), num,
+		    sizeof(num));
+		json_object_set_new(o, "after", jstr(num));
+		set_bool(o, "up", ch[i].delta > 0);
+		set_bool(o, "down", ch[i].delta < 0);
+		json_array_append_new(list, o);
+	}
+	free(ch);
+	*total = n;
+	return list;
+}
+
+/* The context of the analysis mail and summary (new reference). */
+static json_t *
+analysis_context(const struct digest_analysis *in)
+{
+	json_t		*an = in->analysis, *ctx = json_object(), *list, *a;
+	json_t		*f;
+	struct period	 p;
+	const char	*label = get_str(an, "period");
+	char		 words[128];
+	size_t		 max_areas, max_flags, max_changes, i, n, total;
+	bool		 compared;
+
+	max_areas = in->max_areas != 0 ? in->max_areas :
+	    DIGEST_ANALYSIS_AREAS;
+	max_flags = in->max_flags != 0 ? in->max_flags :
+	    DIGEST_ANALYSIS_FLAGS;
+	max_changes = in->max_changes != 0 ? in->max_changes :
+	    DIGEST_ANALYSIS_CHANGES;
+	memset(&p, 0, sizeof(p));
+	if (label == NULL || period_parse(label, &p) == -1)
+		p.kind = PERIOD_WEEK;	/* none of the three below */
+
+	json_object_set_new(ctx, "period", jstr(label));
+	set_bool(ctx, "quarter", p.kind == PERIOD_QUARTER);
+	set_bool(ctx, "tertial", p.kind == PERIOD_TERTIAL);
+	set_bool(ctx, "year", p.kind == PERIOD_YEAR);
+	json_object_set_new(ctx, "span_year", json_integer(p.year));
+	json_object_set_new(ctx, "span_num", json_integer(p.num));
+	words[0] = '\0';
+	if (p.kind != PERIOD_WEEK)
+		period_describe(&p, "sv", words, sizeof(words));
+	json_object_set_new(ctx, "description", jstr(words));
+	json_object_set_new(ctx, "previous_period",
+	    jstr(get_str(an, "previous_period")));
+	words[0] = '\0';
+	if (get_str(an, "previous_period") != NULL &&
+	    period_parse(get_str(an, "previous_period"), &p) == 0)
+		period_describe(&p, "sv", words, sizeof(words));
+	json_object_set_new(ctx, "previous_description", jstr(words));
+	set_count(ctx, "n_periods", (json_int_t)json_array_size(
+	    json_object_get(an, "periods")));
+	json_object_set_new(ctx, "level", json_integer(get_int(an, "level")));
+	set_bool(ctx, "weekly", get_str(an, "cadence") == NULL ||
+	    strcmp(get_str(an, "cadence"), "fortnightly") != 0);
+	json_object_set_new(ctx, "name", jstr(in->name));
+	json_object_set_new(ctx, "url", jstr(in->url));
+	json_object_set_new(ctx, "attachment", jstr(in->attachment));
+
+	list = json_array();
+	n = json_array_size(json_object_get(an, "areas"));
+	json_array_foreach(json_object_get(an, "areas"), i, a) {
+		if (i >= max_areas)
+			break;
+		json_array_append_new(list, analysis_area(an, in->checklist,
+		    a));
+	}
+	set_count(ctx, "n_areas", (json_int_t)n);
+	set_bool(ctx, "no_areas", n == 0);
+	json_object_set_new(ctx, "areas", list);
+	set_count(ctx, "more_areas", (json_int_t)(n - json_array_size(list)));
+
+	list = json_array();
+	n = 0;
+	json_array_foreach(json_object_get(an, "flags"), i, f) {
+		if (!flag_open_at_end(f))
+			continue;
+		if (n++ < max_flags)
+			json_array_append_new(list, analysis_flag(an,
+			    in->checklist, f, (int)get_int(ctx, "span_year")));
+	}
+	set_count(ctx, "n_persisting", (json_int_t)n);
+	set_bool(ctx, "any_persisting", n > 0);
+	json_object_set_new(ctx, "persisting", list);
+	set_count(ctx, "more_persisting",
+	    (json_int_t)(n - json_array_size(list)));
+
+	list = analysis_changes(an, in->checklist, max_changes, &total,
+	    &compared);
+	set_bool(ctx, "compared", compared);
+	set_bool(ctx, "any_changes", json_array_size(list) > 0);
+	json_object_set_new(ctx, "changes", list);
+	set_count(ctx, "more_changes",
+	    (json_int_t)(total - json_array_size(list)));
+	return ctx;
+}
+
+static int
+analysis_check(const struct digest_analysis *in, char **cause)
+{
+	if (!json_is_object(in->analysis) ||
+	    !json_is_array(json_object_get(in->analysis, "areas"))) {
+		*cause = xstrdup("the analysis is not an object with an "
+		    "\"areas\" array");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Render the analysis mail. in and everything it points to are
+ * borrowed. Returns 0 with out's strings owned by the caller
+ * (digest_mail_clear), or -1 with out cleared and *cause owned by the
+ * caller.
+ */
+int
+digest_render_analysis(const struct tmpl_set *set,
+    const struct digest_analysis *in, struct digest_mail *out, char **cause)
+{
+	json_t	*ctx;
+	int	 rc;
+
+	*cause = NULL;
+	memset(out, 0, sizeof(*out));
+	if (analysis_check(in, cause) == -1)
+		return -1;
+	ctx = analysis_context(in);
+	rc = render_mail(set, "analysis", ctx, out, cause);
+	json_decref(ctx);
+	return rc;
+}
+
+/*
+ * The summary alone as text. in is borrowed. Returns a new string owned
+ * by the caller, or NULL with *cause owned by the caller.
+ */
+char *
+digest_analysis_text(const struct tmpl_set *set,
+    const struct digest_analysis *in, char **cause)
+{
+	json_t	*ctx;
+	char	*text;
+
+	*cause = NULL;
+	if (analysis_check(in, cause) == -1)
+		return NULL;
+	ctx = analysis_context(in);
+	text = tmpl_render(set, "analysis-summary.txt", ctx, NULL);
+	json_decref(ctx);
+	if (text == NULL) {
+		*cause = xstrdup("no mail template \"analysis-summary.txt\"");
+		return NULL;
+	}
+	unescape(text);
+	tidy_text(text);
+	return text;
 }

@@ -4,7 +4,7 @@
  * (tmpl_set_load on that folder) and passes everything in; rendering
  * reads no files, no clock and no globals, so any thread may render.
  *
- * Two mails:
+ * Three mails:
  *
  *   digest    to a key function, from the picture JSON of exactly their
  *             areas (picture_to_json with with_missing): headline counts,
@@ -18,6 +18,11 @@
  *             links to the web page instead.
  *   reminder  to a reporter with areas not yet reported this period,
  *             with their personal link.
+ *   analysis  to a member of the steering group when a quarter,
+ *             tertial or year has closed: the areas most in need, the
+ *             persisting problems, the biggest changes against the
+ *             previous span, their personal link; the CSV goes with it
+ *             as an attachment (added by the caller).
  *
  * Every word of the mails is in the templates; C only supplies values,
  * counts and the booleans the templates choose words by (a singular,
@@ -27,7 +32,8 @@
  * "&amp;", "&lt;", "&gt;", "&quot;" or "&#39;". reporter-form/mail/
  * README.md lists the names each template receives.
  *
- * Callers: jobs (the digest and reminder steps), estctl digest --dry-run.
+ * Callers: jobs (the digest, reminder and analysis steps), estctl
+ * digest --dry-run and estctl analysis.
  */
 #ifndef ESTD_DIGEST_H
 #define ESTD_DIGEST_H
@@ -90,6 +96,33 @@ struct digest_reminder {
 	const char		*url;		/* the personal form link */
 };
 
+/* What an analysis mail shows in full by default; the rest is counted. */
+#define DIGEST_ANALYSIS_AREAS	10
+#define DIGEST_ANALYSIS_CHANGES	8
+#define DIGEST_ANALYSIS_FLAGS	20
+
+/*
+ * What the steering group's analysis mail (and estctl's summary of an
+ * analysis) is made from. Everything is borrowed for the call.
+ *
+ * analysis: contract §6 analysis JSON (analysis_to_json) of every area.
+ * The summary names the areas most in need with their status counts,
+ * the persisting problems still open at the end of the span, and the
+ * biggest changes of an indicator's mean score against the previous
+ * span. max_areas, max_flags, max_changes: shown in full, the rest
+ * counted; 0 takes the default, SIZE_MAX shows all.
+ */
+struct digest_analysis {
+	json_t			*analysis;
+	const struct checklist	*checklist;	/* names; NULL: keys shown */
+	const char		*name;		/* recipient; NULL: no name */
+	const char		*url;		/* the analysis on the web */
+	const char		*attachment;	/* "analysis-2026-Q3.csv" */
+	size_t			 max_areas;
+	size_t			 max_flags;
+	size_t			 max_changes;
+};
+
 /*
  * Render the digest into *out, whose strings the caller then owns
  * (digest_mail_clear). Returns 0, or -1 with *out cleared and *cause
@@ -103,6 +136,23 @@ int	digest_render(const struct tmpl_set *, const struct digest_input *,
 int	digest_render_reminder(const struct tmpl_set *,
 	    const struct digest_reminder *, struct digest_mail *out,
 	    char **cause);
+
+/*
+ * As digest_render, for the analysis mail to a member of the steering
+ * group (analysis-subject.txt, analysis.txt, analysis.html). Fails with
+ * *cause when the analysis is not an object with an "areas" array.
+ */
+int	digest_render_analysis(const struct tmpl_set *,
+	    const struct digest_analysis *, struct digest_mail *out,
+	    char **cause);
+
+/*
+ * The summary of an analysis alone, as plain text (the template
+ * analysis-summary.txt, which the mail's text part includes): a new
+ * string (free(3)), or NULL with *cause (owned by the caller).
+ */
+char	*digest_analysis_text(const struct tmpl_set *,
+	    const struct digest_analysis *, char **cause);
 
 /*
  * 0 if the set has every template the mails need, else -1 and *cause

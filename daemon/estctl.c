@@ -28,16 +28,24 @@
 
 #include <jansson.h>
 
+#include "analysis.h"
 #include "buf.h"
 #include "clock.h"
 #include "conf.h"
+#include "csv.h"
 #include "deliver.h"
+#include "digest.h"
 #include "gather.h"
+#include "gather_analysis.h"
 #include "import.h"
 #include "jobs.h"
 #include "log.h"
+#include "mime.h"
+#include "outbound.h"
+#include "page.h"
 #include "period.h"
 #include "picture.h"
+#include "police.h"
 #include "report.h"
 #include "store.h"
 #include "tmpl.h"
@@ -89,11 +97,23 @@ static int	cmd_person_disable(struct ctx *, const struct cmd *, int,
 static int	cmd_import(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_reports(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_picture(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_analysis(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_flags(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_backup(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_audit_verify(struct ctx *, const struct cmd *, int,
+		    char **);
+static int	cmd_audit_export(struct ctx *, const struct cmd *, int,
+		    char **);
 static int	cmd_digest(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_outbox(struct ctx *, const struct cmd *, int, char **);
 static int	cmd_outbox_flush(struct ctx *, const struct cmd *, int,
+		    char **);
+static int	cmd_police_fetch(struct ctx *, const struct cmd *, int,
+		    char **);
+static int	cmd_police_list(struct ctx *, const struct cmd *, int,
+		    char **);
+static int	cmd_webhooks(struct ctx *, const struct cmd *, int, char **);
+static int	cmd_webhooks_flush(struct ctx *, const struct cmd *, int,
 		    char **);
 
 static const struct cmd cmds[] = {
@@ -120,6 +140,9 @@ static const struct cmd cmds[] = {
 	    "the reports of a period, latest revision each" },
 	{ "picture", NULL, cmd_picture, "PERIOD [--json|--text|--html]",
 	    "the compiled picture of a period, every area" },
+	{ "analysis", NULL, cmd_analysis, "PERIOD [--json|--csv|--html]",
+	    "the analysis of a quarter, tertial or year (2026-Q3, 2026-T2, "
+	    "2026), every area; without an option a summary in words" },
 	{ "flags", NULL, cmd_flags, "[--json] [--all]",
 	    "open flags (--all: closed ones too)" },
 	{ "digest", NULL, cmd_digest, "PERIOD [--dry-run]",
@@ -129,8 +152,21 @@ static const struct cmd cmds[] = {
 	    "try to deliver queued mail now" },
 	{ "outbox", NULL, cmd_outbox, "[--json]",
 	    "queued, sent and failed mail with the last error" },
+	{ "police", "fetch", cmd_police_fetch, "",
+	    "fetch the police's event notices now ([police])" },
+	{ "police", "list", cmd_police_list, "PERIOD [--json]",
+	    "the police notices of a period and their counts by type" },
+	{ "webhooks", "flush", cmd_webhooks_flush, "",
+	    "try to deliver the webhook deliveries due now" },
+	{ "webhooks", NULL, cmd_webhooks, "[--json]",
+	    "queued, delivered and failed webhook deliveries" },
 	{ "backup", NULL, cmd_backup, "FILE",
-	    "consistent online copy of the database" },
+	    "online copy of the database, and the key as FILE.key" },
+	{ "audit", "verify", cmd_audit_verify, "",
+	    "check the audit log's hash chain" },
+	{ "audit", "export", cmd_audit_export,
+	    "[--since YYYY-MM-DD] [--csv|--json]",
+	    "the audit log with its hashes (default CSV)" },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -1068,6 +1104,11 @@ cmd_import(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		    res.rows, plural(res.rows, "row", "rows"),
 		    res.periods, plural(res.periods, "period", "periods"),
 		    res.areas, plural(res.areas, "area", "areas"));
+		if (res.masked > 0)
+			printf("personal data (identity numbers, phone numbers "
+			    "or e-mail addresses) was masked in the notes of "
+			    "%ld %s\n", res.masked, plural(res.masked,
+			    "report", "reports"));
 		rc = 0;
 		break;
 	case IMPORT_INVALID:
@@ -1336,6 +1377,202 @@ cmd_picture(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * The charts of the indicators the analysis page shows, as data: URIs
+ * by "AREA/INDICATOR", so the page is one file. A new reference.
+ */
+static json_t *
+analysis_chart_srcs(const struct gathered_analysis *g, json_t *doc)
+{
+	json_t		*srcs = json_object(), *a, *ind;
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*slug, *key;
+	char		*svg, *name, *r, *w;
+	size_t		 i, j;
+
+	json_array_foreach(json_object_get(doc, "areas"), i, a) {
+		slug = json_string_value(json_object_get(a, "area"));
+		json_array_foreach(json_object_get(a, "indicators"), j, ind) {
+			key = json_string_value(json_object_get(ind, "key"));
+			if (slug == NULL || key == NULL ||
+			    (json_integer_value(json_object_get(ind,
+			    "periods_elevated")) <= 0 &&
+			    !json_is_true(json_object_get(ind, "flagged"))) ||
+			    (svg = analysis_svg_chart(g->analysis, slug,
+			    key)) == NULL)
+				continue;
+			buf_puts(&b, "data:image/svg+xml;base64,");
+			mime_base64_encode(&b, svg, strlen(svg));
+			free(svg);
+			/* The encoder breaks lines; a URI has none. */
+			for (r = w = b.data; *r != '\0'; r++)
+				if (*r != '\r' && *r != '\n')
+					*w++ = *r;
+			*w = '\0';
+			xasprintf(&name, "%s/%s", slug, key);
+			json_object_set_new(srcs, name, json_string(b.data));
+			free(name);
+			buf_reset(&b);
+		}
+	}
+	return srcs;
+}
+
+/*
+ * The analysis page as one HTML document on stdout, its stylesheet and
+ * charts in it as data: URIs, so the file can be mailed or archived.
+ */
+static int
+analysis_html(struct ctx *ctx, const struct gathered_analysis *g)
+{
+	struct analysis_view	 v;
+	struct page_set		*pages;
+	struct buf		 b = { NULL, 0, 0 };
+	json_t			*doc;
+	const char		*css;
+	char			*cause = NULL, *html, *r, *w;
+	size_t			 len;
+	int			 rc = 0;
+
+	if ((pages = page_load(ctx->conf->templates, &cause)) == NULL) {
+		rc = say(EXIT_USAGE, "%s", cause);
+		free(cause);
+		return rc;
+	}
+	doc = gather_analysis_json(g);
+	memset(&v, 0, sizeof(v));
+	v.lang = "sv";
+	v.analysis = doc;
+	v.period_label = g->label;
+	v.checklist = &ctx->conf->checklist;
+	v.chart_srcs = analysis_chart_srcs(g, doc);
+	css = page_css(pages, &len);
+	buf_puts(&b, "data:text/css;base64,");
+	mime_base64_encode(&b, css, len);
+	for (r = w = b.data; *r != '\0'; r++)
+		if (*r != '\r' && *r != '\n')
+			*w++ = *r;
+	*w = '\0';
+	v.stylesheet = b.data;
+	if ((html = page_analysis(pages, &v, &len)) == NULL)
+		rc = say(EXIT_USAGE, "the templates in %s have no "
+		    "analysis.html", ctx->conf->templates);
+	else {
+		fwrite(html, 1, len, stdout);
+		free(html);
+	}
+	buf_reset(&b);
+	json_decref(v.chart_srcs);
+	json_decref(doc);
+	page_free(pages);
+	return rc;
+}
+
+/* The summary in words (the mail's, analysis-summary.txt) on stdout. */
+static int
+analysis_text(struct ctx *ctx, const struct gathered_analysis *g)
+{
+	struct digest_analysis	 in;
+	struct tmpl_set		*mail;
+	json_t			*doc;
+	char			*dir, *cause = NULL, *text;
+	int			 rc = 0;
+
+	xasprintf(&dir, "%s/mail", ctx->conf->templates);
+	mail = tmpl_set_load(dir, &cause);
+	free(dir);
+	if (mail == NULL) {
+		rc = say(EXIT_USAGE, "%s", cause);
+		free(cause);
+		return rc;
+	}
+	doc = analysis_to_json(g->analysis);
+	memset(&in, 0, sizeof(in));
+	in.analysis = doc;
+	in.checklist = &ctx->conf->checklist;
+	in.max_areas = SIZE_MAX;
+	in.max_flags = SIZE_MAX;
+	in.max_changes = 10;
+	if ((text = digest_analysis_text(mail, &in, &cause)) == NULL) {
+		rc = say(EXIT_USAGE, "%s", cause);
+		free(cause);
+	} else {
+		fputs(text, stdout);
+		free(text);
+	}
+	json_decref(doc);
+	tmpl_set_free(mail);
+	return rc;
+}
+
+static int
+cmd_analysis(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "html", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gathered_analysis g;
+	struct period		 p;
+	json_t			*doc;
+	char			*out, *cause = NULL;
+	int			 ch, rc, format = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (ch != 'j' && ch != 'c' && ch != 'h')
+			return bad_option(c, ch, argv);
+		if (format != 0 && format != ch)
+			return say(EXIT_USAGE, "give one of --json, --csv and "
+			    "--html");
+		format = ch;
+	}
+	if (optind != argc - 1)
+		return usage(c);
+	if (gather_analysis_period(argv[optind], &p) == -1)
+		return say(EXIT_USAGE, "invalid period \"%s\": expected a "
+		    "quarter, tertial or year such as 2026-Q3, 2026-T2 or "
+		    "2026", argv[optind]);
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	/* The administrator sees every area. */
+	if (gather_analysis(ctx->store, ctx->conf, &p, NULL, &g,
+	    &cause) == -1) {
+		rc = say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
+		    "cannot read the analysis");
+		free(cause);
+		gather_analysis_clear(&g);
+		return rc;
+	}
+	switch (format) {
+	case 'j':
+		doc = gather_analysis_json(&g);
+		rc = json_dumpf(doc, stdout, JSON_INDENT(2) |
+		    JSON_PRESERVE_ORDER | ANALYSIS_JSON_REAL);
+		json_decref(doc);
+		if (rc == -1)
+			rc = say(EXIT_RUNTIME, "cannot write the JSON output");
+		else
+			fputc('\n', stdout);
+		break;
+	case 'c':
+		out = analysis_to_csv(g.analysis);
+		fputs(out, stdout);
+		free(out);
+		break;
+	case 'h':
+		rc = analysis_html(ctx, &g);
+		break;
+	default:
+		rc = analysis_text(ctx, &g);
+		break;
+	}
+	gather_analysis_clear(&g);
+	return rc;
+}
+
 static int
 cmd_flags(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
@@ -1442,7 +1679,182 @@ cmd_backup(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	printf("backup written to %s (quick_check ok)\n", argv[1]);
+	/* Links in mail are made from the key: restoring needs both. */
+	if (jobs_backup_key(ctx->conf, argv[1], &cause) == -1) {
+		rc = say(EXIT_RUNTIME, "the key file was not copied beside "
+		    "the backup: %s", cause);
+		free(cause);
+		return rc;
+	}
+	printf("key file copied to %s.key\n", argv[1]);
 	return 0;
+}
+
+static int
+cmd_audit_verify(struct ctx *ctx, const struct cmd *c, int argc,
+    char **argv)
+{
+	char		*cause = NULL, hash[65];
+	long long	 checked, bad, newest, anchor;
+	int		 rc;
+
+	(void)argv;
+	if (argc != 1)
+		return usage(c);
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	if (store_audit_verify(ctx->store, &checked, &bad, &cause) == -1) {
+		if (bad > 0)
+			rc = say(EXIT_RUNTIME, "audit log broken at entry %lld: "
+			    "%s", bad, cause);
+		else
+			rc = say(EXIT_RUNTIME, "cannot verify the audit log: %s",
+			    cause != NULL ? cause : "unknown error");
+		free(cause);
+		return rc;
+	}
+	printf("audit log intact: %lld entries checked\n", checked);
+	/* The newest hash, to note elsewhere: cutting the end leaves no gap. */
+	if (store_audit_head(ctx->store, &newest, hash, &anchor) == 0) {
+		if (checked > 0)
+			printf("newest entry %lld, hash %s\n", newest, hash);
+		if (anchor > 0)
+			printf("entries up to %lld were removed by retention\n",
+			    anchor);
+	}
+	return 0;
+}
+
+struct audit_out {
+	bool	 json;
+	long	 n;
+	struct buf line;
+};
+
+/* One entry as a CSV row or a JSON array element. */
+static int
+audit_print(const struct audit_entry *e, void *arg)
+{
+	struct audit_out	*o = arg;
+	const char		*f[7];
+	char			 id[24], at[40], *s;
+	json_t			*obj;
+
+	snprintf(id, sizeof(id), "%lld", e->id);
+	clock_format_iso(e->at, at, sizeof(at));
+	if (o->json) {
+		obj = json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:s}",
+		    "id", (json_int_t)e->id, "at", at,
+		    "actor", e->actor != NULL ? e->actor : "",
+		    "action", e->action != NULL ? e->action : "",
+		    "detail", e->detail != NULL ? json_string(e->detail) :
+		    json_null(),
+		    "prev_hash", e->prev_hash != NULL ? e->prev_hash : "",
+		    "hash", e->hash != NULL ? e->hash : "");
+		/* Text that is not UTF-8 cannot be a JSON string. */
+		if (obj == NULL)
+			return -1;
+		s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(obj);
+		if (s == NULL)
+			return -1;
+		printf("%s\n  %s", o->n > 0 ? "," : "", s);
+		free(s);
+	} else {
+		f[0] = id;
+		f[1] = at;
+		f[2] = e->actor != NULL ? e->actor : "";
+		f[3] = e->action != NULL ? e->action : "";
+		f[4] = e->detail != NULL ? e->detail : "";
+		f[5] = e->prev_hash != NULL ? e->prev_hash : "";
+		f[6] = e->hash != NULL ? e->hash : "";
+		csv_write_row(&o->line, f, 7);
+		fwrite(o->line.data, 1, o->line.len, stdout);
+		buf_reset(&o->line);
+	}
+	o->n++;
+	return ferror(stdout) ? -1 : 0;
+}
+
+static int
+cmd_audit_export(struct ctx *ctx, const struct cmd *c, int argc,
+    char **argv)
+{
+	static const struct option longopts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const head[] = { "id", "at", "actor", "action",
+	    "detail", "prev_hash", "hash" };
+	struct audit_out	 o;
+	struct civil		 cv;
+	const char		*since_arg = NULL;
+	char			 detail[96];
+	time_t			 since = 0;
+	long			 day = 0;
+	int			 ch, rc, i, y, m, d, formats = 0;
+
+	memset(&o, 0, sizeof(o));
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (ch == 's')
+			since_arg = optarg;
+		else if (ch == 'c' || ch == 'j') {
+			o.json = ch == 'j';
+			formats++;
+		} else
+			return bad_option(c, ch, argv);
+	}
+	if (optind != argc || formats > 1)
+		return usage(c);
+	if (since_arg != NULL) {
+		for (i = 0; since_arg[i] != '\0'; i++)
+			if (i == 10 || ((i == 4 || i == 7) ?
+			    since_arg[i] != '-' : (since_arg[i] < '0' ||
+			    since_arg[i] > '9')))
+				goto bad_date;
+		if (i != 10 || sscanf(since_arg, "%4d-%2d-%2d", &y, &m,
+		    &d) != 3)
+			goto bad_date;
+		day = period_days_from_civil(y, m, d);
+		period_civil_from_days(day, &cv);
+		if (cv.year != y || cv.month != m || cv.day != d)
+			goto bad_date;
+	}
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	/* Midnight local time, in the configured zone (set by ctx_open). */
+	if (since_arg != NULL)
+		since = clock_local_instant(day, 0, 0);
+
+	if (o.json)
+		printf("{\"since\": %s%s%s, \"entries\": [", since_arg != NULL ?
+		    "\"" : "", since_arg != NULL ? since_arg : "null",
+		    since_arg != NULL ? "\"" : "");
+	else {
+		csv_write_row(&o.line, head, 7);
+		fwrite(o.line.data, 1, o.line.len, stdout);
+		buf_reset(&o.line);
+	}
+	if (store_audit_export(ctx->store, since, audit_print, &o) == -1) {
+		buf_reset(&o.line);
+		return say(EXIT_RUNTIME, "cannot export the audit log (after "
+		    "%ld entries)", o.n);
+	}
+	if (o.json)
+		printf("%s]}\n", o.n > 0 ? "\n" : "");
+	/* Handing out the log is itself recorded. */
+	snprintf(detail, sizeof(detail), "%ld entries since %s, %s", o.n,
+	    since_arg != NULL ? since_arg : "the start",
+	    o.json ? "json" : "csv");
+	if (store_audit(ctx->store, "estctl", "audit.export", detail) == -1)
+		return say(EXIT_RUNTIME, "cannot write the audit entry");
+	return 0;
+bad_date:
+	return say(EXIT_USAGE, "\"%s\" is not a date like 2024-11-22",
+	    since_arg);
 }
 
 /* The table row for the command words at argv[0] (and argv[1]). */
@@ -1609,7 +2021,8 @@ cmd_outbox(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 			    m[i].state == OUTBOX_FAILED ? "gave up" : "next",
 			    m[i].state == OUTBOX_FAILED ? "" : when);
 			if (m[i].last_error != NULL)
-				printf("      last error: %s\n",
+				printf("      %s: %s\n", m[i].state ==
+				    OUTBOX_SENT ? "relay's answer" : "last error",
 				    m[i].last_error);
 		}
 	}
@@ -1649,6 +2062,251 @@ cmd_outbox_flush(struct ctx *ctx, const struct cmd *c, int argc,
 	} while (dc.attempted > 0 && dc.deferred + dc.failed < dc.attempted);
 	printf("%d attempted: %d sent, %d deferred, %d failed\n",
 	    total.attempted, total.sent, total.deferred, total.failed);
+	return rc;
+}
+
+static int
+cmd_police_fetch(struct ctx *ctx, const struct cmd *c, int argc,
+    char **argv)
+{
+	struct dbwrite		 dw;
+	struct outbound_police	 r;
+	char			*cause = NULL, next[40];
+	int			 rc;
+
+	(void)argv;
+	if (argc != 1)
+		return usage(c);
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	memset(&dw, 0, sizeof(dw));
+	dw.store = ctx->store;
+	if (outbound_police_poll(ctx->conf, &dw, clock_now(), true, NULL, &r,
+	    &cause) == -1) {
+		rc = say(ctx->conf->police_enabled ? EXIT_RUNTIME : EXIT_USAGE,
+		    "police: %s", cause);
+		free(cause);
+		return rc;
+	}
+	if (!r.called) {
+		format_time(r.next, next, sizeof(next));
+		return say(EXIT_RUNTIME, "police: not fetched: the police "
+		    "allow no call before %s (one call every %d s at most, "
+		    "and none before a Retry-After)", next,
+		    OUTBOUND_POLICE_GAP);
+	}
+	if (r.not_modified)
+		printf("police: no new notices (not modified since the last "
+		    "fetch)\n");
+	else
+		printf("police: %zu notices fetched: %zu new, %zu updated, %zu "
+		    "unchanged; %zu malformed and skipped\n", r.received,
+		    r.added, r.updated, r.unchanged, r.malformed);
+	return 0;
+}
+
+static json_t *
+police_notice_json(const struct police_notice *n)
+{
+	char	 at[40], first[40], updated[40];
+
+	format_time(n->at, at, sizeof(at));
+	format_time(n->first_seen, first, sizeof(first));
+	format_time(n->updated, updated, sizeof(updated));
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:i,s:s,s:s}",
+	    "id", (json_int_t)n->id, "at", at, "datetime", n->datetime,
+	    "type", n->type, "location", n->location, "name", n->name,
+	    "summary", n->summary,
+	    "url", n->url != NULL ? json_string(n->url) : json_null(),
+	    "gps", n->gps != NULL ? json_string(n->gps) : json_null(),
+	    "revision", n->revision, "first_seen", first, "updated", updated);
+}
+
+static int
+cmd_police_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	struct police_notice	*notices = NULL;
+	struct police_count	*counts = NULL;
+	struct period		 p;
+	char			**names = NULL, start[16], end[16], label[16];
+	char			 at[40];
+	size_t			 n = 0, n_names = 0, n_counts = 0, i;
+	time_t			 from, to;
+	json_t			*arr, *types, *where;
+	bool			 json = false;
+	long			 total;
+	int			 rc;
+
+	optind = 0;
+	if (argc == 3 && strcmp(argv[2], "--json") == 0) {
+		json = true;
+		argc--;
+	}
+	if (argc != 2 || argv[1][0] == '-')
+		return usage(c);
+	if ((rc = period_arg(ctx, argv[1], &p)) != 0)
+		return rc;
+	if (ctx->conf->police_locations[0] == '\0')
+		return say(EXIT_USAGE, "police: no locations are configured "
+		    "([police] locations)");
+	gather_dates(ctx->conf, &p, start, end);
+	period_format(&p, label);
+	from = clock_local_instant(period_first_day(&p), 0, 0);
+	to = clock_local_instant(period_last_day_parity(&p,
+	    ctx->conf->fortnight_start) + 1, 0, 0);
+	if (store_police_list(ctx->store, from, to, &notices, &n) == -1)
+		return say(EXIT_RUNTIME, "cannot read the police notices");
+	/* What the picture counts: the configured locations. */
+	n_names = police_locations(ctx->conf->police_locations, &names);
+	total = police_count(notices, n, names, n_names, &counts, &n_counts);
+	if (json) {
+		arr = json_array();
+		types = json_array();
+		where = json_array();
+		for (i = 0; i < n_names; i++)
+			json_array_append_new(where, json_string(names[i]));
+		for (i = 0; i < n_counts; i++)
+			json_array_append_new(types, json_pack("{s:s,s:I}",
+			    "type", counts[i].type, "count",
+			    (json_int_t)counts[i].count));
+		for (i = 0; i < n; i++)
+			if (police_location_match(notices[i].location, names,
+			    n_names))
+				json_array_append_new(arr,
+				    police_notice_json(&notices[i]));
+		rc = print_json(json_pack("{s:s,s:s,s:s,s:o,s:I,s:o,s:o}",
+		    "period", label, "start", start, "end", end,
+		    "locations", where, "total", (json_int_t)total,
+		    "types", types, "notices", arr));
+	} else {
+		printf("Police notices %s (%s \xe2\x80\x93 %s)", label, start,
+		    end);
+		for (i = 0; i < n_names; i++)
+			printf("%s%s", i == 0 ? ", " : "; ", names[i]);
+		printf(": %ld\n", total);
+		for (i = 0; i < n_counts; i++)
+			printf("  %s: %ld\n", counts[i].type, counts[i].count);
+		for (i = 0; i < n; i++) {
+			if (!police_location_match(notices[i].location, names,
+			    n_names))
+				continue;
+			format_time(notices[i].at, at, sizeof(at));
+			printf("%-9lld %.16s  %s, %s: %s%s\n", notices[i].id,
+			    at, notices[i].type, notices[i].location,
+			    notices[i].name, notices[i].revision > 1 ?
+			    " (updated)" : "");
+			if (notices[i].url != NULL)
+				printf("          %s\n", notices[i].url);
+		}
+		printf("Positions are municipality or county centres: the "
+		    "notices belong to no area.\n");
+	}
+	police_counts_free(counts, n_counts);
+	police_locations_free(names, n_names);
+	police_notices_free(notices, n);
+	return rc;
+}
+
+static int
+cmd_webhooks(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
+{
+	struct webhook_row	*w = NULL;
+	size_t			 n = 0;
+	long			 counts[4], oldest;
+	bool			 json = false;
+	char			 created[40], when[40];
+	int			 rc;
+
+	if ((rc = parse_json_only(c, argc, argv, &json)) != 0)
+		return rc;
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	if (store_webhook_list(ctx->store, 0, &w, &n) == -1 ||
+	    store_webhook_counts(ctx->store, clock_now(), counts,
+	    &oldest) == -1)
+		return say(EXIT_RUNTIME, "cannot read the webhook outbox");
+	if (json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < n; i++) {
+			format_time(w[i].created, created, sizeof(created));
+			json_array_append_new(arr, json_pack(
+			    "{s:I,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:o,s:o,s:o}",
+			    "id", (json_int_t)w[i].id,
+			    "state", store_outbox_state_name(w[i].state),
+			    "webhook", w[i].webhook, "event", w[i].event,
+			    "event_id", w[i].event_id,
+			    "attempts", w[i].attempts, "created", created,
+			    "next", w[i].state == OUTBOX_QUEUED ? (format_time(
+			    w[i].next_at, when, sizeof(when)),
+			    json_string(when)) : json_null(),
+			    "delivered", w[i].sent_at != 0 ? (format_time(
+			    w[i].sent_at, when, sizeof(when)),
+			    json_string(when)) : json_null(),
+			    "last_status", w[i].last_status != 0 ?
+			    json_integer(w[i].last_status) : json_null(),
+			    "last_error", w[i].last_error != NULL ?
+			    json_string(w[i].last_error) : json_null()));
+		}
+		rc = print_json(json_pack("{s:{s:i,s:i,s:i,s:i},s:i,s:o}",
+		    "counts", "queued", (int)counts[OUTBOX_QUEUED],
+		    "sending", (int)counts[OUTBOX_SENDING],
+		    "delivered", (int)counts[OUTBOX_SENT],
+		    "failed", (int)counts[OUTBOX_FAILED],
+		    "oldest_queued_seconds", (int)oldest, "deliveries", arr));
+	} else {
+		printf("%ld queued, %ld being delivered, %ld delivered, %ld "
+		    "failed", counts[OUTBOX_QUEUED], counts[OUTBOX_SENDING],
+		    counts[OUTBOX_SENT], counts[OUTBOX_FAILED]);
+		if (oldest > 0)
+			printf("; the oldest waiting is %ld minutes old",
+			    oldest / 60);
+		printf("\n");
+		for (size_t i = 0; i < n; i++) {
+			format_time(w[i].created, created, sizeof(created));
+			format_time(w[i].state == OUTBOX_SENT ? w[i].sent_at :
+			    w[i].next_at, when, sizeof(when));
+			printf("%-5lld %-8s %-16s %-12s %s, %d attempt%s, %s "
+			    "%s\n", w[i].id,
+			    store_outbox_state_name(w[i].state), w[i].event,
+			    w[i].webhook, created, w[i].attempts,
+			    w[i].attempts == 1 ? "" : "s",
+			    w[i].state == OUTBOX_SENT ? "delivered" :
+			    w[i].state == OUTBOX_FAILED ? "gave up" : "next",
+			    w[i].state == OUTBOX_FAILED ? "" : when);
+			if (w[i].last_error != NULL)
+				printf("      last error: %s\n",
+				    w[i].last_error);
+		}
+	}
+	store_webhooks_free(w, n);
+	return rc;
+}
+
+static int
+cmd_webhooks_flush(struct ctx *ctx, const struct cmd *c, int argc,
+    char **argv)
+{
+	struct dbwrite		 dw;
+	struct outbound_counts	 oc;
+	char			*cause = NULL;
+	int			 rc;
+
+	(void)argv;
+	if (argc != 1)
+		return usage(c);
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	memset(&dw, 0, sizeof(dw));
+	dw.store = ctx->store;
+	/* Each one due once: a deferred one is due again only later. */
+	if (outbound_webhook_pass(ctx->conf, &dw, 1000000, 0, NULL, &oc,
+	    &cause) == -1) {
+		rc = say(EXIT_RUNTIME, "webhooks: %s", cause);
+		free(cause);
+	}
+	printf("%d attempted: %d delivered, %d deferred, %d failed\n",
+	    oc.attempted, oc.sent, oc.deferred, oc.failed);
 	return rc;
 }
 

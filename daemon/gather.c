@@ -7,6 +7,11 @@
  * reports of every area are read at once and left for picture_compile to
  * narrow: one query instead of one per area, and the picture ignores
  * what is not among its areas by design.
+ *
+ * With [police] enabled, the police's notices dated in the period (from
+ * local midnight of its first day to local midnight after its last) are
+ * counted by type for the configured locations and go on the picture
+ * beside the areas: every reader sees the same municipality-wide counts.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +22,7 @@
 
 #include "clock.h"
 #include "gather.h"
+#include "police.h"
 #include "xmalloc.h"
 
 bool
@@ -229,6 +235,39 @@ measures_of_areas(struct measure *m, size_t n, const struct area *areas,
 	return kept;
 }
 
+/* The police counts of a period; what they point to is freed by the caller. */
+struct police_gathered {
+	struct picture_police	 pp;
+	char			**where;
+	size_t			 n_where;
+	struct police_count	*counts;
+	size_t			 n_counts;
+};
+
+static int
+gather_police(struct store *s, const struct conf *cf, const struct period *p,
+    struct police_gathered *pg)
+{
+	struct police_notice	*notices = NULL;
+	size_t			 n = 0;
+	time_t			 from, to;
+
+	from = clock_local_instant(period_first_day(p), 0, 0);
+	to = clock_local_instant(period_last_day_parity(p,
+	    cf->fortnight_start) + 1, 0, 0);
+	if (store_police_list(s, from, to, &notices, &n) == -1)
+		return -1;
+	pg->n_where = police_locations(cf->police_locations, &pg->where);
+	pg->pp.total = police_count(notices, n, pg->where, pg->n_where,
+	    &pg->counts, &pg->n_counts);
+	pg->pp.locations = pg->where;
+	pg->pp.n_locations = pg->n_where;
+	pg->pp.counts = pg->counts;
+	pg->pp.n_counts = pg->n_counts;
+	police_notices_free(notices, n);
+	return 0;
+}
+
 int
 gather(struct store *s, const struct conf *cf, const struct period *p,
     const struct person *reader, struct gathered *g, char **cause)
@@ -241,6 +280,7 @@ gather(struct store *s, const struct conf *cf, const struct period *p,
 	struct picture_status	*statuses = NULL;
 	struct flag_row		*flags = NULL;
 	struct measure		*measures = NULL;
+	struct police_gathered	 police;
 	struct period		 prev;
 	size_t			 n_reports = 0, n_previous = 0, n_people = 0;
 	size_t			 n_assessments = 0, n_flags = 0, n_measures = 0;
@@ -249,6 +289,7 @@ gather(struct store *s, const struct conf *cf, const struct period *p,
 	int			 rc = -1;
 
 	memset(g, 0, sizeof(*g));
+	memset(&police, 0, sizeof(police));
 	g->period = *p;
 	period_format(p, g->label);
 	gather_dates(cf, p, g->start, g->end);
@@ -271,6 +312,8 @@ gather(struct store *s, const struct conf *cf, const struct period *p,
 		what = "the assessments";
 	else if (store_measure_list(s, p, NULL, &measures, &n_measures) == -1)
 		what = "the measures";
+	else if (cf->police_enabled && gather_police(s, cf, p, &police) == -1)
+		what = "the police notices";
 	if (what != NULL) {
 		xasprintf(cause, "cannot read %s of %s", what, g->label);
 		goto done;
@@ -314,6 +357,7 @@ gather(struct store *s, const struct conf *cf, const struct period *p,
 	in.n_flags = n_shown_flags;
 	in.statuses = statuses;
 	in.n_statuses = n_assessments;
+	in.police = cf->police_enabled ? &police.pp : NULL;
 	g->picture = picture_compile(&in);
 
 	g->flags = flags_keep(flags, n_shown_flags, n_flags);
@@ -334,6 +378,8 @@ done:
 	store_stored_reports_free(previous, n_previous);
 	store_people_free(people, n_people);
 	store_assessments_free(assessments, n_assessments);
+	police_locations_free(police.where, police.n_where);
+	police_counts_free(police.counts, police.n_counts);
 	return rc;
 }
 

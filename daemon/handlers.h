@@ -3,7 +3,9 @@
  * (http_report.c: the reporter's form; http_api.c: the JSON API and
  * health; http_session.c: signing key functions in and out;
  * http_picture.c: their picture pages and the changes made there;
- * http_picture_api.c: pictures and flags as JSON), and the checks they
+ * http_picture_api.c: pictures and flags as JSON; http_analysis.c: the
+ * steering group's analysis page, charts and CSV; http_analysis_api.c:
+ * analyses as JSON or CSV), and the checks they
  * share (http_auth.c: tokens; http_session.c: sessions and CSRF). The
  * route table that binds them to paths is in routes.c.
  *
@@ -89,5 +91,10 @@ void	handle_measure_post(struct http_request *, void *);
 void	handle_flag_ack(struct http_request *, void *);
 void	handle_api_picture(struct http_request *, void *);
 void	handle_api_flags(struct http_request *, void *);
+void	handle_analysis_latest(struct http_request *, void *);
+void	handle_analysis_get(struct http_request *, void *);
+void	handle_analysis_chart(struct http_request *, void *);
+void	handle_analysis_csv(struct http_request *, void *);
+void	handle_api_analysis(struct http_request *, void *);
 
 #endif

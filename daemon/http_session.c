@@ -163,10 +163,11 @@ handle_signin(struct http_request *req, void *arg)
 	http_add_header(req, "Set-Cookie", cookie);
 	freezero_str(cookie);
 	/*
-	 * Key functions start at the latest picture; the steering group's
-	 * analysis page does not exist yet, so they start there too.
+	 * Key functions (and admins) start at the latest picture, the
+	 * steering group at the latest analysis (contract §5).
 	 */
-	http_redirect(req, "/k/picture");
+	http_redirect(req, person.role == ROLE_STEERING ? "/k/analysis" :
+	    "/k/picture");
 done:
 	explicit_bzero(id, sizeof(id));
 	explicit_bzero(csrf, sizeof(csrf));

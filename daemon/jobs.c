@@ -1,21 +1,31 @@
 /*
  * jobs: see jobs.h.
  */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "clock.h"
 #include "digest.h"
 #include "flags.h"
+#include "analysis.h"
 #include "gather.h"
+#include "gather_analysis.h"
 #include "jobs.h"
 #include "log.h"
 #include "mime.h"
 #include "picture.h"
 #include "store.h"
 #include "token.h"
+#include "webhook.h"
 #include "xmalloc.h"
 
 /* The host part of Message-IDs: base_url's host. */
@@ -43,12 +53,14 @@ struct queue_args {
 };
 
 /*
- * Build the message and queue it in the caller's transaction. Returns
- * 1 queued, 0 already queued earlier, -1 with *cause.
+ * Build the message with its attachments (borrowed; n_att may be 0) and
+ * queue it in the caller's transaction. Returns 1 queued, 0 already
+ * queued earlier, -1 with *cause.
  */
 static int
-queue_mail(struct store *s, const struct conf *cf, const struct queue_args *q,
-    char **cause)
+queue_mail_attached(struct store *s, const struct conf *cf,
+    const struct queue_args *q, const struct mime_attachment *att,
+    size_t n_att, char **cause)
 {
 	struct mime_message	 m;
 	struct outbox_mail	 o;
@@ -71,6 +83,8 @@ queue_mail(struct store *s, const struct conf *cf, const struct queue_args *q,
 	m.boundary_seed = seed;
 	m.text = q->mail->text;
 	m.html = q->mail->html;
+	m.attachments = att;
+	m.n_attachments = n_att;
 	if (mime_build(&m, &data, &len, cause) == -1)
 		return -1;
 	memset(&o, 0, sizeof(o));
@@ -92,15 +106,142 @@ queue_mail(struct store *s, const struct conf *cf, const struct queue_args *q,
 	return added;
 }
 
+/* The same without attachments. */
+static int
+queue_mail(struct store *s, const struct conf *cf, const struct queue_args *q,
+    char **cause)
+{
+	return queue_mail_attached(s, cf, q, NULL, 0, cause);
+}
+
+/* 1 if some webhook is told about e. */
+static bool
+hooks_want(const struct conf *cf, enum hook_event e)
+{
+	for (size_t i = 0; i < cf->n_webhooks; i++)
+		if (cf->webhooks[i].events & (1u << e))
+			return true;
+	return false;
+}
+
+/*
+ * Queue event e for every webhook told about it, in the caller's
+ * transaction, like mail: the delivery goes out only if what produced
+ * it commits. `key` names what happened ("flag.opened:centrum:klotter:
+ * 2026-W45"): it makes the event's id and, with the webhook's name, the
+ * delivery's dedup key, so a step run again queues nothing twice. Each
+ * webhook gets its own body (format, free text or not). `data` is
+ * stolen. Returns 0, or -1 with *cause.
+ */
+static int
+queue_event(struct store *s, const struct conf *cf, enum hook_event e,
+    const char *key, json_t *data, time_t now, char **cause)
+{
+	const struct conf_webhook	*w;
+	struct webhook_row		 row;
+	char				 id[WEBHOOK_ID_LEN + 1], created[40];
+	char				*dedup, *body;
+	json_t				*ev;
+	size_t				 len;
+	int				 added, rc = 0;
+
+	if (!hooks_want(cf, e)) {
+		json_decref(data);
+		return 0;
+	}
+	webhook_event_id(cf->base_url, key, id);
+	clock_format_iso(now, created, sizeof(created));
+	ev = webhook_event(e, id, created, cf->base_url, data);
+	for (size_t i = 0; i < cf->n_webhooks && rc == 0; i++) {
+		w = &cf->webhooks[i];
+		if (!(w->events & (1u << e)))
+			continue;
+		body = webhook_body(w, ev, &len);
+		xasprintf(&dedup, "%s:%s", w->name, key);
+		memset(&row, 0, sizeof(row));
+		row.event_id = id;
+		row.webhook = w->name;
+		row.event = (char *)(uintptr_t)webhook_event_name(e);
+		row.dedup_key = dedup;
+		row.body = body;
+		row.len = len;
+		row.created = now;
+		row.next_at = now;
+		rc = store_webhook_add(s, &row, &added, cause);
+		free(dedup);
+		free(body);
+	}
+	json_decref(ev);
+	return rc;
+}
+
+/* "BASE/k/picture/2026-W47" (new string). */
+static char *
+picture_url(const struct conf *cf, const struct period *p)
+{
+	char	 label[PERIOD_LABEL_MAX], *url;
+
+	period_format(p, label);
+	xasprintf(&url, "%s/k/picture/%s", cf->base_url, label);
+	return url;
+}
+
+/*
+ * flag.opened or flag.closed for a flag of rows[0]'s pair, in the
+ * caller's transaction.
+ */
+static int
+flag_event(struct store *s, const struct conf *cf, enum hook_event e,
+    const struct score_row *pair, const struct flags_episode *ep,
+    const struct period *upto, time_t now, char **cause)
+{
+	struct webhook_flag	 f;
+	struct area		 a;
+	char			*key, *url;
+	int			 i, rc, have_area;
+
+	if (!hooks_want(cf, e))
+		return 0;
+	have_area = store_area_get(s, pair->area, &a) == 0;
+	i = conf_indicator_index(&cf->checklist, pair->indicator);
+	url = picture_url(cf, upto);
+	memset(&f, 0, sizeof(f));
+	f.area = pair->area;
+	f.area_name = have_area ? a.name : pair->area;
+	f.indicator = pair->indicator;
+	f.indicator_name = i >= 0 ? cf->checklist.items[i].sv :
+	    pair->indicator;
+	f.opened = ep->opened;
+	f.closed = e == HOOK_FLAG_CLOSED ? ep->closed : NULL;
+	f.reason = ep->reason_sv;
+	f.reason_en = ep->reason_en;
+	f.url = url;
+	if (e == HOOK_FLAG_CLOSED)
+		xasprintf(&key, "flag.closed:%s:%s:%s:%s", pair->area,
+		    pair->indicator, ep->opened, ep->closed);
+	else
+		xasprintf(&key, "flag.opened:%s:%s:%s", pair->area,
+		    pair->indicator, ep->opened);
+	rc = queue_event(s, cf, e, key, webhook_flag_data(&f), now, cause);
+	free(key);
+	free(url);
+	if (have_area)
+		store_area_clear(&a);
+	return rc;
+}
+
 /*
  * One (area, indicator) pair's score history, judged and reconciled
- * with its stored flags (see update_flags).
+ * with its stored flags (see update_flags). Webhooks hear of a flag
+ * opened that is still open, and of the closing of one stored open; an
+ * episode that opened and ended before this run (history imported
+ * late) is stored without telling them.
  */
 static int
 judge_pair(struct store *s, const struct conf *cf,
     const struct flags_rule *rule, const struct score_row *rows, size_t n,
     const struct period *upto, const struct flag_row *stored,
-    size_t n_stored, struct jobs_result *r, char **cause)
+    size_t n_stored, time_t now, struct jobs_result *r, char **cause)
 {
 	struct flags_point	*pts = NULL;
 	char			(*labels)[PERIOD_LABEL_MAX] = NULL;
@@ -162,8 +303,12 @@ judge_pair(struct store *s, const struct conf *cf,
 			    ep->reason_en, cause)) == -1)
 				goto done;
 			r->flags_opened++;
-			if (ep->closed[0] == '\0')
+			if (ep->closed[0] == '\0') {
+				if (flag_event(s, cf, HOOK_FLAG_OPENED, &rows[0],
+				    ep, upto, now, cause) == -1)
+					goto done;
 				continue;
+			}
 		} else if (!have->open || ep->closed[0] == '\0')
 			continue;
 		else
@@ -173,6 +318,9 @@ judge_pair(struct store *s, const struct conf *cf,
 		if (store_flag_close(s, id, &closed, cause) == -1)
 			goto done;
 		r->flags_closed++;
+		if (have != NULL && flag_event(s, cf, HOOK_FLAG_CLOSED,
+		    &rows[0], ep, upto, now, cause) == -1)
+			goto done;
 	}
 	rc = 0;
 done:
@@ -192,7 +340,8 @@ done:
  */
 static int
 update_flags(struct store *s, const struct conf *cf,
-    const struct period *upto, struct jobs_result *r, char **cause)
+    const struct period *upto, time_t now, struct jobs_result *r,
+    char **cause)
 {
 	struct flags_rule	 rule;
 	struct score_row	*rows = NULL;
@@ -218,7 +367,7 @@ update_flags(struct store *s, const struct conf *cf,
 		    rows[i].indicator) == 0; j++)
 			;
 		if (judge_pair(s, cf, &rule, rows + i, j - i, upto, stored,
-		    n_stored, r, cause) == -1)
+		    n_stored, now, r, cause) == -1)
 			goto done;
 	}
 	rc = 0;
@@ -362,6 +511,45 @@ done:
 	return rc;
 }
 
+/*
+ * picture.compiled (every area, no one's name) and digest.sent (the
+ * digest mails have been queued: delivery is the outbox's business),
+ * in the digest's transaction.
+ */
+static int
+digest_events(struct store *s, struct digest_job *j, const char *label,
+    char **cause)
+{
+	const struct conf	*cf = j->cf;
+	struct gathered		 g;
+	json_t			*pic;
+	char			*key, *url;
+	int			 rc = 0;
+
+	url = picture_url(cf, j->period);
+	if (hooks_want(cf, HOOK_PICTURE_COMPILED)) {
+		if ((rc = gather(s, cf, j->period, NULL, &g, cause)) == 0) {
+			pic = picture_to_json(g.picture, false);
+			xasprintf(&key, "picture.compiled:%s", label);
+			rc = queue_event(s, cf, HOOK_PICTURE_COMPILED, key,
+			    webhook_picture_data(pic, &cf->checklist, url),
+			    j->now, cause);
+			free(key);
+			json_decref(pic);
+		}
+		gather_clear(&g);
+	}
+	if (rc == 0) {
+		xasprintf(&key, "digest.sent:%s", label);
+		rc = queue_event(s, cf, HOOK_DIGEST_SENT, key,
+		    webhook_digest_data(label, j->r->queued, url), j->now,
+		    cause);
+		free(key);
+	}
+	free(url);
+	return rc;
+}
+
 static int
 digest_fn(struct store *s, void *arg, char **cause)
 {
@@ -380,7 +568,7 @@ digest_fn(struct store *s, void *arg, char **cause)
 		j->r->already_done = true;
 		return 0;
 	}
-	if (!j->dry_run && update_flags(s, j->cf, j->period, j->r,
+	if (!j->dry_run && update_flags(s, j->cf, j->period, j->now, j->r,
 	    cause) == -1)
 		return -1;
 	if (!j->force && !period_has_reports(s, j->cf, j->period)) {
@@ -403,6 +591,8 @@ digest_fn(struct store *s, void *arg, char **cause)
 		if (digest_one(s, j, &people[i], cause) == -1)
 			goto done;
 	}
+	if (!j->dry_run && digest_events(s, j, label, cause) == -1)
+		goto done;
 	if (!j->dry_run) {
 		xasprintf(&detail, "digest %s: %d mails", label,
 		    j->r->queued);
@@ -568,4 +758,638 @@ jobs_remind(const struct conf *cf, const struct dbwrite *dw,
 
 	memset(r, 0, sizeof(*r));
 	return dbwrite_run(dw, remind_fn, &j, cause);
+}
+
+/* ---- Retention. */
+
+/* A day number as "YYYY-MM-DD" into buf[11]. */
+static void
+day_label(long days, char *buf)
+{
+	struct civil	 c;
+	char		 tmp[48];
+
+	period_civil_from_days(days, &c);
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", c.year, c.month, c.day);
+	snprintf(buf, 11, "%.10s", tmp);
+}
+
+struct retention_job {
+	const struct conf		*cf;
+	time_t				 now;
+	struct jobs_retention_result	*r;
+};
+
+static int
+retention_fn(struct store *s, void *arg, char **cause)
+{
+	struct retention_job		*j = arg;
+	struct jobs_retention_result	*r = j->r;
+	const struct conf		*cf = j->cf;
+	struct buf			 detail = { NULL, 0, 0 };
+	char				 today[11];
+	long				 day = clock_local_days(j->now);
+	int				 done, rc = -1;
+
+	day_label(day, today);
+	if ((done = store_job_done(s, "retention", today)) == -1) {
+		*cause = xstrdup("cannot read the job log");
+		return -1;
+	}
+	if (done) {
+		r->already_done = true;
+		return 0;
+	}
+	if (cf->retention_free_text_days > 0) {
+		day_label(day - cf->retention_free_text_days, r->text_before);
+		if (store_retention_erase(s, day - cf->retention_free_text_days,
+		    j->now, &r->reports, &r->revisions, cause) == -1)
+			goto done;
+		if (r->reports > 0 || r->revisions > 0)
+			buf_printf(&detail, "erased free text of %ld reports "
+			    "(%ld revisions) of periods before %s", r->reports,
+			    r->revisions, r->text_before);
+	}
+	if (cf->retention_audit_days > 0) {
+		day_label(day - cf->retention_audit_days, r->audit_before);
+		if (store_audit_purge(s, clock_local_instant(day -
+		    cf->retention_audit_days, 0, 0), j->now, &r->audit_purged,
+		    cause) == -1)
+			goto done;
+		if (r->audit_purged > 0)
+			buf_printf(&detail, "%sremoved %lld audit entries from "
+			    "before %s", detail.len > 0 ? "; " : "",
+			    r->audit_purged, r->audit_before);
+	}
+	/* Days with nothing to do leave the job log's row only. */
+	if (detail.len > 0 &&
+	    store_audit(s, "estd", "retention", detail.data) == -1) {
+		*cause = xstrdup("cannot write the audit entry");
+		goto done;
+	}
+	if (store_job_mark(s, "retention", today, j->now) == -1) {
+		*cause = xstrdup("cannot record the retention job");
+		goto done;
+	}
+	rc = 0;
+done:
+	buf_reset(&detail);
+	return rc;
+}
+
+int
+jobs_retention(const struct conf *cf, const struct dbwrite *dw, time_t now,
+    struct jobs_retention_result *r, char **cause)
+{
+	struct retention_job	j = { cf, now, r };
+	int			rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = dbwrite_run(dw, retention_fn, &j, cause)) == -1) {
+		/* The savepoint is gone: nothing of this was kept. */
+		r->reports = r->revisions = 0;
+		r->audit_purged = 0;
+	}
+	return rc;
+}
+
+/* ---- Backups. */
+
+#define BACKUP_PREFIX	"estd-"
+#define BACKUP_SUFFIX	".db"
+/* "estd-YYYYMMDD-HHMMSS.db" */
+#define BACKUP_NAME_LEN	23
+/* A backup this far in the future still counts (clock steps). */
+#define BACKUP_SLACK	60
+
+/* The name of a backup made at t, into name[BACKUP_NAME_LEN + 1]. */
+static void
+backup_name(time_t t, char *name)
+{
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	strftime(name, BACKUP_NAME_LEN + 1, BACKUP_PREFIX "%Y%m%d-%H%M%S"
+	    BACKUP_SUFFIX, &tm);
+}
+
+/* The time in a backup's name; -1 if the name is not one of ours. */
+static int
+backup_time(const char *name, time_t *t)
+{
+	char	 again[BACKUP_NAME_LEN + 1];
+	struct tm tm;
+	int	 i;
+
+	if (strlen(name) != BACKUP_NAME_LEN ||
+	    strncmp(name, BACKUP_PREFIX, 5) != 0 || name[13] != '-' ||
+	    strcmp(name + 20, BACKUP_SUFFIX) != 0)
+		return -1;
+	for (i = 5; i < 20; i++)
+		if (i != 13 && (name[i] < '0' || name[i] > '9'))
+			return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (name[5] - '0') * 1000 + (name[6] - '0') * 100 +
+	    (name[7] - '0') * 10 + (name[8] - '0') - 1900;
+	tm.tm_mon = (name[9] - '0') * 10 + (name[10] - '0') - 1;
+	tm.tm_mday = (name[11] - '0') * 10 + (name[12] - '0');
+	tm.tm_hour = (name[14] - '0') * 10 + (name[15] - '0');
+	tm.tm_min = (name[16] - '0') * 10 + (name[17] - '0');
+	tm.tm_sec = (name[18] - '0') * 10 + (name[19] - '0');
+	if ((*t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	/* Only a real instant gives its own name back (no 31 June). */
+	backup_name(*t, again);
+	return strcmp(again, name) == 0 ? 0 : -1;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The backups in dir, oldest first (names sort by time): *names is a
+ * new array of new strings (free with names_free). Removes what a crash
+ * of an earlier run left: hidden temporary files and key files without
+ * their backup. Returns 0, or -1 with *cause.
+ */
+static int
+backup_list(const char *dir, char ***names, size_t *n, char **cause)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		**list = NULL, **keys = NULL, *p, *db;
+	size_t		 nl = 0, nk = 0, i, len;
+	time_t		 t;
+
+	*names = NULL;
+	*n = 0;
+	if ((d = opendir(dir)) == NULL) {
+		xasprintf(cause, "backup directory %s: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (backup_time(de->d_name, &t) == 0) {
+			list = xreallocarray(list, nl + 1, sizeof(*list));
+			list[nl++] = xstrdup(de->d_name);
+		} else if (len == BACKUP_NAME_LEN + 4 &&
+		    strcmp(de->d_name + BACKUP_NAME_LEN, ".key") == 0) {
+			keys = xreallocarray(keys, nk + 1, sizeof(*keys));
+			keys[nk++] = xstrdup(de->d_name);
+		} else if (len == BACKUP_NAME_LEN + 5 && de->d_name[0] == '.' &&
+		    strncmp(de->d_name + 1, BACKUP_PREFIX, 5) == 0 &&
+		    strcmp(de->d_name + BACKUP_NAME_LEN + 1, ".tmp") == 0) {
+			xasprintf(&p, "%s/%s", dir, de->d_name);
+			if (unlink(p) == 0)
+				log_info("backup: removed %s, left by an "
+				    "interrupted backup", p);
+			free(p);
+		}
+	}
+	closedir(d);
+	qsort(list, nl, sizeof(*list), name_cmp);
+	for (i = 0; i < nk; i++) {
+		db = xstrndup(keys[i], BACKUP_NAME_LEN);
+		if (backup_time(db, &t) == 0 && bsearch(&db, list, nl,
+		    sizeof(*list), name_cmp) == NULL) {
+			xasprintf(&p, "%s/%s", dir, keys[i]);
+			if (unlink(p) == 0)
+				log_info("backup: removed %s, the key of no "
+				    "backup", p);
+			free(p);
+		}
+		free(db);
+		free(keys[i]);
+	}
+	free(keys);
+	*names = list;
+	*n = nl;
+	return 0;
+}
+
+static void
+names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int
+jobs_backup_key(const struct conf *cf, const char *backup, char **cause)
+{
+	unsigned char	 data[4096];
+	char		*to = NULL;
+	ssize_t		 len;
+	int		 in = -1, out = -1, rc = -1;
+
+	xasprintf(&to, "%s.key", backup);
+	if ((in = open(cf->key_file, O_RDONLY | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "key file %s: %s", cf->key_file,
+		    strerror(errno));
+		goto done;
+	}
+	/* A key is 32 bytes; anything that does not fit is not one. */
+	if ((len = read(in, data, sizeof(data))) <= 0 ||
+	    (size_t)len == sizeof(data)) {
+		xasprintf(cause, "key file %s: %s", cf->key_file, len == -1 ?
+		    strerror(errno) : "not a key file");
+		goto done;
+	}
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		xasprintf(cause, "%s: %s", to, strerror(errno));
+		goto done;
+	}
+	if (write(out, data, (size_t)len) != len || fsync(out) == -1) {
+		xasprintf(cause, "%s: %s", to, strerror(errno));
+		close(out);
+		out = -1;
+		unlink(to);
+		goto done;
+	}
+	rc = 0;
+done:
+	explicit_bzero(data, sizeof(data));
+	if (in != -1)
+		close(in);
+	if (out != -1 && close(out) == -1 && rc == 0) {
+		xasprintf(cause, "%s: %s", to, strerror(errno));
+		unlink(to);
+		rc = -1;
+	}
+	free(to);
+	return rc;
+}
+
+/* Make a rename in dir durable. */
+static int
+sync_dir(const char *dir)
+{
+	int	 fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+struct backup_record {
+	const char	*name;
+	time_t		 now;
+};
+
+static int
+backup_record_fn(struct store *s, void *arg, char **cause)
+{
+	struct backup_record	*b = arg;
+
+	if (store_job_mark(s, "backup", b->name, b->now) == -1 ||
+	    store_audit(s, "estd", "backup", b->name) == -1) {
+		*cause = xstrdup("cannot record the backup");
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 if some backup in names[n] was made in (now - interval, now]. */
+static int
+backup_recent(const struct conf *cf, char **names, size_t n, time_t now)
+{
+	time_t	 t;
+
+	for (size_t i = 0; i < n; i++) {
+		if (backup_time(names[i], &t) == -1)
+			continue;
+		/* One from the future (the clock went back) does not count. */
+		if (t > now - (time_t)cf->backup_interval_hours * 3600 &&
+		    t <= now + BACKUP_SLACK)
+			return 1;
+	}
+	return 0;
+}
+
+/* Write the backup `name` into dir with its key. */
+static int
+backup_write(const struct conf *cf, const char *name, char **cause)
+{
+	struct store	*rd = NULL;
+	char		*path, *tmp, *key;
+	int		 rc = -1;
+
+	xasprintf(&path, "%s/%s", cf->backup_dir, name);
+	xasprintf(&tmp, "%s/.%s.tmp", cf->backup_dir, name);
+	xasprintf(&key, "%s.key", path);
+	if (access(path, F_OK) == 0) {
+		xasprintf(cause, "%s already exists", path);
+		goto done;
+	}
+	if (jobs_backup_key(cf, path, cause) == -1)
+		goto done;
+	if ((rd = store_open(cf->database, STORE_READER, cause)) == NULL ||
+	    store_backup(rd, tmp, cause) == -1) {
+		unlink(key);
+		goto done;
+	}
+	if (rename(tmp, path) == -1) {
+		xasprintf(cause, "cannot rename %s to %s: %s", tmp, path,
+		    strerror(errno));
+		unlink(tmp);
+		unlink(key);
+		goto done;
+	}
+	if (sync_dir(cf->backup_dir) == -1)
+		log_warn("backup: cannot sync the directory %s",
+		    cf->backup_dir);
+	rc = 0;
+done:
+	store_close(rd);
+	free(path);
+	free(tmp);
+	free(key);
+	return rc;
+}
+
+int
+jobs_backup(const struct conf *cf, const struct dbwrite *dw, time_t now,
+    struct jobs_backup_result *r, char **cause)
+{
+	struct backup_record	 rec;
+	char			**names = NULL, *p, *why = NULL;
+	size_t			 n = 0, i;
+	int			 rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (cf->backup_dir[0] == '\0')
+		return 0;
+	if (mkdir(cf->backup_dir, 0700) == -1 && errno != EEXIST) {
+		xasprintf(cause, "backup directory %s: %s", cf->backup_dir,
+		    strerror(errno));
+		return -1;
+	}
+	if (backup_list(cf->backup_dir, &names, &n, cause) == -1)
+		return -1;
+	if (backup_recent(cf, names, n, now)) {
+		rc = 0;
+		goto done;
+	}
+	backup_name(now, r->name);
+	if (backup_write(cf, r->name, cause) == -1)
+		goto done;
+	r->written = true;
+	rec.name = r->name;
+	rec.now = now;
+	/* The directory is the record that counts; this one is history. */
+	if (dbwrite_run(dw, backup_record_fn, &rec, &why) == -1) {
+		log_warnx("backup: %s written but not recorded: %s", r->name,
+		    why);
+		free(why);
+		why = NULL;
+	}
+
+	/* The backup is made: a failure from here on is only logged. */
+	names_free(names, n);
+	if (backup_list(cf->backup_dir, &names, &n, &why) == -1) {
+		log_warnx("backup: old backups not removed: %s", why);
+		free(why);
+	}
+	for (i = 0; n > (size_t)cf->backup_keep && i < n -
+	    (size_t)cf->backup_keep; i++) {
+		xasprintf(&p, "%s/%s", cf->backup_dir, names[i]);
+		if (unlink(p) == -1)
+			log_warn("backup: cannot remove %s", p);
+		else
+			r->removed++;
+		free(p);
+		xasprintf(&p, "%s/%s.key", cf->backup_dir, names[i]);
+		if (unlink(p) == -1 && errno != ENOENT)
+			log_warn("backup: cannot remove %s", p);
+		free(p);
+	}
+	rc = 0;
+done:
+	names_free(names, n);
+	return rc;
+}
+
+long long
+jobs_backup_age(const struct conf *cf, time_t now)
+{
+	DIR		*d;
+	struct dirent	*de;
+	time_t		 t, newest = 0;
+	int		 found = 0;
+
+	if (cf->backup_dir[0] == '\0' || (d = opendir(cf->backup_dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (backup_time(de->d_name, &t) == -1 ||
+		    t > now + BACKUP_SLACK)
+			continue;
+		if (!found || t > newest)
+			newest = t;
+		found = 1;
+	}
+	closedir(d);
+	if (!found)
+		return -1;
+	return newest > now ? 0 : (long long)(now - newest);
+}
+
+/*
+ * ---- The analysis mail: when a quarter or tertial ([periods]
+ * analysis) and a year have closed, their analysis to the steering
+ * group.
+ */
+
+/*
+ * The latest span of `kind` whose last reporting period is `digest` or
+ * earlier: the one holding `digest` if that is its last period, else
+ * the one before.
+ */
+static void
+closed_span(const struct conf *cf, const struct period *digest,
+    enum period_kind kind, struct period *out)
+{
+	struct period	 c, list[ANALYSIS_PERIODS_MAX];
+	size_t		 n;
+
+	period_container(digest, kind, &c);
+	n = analysis_periods(&c, cf->cadence == CADENCE_FORTNIGHTLY,
+	    cf->fortnight_start, list);
+	if (n > 0 && period_first_day(&list[n - 1]) ==
+	    period_first_day(digest))
+		*out = c;
+	else
+		period_prev(&c, cf->fortnight_start, out);
+}
+
+void
+jobs_analysis_due(const struct conf *cf, const struct period *digest,
+    struct period out[2])
+{
+	closed_span(cf, digest, cf->analysis == ANALYSIS_TERTIAL ?
+	    PERIOD_TERTIAL : PERIOD_QUARTER, &out[0]);
+	closed_span(cf, digest, PERIOD_YEAR, &out[1]);
+}
+
+struct analysis_job {
+	const struct conf	*cf;
+	const unsigned char	*key;
+	const struct tmpl_set	*mail;
+	const struct period	*span;
+	time_t			 now;
+	bool			 force;
+	struct jobs_result	*r;
+	/* What every mail of the job shares. */
+	char			 label[PERIOD_LABEL_MAX];
+	char			 filename[64];	/* "analysis-2026-Q3.csv" */
+	json_t			*doc;
+	const char		*csv;
+};
+
+/* One member of the steering group's mail, queued. */
+static int
+analysis_one(struct store *s, struct analysis_job *j, const struct person *p,
+    char **cause)
+{
+	struct digest_analysis	 in;
+	struct digest_mail	 mail;
+	struct mime_attachment	 att;
+	struct queue_args	 q;
+	char			*url = NULL, *dedup = NULL, *to = NULL;
+	int			 rc = -1, added;
+
+	memset(&mail, 0, sizeof(mail));
+	url = personal_link(s, j->cf, j->key, p);
+	memset(&in, 0, sizeof(in));
+	in.analysis = j->doc;
+	in.checklist = &j->cf->checklist;
+	in.name = p->name;
+	in.url = url;
+	in.attachment = j->filename;
+	if (digest_render_analysis(j->mail, &in, &mail, cause) == -1)
+		goto done;
+	memset(&att, 0, sizeof(att));
+	att.filename = j->filename;
+	att.content_type = "text/csv; charset=utf-8";
+	att.data = j->csv;
+	att.len = strlen(j->csv);
+	xasprintf(&dedup, "analysis:%s:%s", j->label, p->email);
+	xasprintf(&to, "%s <%s>", p->name, p->email);
+	memset(&q, 0, sizeof(q));
+	q.kind = "analysis";
+	q.dedup = dedup;
+	q.to = to;
+	q.addr = p->email;
+	q.mail = &mail;
+	q.now = j->now;
+	if ((added = queue_mail_attached(s, j->cf, &q, &att, 1,
+	    cause)) == -1)
+		goto done;
+	j->r->queued += added;
+	rc = 0;
+done:
+	digest_mail_clear(&mail);
+	free(url);
+	free(dedup);
+	free(to);
+	return rc;
+}
+
+static int
+analysis_fn(struct store *s, void *arg, char **cause)
+{
+	struct analysis_job	*j = arg;
+	struct gathered_analysis g;
+	struct person		*people = NULL;
+	size_t			 n = 0, i;
+	char			*csv = NULL, *detail, *key, *url;
+	int			 rc = -1, done;
+
+	if ((done = store_job_done(s, "analysis", j->label)) == -1) {
+		*cause = xstrdup("cannot read the job log");
+		return -1;
+	}
+	if (done && !j->force) {
+		j->r->already_done = true;
+		return 0;
+	}
+	/* Every area: the steering group oversees the municipality. */
+	if (gather_analysis(s, j->cf, j->span, NULL, &g, cause) == -1)
+		goto done;
+	if (!g.any_reports && !j->force) {
+		j->r->no_reports = true;
+		if (store_job_mark(s, "analysis", j->label, j->now) == -1) {
+			*cause = xstrdup("cannot record the analysis");
+			goto done;
+		}
+		rc = 0;
+		goto done;
+	}
+	if (store_person_list(s, &people, &n) == -1) {
+		*cause = xstrdup("cannot read the people");
+		goto done;
+	}
+	j->doc = analysis_to_json(g.analysis);
+	j->csv = csv = analysis_to_csv(g.analysis);
+	for (i = 0; i < n; i++) {
+		if (!people[i].active || people[i].role != ROLE_STEERING)
+			continue;
+		if (analysis_one(s, j, &people[i], cause) == -1)
+			goto done;
+	}
+	xasprintf(&key, "analysis.ready:%s", j->label);
+	xasprintf(&url, "%s/k/analysis/%s", j->cf->base_url, j->label);
+	rc = queue_event(s, j->cf, HOOK_ANALYSIS_READY, key,
+	    webhook_analysis_data(j->label, url), j->now, cause);
+	free(key);
+	free(url);
+	if (rc == -1)
+		goto done;
+	rc = -1;
+	xasprintf(&detail, "analysis %s: %d mails", j->label, j->r->queued);
+	if (store_job_mark(s, "analysis", j->label, j->now) == -1 ||
+	    store_audit(s, "estd", "analysis.queue", detail) == -1) {
+		free(detail);
+		*cause = xstrdup("cannot record the analysis");
+		goto done;
+	}
+	free(detail);
+	rc = 0;
+done:
+	json_decref(j->doc);
+	j->doc = NULL;
+	j->csv = NULL;
+	free(csv);
+	store_people_free(people, n);
+	gather_analysis_clear(&g);
+	return rc;
+}
+
+int
+jobs_analysis(const struct conf *cf, const struct dbwrite *dw,
+    const unsigned char *key, const struct tmpl_set *mail,
+    const struct period *span, time_t now, bool force,
+    struct jobs_result *r, char **cause)
+{
+	struct analysis_job	 j;
+
+	memset(r, 0, sizeof(*r));
+	memset(&j, 0, sizeof(j));
+	j.cf = cf;
+	j.key = key;
+	j.mail = mail;
+	j.span = span;
+	j.now = now;
+	j.force = force;
+	j.r = r;
+	period_format(span, j.label);
+	snprintf(j.filename, sizeof(j.filename), "analysis-%s.csv", j.label);
+	return dbwrite_run(dw, analysis_fn, &j, cause);
 }

@@ -1,7 +1,7 @@
 /*
- * page: the reporter's pages (form, receipt, error pages) and the key
- * functions' picture from the templates and string tables of
- * reporter-form/.
+ * page: the reporter's pages (form, receipt, error pages), the key
+ * functions' picture and the steering group's analysis from the
+ * templates and string tables of reporter-form/.
  *
  * DESIGN. Each renderer turns its view struct into one JSON context and
  * hands it to tmpl. This file is the only place that knows the names the
@@ -105,6 +105,18 @@ static const struct {
 	{ "measure_indicator", JSON_STRING, 0 },
 	{ "measure_no_indicator", JSON_STRING, 0 },
 	{ "measure_by", JSON_STRING, 0 },
+	/* The steering group's analysis. */
+	{ "analysis_heading", JSON_STRING, 0 },
+	{ "analysis_kinds", JSON_OBJECT, 0 },
+	{ "period_units", JSON_OBJECT, 0 },
+	{ "strip_symbols", JSON_OBJECT, 0 },
+	{ "chart_alt", JSON_STRING, 0 },
+	{ "flag_earlier", JSON_STRING, 0 },
+	{ "flag_earlier_one", JSON_STRING, 0 },
+	{ "measure_decided", JSON_STRING, 0 },
+	{ "measure_figures", JSON_STRING, 0 },
+	{ "measure_flag_open", JSON_STRING, 0 },
+	{ "measure_flag_closed", JSON_STRING, 0 },
 };
 
 static int
@@ -1794,4 +1806,506 @@ page_signed_out(const struct page_set *ps, const char *lang, size_t *len)
 	set_take(ctx, "title", title(ps, li, 0, heading != NULL ? heading : "",
 	    NULL));
 	return render(ps, "error", ctx, len);
+}
+
+/*
+ * ---- The steering group's analysis (analysis.html). Built from the
+ * analysis JSON of contract §6 with the members analysis_to_json adds,
+ * so the page, the API and the CSV show the same figures.
+ */
+
+static json_int_t
+jint_of(json_t *o, const char *key)
+{
+	json_t	*v = json_object_get(o, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/* A figure in the page's language ("1,20"); "–" for null. */
+static void
+decimal(json_t *v, int li, char *buf, size_t size)
+{
+	char	*p;
+
+	if (!json_is_number(v)) {
+		snprintf(buf, size, "\xe2\x80\x93");
+		return;
+	}
+	snprintf(buf, size, "%.2f", json_number_value(v));
+	if (li == LANG_SV && (p = strchr(buf, '.')) != NULL)
+		*p = ',';
+}
+
+/* A slope with its sign: "+0,12", "−0,05" (a real minus), "0,00". */
+static void
+signed_decimal(json_t *v, int li, char *buf, size_t size)
+{
+	char	 num[24];
+
+	decimal(v, li, num, sizeof(num));
+	if (!json_is_number(v) || json_number_value(v) == 0)
+		snprintf(buf, size, "%s", num);
+	else if (num[0] == '-')
+		snprintf(buf, size, "\xe2\x88\x92%s", num + 1);
+	else
+		snprintf(buf, size, "+%s", num);
+}
+
+/* "veckor" or "perioder", as the cadence of the analysis counts. */
+static const char *
+unit_word(const struct page_set *ps, int li, json_t *an)
+{
+	const char	*c = jstr_of(an, "cadence");
+
+	return text_in(ps, li, "period_units", c != NULL &&
+	    strcmp(c, "fortnightly") == 0 ? "fortnight" : "week");
+}
+
+/* "/k/analysis/2026-Q3?lang=sv" (new string), or NULL without a label. */
+static char *
+analysis_href(const char *label, int li)
+{
+	char	*s;
+
+	if (label == NULL)
+		return NULL;
+	xasprintf(&s, "/k/analysis/%s?lang=%s", label, lang_codes[li]);
+	return s;
+}
+
+/* The week number of a label ("2026-W27" gives "27"). Borrowed. */
+static const char *
+week_of(const char *label)
+{
+	const char	*w = label != NULL ? strchr(label, 'W') : NULL;
+
+	return w != NULL ? w + 1 : label != NULL ? label : "";
+}
+
+/* The head of the strip: one column per reporting period. */
+static json_t *
+strip_periods(json_t *an)
+{
+	json_t	*list = json_array(), *o, *p;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(an, "periods"), i, p) {
+		o = json_object();
+		set_str(o, "label", json_string_value(p));
+		set_str(o, "week", week_of(json_string_value(p)));
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/*
+ * One row of the strip: the area's status in each period, and whether
+ * a key function set it ("statuses_set", from gather_analysis_json).
+ */
+static json_t *
+strip_cells(const struct page_set *ps, int li, json_t *area)
+{
+	json_t		*list = json_array(), *o, *st, *set;
+	const char	*status;
+	size_t		 k;
+
+	set = json_object_get(area, "statuses_set");
+	json_array_foreach(json_object_get(area, "statuses"), k, st) {
+		status = json_string_value(st);
+		if (status == NULL)
+			status = "grey";
+		o = json_object();
+		set_str(o, "level", status);
+		set_str(o, "symbol", text_in(ps, li, "strip_symbols", status));
+		set_str(o, "word", text_in(ps, li, "levels", status));
+		json_object_set_new(o, "set", json_boolean(json_is_true(
+		    json_array_get(set, k))));
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/* Whether an indicator earns a chart: elevated at some time, or flagged. */
+static bool
+chart_worthy(json_t *ind)
+{
+	return jint_of(ind, "periods_elevated") > 0 ||
+	    json_is_true(json_object_get(ind, "flagged"));
+}
+
+/* The chart's values in words, for the table under it. */
+static json_t *
+chart_values(const struct page_set *ps, int li, json_t *an, json_t *ind)
+{
+	json_t		*list = json_array(), *o, *sc, *periods;
+	json_int_t	 v;
+	size_t		 k;
+	char		 num[8];
+
+	periods = json_object_get(an, "periods");
+	json_array_foreach(json_object_get(ind, "scores"), k, sc) {
+		o = json_object();
+		set_str(o, "period", json_string_value(json_array_get(periods,
+		    k)));
+		set_str(o, "week", week_of(json_string_value(json_array_get(
+		    periods, k))));
+		v = json_integer_value(sc);
+		if (json_is_integer(sc) && v >= 0 && v <= RATING_MAX) {
+			snprintf(num, sizeof(num), "%d", (int)v);
+			set_str(o, "score_num", num);
+			set_str(o, "score_word", text_at(ps, li, "scale",
+			    (size_t)v));
+		} else {
+			set_str(o, "score_num", "");
+			set_str(o, "score_word", text(ps, li, "not_assessed"));
+		}
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/* The charts of an area's elevated indicators (new reference). */
+static json_t *
+area_charts(const struct page_set *ps, int li, const struct analysis_view *v,
+    json_t *area)
+{
+	json_t		*list = json_array(), *ind, *o, *src;
+	const char	*slug = jstr_of(area, "area"), *key, *label;
+	char		 mean[32], elevated[16], assessed[16], *s;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(area, "indicators"), i, ind) {
+		if (!chart_worthy(ind) || (key = jstr_of(ind, "key")) == NULL)
+			continue;
+		o = json_object();
+		label = key_label(v->checklist, li, key);
+		set_str(o, "indicator", label);
+		xasprintf(&s, "chart-%s-%s", slug, key);
+		set_take(o, "id", s);
+		xasprintf(&s, "%s/%s", slug, key);
+		src = v->chart_srcs != NULL ? json_object_get(v->chart_srcs, s) :
+		    NULL;
+		free(s);
+		if (src != NULL)
+			set_str(o, "src", json_string_value(src));
+		else {
+			xasprintf(&s, "/k/analysis/%s/chart/%s/%s.svg",
+			    v->period_label, slug, key);
+			set_take(o, "src", s);
+		}
+		decimal(json_object_get(ind, "mean_score"), li, mean,
+		    sizeof(mean));
+		snprintf(elevated, sizeof(elevated), "%lld",
+		    (long long)jint_of(ind, "periods_elevated"));
+		snprintf(assessed, sizeof(assessed), "%lld",
+		    (long long)jint_of(ind, "periods_assessed"));
+		set_take(o, "alt", fill(text(ps, li, "chart_alt"),
+		    (const char *const[]){ "indicator", label, "area",
+		    jstr_of(area, "name") != NULL ? jstr_of(area, "name") : slug,
+		    "mean", mean, "elevated", elevated, "assessed", assessed,
+		    "unit", unit_word(ps, li, v->analysis), NULL }));
+		json_object_set_new(o, "values", chart_values(ps, li,
+		    v->analysis, ind));
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/* The table of an area's indicators (new reference). */
+static json_t *
+area_figures(int li, const struct analysis_view *v, json_t *area)
+{
+	json_t		*list = json_array(), *ind, *o, *e;
+	char		 num[32];
+	size_t		 i;
+
+	json_array_foreach(json_object_get(area, "indicators"), i, ind) {
+		o = json_object();
+		set_str(o, "label", key_label(v->checklist, li,
+		    jstr_of(ind, "key")));
+		decimal(json_object_get(ind, "mean_score"), li, num,
+		    sizeof(num));
+		set_str(o, "mean", num);
+		decimal(json_object_get(ind, "previous_mean_score"), li, num,
+		    sizeof(num));
+		set_str(o, "previous", num);
+		decimal(json_object_get(ind, "last_year_mean_score"), li, num,
+		    sizeof(num));
+		set_str(o, "last_year", num);
+		e = json_object_get(ind, "periods_elevated");
+		if (json_is_integer(e))
+			snprintf(num, sizeof(num), "%lld / %lld",
+			    (long long)json_integer_value(e),
+			    (long long)jint_of(ind, "periods_assessed"));
+		else
+			snprintf(num, sizeof(num), "\xe2\x80\x93");
+		set_str(o, "elevated", num);
+		signed_decimal(json_object_get(ind, "trend"), li, num,
+		    sizeof(num));
+		set_str(o, "trend", num);
+		json_object_set_new(o, "flagged", json_boolean(
+		    json_is_true(json_object_get(ind, "flagged"))));
+		json_object_set_new(o, "level", json_string(chart_worthy(ind) ?
+		    "2" : "none"));
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/* The persisting problems of an area, with their history. */
+static json_t *
+area_flags(const struct page_set *ps, int li, const struct analysis_view *v,
+    const char *slug)
+{
+	json_t		*list = json_array(), *f, *o;
+	const char	*reason, *closed, *comment, *area;
+	char		 n[16];
+	json_int_t	 earlier;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(v->analysis, "flags"), i, f) {
+		area = jstr_of(f, "area");
+		if (area == NULL || slug == NULL || strcmp(area, slug) != 0)
+			continue;
+		o = json_object();
+		set_str(o, "indicator", key_label(v->checklist, li,
+		    jstr_of(f, "indicator")));
+		reason = jstr_of(f, li == LANG_EN ? "reason_en" : "reason");
+		set_take(o, "since", fill(text(ps, li, "flag_since"),
+		    (const char *const[]){ "opened", jstr_of(f, "opened") ?
+		    jstr_of(f, "opened") : "", "reason", reason != NULL ?
+		    reason : "", NULL }));
+		closed = jstr_of(f, "closed");
+		if (closed != NULL)
+			set_take(o, "closed", fill(text(ps, li, "flag_closed"),
+			    (const char *const[]){ "closed", closed, NULL }));
+		else
+			set_str(o, "closed", "");
+		json_object_set_new(o, "open_at_end", json_boolean(
+		    json_is_true(json_object_get(f, "open_at_end"))));
+		json_object_set_new(o, "opened_in", json_boolean(
+		    json_is_true(json_object_get(f, "opened_in_period"))));
+		earlier = jint_of(f, "earlier_episodes");
+		snprintf(n, sizeof(n), "%lld", (long long)earlier);
+		if (earlier > 0)
+			set_take(o, "earlier", fill(text(ps, li, earlier == 1 ?
+			    "flag_earlier_one" : "flag_earlier"),
+			    (const char *const[]){ "n", n, NULL }));
+		else
+			set_str(o, "earlier", "");
+		comment = jstr_of(f, "comment");
+		set_str(o, "comment", comment != NULL ? comment : "");
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/* The measures decided in an area, with their figures before and after. */
+static json_t *
+area_measures_an(const struct page_set *ps, int li,
+    const struct analysis_view *v, const char *slug)
+{
+	json_t		*list = json_array(), *m, *o, *fl;
+	const char	*area, *val, *unit = unit_word(ps, li, v->analysis);
+	char		 before[32], after[32], nb[16], na[16];
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 i;
+
+	json_array_foreach(json_object_get(v->analysis, "measures"), i, m) {
+		area = jstr_of(m, "area");
+		if (area == NULL || slug == NULL || strcmp(area, slug) != 0)
+			continue;
+		o = json_object();
+		set_str(o, "what", jstr_of(m, "what") != NULL ?
+		    jstr_of(m, "what") : "");
+		buf_printf(&b, "%s: %s", text(ps, li, "measure_decided"),
+		    jstr_of(m, "period") != NULL ? jstr_of(m, "period") : "");
+		if ((val = jstr_of(m, "indicator")) != NULL)
+			buf_printf(&b, " · %s: %s", text(ps, li,
+			    "measure_indicator"), key_label(v->checklist, li,
+			    val));
+		if ((val = jstr_of(m, "place")) != NULL && *val != '\0')
+			buf_printf(&b, " · %s: %s", text(ps, li,
+			    "measure_place"), val);
+		if ((val = jstr_of(m, "who")) != NULL && *val != '\0')
+			buf_printf(&b, " · %s: %s", text(ps, li, "measure_who"),
+			    val);
+		if ((val = jstr_of(m, "follow_up")) != NULL)
+			buf_printf(&b, " · %s: %s", text(ps, li,
+			    "measure_follow_up"), val);
+		set_take(o, "details", buf_take(&b, NULL));
+		decimal(json_object_get(m, "mean_before"), li, before,
+		    sizeof(before));
+		decimal(json_object_get(m, "mean_after"), li, after,
+		    sizeof(after));
+		snprintf(nb, sizeof(nb), "%lld",
+		    (long long)jint_of(m, "periods_before"));
+		snprintf(na, sizeof(na), "%lld",
+		    (long long)jint_of(m, "periods_after"));
+		set_take(o, "figures", fill(text(ps, li, "measure_figures"),
+		    (const char *const[]){ "before", before, "n_before", nb,
+		    "after", after, "n_after", na, "unit", unit, NULL }));
+		fl = json_object_get(m, "flag");
+		if (json_is_object(fl))
+			set_take(o, "flag", fill(text(ps, li,
+			    jstr_of(fl, "closed") != NULL ?
+			    "measure_flag_closed" : "measure_flag_open"),
+			    (const char *const[]){ "opened", jstr_of(fl,
+			    "opened") ? jstr_of(fl, "opened") : "", "closed",
+			    jstr_of(fl, "closed") ? jstr_of(fl, "closed") : "",
+			    NULL }));
+		else
+			set_str(o, "flag", "");
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/* An area's figures in the ranking and the strip, shared by both. */
+static void
+area_head(int li, json_t *area, json_t *o)
+{
+	json_t		*counts = json_object_get(area, "status_counts");
+	const char	*slug = jstr_of(area, "area");
+	char		 num[32], *s;
+
+	json_object_set_new(o, "rank", json_integer(jint_of(area, "rank")));
+	set_str(o, "name", jstr_of(area, "name"));
+	set_str(o, "slug", slug);
+	xasprintf(&s, "area-%s", slug != NULL ? slug : "");
+	set_take(o, "anchor", s);
+	decimal(json_object_get(area, "need"), li, num, sizeof(num));
+	set_str(o, "need", num);
+	json_object_set_new(o, "red", json_integer(jint_of(counts, "red")));
+	json_object_set_new(o, "yellow", json_integer(jint_of(counts,
+	    "yellow")));
+	json_object_set_new(o, "green", json_integer(jint_of(counts,
+	    "green")));
+	json_object_set_new(o, "grey", json_integer(jint_of(counts, "grey")));
+}
+
+/* Flags of the area still open at the end of the span. */
+static json_int_t
+open_at_end(json_t *an, const char *slug)
+{
+	json_t		*f;
+	const char	*a;
+	json_int_t	 n = 0;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(an, "flags"), i, f) {
+		a = jstr_of(f, "area");
+		if (a != NULL && slug != NULL && strcmp(a, slug) == 0 &&
+		    json_is_true(json_object_get(f, "open_at_end")))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The analysis page. Returns a new document owned by the caller
+ * (free(3)), or NULL without analysis.html.
+ */
+char *
+page_analysis(const struct page_set *ps, const struct analysis_view *v,
+    size_t *len)
+{
+	json_t		*ctx, *ranking, *strip, *areas, *area, *o, *list;
+	struct period	 p;
+	const char	*name, *kind;
+	char		 descr[128], *heading, *s;
+	size_t		 i;
+	int		 li = lang_index(v->lang);
+	int		 level = (int)jint_of(v->analysis, "level");
+
+	if (!tmpl_has(ps->tmpl, "analysis")) {
+		*len = 0;
+		return NULL;
+	}
+	ctx = page_context(ps, li, NULL, NULL);
+	set_take(ctx, "switch_href", analysis_href(v->period_label,
+	    li == LANG_SV ? LANG_EN : LANG_SV));
+	descr[0] = '\0';
+	kind = "quarter";
+	if (v->period_label != NULL && period_parse(v->period_label, &p) == 0) {
+		period_describe(&p, lang_codes[li], descr, sizeof(descr));
+		kind = p.kind == PERIOD_TERTIAL ? "tertial" :
+		    p.kind == PERIOD_YEAR ? "year" : "quarter";
+	}
+	heading = fill(text(ps, li, "analysis_heading"),
+	    (const char *const[]){ "kind", text_in(ps, li, "analysis_kinds",
+	    kind), "period", descr[0] != '\0' ? descr : v->period_label ?
+	    v->period_label : "", NULL });
+	set_str(ctx, "heading", heading);
+	set_take(ctx, "title", title(ps, li, 0, heading, NULL));
+	free(heading);
+
+	set_str(ctx, "stylesheet", v->stylesheet != NULL ? v->stylesheet :
+	    "/static/estd.css");
+	json_object_set_new(ctx, "standalone", json_boolean(v->person == NULL));
+	if (v->person != NULL) {
+		name = v->person->name != NULL ? v->person->name : "";
+		set_take(ctx, "signed_in", fill(text(ps, li, "signed_in"),
+		    (const char *const[]){ "name", name, NULL }));
+		set_str(ctx, "logout_action", "/k/logout");
+		set_str(ctx, "csrf", v->csrf != NULL ? v->csrf : "");
+		set_take(ctx, "prev_href", analysis_href(v->prev_label, li));
+		set_take(ctx, "next_href", analysis_href(v->next_label, li));
+		xasprintf(&s, "/k/picture?lang=%s", lang_codes[li]);
+		set_take(ctx, "picture_href", s);
+		xasprintf(&s, "/k/analysis/%s/csv", v->period_label);
+		set_take(ctx, "csv_href", s);
+		xasprintf(&s, "analysis-%s.csv", v->period_label);
+		set_take(ctx, "csv_name", s);
+	}
+	set_str(ctx, "period_label", v->period_label);
+	set_str(ctx, "unit", unit_word(ps, li, v->analysis));
+	json_object_set_new(ctx, "n_periods", json_integer((json_int_t)
+	    json_array_size(json_object_get(v->analysis, "periods"))));
+	json_object_set_new(ctx, "level", json_integer(level));
+	json_object_set_new(ctx, "periods", strip_periods(v->analysis));
+	set_str(ctx, "level_word", text_at(ps, li, "scale",
+	    (size_t)(level >= 0 && level <= RATING_MAX ? level : 0)));
+
+	ranking = json_array();
+	strip = json_array();
+	areas = json_array();
+	json_array_foreach(json_object_get(v->analysis, "areas"), i, area) {
+		const char *slug = jstr_of(area, "area");
+
+		o = json_object();
+		area_head(li, area, o);
+		json_object_set_new(o, "flags_open", json_integer(
+		    open_at_end(v->analysis, slug)));
+		json_array_append_new(ranking, o);
+
+		o = json_object();
+		area_head(li, area, o);
+		json_object_set_new(o, "cells", strip_cells(ps, li, area));
+		json_array_append_new(strip, o);
+
+		o = json_object();
+		area_head(li, area, o);
+		json_object_set_new(o, "figures", area_figures(li, v, area));
+		list = area_charts(ps, li, v, area);
+		json_object_set_new(o, "any_charts",
+		    json_boolean(json_array_size(list) > 0));
+		json_object_set_new(o, "charts", list);
+		list = area_flags(ps, li, v, slug);
+		json_object_set_new(o, "any_flags",
+		    json_boolean(json_array_size(list) > 0));
+		json_object_set_new(o, "flags", list);
+		list = area_measures_an(ps, li, v, slug);
+		json_object_set_new(o, "any_measures",
+		    json_boolean(json_array_size(list) > 0));
+		json_object_set_new(o, "measures", list);
+		json_array_append_new(areas, o);
+	}
+	json_object_set_new(ctx, "has_areas",
+	    json_boolean(json_array_size(ranking) > 0));
+	json_object_set_new(ctx, "ranking", ranking);
+	json_object_set_new(ctx, "strip", strip);
+	json_object_set_new(ctx, "areas", areas);
+	return render(ps, "analysis", ctx, len);
 }

@@ -1,7 +1,7 @@
 /*
  * page: the HTML pages people see (reporter form, receipt, error pages,
- * the key functions' picture), rendered from the templates and strings
- * in reporter-form/. Pure: the
+ * the key functions' picture, the steering group's analysis), rendered
+ * from the templates and strings in reporter-form/. Pure: the
  * templates and the two string tables are loaded once by page_load; after
  * that, rendering reads no files and touches no globals, so any thread
  * may render.
@@ -117,6 +117,35 @@ struct picture_view {
 };
 
 /*
+ * The steering group's analysis of a quarter, tertial or year
+ * (analysis.html): the areas ranked by need, a strip of every area's
+ * status per reporting period, per area its figures, a chart of each
+ * elevated indicator, the persisting problems with their history and the
+ * measures with their figures before and after.
+ */
+struct analysis_view {
+	const char		*lang;
+	/* Signed in; NULL for a document of its own (estctl --html). */
+	const struct person	*person;
+	/* analysis_to_json of the reader's areas (borrowed). */
+	json_t			*analysis;
+	const char		*period_label;	/* "2026-Q3" */
+	const char		*prev_label;	/* NULL: no link */
+	const char		*next_label;	/* NULL: no link */
+	const struct checklist	*checklist;
+	const char		*csrf;		/* the session's (logout) */
+	/*
+	 * Where the charts are: NULL for the chart resources
+	 * /k/analysis/PERIOD/chart/AREA/INDICATOR.svg, else an object from
+	 * "AREA/INDICATOR" to each chart's src (data: URIs when the page is
+	 * a file of its own).
+	 */
+	json_t			*chart_srcs;
+	/* The stylesheet's href: NULL for /static/estd.css. */
+	const char		*stylesheet;
+};
+
+/*
  * Load templates and strings from `dir` (reporter-form/). Returns a new
  * set (page_free) or NULL with *cause naming the file at fault.
  */
@@ -148,6 +177,12 @@ char		*page_error(const struct page_set *, const char *lang,
  */
 char		*page_picture(const struct page_set *,
 		    const struct picture_view *, size_t *len);
+/*
+ * The analysis page. NULL when the set has no analysis.html: the
+ * caller answers with an error page.
+ */
+char		*page_analysis(const struct page_set *,
+		    const struct analysis_view *, size_t *len);
 /* The page for a request without a live session (signed out, expired). */
 char		*page_signed_out(const struct page_set *, const char *lang,
 		    size_t *len);

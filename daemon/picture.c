@@ -91,7 +91,23 @@ struct picture {
 	size_t		 n_areas;
 	struct pic_flag	*flags;
 	size_t		 n_flags;
+	bool		 police;	/* notices were fetched */
+	char		**police_where;
+	size_t		 n_police_where;
+	struct police_count *police_types;
+	size_t		 n_police_types;
+	long		 police_total;
 };
+
+/* The caveat shown with every count of police notices. */
+#define POLICE_NOTE_SV \
+	"Polisens händelsenotiser räknas per kommun: deras " \
+	"position är kommunens eller länets mittpunkt, inte " \
+	"platsen, så de hör inte till något område."
+#define POLICE_NOTE_EN \
+	"Police event notices are counted per municipality: their position " \
+	"is the centre of the municipality or county, not the place, so " \
+	"they belong to no area."
 
 static const char *const level_names[] = {
 	"grey", "green", "yellow", "red",
@@ -476,6 +492,30 @@ add_flags(struct picture *pic, const struct picture_input *in)
 	}
 }
 
+/* Copy the police counts, which the picture shows as given. */
+static void
+add_police(struct picture *pic, const struct picture_police *pp)
+{
+	size_t	 i;
+
+	if (pp == NULL)
+		return;
+	pic->police = true;
+	pic->police_total = pp->total;
+	pic->police_where = xcalloc(pp->n_locations + 1,
+	    sizeof(*pic->police_where));
+	for (i = 0; i < pp->n_locations; i++)
+		pic->police_where[i] = xstrdup(pp->locations[i]);
+	pic->n_police_where = pp->n_locations;
+	pic->police_types = xcalloc(pp->n_counts + 1,
+	    sizeof(*pic->police_types));
+	for (i = 0; i < pp->n_counts; i++) {
+		pic->police_types[i].type = xstrdup(pp->counts[i].type);
+		pic->police_types[i].count = pp->counts[i].count;
+	}
+	pic->n_police_types = pp->n_counts;
+}
+
 struct picture *
 picture_compile(const struct picture_input *in)
 {
@@ -535,6 +575,7 @@ picture_compile(const struct picture_input *in)
 	}
 	qsort(pic->areas, pic->n_areas, sizeof(*pic->areas), area_cmp);
 	add_flags(pic, in);
+	add_police(pic, in->police);
 	return pic;
 }
 
@@ -576,6 +617,12 @@ picture_free(struct picture *pic)
 	}
 	free(pic->keys);
 	free(pic->names);
+	for (i = 0; i < pic->n_police_where; i++)
+		free(pic->police_where[i]);
+	free(pic->police_where);
+	for (i = 0; i < pic->n_police_types; i++)
+		free(pic->police_types[i].type);
+	free(pic->police_types);
 	free(pic->label);
 	free(pic->start);
 	free(pic->end);
@@ -670,6 +717,33 @@ area_json(const struct picture *pic, const struct pic_area *a,
 	return o;
 }
 
+/* "police_events" (new reference). */
+static json_t *
+police_json(const struct picture *pic)
+{
+	json_t	*o = json_object(), *arr, *item;
+	size_t	 i;
+
+	arr = json_array();
+	for (i = 0; i < pic->n_police_where; i++)
+		json_array_append_new(arr, jstr(pic->police_where[i]));
+	json_object_set_new(o, "locations", arr);
+	json_object_set_new(o, "total", json_integer(pic->police_total));
+	arr = json_array();
+	for (i = 0; i < pic->n_police_types; i++) {
+		item = json_object();
+		json_object_set_new(item, "type",
+		    jstr(pic->police_types[i].type));
+		json_object_set_new(item, "count",
+		    json_integer(pic->police_types[i].count));
+		json_array_append_new(arr, item);
+	}
+	json_object_set_new(o, "types", arr);
+	json_object_set_new(o, "note", json_string(POLICE_NOTE_SV));
+	json_object_set_new(o, "note_en", json_string(POLICE_NOTE_EN));
+	return o;
+}
+
 json_t *
 picture_to_json(const struct picture *pic, bool with_missing)
 {
@@ -704,6 +778,8 @@ picture_to_json(const struct picture *pic, bool with_missing)
 		json_array_append_new(arr, item);
 	}
 	json_object_set_new(doc, "flags", arr);
+	if (pic->police)
+		json_object_set_new(doc, "police_events", police_json(pic));
 	return doc;
 }
 
@@ -871,6 +947,35 @@ indicator_name(const struct picture *pic, const struct pic_flag *f)
 	return f->ind == -1 ? f->indicator : pic->names[f->ind];
 }
 
+/* "Örebro, Kumla" */
+static void
+police_where(struct buf *b, const struct picture *pic, bool html)
+{
+	for (size_t i = 0; i < pic->n_police_where; i++) {
+		if (i > 0)
+			buf_puts(b, ", ");
+		if (html)
+			buf_html(b, pic->police_where[i]);
+		else
+			buf_puts(b, pic->police_where[i]);
+	}
+}
+
+static void
+text_police(struct buf *b, const struct picture *pic)
+{
+	buf_puts(b, "\nPolisens händelsenotiser (");
+	police_where(b, pic, false);
+	if (pic->police_total == 0)
+		buf_puts(b, "): inga denna period.\n");
+	else
+		buf_printf(b, "): %ld.\n", pic->police_total);
+	for (size_t i = 0; i < pic->n_police_types; i++)
+		buf_printf(b, "  %s: %ld\n", pic->police_types[i].type,
+		    pic->police_types[i].count);
+	buf_puts(b, "  " POLICE_NOTE_SV "\n");
+}
+
 char *
 picture_to_text(const struct picture *pic, bool with_missing)
 {
@@ -896,6 +1001,8 @@ picture_to_text(const struct picture *pic, bool with_missing)
 			buf_printf(&b, ", avslutat %s", f->ep.closed);
 		buf_puts(&b, "\n");
 	}
+	if (pic->police)
+		text_police(&b, pic);
 	return buf_take(&b, NULL);
 }
 
@@ -1040,6 +1147,31 @@ html_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 	buf_puts(b, "</div>\n");
 }
 
+static void
+html_police(struct buf *b, const struct picture *pic)
+{
+	buf_puts(b, "<div class=\"police\">\n<h3>Polisens "
+	    "händelsenotiser</h3>\n<p class=\"police-where\">");
+	police_where(b, pic, true);
+	if (pic->police_total == 0)
+		buf_puts(b, ": inga denna period.</p>\n");
+	else
+		buf_printf(b, ": %ld.</p>\n", pic->police_total);
+	if (pic->n_police_types > 0) {
+		buf_puts(b, "<table class=\"police-types\">\n<thead><tr>"
+		    "<th scope=\"col\">Typ</th><th scope=\"col\">Antal</th>"
+		    "</tr></thead>\n<tbody>\n");
+		for (size_t i = 0; i < pic->n_police_types; i++) {
+			buf_puts(b, "<tr><td>");
+			buf_html(b, pic->police_types[i].type);
+			buf_printf(b, "</td><td>%ld</td></tr>\n",
+			    pic->police_types[i].count);
+		}
+		buf_puts(b, "</tbody>\n</table>\n");
+	}
+	buf_puts(b, "<p class=\"caveat\">" POLICE_NOTE_SV "</p>\n</div>\n");
+}
+
 char *
 picture_to_html(const struct picture *pic, bool with_missing)
 {
@@ -1083,6 +1215,8 @@ picture_to_html(const struct picture *pic, bool with_missing)
 		}
 		buf_puts(&b, "</tbody>\n</table>\n");
 	}
+	if (pic->police)
+		html_police(&b, pic);
 	buf_puts(&b, "</div>\n");
 	return buf_take(&b, NULL);
 }

@@ -25,6 +25,11 @@
  * Areas are ordered red, yellow, green, grey, then by name in Swedish
  * order (å, ä, ö after z).
  *
+ * Police event notices (optional): the counts by type of the period's
+ * notices for the configured municipalities or counties, with the
+ * caveat that their positions are municipality or county centres. They
+ * belong to no area and are shown beside the areas, never in one.
+ *
  * The names and e-mail addresses of reporters who have not reported
  * appear only when a rendering is asked for them (with_missing), which
  * is for key functions inside the organisation and nothing sent outside.
@@ -41,6 +46,7 @@
 
 #include "conf.h"
 #include "flags.h"
+#include "police.h"
 #include "store.h"
 
 /*
@@ -81,6 +87,18 @@ struct picture_flag {
 };
 
 /*
+ * The police's notices of the period (police_count over the notices
+ * dated in it). Borrowed.
+ */
+struct picture_police {
+	char *const			*locations;
+	size_t				 n_locations;
+	const struct police_count	*counts;
+	size_t				 n_counts;
+	long				 total;
+};
+
+/*
  * Everything a picture is compiled from. All borrowed: the picture
  * copies what it keeps, so the input may be freed once it is compiled.
  * reports and previous are the latest revisions of this period's and
@@ -104,6 +122,7 @@ struct picture_input {
 	size_t				 n_flags;
 	const struct picture_status	*statuses;
 	size_t				 n_statuses;
+	const struct picture_police	*police;	/* NULL: not fetched */
 };
 
 struct picture;
@@ -116,7 +135,9 @@ void		 picture_free(struct picture *);
  * The picture as contract §6 JSON: a new reference. Members beyond the
  * contract: per area "missing" [{name, email}] (only with_missing), and
  * when a key function set the status "status_set_by", "assessment" and
- * "status_computed"; per flag "reason_en" and, once closed, "closed".
+ * "status_computed"; per flag "reason_en" and, once closed, "closed";
+ * with police notices "police_events" {locations, total, types [{type,
+ * count}], note, note_en}.
  */
 json_t		*picture_to_json(const struct picture *, bool with_missing);
 /* Plain Swedish text, UTF-8, "\n" line ends. New string (free(3)). */

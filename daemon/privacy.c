@@ -9,16 +9,17 @@
  * right, personal identity numbers and phone numbers; each item found
  * is replaced by its marker. An item may only start and end where a word
  * or a number does: a letter or digit beside it, or a digit behind a
- * '-', '.', ':' or ',' beside it, means it is part of something longer
+ * '-', '+', '.' or ':' beside it, means it is part of something longer
  * (an id, a decimal, a time or date) and is left alone.
  *
- * Because of those boundary rules, masking one item can free its
- * neighbour: in "a@b.se-0701234567" the domain label "se-0701234567" is
- * no address, the phone number is masked, and only then "a@b.se-" reads
- * as an address followed by a dash. Passes are therefore repeated until
- * one finds nothing, which is what makes privacy_mask idempotent. This
- * ends: each change removes an '@' or at least seven digits, and the
- * markers contain neither.
+ * The boundary rules look at an item's neighbours, which may be masked
+ * in the same pass: a pass reads text it has masked already, and e-mail
+ * addresses it is about to mask, as markers, and a phone number that
+ * cannot end where its groups end is cut at a space (phone_len). Should
+ * some case remain where masking one item frees another, passes are
+ * repeated until one finds nothing, which makes privacy_mask idempotent
+ * whatever the rules miss. This ends: each change removes an '@' or at
+ * least seven digits, and the markers contain neither.
  *
  * False positives are preferred to misses where the two conflict (the
  * text may become a public document), but the usual numbers of a note
@@ -255,42 +256,54 @@ is_word(unsigned cp)
 	return is_digit(cp) || cp == '_' || is_letter(cp);
 }
 
-/* Punctuation that glues digits into one number: 1.5, 14:30, 2026-11. */
+/*
+ * Punctuation that glues digits into one number: 1.5, 14:30, 2026-11,
+ * 811218+9876. Not ',' and '/', which join lists of numbers more often
+ * than the parts of one that could be taken for an item here:
+ * "0701234567/0701234568".
+ */
 static bool
 is_glue(unsigned c)
 {
-	return c == '-' || c == '+' || c == '.' || c == '/' || c == ':' ||
-	    c == ',';
+	return c == '-' || c == '+' || c == '.' || c == ':';
 }
 
-/* May an item start at s[i]: is it not the inside of a word or number? */
+/*
+ * May an item start at s[i]: is it not the inside of a word or number?
+ * Text before `masked` has been masked already and will read as the
+ * marker's ']': "0123456:+46 70 123 45 67" has two numbers.
+ */
 static bool
-starts_free(const char *s, size_t i)
+starts_free(const char *s, size_t i, size_t masked)
 {
 	size_t		at;
 	unsigned	c;
 
-	if (i == 0)
+	if (i <= masked)
 		return true;
 	c = cp_before(s, i, &at);
 	if (is_word(c))
 		return false;
-	return !(is_glue(c) && at > 0 && is_digit((unsigned char)s[at - 1]));
+	return !(is_glue(c) && at > masked &&
+	    is_digit((unsigned char)s[at - 1]));
 }
 
-/* May an item end just before s[end]? */
+/*
+ * May an item end just before s[end]? An e-mail address that starts at
+ * limit will be a marker by then: "0701234567:a@b.se" has two items.
+ */
 static bool
-ends_free(const char *s, size_t len, size_t end)
+ends_free(const char *s, size_t len, size_t end, size_t limit)
 {
 	size_t		n;
 	unsigned	c;
 
-	if (end >= len)
+	if (end >= len || end == limit)
 		return true;
 	c = cp_at(s, end, &n);
 	if (is_word(c))
 		return false;
-	return !(is_glue(c) && end + 1 < len &&
+	return !(is_glue(c) && end + 1 < limit &&
 	    is_digit((unsigned char)s[end + 1]));
 }
 
@@ -395,7 +408,7 @@ pnr_len(const char *s, size_t len, size_t i, size_t limit)
 		return 0;
 	if (!birth_date(century, d) || !luhn_ok(d))
 		return 0;
-	if (!ends_free(s, len, end))
+	if (!ends_free(s, len, end, limit))
 		return 0;
 	return end - i;
 }
@@ -525,16 +538,37 @@ phone_group(struct phone *ph, const char *s, size_t p, size_t g)
 	return true;
 }
 
+/* The digits read make a phone number (its end aside). */
+static bool
+phone_valid(const struct phone *ph)
+{
+	if (ph->nd < 2)
+		return false;
+	if (ph->plus)
+		return ph->d[0] != '0' && ph->nd >= 8;
+	if (ph->d[0] != '0')
+		return false;
+	if (ph->d[1] == '0')
+		return ph->nd >= 3 && ph->d[2] != '0' && ph->nd - 2 >= 8;
+	return ph->nd >= 7 && !phone_lookalike(ph);
+}
+
 /*
  * Length of the phone number at s[i] ('+', '0' or '('), or 0. Groups
  * are taken while the number stays within its longest length, so a
  * number followed by a year or a second number ends where it should.
+ * A number that cannot end where its groups end (a dash and a digit
+ * follow) ends at the last space between its groups where it is a
+ * whole number: in "08-123 45 08-678 90" the first number read on into
+ * the second, and "+46 70 123 45 67 811218+9876" is a phone number
+ * and a personnummer.
  */
 static size_t
 phone_len(const char *s, size_t len, size_t i, size_t limit)
 {
-	struct phone	ph;
-	size_t		p = i, end = 0, g, k;
+	struct phone	ph, tried;
+	size_t		p = i, end = 0, cut_end = 0, g, k;
+	bool		spaced = false;
 
 	memset(&ph, 0, sizeof(ph));
 	if (s[p] == '+') {
@@ -548,6 +582,7 @@ phone_len(const char *s, size_t len, size_t i, size_t limit)
 			return 0;
 		(void)phone_group(&ph, s, p + 1, g);
 		p += g + 2;
+		end = p;
 		if (p < limit && s[p] == ' ')
 			p++;
 		if (p >= limit || !is_digit((unsigned char)s[p]))
@@ -555,11 +590,16 @@ phone_len(const char *s, size_t len, size_t i, size_t limit)
 		ph.sep[0] = ')';
 	}
 	for (;;) {
-		g = digit_run(s, p, limit, PHONE_DIGITS_MAX + 1);
-		if (g == 0 || !phone_group(&ph, s, p, g))
+		if ((g = digit_run(s, p, limit, PHONE_DIGITS_MAX + 1)) == 0)
 			break;
+		tried = ph;
+		if (!phone_group(&ph, s, p, g))
+			break;
+		if (spaced && phone_valid(&tried))
+			cut_end = end;
 		p += g;
 		end = p;
+		spaced = false;
 		if (ph.groups == 1 && (ph.plus || (ph.d[0] == '0' &&
 		    ph.d[1] == '0')) && trunk_zero(s, &p, limit))
 			continue;
@@ -568,21 +608,15 @@ phone_len(const char *s, size_t len, size_t i, size_t limit)
 			break;
 		if (ph.groups <= 2)
 			ph.sep[ph.groups - 1] = s[p] == '-' ? '-' : ' ';
+		spaced = s[p] != '-';
 		p += k;
 	}
-	if (ph.nd < 2)
-		return 0;
-	if (ph.plus) {
-		if (ph.d[0] == '0' || ph.nd < 8)
+	if (!ends_free(s, len, end, limit)) {
+		if (cut_end == 0)
 			return 0;
-	} else if (ph.d[0] != '0')
-		return 0;
-	else if (ph.d[1] == '0') {
-		if (ph.nd < 3 || ph.d[2] == '0' || ph.nd - 2 < 8)
-			return 0;
-	} else if (ph.nd < 7 || phone_lookalike(&ph))
-		return 0;
-	if (!ends_free(s, len, end))
+		return cut_end - i;
+	}
+	if (!phone_valid(&ph))
 		return 0;
 	return end - i;
 }
@@ -725,7 +759,7 @@ mask_pass(const char *s, size_t len, const char *lang, unsigned *found,
 			n = emails[e].end - i;
 			e++;
 		} else if ((is_digit(c) || c == '+' || c == '(') &&
-		    starts_free(s, i)) {
+		    starts_free(s, i, copied)) {
 			if (is_digit(c) && (n = pnr_len(s, len, i, limit)) > 0)
 				kind = PRIVACY_PNR;
 			else if ((c == '0' || c == '+' || c == '(') &&

@@ -24,10 +24,19 @@ const struct http_route routes[] = {
 					handle_measure_post,	32 * KiB },
 	{ "POST", "/k/flags/:id/ack",	handle_flag_ack,	32 * KiB },
 	{ "POST", "/k/logout",		handle_logout,		4 * KiB },
+	{ "GET",  "/k/analysis",	handle_analysis_latest,	0 },
+	{ "GET",  "/k/analysis/:period",
+					handle_analysis_get,	0 },
+	{ "GET",  "/k/analysis/:period/csv",
+					handle_analysis_csv,	0 },
+	{ "GET",  "/k/analysis/:period/chart/:area/:chart",
+					handle_analysis_chart,	0 },
 	{ "GET",  "/k/:token",		handle_signin,		0 },
 	{ "GET",  "/api/v1/pictures/:period",
 					handle_api_picture,	0 },
 	{ "GET",  "/api/v1/flags",	handle_api_flags,	0 },
+	{ "GET",  "/api/v1/analyses/:period",
+					handle_api_analysis,	0 },
 };
 
 const size_t n_routes = sizeof(routes) / sizeof(routes[0]);

@@ -2565,6 +2565,25 @@ store_audit_verify(struct store *s, long long *checked, long long *bad_id,
 }
 
 int
+store_audit_head(struct store *s, long long *id, char *hash,
+    long long *anchor_id)
+{
+	char	 ahash[AUDIT_HEX + 1], *cause = NULL;
+	int	 own, rc = -1;
+
+	if (read_begin(s, &own, &cause) == -1) {
+		log_warnx("store: %s: %s", s->path, cause);
+		free(cause);
+		return -1;
+	}
+	if (audit_anchor(s, anchor_id, ahash) == 0 &&
+	    audit_head(s, id, hash) == 0)
+		rc = 0;
+	read_end(s, own);
+	return rc;
+}
+
+int
 store_audit_export(struct store *s, time_t since, store_audit_fn fn,
     void *arg)
 {

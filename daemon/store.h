@@ -239,6 +239,13 @@ struct audit_entry {
 int		 store_audit_verify(struct store *, long long *checked,
 		    long long *bad_id, char **cause);
 /*
+ * The newest entry's id and hash (hash[65]; when the log is empty, the
+ * anchor's), and the id of the last entry removed by retention (0:
+ * none). Returns 0 or -1.
+ */
+int		 store_audit_head(struct store *, long long *id, char *hash,
+		    long long *anchor_id);
+/*
  * Call fn for every entry stamped at or after `since` (0: all), in id
  * order, in one read snapshot. fn returns 0 to go on, -1 to stop; the
  * result is -1 if fn stopped or the log could not be read.

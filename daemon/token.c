@@ -27,6 +27,8 @@
 _Static_assert(TOKEN_LEN == 43, "token length must match 32 bytes");
 _Static_assert(TOKEN_HASH_LEN == crypto_hash_sha256_BYTES,
     "token hash length must match SHA-256");
+_Static_assert(TOKEN_HASH_LEN == crypto_auth_hmacsha256_BYTES,
+    "an HMAC-SHA256 fills a token hash");
 
 int
 token_init(void)
@@ -211,4 +213,17 @@ token_derive(const unsigned char key[TOKEN_KEY_LEN],
 	sodium_bin2base64(buf, TOKEN_LEN + 1, mac, sizeof(mac),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(mac, sizeof(mac));
+}
+
+void
+token_hmac_sha256(const void *key, size_t keylen, const void *data,
+    size_t len, unsigned char out[TOKEN_HASH_LEN])
+{
+	crypto_auth_hmacsha256_state	st;
+
+	/* Keys longer than a block are hashed first, as RFC 2104 says. */
+	crypto_auth_hmacsha256_init(&st, key, keylen);
+	crypto_auth_hmacsha256_update(&st, data, (unsigned long long)len);
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof(st));
 }

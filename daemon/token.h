@@ -64,6 +64,13 @@ void	token_salt_new(unsigned char salt[TOKEN_SALT_LEN]);
 void	token_derive(const unsigned char key[TOKEN_KEY_LEN],
 	    const unsigned char salt[TOKEN_SALT_LEN], char *buf);
 
+/*
+ * HMAC-SHA256 (RFC 2104) of len bytes at data under a key of any length
+ * into out: the signature of webhook deliveries.
+ */
+void	token_hmac_sha256(const void *key, size_t keylen, const void *data,
+	    size_t len, unsigned char out[TOKEN_HASH_LEN]);
+
 /* A uniformly random 32-bit number (jitter, not secrets). */
 uint32_t	token_random_u32(void);
 

@@ -389,10 +389,10 @@ static const struct {
 	  "consecutive, window, within and clear_after" },
 	{ "[server]\n\n[police]\nurl = x\n",
 	  "3: [police]: unknown section; the sections are server, storage, "
-	  "periods, flags, smtp and checklist" },
+	  "periods, flags, smtp, checklist, retention and backup" },
 	{ "; nothing in it\n[webhook]\n",
 	  "2: [webhook]: unknown section; the sections are server, storage, "
-	  "periods, flags, smtp and checklist" },
+	  "periods, flags, smtp, checklist, retention and backup" },
 	{ "[flags]\nlevel = 2\n; again\nlevel = 3\n",
 	  "4: [flags] level: given twice (first on line 2)" },
 	{ "[smtp]\nport = 25\n[flags]\n[smtp]\n",
@@ -946,6 +946,92 @@ START_TEST(test_default_path)
 }
 END_TEST
 
+/* [retention] and [backup]: defaults, every key, and what is refused. */
+START_TEST(test_retention_backup_defaults)
+{
+	struct conf	*c;
+
+	c = load_ok("");
+	ck_assert_int_eq(c->retention_free_text_days, 730);
+	ck_assert_int_eq(c->retention_audit_days, 3650);
+	ck_assert_str_eq(c->backup_dir, "");
+	ck_assert_int_eq(c->backup_interval_hours, 6);
+	ck_assert_int_eq(c->backup_keep, 8);
+	conf_free(c);
+}
+END_TEST
+
+START_TEST(test_retention_backup_keys)
+{
+	struct conf	*c;
+	char		*want;
+
+	c = load_ok("[retention]\nfree_text_days = 0\naudit_days = 36500\n"
+	    "[backup]\ndir = backups\ninterval_hours = 168\nkeep = 1\n");
+	ck_assert_int_eq(c->retention_free_text_days, 0);
+	ck_assert_int_eq(c->retention_audit_days, 36500);
+	/* Relative to the file's directory, like every path. */
+	xasprintf(&want, "%s/backups", tmpdir);
+	ck_assert_str_eq(c->backup_dir, want);
+	free(want);
+	ck_assert_int_eq(c->backup_interval_hours, 168);
+	ck_assert_int_eq(c->backup_keep, 1);
+	conf_free(c);
+
+	c = load_ok("[backup]\ndir = /srv/backup/estd\ninterval_hours = 1\n"
+	    "keep = 1000\n[retention]\naudit_days = 0\n");
+	ck_assert_str_eq(c->backup_dir, "/srv/backup/estd");
+	ck_assert_int_eq(c->backup_interval_hours, 1);
+	ck_assert_int_eq(c->backup_keep, 1000);
+	ck_assert_int_eq(c->retention_audit_days, 0);
+	ck_assert_int_eq(c->retention_free_text_days, 730);
+	conf_free(c);
+
+	/* An empty dir is "off", not an error. */
+	c = load_ok("[backup]\ndir =\n");
+	ck_assert_str_eq(c->backup_dir, "");
+	conf_free(c);
+}
+END_TEST
+
+static const struct {
+	const char	*body;
+	const char	*want;	/* after "<dir>/estd.conf:" */
+} retention_backup_errors[] = {
+	{ "[retention]\nfree_text_days = -1\n",
+	  "2: [retention] free_text_days: must be from 0 to 36500, not -1" },
+	{ "[retention]\naudit_days = 36501\n",
+	  "2: [retention] audit_days: must be from 0 to 36500, not 36501" },
+	{ "[retention]\nfree_text_days = two years\n",
+	  "2: [retention] free_text_days: must be a whole number from 0 to "
+	  "36500, not \"two years\"" },
+	{ "[retention]\nreports_days = 30\n",
+	  "2: [retention] reports_days: unknown key; the keys of [retention] "
+	  "are free_text_days and audit_days" },
+	{ "[backup]\ninterval_hours = 0\n",
+	  "2: [backup] interval_hours: must be from 1 to 168, not 0" },
+	{ "[backup]\ninterval_hours = 169\n",
+	  "2: [backup] interval_hours: must be from 1 to 168, not 169" },
+	{ "[backup]\nkeep = 0\n",
+	  "2: [backup] keep: must be from 1 to 1000, not 0" },
+	{ "[backup]\nkeep = 1001\n",
+	  "2: [backup] keep: must be from 1 to 1000, not 1001" },
+	{ "[backup]\nkeep = 8\nkeep = 9\n",
+	  "3: [backup] keep: given twice (first on line 2)" },
+	{ "[backup]\ndirectory = /srv\n",
+	  "2: [backup] directory: unknown key; the keys of [backup] are dir, "
+	  "interval_hours and keep" },
+	{ "[backup]\n[retention]\n[backup]\n",
+	  "3: [backup]: section given twice (first on line 1)" },
+};
+
+START_TEST(test_retention_backup_errors)
+{
+	expect_error(retention_backup_errors[_i].body,
+	    retention_backup_errors[_i].want);
+}
+END_TEST
+
 static Suite *
 conf_suite(void)
 {
@@ -963,6 +1049,10 @@ conf_suite(void)
 	tcase_add_test(tc, test_missing_files);
 	tcase_add_test(tc, test_relative_paths);
 	tcase_add_test(tc, test_default_path);
+	tcase_add_test(tc, test_retention_backup_defaults);
+	tcase_add_test(tc, test_retention_backup_keys);
+	tcase_add_loop_test(tc, test_retention_backup_errors, 0,
+	    nitems(retention_backup_errors));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("checklist");

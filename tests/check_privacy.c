@@ -191,7 +191,7 @@ START_TEST(pnr_boundaries)
 	same("8112189876123");
 	same("81121898761");
 	same("1.8112189876");
-	same("3,8112189876");
+	same("1:8112189876");
 	same("811218-9876-5");
 	same("id_8112189876");
 	/* Beside punctuation and Swedish words it is found. */
@@ -199,8 +199,10 @@ START_TEST(pnr_boundaries)
 	expect("nr:811218-9876.", "nr:" PNR ".", PRIVACY_PNR);
 	expect("»811218-9876«", "»" PNR "«", PRIVACY_PNR);
 	expect("Åsa 811218-9876 är", "Åsa " PNR " är", PRIVACY_PNR);
-	/* Two in a row. */
+	/* Two in a row; a comma or slash does not glue numbers. */
 	expect("811218-9876, 121212-1212", PNR ", " PNR, PRIVACY_PNR);
+	expect("811218-9876,121212-1212", PNR "," PNR, PRIVACY_PNR);
+	expect("811218-9876/121212-1212", PNR "/" PNR, PRIVACY_PNR);
 }
 END_TEST
 
@@ -263,6 +265,13 @@ START_TEST(phone_in_text)
 	expect("070 123 45 67 08-123 456 78", TEL " " TEL, PRIVACY_PHONE);
 	expect("070-123 45 67 / 08-123 456 78", TEL " / " TEL,
 	    PRIVACY_PHONE);
+	expect("0701234567/0701234568", TEL "/" TEL, PRIVACY_PHONE);
+	expect("0701234567,0701234568", TEL "," TEL, PRIVACY_PHONE);
+	/*
+	 * A number that cannot end where its groups do is cut at its last
+	 * space: the rest is not a number, and most digits are masked.
+	 */
+	expect("070-123 45 67-2026", TEL " 67-2026", PRIVACY_PHONE);
 }
 END_TEST
 
@@ -357,9 +366,22 @@ END_TEST
 START_TEST(neighbours)
 {
 	/*
-	 * "se-0701234567" is no top-level domain, so the phone number goes
-	 * first; then "a@b.se-" is an address and a dash.
+	 * The first number reads on into "08" of the second and meets a
+	 * dash: refused whole. The second is masked, then the first.
 	 */
+	expect("08-123 45 08-678 90", TEL " " TEL, PRIVACY_PHONE);
+	expect("070-1726 0-123522", TEL " " TEL, PRIVACY_PHONE);
+	/* A phone number glued to a personnummer by a space. */
+	expect("+46 70 123 45 67 811218+9876", TEL " " PNR,
+	    PRIVACY_PHONE | PRIVACY_PNR);
+	/* Beside a marker is free, beside a digit behind ':' is not. */
+	expect("0123456:+46740070", TEL ":" TEL, PRIVACY_PHONE);
+	same("5:+46740070");
+	expect("0712314:0@a.se", TEL ":" MAIL, PRIVACY_PHONE | PRIVACY_EMAIL);
+	expect("a@b.se+46 70 123 45 67", MAIL TEL,
+	    PRIVACY_EMAIL | PRIVACY_PHONE);
+	expect("0701234567(08) 123 45 67", TEL TEL, PRIVACY_PHONE);
+	/* "se-0701234567" is no top-level domain, "se" is. */
 	expect("a@b.se-0701234567", MAIL "-" TEL,
 	    PRIVACY_EMAIL | PRIVACY_PHONE);
 	/* The domain ends before a label that is no top-level domain. */

@@ -2,7 +2,8 @@
  * Tests of store against real SQLite files in a fresh temporary
  * directory per test: schema and connection settings, areas, people and
  * their tokens, saving and replacing reports with their revisions,
- * transactions and savepoints, and the online backup.
+ * transactions and savepoints, and the online backup; the audit log's
+ * hash chain, its triggers and purge, and retention of free text.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <sqlite3.h>
 
 #include "conf.h"
 #include "period.h"
@@ -20,6 +22,7 @@
 #include "store.h"
 #include "testutil.h"
 #include "token.h"
+#include "xmalloc.h"
 
 static char		 dir[64];
 static char		 dbpath[128];
@@ -2187,6 +2190,566 @@ START_TEST(test_sessions_end_with_link)
 }
 END_TEST
 
+/* ---- Schema version 4: the audit chain, its purge, and retention. */
+
+#define GENESIS \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+/* Worked out by hand from the serialisation in store.c (sha256sum). */
+#define HASH1 "c618be9784e482852516f52bafdfdf61c2214f7354d80ce6283bd3c8e599dcac"
+#define HASH2 "37f33bb244cbf8765f46e24144f7266c0cc09ae3b24ec3b1a0a97c3e0da24218"
+#define HASH3 "5a27e41994c16288621b3c9cbac29b906f1f143c93c6eb348e76408d054ba93f"
+
+#define MAXROWS	16
+
+/* The log as store_audit_export hands it out. */
+struct audit_rows {
+	size_t		 n;
+	long long	 id[MAXROWS];
+	time_t		 at[MAXROWS];
+	char		 actor[MAXROWS][64];
+	char		 action[MAXROWS][64];
+	char		 detail[MAXROWS][64];	/* "(null)" for none */
+	char		 prev[MAXROWS][65];
+	char		 hash[MAXROWS][65];
+};
+
+static int
+collect(const struct audit_entry *e, void *arg)
+{
+	struct audit_rows	*r = arg;
+
+	ck_assert_uint_lt(r->n, MAXROWS);
+	r->id[r->n] = e->id;
+	r->at[r->n] = e->at;
+	snprintf(r->actor[r->n], 64, "%s", e->actor);
+	snprintf(r->action[r->n], 64, "%s", e->action);
+	snprintf(r->detail[r->n], 64, "%s", e->detail != NULL ? e->detail :
+	    "(null)");
+	snprintf(r->prev[r->n], 65, "%s", e->prev_hash);
+	snprintf(r->hash[r->n], 65, "%s", e->hash);
+	r->n++;
+	return 0;
+}
+
+static void
+read_log(struct store *s, time_t since, struct audit_rows *r)
+{
+	memset(r, 0, sizeof(*r));
+	ck_assert_int_eq(store_audit_export(s, since, collect, r), 0);
+}
+
+/*
+ * Run SQL through a connection of its own, as someone with the file and
+ * the sqlite3 tool would. NULL on success, else SQLite's message
+ * (sqlite3_free).
+ */
+static char *
+raw_sql(const char *sql)
+{
+	sqlite3	*db;
+	char	*err = NULL;
+
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	sqlite3_exec(db, sql, NULL, NULL, &err);
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+	return err;
+}
+
+static void
+raw_ok(const char *sql)
+{
+	char	*err = raw_sql(sql);
+
+	ck_assert_msg(err == NULL, "%s: %s", sql, err);
+}
+
+static void
+raw_refused(const char *sql, const char *want)
+{
+	char	*err = raw_sql(sql);
+
+	ck_assert_msg(err != NULL, "%s: accepted", sql);
+	ck_assert_str_eq(err, want);
+	sqlite3_free(err);
+}
+
+/* The documented hash, computed here on its own, into out[65]. */
+static void
+entry_hash(long long id, long long at, const char *actor, const char *action,
+    const char *detail, const char *prev, char *out)
+{
+	const char	*parts[7];
+	char		 sid[24], sat[24], *m = NULL, *next;
+	unsigned char	 h[TOKEN_HASH_LEN];
+	size_t		 i;
+
+	snprintf(sid, sizeof(sid), "%lld", id);
+	snprintf(sat, sizeof(sat), "%lld", at);
+	parts[0] = "estd-audit-1";
+	parts[1] = sid;
+	parts[2] = sat;
+	parts[3] = actor;
+	parts[4] = action;
+	parts[5] = detail != NULL ? detail : "";
+	parts[6] = prev;
+	for (i = 0; i < 7; i++) {
+		xasprintf(&next, "%s%zu:%s,", m != NULL ? m : "",
+		    strlen(parts[i]), parts[i]);
+		free(m);
+		m = next;
+	}
+	token_sha256(m, strlen(m), h);
+	free(m);
+	for (i = 0; i < TOKEN_HASH_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* The three entries whose hashes are HASH1..3. */
+static void
+three_entries(void)
+{
+	ck_assert_int_eq(store_audit_at(st, T0, "estctl", "area.add", "norr"),
+	    0);
+	ck_assert_int_eq(store_audit_at(st, T0 + 60, "anna@example.org",
+	    "session.start", NULL), 0);
+	ck_assert_int_eq(store_audit_at(st, T0 + 120, "estd", "digest.queue",
+	    "\xc3\x96stra torget"), 0);
+}
+
+static void
+expect_intact(long long want)
+{
+	long long	 checked = -1, bad = -1;
+	char		*cause = NULL;
+
+	ck_assert_msg(store_audit_verify(st, &checked, &bad, &cause) == 0,
+	    "entry %lld: %s", bad, cause);
+	ck_assert_int_eq(checked, want);
+	ck_assert_int_eq(bad, 0);
+	ck_assert_ptr_null(cause);
+}
+
+static void
+expect_broken(long long want_id, const char *want_cause)
+{
+	long long	 checked = -1, bad = -1;
+	char		*cause = NULL;
+
+	ck_assert_int_eq(store_audit_verify(st, &checked, &bad, &cause), -1);
+	ck_assert_int_eq(bad, want_id);
+	ck_assert_str_eq(cause, want_cause);
+	free(cause);
+}
+
+START_TEST(test_audit_chain)
+{
+	struct audit_rows	 r;
+	char			 h[65], head[65];
+	long long		 id, anchor;
+
+	/* An empty log is intact and starts from the genesis anchor. */
+	expect_intact(0);
+	ck_assert_int_eq(store_audit_head(st, &id, head, &anchor), 0);
+	ck_assert_int_eq(id, 0);
+	ck_assert_str_eq(head, GENESIS);
+	ck_assert_int_eq(anchor, 0);
+
+	three_entries();
+	read_log(st, 0, &r);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_int_eq(r.id[0], 1);
+	ck_assert_int_eq(r.at[0], T0);
+	ck_assert_str_eq(r.actor[0], "estctl");
+	ck_assert_str_eq(r.action[0], "area.add");
+	ck_assert_str_eq(r.detail[0], "norr");
+	ck_assert_str_eq(r.prev[0], GENESIS);
+	ck_assert_str_eq(r.hash[0], HASH1);
+	ck_assert_int_eq(r.id[1], 2);
+	ck_assert_str_eq(r.detail[1], "(null)");
+	ck_assert_str_eq(r.prev[1], HASH1);
+	ck_assert_str_eq(r.hash[1], HASH2);
+	ck_assert_int_eq(r.id[2], 3);
+	ck_assert_str_eq(r.detail[2], "\xc3\x96stra torget");
+	ck_assert_str_eq(r.prev[2], HASH2);
+	ck_assert_str_eq(r.hash[2], HASH3);
+	/* The test's own implementation of the format agrees. */
+	entry_hash(3, T0 + 120, "estd", "digest.queue", "\xc3\x96stra torget",
+	    HASH2, h);
+	ck_assert_str_eq(h, HASH3);
+	expect_intact(3);
+	ck_assert_int_eq(store_audit_head(st, &id, head, &anchor), 0);
+	ck_assert_int_eq(id, 3);
+	ck_assert_str_eq(head, HASH3);
+
+	/* Since: entries stamped at or after the instant. */
+	read_log(st, T0 + 60, &r);
+	ck_assert_uint_eq(r.n, 2);
+	ck_assert_int_eq(r.id[0], 2);
+
+	/* An entry of a rolled-back transaction leaves no trace. */
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_audit_at(st, T0 + 180, "estctl", "area.add",
+	    "syd"), 0);
+	store_rollback(st);
+	ck_assert_int_eq(store_audit(st, "estctl", "area.add", "väst"), 0);
+	read_log(st, 0, &r);
+	ck_assert_uint_eq(r.n, 4);
+	ck_assert_int_eq(r.id[3], 4);
+	ck_assert_str_eq(r.detail[3], "v\xc3\xa4st");
+	ck_assert_str_eq(r.prev[3], HASH3);
+	entry_hash(4, r.at[3], "estctl", "area.add", "v\xc3\xa4st", HASH3, h);
+	ck_assert_str_eq(r.hash[3], h);
+	expect_intact(4);
+
+	/* A reader connection verifies too. */
+	store_close(st);
+	ck_assert_ptr_nonnull(st = store_open(dbpath, STORE_READER, NULL));
+	expect_intact(4);
+}
+END_TEST
+
+START_TEST(test_audit_append_only)
+{
+	three_entries();
+	raw_refused("UPDATE audit SET detail = 'syd' WHERE id = 1",
+	    "the audit log is append-only");
+	raw_refused("DELETE FROM audit WHERE id = 3",
+	    "the audit log is append-only");
+	raw_refused("DELETE FROM audit", "the audit log is append-only");
+	raw_refused("INSERT INTO audit (at, actor, action) VALUES (1, 'x', 'y')",
+	    "an audit entry must be chained to the log");
+	raw_refused("INSERT INTO audit (id, at, actor, action, prev_hash, hash)"
+	    " VALUES (4, 1, 'x', 'y', '" HASH3 "', 'abc')",
+	    "an audit entry must be chained to the log");
+	/* The anchor moves only forward, onto an entry, and stays. */
+	raw_refused("UPDATE audit_anchor SET last_id = 2, hash = '" HASH1 "'",
+	    "the audit anchor only moves forward, onto an entry of the log");
+	raw_refused("UPDATE audit_anchor SET last_id = 9, hash = '" HASH1 "'",
+	    "the audit anchor only moves forward, onto an entry of the log");
+	raw_refused("DELETE FROM audit_anchor", "the audit log is append-only");
+	expect_intact(3);
+}
+END_TEST
+
+START_TEST(test_audit_tamper)
+{
+	char	 sql[512], h[65];
+
+	three_entries();
+	/* Someone with the file drops the trigger and edits an entry. */
+	raw_ok("DROP TRIGGER audit_no_update;"
+	    "UPDATE audit SET detail = 'syd' WHERE id = 2");
+	expect_broken(2, "its content does not match its hash: it was "
+	    "changed after it was written");
+
+	/* Rewriting its hash as well shows at the next entry. */
+	entry_hash(2, T0 + 60, "anna@example.org", "session.start", "syd",
+	    HASH1, h);
+	snprintf(sql, sizeof(sql), "UPDATE audit SET hash = '%s' WHERE id = 2",
+	    h);
+	raw_ok(sql);
+	expect_broken(3, "it does not follow entry 2: an entry between them "
+	    "was removed, or entry 2 was changed and its hash rewritten");
+
+	/* Put back: intact again. */
+	raw_ok("UPDATE audit SET detail = NULL, hash = '" HASH2 "' WHERE id = 2");
+	expect_intact(3);
+
+	/* Reordering (a changed time) and a removed entry. */
+	raw_ok("UPDATE audit SET at = at - 1 WHERE id = 3");
+	expect_broken(3, "its content does not match its hash: it was "
+	    "changed after it was written");
+	raw_ok("UPDATE audit SET at = at + 1 WHERE id = 3;"
+	    "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 2");
+	expect_broken(3, "it does not follow entry 1: an entry between them "
+	    "was removed, or entry 1 was changed and its hash rewritten");
+	raw_ok("DELETE FROM audit WHERE id = 1");
+	expect_broken(3, "it does not start the log: entries before it were "
+	    "removed");
+}
+END_TEST
+
+START_TEST(test_audit_purge)
+{
+	struct audit_rows	 r;
+	char			*cause = NULL, head[65];
+	long long		 purged = -1, id, anchor;
+
+	/* Stamped 1000, 900, 10, 800 days before T0 + 1000 days. */
+	ck_assert_int_eq(store_audit_at(st, T0, "estctl", "a", "1"), 0);
+	ck_assert_int_eq(store_audit_at(st, T0 + 100 * 86400, "estctl", "a",
+	    "2"), 0);
+	ck_assert_int_eq(store_audit_at(st, T0 + 990 * 86400, "estctl", "a",
+	    "3"), 0);
+	ck_assert_int_eq(store_audit_at(st, T0 + 200 * 86400, "estctl", "a",
+	    "4"), 0);
+	read_log(st, 0, &r);
+	ck_assert_uint_eq(r.n, 4);
+
+	/* Nothing that old: nothing removed. */
+	ck_assert_int_eq(store_audit_purge(st, T0 - 1, T0 + 1000 * 86400,
+	    &purged, &cause), 0);
+	ck_assert_int_eq(purged, 0);
+	/* Older than a year: 1 and 2; 4 is old too but follows 3. */
+	ck_assert_msg(store_audit_purge(st, T0 + 635 * 86400, T0 + 1000 *
+	    86400, &purged, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(purged, 2);
+	read_log(st, 0, &r);
+	ck_assert_uint_eq(r.n, 2);
+	ck_assert_int_eq(r.id[0], 3);
+	ck_assert_int_eq(r.id[1], 4);
+	expect_intact(2);
+	ck_assert_int_eq(store_audit_head(st, &id, head, &anchor), 0);
+	ck_assert_int_eq(id, 4);
+	ck_assert_str_eq(head, r.hash[1]);
+	ck_assert_int_eq(anchor, 2);
+	/* Again: nothing more to do. */
+	ck_assert_int_eq(store_audit_purge(st, T0 + 635 * 86400, T0 + 1000 *
+	    86400, &purged, &cause), 0);
+	ck_assert_int_eq(purged, 0);
+
+	/* The log goes on from the anchor; ids are never reused. */
+	ck_assert_int_eq(store_audit_at(st, T0 + 1000 * 86400, "estd",
+	    "retention", "removed 2"), 0);
+	read_log(st, 0, &r);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_int_eq(r.id[2], 5);
+	expect_intact(3);
+
+	/* Everything: the next entry follows the anchor of entry 5. */
+	ck_assert_int_eq(store_audit_purge(st, T0 + 2000 * 86400, T0 + 2000 *
+	    86400, &purged, &cause), 0);
+	ck_assert_int_eq(purged, 3);
+	expect_intact(0);
+	ck_assert_int_eq(store_audit_head(st, &id, head, &anchor), 0);
+	ck_assert_int_eq(id, 5);
+	ck_assert_int_eq(anchor, 5);
+	ck_assert_int_eq(store_audit_at(st, T0, "estctl", "a", "6"), 0);
+	read_log(st, 0, &r);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_int_eq(r.id[0], 6);
+	ck_assert_str_eq(r.prev[0], head);
+	expect_intact(1);
+
+	/* Removing the entry after the anchor shows at the next one. */
+	ck_assert_int_eq(store_audit_at(st, T0, "estctl", "a", "7"), 0);
+	raw_ok("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 6");
+	expect_broken(7, "it does not follow the anchor left by the last purge "
+	    "(entry 5): entries before it were removed");
+}
+END_TEST
+
+/* A purge never removes the evidence of a break. */
+START_TEST(test_audit_purge_broken)
+{
+	char		*cause = NULL;
+	long long	 purged = -1;
+
+	three_entries();
+	raw_ok("DROP TRIGGER audit_no_update;"
+	    "UPDATE audit SET actor = 'nobody' WHERE id = 1");
+	ck_assert_int_eq(store_audit_purge(st, T0 + 86400, T0 + 86400, &purged,
+	    &cause), -1);
+	ck_assert_int_eq(purged, 0);
+	ck_assert_str_eq(cause, "the audit log is broken at entry 1: its "
+	    "content does not match its hash: it was changed after it was "
+	    "written; nothing was purged");
+	free(cause);
+	expect_broken(1, "its content does not match its hash: it was changed "
+	    "after it was written");
+	ck_assert_int_eq(store_audit_at(st, T0 + 180, "estctl", "a", "b"), 0);
+}
+END_TEST
+
+/* Entries written before version 4 are chained by the migration. */
+START_TEST(test_audit_migrate_v3)
+{
+	struct audit_rows	 r;
+	long long		 checked, bad;
+	char			 h[65], *cause = NULL;
+
+	/* raw_sql below works on dbpath. */
+	snprintf(dbpath, sizeof(dbpath), "%s/v3.db", dir);
+	store_close(st);
+	ck_assert_ptr_nonnull(st = store_open(dbpath, STORE_WRITER, &cause));
+	ck_assert_msg(store_migrate_to(st, 3, &cause) == 0, "%s", cause);
+	/* Written as estd 0.1 wrote them: no hashes. */
+	three_entries();
+	ck_assert_int_eq(store_audit_verify(st, &checked, &bad, &cause), -1);
+	ck_assert_int_eq(bad, 0);
+	ck_assert_str_eq(cause, "the database has schema version 3; the "
+	    "audit log is chained from version 4 on (run \"estctl init\")");
+	free(cause);
+	cause = NULL;
+
+	ck_assert_msg(store_migrate(st, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(store_schema_version(st), store_schema_latest());
+	read_log(st, 0, &r);
+	ck_assert_uint_eq(r.n, 3);
+	/* The same chain as entries written by version 4. */
+	ck_assert_str_eq(r.prev[0], GENESIS);
+	ck_assert_str_eq(r.hash[0], HASH1);
+	ck_assert_str_eq(r.hash[1], HASH2);
+	ck_assert_str_eq(r.hash[2], HASH3);
+	ck_assert_int_eq(store_audit_verify(st, &checked, &bad, &cause), 0);
+	ck_assert_int_eq(checked, 3);
+	ck_assert_int_eq(store_audit_at(st, T0 + 180, "estctl", "db.migrate",
+	    "schema 3 to 4"), 0);
+	read_log(st, 0, &r);
+	entry_hash(4, T0 + 180, "estctl", "db.migrate", "schema 3 to 4", HASH3,
+	    h);
+	ck_assert_str_eq(r.hash[3], h);
+	/* The triggers came with it. */
+	raw_refused("DELETE FROM audit WHERE id = 1",
+	    "the audit log is append-only");
+}
+END_TEST
+
+/* More entries than one batch of the migration. */
+START_TEST(test_audit_migrate_many)
+{
+	long long	 checked, bad;
+	char		 path[160], d[16], *cause = NULL;
+	int		 i;
+
+	snprintf(path, sizeof(path), "%s/v3.db", dir);
+	store_close(st);
+	ck_assert_ptr_nonnull(st = store_open(path, STORE_WRITER, &cause));
+	ck_assert_int_eq(store_migrate_to(st, 3, &cause), 0);
+	ck_assert_int_eq(store_begin(st), 0);
+	for (i = 0; i < 600; i++) {
+		snprintf(d, sizeof(d), "%d", i);
+		ck_assert_int_eq(store_audit_at(st, T0 + i, "estctl", "x", d),
+		    0);
+	}
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_int_eq(store_migrate(st, &cause), 0);
+	ck_assert_int_eq(store_audit_verify(st, &checked, &bad, &cause), 0);
+	ck_assert_int_eq(checked, 600);
+}
+END_TEST
+
+START_TEST(test_retention_erase)
+{
+	struct report		 r;
+	struct report_saved	 old, kept;
+	struct stored_report	 got;
+	long long		 anna, bert;
+	long			 reports = -1, revisions = -1, cut;
+	char			*body, *cause = NULL;
+
+	populate(&anna, &bert);
+	/* 2024-W40 with text in both revisions; 2024-W41 without text. */
+	mkreport(&r, "norr", "2024-W40");
+	r.ratings[KLOTTER] = 2;
+	r.place = strdup("Skolgården");
+	r.note = strdup("Sprayat på väggen");
+	old = save(anna, &r, "import");
+	report_clear(&r);
+	mkreport(&r, "norr", "2024-W40");
+	r.ratings[KLOTTER] = 3;
+	r.counts[KLOTTER] = 4;
+	r.note = strdup("Mer i dag");
+	save(anna, &r, "import");
+	report_clear(&r);
+	mkreport(&r, "centrum", "2024-W41");
+	r.ratings[BRAND] = 1;
+	save(bert, &r, "import");
+	report_clear(&r);
+	/* Recent: kept whole. */
+	mkreport(&r, "norr", "2026-W47");
+	r.ratings[KLOTTER] = 1;
+	r.place = strdup("Torget");
+	kept = save(anna, &r, "form");
+	report_clear(&r);
+
+	/* Periods starting before 2025-01-01. */
+	cut = period_days_from_civil(2025, 1, 1);
+	ck_assert_msg(store_retention_erase(st, cut, T0, &reports, &revisions,
+	    &cause) == 0, "%s", cause);
+	ck_assert_int_eq(reports, 1);
+	ck_assert_int_eq(revisions, 2);
+
+	mkreport(&r, "norr", "2024-W40");
+	ck_assert_int_eq(store_report_get(st, anna, "norr", &r.period, &cl3,
+	    &got), 0);
+	ck_assert_ptr_null(got.report.place);
+	ck_assert_ptr_null(got.report.note);
+	/* Ratings and counts stay, for trends. */
+	ck_assert_int_eq(got.report.ratings[KLOTTER], 3);
+	ck_assert_int_eq(got.report.counts[KLOTTER], 4);
+	ck_assert_int_eq(got.revision, 2);
+	store_stored_report_clear(&got);
+	report_clear(&r);
+	body = store_report_revision(st, old.id, 1);
+	ck_assert_str_eq(body, "{\"area\":\"norr\",\"period\":\"2024-W40\","
+	    "\"ratings\":{\"klotter\":2},\"counts\":{},\"place\":null,"
+	    "\"note\":null,\"nothing\":false}");
+	free(body);
+	body = store_report_revision(st, old.id, 2);
+	ck_assert_str_eq(body, "{\"area\":\"norr\",\"period\":\"2024-W40\","
+	    "\"ratings\":{\"klotter\":3},\"counts\":{\"klotter\":4},"
+	    "\"place\":null,\"note\":null,\"nothing\":false}");
+	free(body);
+	body = store_report_revision(st, kept.id, 1);
+	ck_assert_ptr_nonnull(strstr(body, "\"place\":\"Torget\""));
+	free(body);
+
+	/* Daily runs find nothing more. */
+	ck_assert_int_eq(store_retention_erase(st, cut, T0 + 86400, &reports,
+	    &revisions, &cause), 0);
+	ck_assert_int_eq(reports, 0);
+	ck_assert_int_eq(revisions, 0);
+
+	/* A new revision of an old report brings text: erased next time. */
+	mkreport(&r, "norr", "2024-W40");
+	r.ratings[KLOTTER] = 1;
+	r.note = strdup("Rättelse");
+	save(anna, &r, "import");
+	report_clear(&r);
+	ck_assert_int_eq(store_retention_erase(st, cut, T0 + 2 * 86400,
+	    &reports, &revisions, &cause), 0);
+	ck_assert_int_eq(reports, 1);
+	ck_assert_int_eq(revisions, 1);
+	body = store_report_revision(st, old.id, 3);
+	ck_assert_str_eq(body, "{\"area\":\"norr\",\"period\":\"2024-W40\","
+	    "\"ratings\":{\"klotter\":1},\"counts\":{},\"place\":null,"
+	    "\"note\":null,\"nothing\":false}");
+	free(body);
+
+	/* Undone with the caller's transaction. */
+	mkreport(&r, "norr", "2026-W47");
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_retention_erase(st, cut + 1000, T0, &reports,
+	    &revisions, &cause), 0);
+	ck_assert_int_eq(reports, 1);
+	store_rollback(st);
+	ck_assert_int_eq(store_report_get(st, anna, "norr", &r.period, &cl3,
+	    &got), 0);
+	ck_assert_str_eq(got.report.place, "Torget");
+	store_stored_report_clear(&got);
+	report_clear(&r);
+	ck_assert_ptr_null(cause);
+}
+END_TEST
+
+START_TEST(test_job_last)
+{
+	time_t	 at = 0;
+
+	ck_assert_int_eq(store_job_last(st, "backup", &at), 0);
+	ck_assert_int_eq(store_job_mark(st, "backup", "estd-20261118-090000.db",
+	    T0), 0);
+	ck_assert_int_eq(store_job_mark(st, "backup", "estd-20261118-150000.db",
+	    T0 + 21600), 0);
+	ck_assert_int_eq(store_job_mark(st, "retention", "2026-11-19",
+	    T0 + 90000), 0);
+	ck_assert_int_eq(store_job_last(st, "backup", &at), 1);
+	ck_assert_int_eq(at, T0 + 21600);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -2230,6 +2793,15 @@ store_suite(void)
 	tcase_add_test(tc, test_jobs);
 	tcase_add_test(tc, test_sessions);
 	tcase_add_test(tc, test_sessions_end_with_link);
+	tcase_add_test(tc, test_audit_chain);
+	tcase_add_test(tc, test_audit_append_only);
+	tcase_add_test(tc, test_audit_tamper);
+	tcase_add_test(tc, test_audit_purge);
+	tcase_add_test(tc, test_audit_purge_broken);
+	tcase_add_test(tc, test_audit_migrate_v3);
+	tcase_add_test(tc, test_audit_migrate_many);
+	tcase_add_test(tc, test_retention_erase);
+	tcase_add_test(tc, test_job_last);
 	suite_add_tcase(s, tc);
 	return s;
 }

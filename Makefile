@@ -50,10 +50,15 @@ DEPS_mime	=
 DEPS_mail	= mime conf period
 DEPS_outbox	=
 DEPS_privacy	=
+DEPS_fetch	=
+DEPS_police	= period
+DEPS_webhook	= conf period token
+DEPS_jobs	= $(filter-out jobs,$(MODULES))
 DEPS_analysis	= csv period report conf store token flags picture
 DEPS_digest	= tmpl picture flags report conf period store token
 # Suites of the whole daemon, not of one module.
 DEPS_keyweb	= $(MODULES)
+DEPS_analysisweb	= $(MODULES)
 DEPS_sched	= $(filter-out sched,$(MODULES))
 DEPS_server	= $(filter-out server,$(MODULES))
 TESTS	= $(basename $(notdir $(wildcard tests/check_*.c)))

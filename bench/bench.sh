@@ -11,7 +11,9 @@
 # then estd's VmRSS with 512 idle keep-alive connections open (each has
 # done one GET /healthz) and after they are closed. The goals are those
 # of the reliability notes (§9 T1-T3, T10). wrk runs on the same cores as
-# estd, so the numbers are a floor for the daemon alone.
+# estd, so the numbers are a floor for the daemon alone. Last,
+# bench/analysis.sh measures the analysis and the picture at scale and
+# adds its own section.
 #
 # Environment: BENCH_DURATION (default 10s), BENCH_REPORTERS (1000),
 # BENCH_OUT (default BENCHMARKS.md at the repository root), BENCH_STRICT=1
@@ -483,4 +485,8 @@ if problems:
 if failed_goals and E["B_STRICT"] == "1":
     sys.exit(1)
 EOF
+
+# The analysis and the picture at scale: a section of its own, added to
+# the file just written.
+BENCH_OUT="$OUT" sh bench/analysis.sh || die "bench/analysis.sh failed"
 say "done in $(( $(date +%s) - start )) s; results in $OUT"

@@ -141,8 +141,8 @@ static const struct section {
 			"addresses of\nreporters, and no free text unless "
 			"include_notes = true. For example:\n"
 			"  [webhook teams]\n  url = https://example.org/hook\n"
-			"  events = flag.opened, flag.closed\n  format = teams\n"
-			"  secret = a long random string" },
+			"  events = flag.opened, flag.closed\n"
+			"  format = teams\n  secret = a long random string" },
 	{ "retention",	"How long what is stored is kept. Reports handed to a "
 			"municipality are\nofficial documents: set these with "
 			"the municipality's archive rules\n(gallringsbeslut) "
@@ -1120,8 +1120,8 @@ webhook_start(struct parse *p, struct conf_parse *cp, const char *name)
 		name++;
 	len = strlen(name);
 	if (len == 0) {
-		parse_error(p, p->lineno, "[webhook]: give each webhook a name, "
-		    "like [webhook teams]");
+		parse_error(p, p->lineno, "[webhook]: give each webhook a "
+		    "name, like [webhook teams]");
 		return -1;
 	}
 	if (len > HOOK_NAME_MAX || strspn(name,
@@ -1269,9 +1269,9 @@ conf_cross_check(struct conf_parse *cp, const char *path, char **cause)
 		return -1;
 	}
 	if (conf->police_enabled && conf->police_locations[0] == '\0') {
-		xasprintf(cause, "%s:%d: [police] locations: must name at least "
-		    "one municipality or county when enabled = true", path,
-		    cp->key_line[key_index("police", "enabled")]);
+		xasprintf(cause, "%s:%d: [police] locations: must name at "
+		    "least one municipality or county when enabled = true",
+		    path, cp->key_line[key_index("police", "enabled")]);
 		return -1;
 	}
 	return 0;

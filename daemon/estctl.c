@@ -1378,43 +1378,55 @@ cmd_picture(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 }
 
 /*
- * The charts of the indicators the analysis page shows, as data: URIs
- * by "AREA/INDICATOR", so the page is one file. A new reference.
+ * "data:TYPE;base64,..." of data[0..len) into b (reset first), without
+ * the encoder's line breaks; returns b's string, owned by b.
+ */
+static const char *
+data_uri(struct buf *b, const char *type, const void *data, size_t len)
+{
+	char	*r, *w;
+
+	buf_reset(b);
+	buf_printf(b, "data:%s;base64,", type);
+	mime_base64_encode(b, data, len);
+	for (r = w = b->data; *r != '\0'; r++)
+		if (*r != '\r' && *r != '\n')
+			*w++ = *r;
+	*w = '\0';
+	b->len = (size_t)(w - b->data);
+	return b->data;
+}
+
+/*
+ * The charts the analysis page shows (each area's "charts" of
+ * gather_analysis_json), as data: URIs by "AREA/INDICATOR", so the page
+ * is one file. A new reference.
  */
 static json_t *
 analysis_chart_srcs(const struct gathered_analysis *g, json_t *doc)
 {
-	json_t		*srcs = json_object(), *a, *ind;
+	json_t		*srcs = json_object(), *a, *k;
 	struct buf	 b = { NULL, 0, 0 };
 	const char	*slug, *key;
-	char		*svg, *name, *r, *w;
+	char		*svg, *name;
 	size_t		 i, j;
 
 	json_array_foreach(json_object_get(doc, "areas"), i, a) {
 		slug = json_string_value(json_object_get(a, "area"));
-		json_array_foreach(json_object_get(a, "indicators"), j, ind) {
-			key = json_string_value(json_object_get(ind, "key"));
+		json_array_foreach(json_object_get(a, "charts"), j, k) {
+			key = json_string_value(k);
 			if (slug == NULL || key == NULL ||
-			    (json_integer_value(json_object_get(ind,
-			    "periods_elevated")) <= 0 &&
-			    !json_is_true(json_object_get(ind, "flagged"))) ||
 			    (svg = analysis_svg_chart(g->analysis, slug,
 			    key)) == NULL)
 				continue;
-			buf_puts(&b, "data:image/svg+xml;base64,");
-			mime_base64_encode(&b, svg, strlen(svg));
-			free(svg);
-			/* The encoder breaks lines; a URI has none. */
-			for (r = w = b.data; *r != '\0'; r++)
-				if (*r != '\r' && *r != '\n')
-					*w++ = *r;
-			*w = '\0';
 			xasprintf(&name, "%s/%s", slug, key);
-			json_object_set_new(srcs, name, json_string(b.data));
+			json_object_set_new(srcs, name, json_string(data_uri(&b,
+			    "image/svg+xml", svg, strlen(svg))));
 			free(name);
-			buf_reset(&b);
+			free(svg);
 		}
 	}
+	buf_reset(&b);
 	return srcs;
 }
 
@@ -1427,10 +1439,10 @@ analysis_html(struct ctx *ctx, const struct gathered_analysis *g)
 {
 	struct analysis_view	 v;
 	struct page_set		*pages;
-	struct buf		 b = { NULL, 0, 0 };
+	struct buf		 b = { NULL, 0, 0 }, b2 = { NULL, 0, 0 };
 	json_t			*doc;
 	const char		*css;
-	char			*cause = NULL, *html, *r, *w;
+	char			*cause = NULL, *html;
 	size_t			 len;
 	int			 rc = 0;
 
@@ -1447,13 +1459,9 @@ analysis_html(struct ctx *ctx, const struct gathered_analysis *g)
 	v.checklist = &ctx->conf->checklist;
 	v.chart_srcs = analysis_chart_srcs(g, doc);
 	css = page_css(pages, &len);
-	buf_puts(&b, "data:text/css;base64,");
-	mime_base64_encode(&b, css, len);
-	for (r = w = b.data; *r != '\0'; r++)
-		if (*r != '\r' && *r != '\n')
-			*w++ = *r;
-	*w = '\0';
-	v.stylesheet = b.data;
+	v.stylesheet = data_uri(&b, "text/css", css, len);
+	css = page_analysis_css(pages, &len);
+	v.analysis_stylesheet = data_uri(&b2, "text/css", css, len);
 	if ((html = page_analysis(pages, &v, &len)) == NULL)
 		rc = say(EXIT_USAGE, "the templates in %s have no "
 		    "analysis.html", ctx->conf->templates);
@@ -1462,6 +1470,7 @@ analysis_html(struct ctx *ctx, const struct gathered_analysis *g)
 		free(html);
 	}
 	buf_reset(&b);
+	buf_reset(&b2);
 	json_decref(v.chart_srcs);
 	json_decref(doc);
 	page_free(pages);
@@ -1873,6 +1882,7 @@ find_cmd(int argc, char **argv, int *words)
 		known = true;
 		if (c->sub == NULL) {
 			*words = 1;
+			buf_reset(&subs);
 			return c;
 		}
 		if (argc > 1 && strcmp(c->sub, argv[1]) == 0) {

@@ -91,6 +91,7 @@ void	handle_measure_post(struct http_request *, void *);
 void	handle_flag_ack(struct http_request *, void *);
 void	handle_api_picture(struct http_request *, void *);
 void	handle_api_flags(struct http_request *, void *);
+void	handle_analysis_css(struct http_request *, void *);
 void	handle_analysis_latest(struct http_request *, void *);
 void	handle_analysis_get(struct http_request *, void *);
 void	handle_analysis_chart(struct http_request *, void *);

@@ -304,8 +304,8 @@ judge_pair(struct store *s, const struct conf *cf,
 				goto done;
 			r->flags_opened++;
 			if (ep->closed[0] == '\0') {
-				if (flag_event(s, cf, HOOK_FLAG_OPENED, &rows[0],
-				    ep, upto, now, cause) == -1)
+				if (flag_event(s, cf, HOOK_FLAG_OPENED,
+				    &rows[0], ep, upto, now, cause) == -1)
 					goto done;
 				continue;
 			}
@@ -951,11 +951,12 @@ backup_list(const char *dir, char ***names, size_t *n, char **cause)
 		}
 	}
 	closedir(d);
-	qsort(list, nl, sizeof(*list), name_cmp);
+	if (nl > 0)
+		qsort(list, nl, sizeof(*list), name_cmp);
 	for (i = 0; i < nk; i++) {
 		db = xstrndup(keys[i], BACKUP_NAME_LEN);
-		if (backup_time(db, &t) == 0 && bsearch(&db, list, nl,
-		    sizeof(*list), name_cmp) == NULL) {
+		if (backup_time(db, &t) == 0 && (nl == 0 || bsearch(&db, list,
+		    nl, sizeof(*list), name_cmp) == NULL)) {
 			xasprintf(&p, "%s/%s", dir, keys[i]);
 			if (unlink(p) == 0)
 				log_info("backup: removed %s, the key of no "
@@ -1208,34 +1209,47 @@ jobs_backup_age(const struct conf *cf, time_t now)
  */
 
 /*
- * The latest span of `kind` whose last reporting period is `digest` or
- * earlier: the one holding `digest` if that is its last period, else
- * the one before.
+ * The span of `kind` whose analysis the digest of `digest` makes due:
+ * the one `digest` ends, or the one before while `digest` is among the
+ * first JOBS_ANALYSIS_LATE periods after it (the daemon was down when
+ * it closed). Returns 1 with *out filled, or 0 when none is due.
  */
-static void
+static int
 closed_span(const struct conf *cf, const struct period *digest,
     enum period_kind kind, struct period *out)
 {
 	struct period	 c, list[ANALYSIS_PERIODS_MAX];
-	size_t		 n;
+	size_t		 n, i;
+	long		 day = period_first_day(digest);
 
 	period_container(digest, kind, &c);
 	n = analysis_periods(&c, cf->cadence == CADENCE_FORTNIGHTLY,
 	    cf->fortnight_start, list);
-	if (n > 0 && period_first_day(&list[n - 1]) ==
-	    period_first_day(digest))
+	for (i = 0; i < n && period_first_day(&list[i]) != day; i++)
+		;
+	if (i == n)
+		return 0;
+	if (i == n - 1) {
 		*out = c;
-	else
+		return 1;
+	}
+	if (i < JOBS_ANALYSIS_LATE) {
 		period_prev(&c, cf->fortnight_start, out);
+		return 1;
+	}
+	return 0;
 }
 
-void
+int
 jobs_analysis_due(const struct conf *cf, const struct period *digest,
     struct period out[2])
 {
-	closed_span(cf, digest, cf->analysis == ANALYSIS_TERTIAL ?
-	    PERIOD_TERTIAL : PERIOD_QUARTER, &out[0]);
-	closed_span(cf, digest, PERIOD_YEAR, &out[1]);
+	int	n = 0;
+
+	n += closed_span(cf, digest, cf->analysis == ANALYSIS_TERTIAL ?
+	    PERIOD_TERTIAL : PERIOD_QUARTER, &out[n]);
+	n += closed_span(cf, digest, PERIOD_YEAR, &out[n]);
+	return n;
 }
 
 struct analysis_job {
@@ -1302,6 +1316,22 @@ done:
 	return rc;
 }
 
+/* analysis.ready, in the analysis's transaction. */
+static int
+analysis_event(struct store *s, const struct analysis_job *j, char **cause)
+{
+	char	*key, *url;
+	int	 rc;
+
+	xasprintf(&key, "analysis.ready:%s", j->label);
+	xasprintf(&url, "%s/k/analysis/%s", j->cf->base_url, j->label);
+	rc = queue_event(s, j->cf, HOOK_ANALYSIS_READY, key,
+	    webhook_analysis_data(j->label, url), j->now, cause);
+	free(key);
+	free(url);
+	return rc;
+}
+
 static int
 analysis_fn(struct store *s, void *arg, char **cause)
 {
@@ -1309,7 +1339,7 @@ analysis_fn(struct store *s, void *arg, char **cause)
 	struct gathered_analysis g;
 	struct person		*people = NULL;
 	size_t			 n = 0, i;
-	char			*csv = NULL, *detail, *key, *url;
+	char			*csv = NULL, *detail;
 	int			 rc = -1, done;
 
 	if ((done = store_job_done(s, "analysis", j->label)) == -1) {
@@ -1344,15 +1374,8 @@ analysis_fn(struct store *s, void *arg, char **cause)
 		if (analysis_one(s, j, &people[i], cause) == -1)
 			goto done;
 	}
-	xasprintf(&key, "analysis.ready:%s", j->label);
-	xasprintf(&url, "%s/k/analysis/%s", j->cf->base_url, j->label);
-	rc = queue_event(s, j->cf, HOOK_ANALYSIS_READY, key,
-	    webhook_analysis_data(j->label, url), j->now, cause);
-	free(key);
-	free(url);
-	if (rc == -1)
+	if (analysis_event(s, j, cause) == -1)
 		goto done;
-	rc = -1;
 	xasprintf(&detail, "analysis %s: %d mails", j->label, j->r->queued);
 	if (store_job_mark(s, "analysis", j->label, j->now) == -1 ||
 	    store_audit(s, "estd", "analysis.queue", detail) == -1) {

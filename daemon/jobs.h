@@ -3,11 +3,11 @@
  * their order: update the persistence flags from the scores, compile the
  * picture, queue one digest per key function; queue reminders to
  * reporters who have not reported; when a quarter, tertial or year has
- * closed, queue its analysis to the steering group. Each step runs in one transaction
- * that also records it as done, so a restart neither repeats nor skips
- * it, and every mail is queued in the same transaction as the decision
- * that produced it. Also the housekeeping: retention (daily) and the
- * scheduled online backups.
+ * closed, queue its analysis to the steering group. Each step runs in
+ * one transaction that also records it as done, so a restart neither
+ * repeats nor skips it, and every mail is queued in the same transaction
+ * as the decision that produced it. Also the housekeeping: retention
+ * (daily) and the scheduled online backups.
  *
  * Backups. jobs_backup copies the database with SQLite's backup API
  * through a reader connection of its own, so the writer keeps
@@ -116,12 +116,20 @@ int	jobs_backup_key(const struct conf *, const char *backup,
 long long	jobs_backup_age(const struct conf *, time_t now);
 
 /*
- * The quarter or tertial ([periods] analysis), out[0], and the year,
- * out[1], whose analyses are due once the digest of `digest` has been
- * sent: for each, the latest one whose last reporting period is
- * `digest` or earlier.
+ * Reporting periods after a quarter, tertial or year has closed during
+ * which its analysis is still sent: a daemon that was down when it
+ * closed catches up, one started long after (on imported history) does
+ * not mail an old analysis.
  */
-void	jobs_analysis_due(const struct conf *, const struct period *digest,
+#define JOBS_ANALYSIS_LATE	4
+
+/*
+ * The quarter or tertial ([periods] analysis) and the year whose
+ * analyses are due once the digest of `digest` has been sent: each one
+ * `digest` ends, or that ended at most JOBS_ANALYSIS_LATE periods
+ * before it. Returns how many (0-2), written to out in that order.
+ */
+int	jobs_analysis_due(const struct conf *, const struct period *digest,
 	    struct period out[2]);
 /*
  * The analysis of `span` (a quarter, tertial or year that has closed):

@@ -54,6 +54,8 @@ struct page_set {
 	json_t		*strings[LANG_N];	/* new references */
 	char		*css;
 	size_t		 css_len;
+	char		*analysis_css;	/* NULL without analysis.html */
+	size_t		 analysis_css_len;
 };
 
 /* Strings the C code reads itself; the templates name the rest. */
@@ -323,6 +325,14 @@ page_load(const char *dir, char **cause)
 	xasprintf(&path, "%s/estd.css", dir);
 	if ((ps->css = read_text(path, CSS_MAX, &ps->css_len, cause)) == NULL)
 		goto done;
+	/* The analysis page's own stylesheet, where there is that page. */
+	if (tmpl_has(ps->tmpl, "analysis")) {
+		free(path);
+		xasprintf(&path, "%s/analysis.css", dir);
+		if ((ps->analysis_css = read_text(path, CSS_MAX,
+		    &ps->analysis_css_len, cause)) == NULL)
+			goto done;
+	}
 	rc = 0;
 done:
 	free(path);
@@ -345,6 +355,7 @@ page_free(struct page_set *ps)
 	for (i = 0; i < LANG_N; i++)
 		json_decref(ps->strings[i]);
 	free(ps->css);
+	free(ps->analysis_css);
 	free(ps);
 }
 
@@ -355,6 +366,15 @@ page_css(const struct page_set *ps, size_t *len)
 	if (len != NULL)
 		*len = ps->css_len;
 	return ps->css;
+}
+
+/* The analysis page's stylesheet, borrowed; "" without that page. */
+const char *
+page_analysis_css(const struct page_set *ps, size_t *len)
+{
+	if (len != NULL)
+		*len = ps->analysis_css != NULL ? ps->analysis_css_len : 0;
+	return ps->analysis_css != NULL ? ps->analysis_css : "";
 }
 
 static const char *
@@ -1783,6 +1803,9 @@ page_picture(const struct page_set *ps, const struct picture_view *v,
 	json_object_set_new(ctx, "has_flags",
 	    json_boolean(json_array_size(list) > 0));
 	json_object_set_new(ctx, "flags", list);
+	/* Only when [police] is on does the picture carry the notices. */
+	if ((area = json_object_get(v->picture, "police_events")) != NULL)
+		json_object_set(ctx, "police", area);
 	return render(ps, "picture", ctx, len);
 }
 
@@ -1926,9 +1949,9 @@ strip_cells(const struct page_set *ps, int li, json_t *area)
 	return list;
 }
 
-/* Whether an indicator earns a chart: elevated at some time, or flagged. */
+/* Elevated at some time in the span, or flagged: marked in the table. */
 static bool
-chart_worthy(json_t *ind)
+elevated_once(json_t *ind)
 {
 	return jint_of(ind, "periods_elevated") > 0 ||
 	    json_is_true(json_object_get(ind, "flagged"));
@@ -1965,18 +1988,35 @@ chart_values(const struct page_set *ps, int li, json_t *an, json_t *ind)
 	return list;
 }
 
-/* The charts of an area's elevated indicators (new reference). */
+/* 1 if the array of strings holds s. */
+static bool
+listed(json_t *arr, const char *s)
+{
+	json_t	*v;
+	size_t	 i;
+
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The charts of an area (new reference): of the indicators its
+ * "charts" names (gather_analysis_json), the most elevated ones.
+ */
 static json_t *
 area_charts(const struct page_set *ps, int li, const struct analysis_view *v,
     json_t *area)
 {
 	json_t		*list = json_array(), *ind, *o, *src;
-	const char	*slug = jstr_of(area, "area"), *key, *label;
+	const char	*slug = jstr_of(area, "area"), *key, *label, *name;
 	char		 mean[32], elevated[16], assessed[16], *s;
 	size_t		 i;
 
 	json_array_foreach(json_object_get(area, "indicators"), i, ind) {
-		if (!chart_worthy(ind) || (key = jstr_of(ind, "key")) == NULL)
+		if ((key = jstr_of(ind, "key")) == NULL ||
+		    !listed(json_object_get(area, "charts"), key))
 			continue;
 		o = json_object();
 		label = key_label(v->checklist, li, key);
@@ -1984,8 +2024,8 @@ area_charts(const struct page_set *ps, int li, const struct analysis_view *v,
 		xasprintf(&s, "chart-%s-%s", slug, key);
 		set_take(o, "id", s);
 		xasprintf(&s, "%s/%s", slug, key);
-		src = v->chart_srcs != NULL ? json_object_get(v->chart_srcs, s) :
-		    NULL;
+		src = v->chart_srcs != NULL ?
+		    json_object_get(v->chart_srcs, s) : NULL;
 		free(s);
 		if (src != NULL)
 			set_str(o, "src", json_string_value(src));
@@ -2000,9 +2040,10 @@ area_charts(const struct page_set *ps, int li, const struct analysis_view *v,
 		    (long long)jint_of(ind, "periods_elevated"));
 		snprintf(assessed, sizeof(assessed), "%lld",
 		    (long long)jint_of(ind, "periods_assessed"));
+		name = jstr_of(area, "name") != NULL ? jstr_of(area, "name") :
+		    slug;
 		set_take(o, "alt", fill(text(ps, li, "chart_alt"),
-		    (const char *const[]){ "indicator", label, "area",
-		    jstr_of(area, "name") != NULL ? jstr_of(area, "name") : slug,
+		    (const char *const[]){ "indicator", label, "area", name,
 		    "mean", mean, "elevated", elevated, "assessed", assessed,
 		    "unit", unit_word(ps, li, v->analysis), NULL }));
 		json_object_set_new(o, "values", chart_values(ps, li,
@@ -2012,7 +2053,10 @@ area_charts(const struct page_set *ps, int li, const struct analysis_view *v,
 	return list;
 }
 
-/* The table of an area's indicators (new reference). */
+/*
+ * The table of an area's indicators (new reference): those with a
+ * figure in the span, the previous one or last year's, or flagged.
+ */
 static json_t *
 area_figures(int li, const struct analysis_view *v, json_t *area)
 {
@@ -2021,6 +2065,13 @@ area_figures(int li, const struct analysis_view *v, json_t *area)
 	size_t		 i;
 
 	json_array_foreach(json_object_get(area, "indicators"), i, ind) {
+		/* Items nobody assessed in any of the spans say nothing. */
+		if (json_is_null(json_object_get(ind, "mean_score")) &&
+		    json_is_null(json_object_get(ind, "previous_mean_score")) &&
+		    json_is_null(json_object_get(ind,
+		    "last_year_mean_score")) &&
+		    !json_is_true(json_object_get(ind, "flagged")))
+			continue;
 		o = json_object();
 		set_str(o, "label", key_label(v->checklist, li,
 		    jstr_of(ind, "key")));
@@ -2046,7 +2097,7 @@ area_figures(int li, const struct analysis_view *v, json_t *area)
 		set_str(o, "trend", num);
 		json_object_set_new(o, "flagged", json_boolean(
 		    json_is_true(json_object_get(ind, "flagged"))));
-		json_object_set_new(o, "level", json_string(chart_worthy(ind) ?
+		json_object_set_new(o, "level", json_string(elevated_once(ind) ?
 		    "2" : "none"));
 		json_array_append_new(list, o);
 	}
@@ -2243,6 +2294,8 @@ page_analysis(const struct page_set *ps, const struct analysis_view *v,
 
 	set_str(ctx, "stylesheet", v->stylesheet != NULL ? v->stylesheet :
 	    "/static/estd.css");
+	set_str(ctx, "analysis_stylesheet", v->analysis_stylesheet != NULL ?
+	    v->analysis_stylesheet : "/static/analysis.css");
 	json_object_set_new(ctx, "standalone", json_boolean(v->person == NULL));
 	if (v->person != NULL) {
 		name = v->person->name != NULL ? v->person->name : "";
@@ -2287,7 +2340,10 @@ page_analysis(const struct page_set *ps, const struct analysis_view *v,
 
 		o = json_object();
 		area_head(li, area, o);
-		json_object_set_new(o, "figures", area_figures(li, v, area));
+		list = area_figures(li, v, area);
+		json_object_set_new(o, "any_figures",
+		    json_boolean(json_array_size(list) > 0));
+		json_object_set_new(o, "figures", list);
 		list = area_charts(ps, li, v, area);
 		json_object_set_new(o, "any_charts",
 		    json_boolean(json_array_size(list) > 0));

@@ -141,8 +141,12 @@ struct analysis_view {
 	 * a file of its own).
 	 */
 	json_t			*chart_srcs;
-	/* The stylesheet's href: NULL for /static/estd.css. */
+	/*
+	 * The stylesheets' hrefs: NULL for /static/estd.css and
+	 * /static/analysis.css.
+	 */
 	const char		*stylesheet;
+	const char		*analysis_stylesheet;
 };
 
 /*
@@ -188,5 +192,10 @@ char		*page_signed_out(const struct page_set *, const char *lang,
 		    size_t *len);
 /* The stylesheet (reporter-form/estd.css), borrowed from the set. */
 const char	*page_css(const struct page_set *, size_t *len);
+/*
+ * The analysis page's stylesheet (reporter-form/analysis.css, read when
+ * the set has analysis.html), borrowed; "" without it.
+ */
+const char	*page_analysis_css(const struct page_set *, size_t *len);
 
 #endif

@@ -11,6 +11,8 @@ const struct http_route routes[] = {
 	{ "POST", "/r/:token",		handle_form_post,	64 * KiB },
 	{ "GET",  "/r/:token/receipt",	handle_receipt,		0 },
 	{ "GET",  "/static/estd.css",	handle_css,		0 },
+	{ "GET",  "/static/analysis.css",
+					handle_analysis_css,	0 },
 	{ "GET",  "/api/v1/checklist",	handle_checklist,	0 },
 	{ "POST", "/api/v1/reports",	handle_reports_post,	64 * KiB },
 	{ "GET",  "/healthz",		handle_healthz,		0 },

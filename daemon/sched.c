@@ -130,8 +130,8 @@ housekeeping(struct sched *sc, time_t now)
 
 /*
  * The analyses of the quarter or tertial and the year that the digest
- * of `digest` closed (or closed earlier: a daemon that was down then
- * sends them when it is back).
+ * of `digest` closed (or closed a few periods earlier: a daemon that
+ * was down then sends them when it is back).
  */
 static void
 analyses(struct sched *sc, const struct period *digest, time_t now)
@@ -140,10 +140,10 @@ analyses(struct sched *sc, const struct period *digest, time_t now)
 	struct period		 spans[2];
 	struct jobs_result	 r;
 	char			 label[PERIOD_LABEL_MAX], *cause = NULL;
-	size_t			 i;
+	int			 i, n;
 
-	jobs_analysis_due(cf, digest, spans);
-	for (i = 0; i < 2; i++) {
+	n = jobs_analysis_due(cf, digest, spans);
+	for (i = 0; i < n; i++) {
 		period_format(&spans[i], label);
 		if (jobs_analysis(cf, &sc->dw, sc->key, sc->mail, &spans[i],
 		    now, false, &r, &cause) == -1) {

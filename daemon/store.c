@@ -83,6 +83,12 @@
  * Retention of free text blanks place and note of old reports and of
  * every revision's JSON, and sets reports.text_erased (reset when a new
  * revision is saved), so each report is rewritten once.
+ *
+ * Integrations. police_events keeps every notice the police API ever
+ * returned (it shows only the latest 500), one row per id, updated in
+ * place when a later answer changes it. webhook_outbox is the mail
+ * outbox again for webhook deliveries: queued in the transaction of
+ * the step that decided them, unique on dedup_key, leased while sent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -328,6 +334,59 @@ static const char *const migrations[] = {
 	"INSERT INTO audit_anchor (id, last_id, hash) VALUES (1, 0, '"
 	AUDIT_GENESIS "');"
 	"ALTER TABLE reports ADD COLUMN text_erased INTEGER;",
+
+	/*
+	 * Version 5: integrations. The police's event notices as fetched
+	 * (id is theirs; at is their datetime in Unix seconds, datetime the
+	 * text they sent; revision counts the versions seen), the poller's
+	 * one row of state, and the webhook outbox, which works as the mail
+	 * outbox does.
+	 */
+	"CREATE TABLE police_events ("
+	"  id         INTEGER PRIMARY KEY CHECK (id > 0),"
+	"  at         INTEGER NOT NULL,"
+	"  datetime   TEXT NOT NULL,"
+	"  name       TEXT NOT NULL,"
+	"  summary    TEXT NOT NULL,"
+	"  url        TEXT,"
+	"  type       TEXT NOT NULL CHECK (length(type) > 0),"
+	"  location   TEXT NOT NULL CHECK (length(location) > 0),"
+	"  gps        TEXT,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen  INTEGER NOT NULL,"
+	"  updated    INTEGER NOT NULL,"
+	"  revision   INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1)"
+	");"
+	"CREATE INDEX police_events_at ON police_events(at);"
+	"CREATE TABLE police_state ("
+	"  id            INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  url           TEXT,"
+	"  etag          TEXT,"
+	"  last_modified TEXT,"
+	"  last_attempt  INTEGER NOT NULL DEFAULT 0,"
+	"  last_success  INTEGER NOT NULL DEFAULT 0,"
+	"  not_before    INTEGER NOT NULL DEFAULT 0,"
+	"  last_error    TEXT"
+	");"
+	"CREATE TABLE webhook_outbox ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  event_id    TEXT NOT NULL CHECK (length(event_id) > 0),"
+	"  webhook     TEXT NOT NULL CHECK (length(webhook) BETWEEN 1 AND 32),"
+	"  event       TEXT NOT NULL CHECK (length(event) BETWEEN 1 AND 32),"
+	"  dedup_key   TEXT NOT NULL UNIQUE CHECK (length(dedup_key) > 0),"
+	"  body        BLOB NOT NULL CHECK (length(body) > 0),"
+	"  state       TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
+	"                ('queued', 'sending', 'sent', 'failed')),"
+	"  attempts    INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+	"  created     INTEGER NOT NULL,"
+	"  next_at     INTEGER NOT NULL,"
+	"  lease_until INTEGER NOT NULL DEFAULT 0,"
+	"  sent_at     INTEGER,"
+	"  last_status INTEGER,"
+	"  last_error  TEXT,"
+	"  CHECK ((state = 'sent') = (sent_at IS NOT NULL))"
+	");"
+	"CREATE INDEX webhook_outbox_due ON webhook_outbox(state, next_at);",
 };
 
 #define SCHEMA_VERSION \
@@ -370,6 +429,7 @@ static int	(*const migration_steps[])(struct store *) = {
 	NULL,
 	NULL,
 	migrate_audit_chain,
+	NULL,
 };
 _Static_assert(sizeof(migration_steps) / sizeof(migration_steps[0]) ==
     sizeof(migrations) / sizeof(migrations[0]),
@@ -452,6 +512,20 @@ enum query {
 	Q_JOB_SAVEPOINT,
 	Q_JOB_RELEASE,
 	Q_JOB_ROLLBACK,
+	Q_POLICE_GET,
+	Q_POLICE_INSERT,
+	Q_POLICE_UPDATE,
+	Q_POLICE_SEEN,
+	Q_POLICE_LIST,
+	Q_POLICE_STATE_GET,
+	Q_POLICE_STATE_SET,
+	Q_WEBHOOK_ADD,
+	Q_WEBHOOK_DUE,
+	Q_WEBHOOK_LEASE,
+	Q_WEBHOOK_RESULT,
+	Q_WEBHOOK_LIST,
+	Q_WEBHOOK_COUNTS,
+	Q_WEBHOOK_OLDEST,
 	Q__COUNT
 };
 
@@ -471,6 +545,17 @@ enum query {
 	"SELECT id, message_id, kind, dedup_key, recipient, subject, state," \
 	" attempts, created, next_at, lease_until, ifnull(sent_at, 0)," \
 	" last_error"
+
+/* Column order shared by webhook_from_row; body, when wanted, is last. */
+#define WEBHOOK_COLUMNS \
+	"SELECT id, event_id, webhook, event, dedup_key, state, attempts," \
+	" created, next_at, lease_until, ifnull(sent_at, 0)," \
+	" ifnull(last_status, 0), last_error"
+
+/* Column order shared by police_from_row. */
+#define POLICE_COLUMNS \
+	"SELECT id, at, datetime, name, summary, url, type, location, gps," \
+	" first_seen, updated, revision FROM police_events"
 
 /* Still to deliver: what a lease expiring after a crash puts back. */
 #define OUTBOX_UNDELIVERED "state IN ('queued', 'sending')"
@@ -702,6 +787,64 @@ static const char *const queries[Q__COUNT] = {
 	[Q_JOB_SAVEPOINT] = "SAVEPOINT store_job",
 	[Q_JOB_RELEASE] = "RELEASE store_job",
 	[Q_JOB_ROLLBACK] = "ROLLBACK TO store_job",
+	[Q_POLICE_GET] = POLICE_COLUMNS " WHERE id = ?1",
+	[Q_POLICE_INSERT] =
+	    "INSERT INTO police_events (id, at, datetime, name, summary, url,"
+	    " type, location, gps, first_seen, last_seen, updated)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10)",
+	[Q_POLICE_UPDATE] =
+	    "UPDATE police_events SET at = ?2, datetime = ?3, name = ?4,"
+	    " summary = ?5, url = ?6, type = ?7, location = ?8, gps = ?9,"
+	    " last_seen = ?10, updated = ?10, revision = revision + 1"
+	    " WHERE id = ?1",
+	[Q_POLICE_SEEN] =
+	    "UPDATE police_events SET last_seen = ?2 WHERE id = ?1",
+	[Q_POLICE_LIST] = POLICE_COLUMNS
+	    " WHERE at >= ?1 AND at < ?2 ORDER BY at, id",
+	[Q_POLICE_STATE_GET] =
+	    "SELECT url, etag, last_modified, last_attempt, last_success,"
+	    " not_before, last_error FROM police_state WHERE id = 1",
+	[Q_POLICE_STATE_SET] =
+	    "INSERT INTO police_state (id, url, etag, last_modified,"
+	    " last_attempt, last_success, not_before, last_error)"
+	    " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (id) DO UPDATE SET url = excluded.url,"
+	    " etag = excluded.etag, last_modified = excluded.last_modified,"
+	    " last_attempt = excluded.last_attempt,"
+	    " last_success = excluded.last_success,"
+	    " not_before = excluded.not_before,"
+	    " last_error = excluded.last_error",
+	/* Only a dedup_key already queued is ignored, never a bad row. */
+	[Q_WEBHOOK_ADD] =
+	    "INSERT INTO webhook_outbox (event_id, webhook, event, dedup_key,"
+	    " body, created, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (dedup_key) DO NOTHING",
+	/* Each half is a range of webhook_outbox_due. */
+	[Q_WEBHOOK_DUE] =
+	    WEBHOOK_COLUMNS ", body FROM webhook_outbox"
+	    " WHERE state = 'queued' AND next_at <= ?1"
+	    " UNION ALL "
+	    WEBHOOK_COLUMNS ", body FROM webhook_outbox"
+	    " WHERE state = 'sending' AND lease_until < ?1"
+	    " ORDER BY created, id LIMIT ?2",
+	[Q_WEBHOOK_LEASE] =
+	    "UPDATE webhook_outbox SET state = 'sending', lease_until = ?2,"
+	    " attempts = attempts + 1"
+	    " WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
+	[Q_WEBHOOK_RESULT] =
+	    "UPDATE webhook_outbox SET state = ?2,"
+	    " sent_at = CASE WHEN ?2 = 'sent' THEN ?3 END,"
+	    " next_at = CASE WHEN ?2 = 'queued' THEN ?4 ELSE next_at END,"
+	    " last_status = nullif(?5, 0), last_error = ?6"
+	    " WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
+	[Q_WEBHOOK_LIST] =
+	    WEBHOOK_COLUMNS " FROM webhook_outbox"
+	    " ORDER BY created DESC, id DESC LIMIT ?1",
+	[Q_WEBHOOK_COUNTS] =
+	    "SELECT state, count(*) FROM webhook_outbox GROUP BY state",
+	[Q_WEBHOOK_OLDEST] =
+	    "SELECT min(created) FROM webhook_outbox WHERE "
+	    OUTBOX_UNDELIVERED,
 };
 
 struct store {
@@ -3937,4 +4080,427 @@ store_session_expire(struct store *s, time_t idle_before,
 	rc = step_logged(s, st, "cannot expire sessions");
 	query_done(st);
 	return rc;
+}
+
+
+/*
+ * ---- Integrations: the police's notices, the poller's state and the
+ * webhook outbox.
+ */
+
+/* Text columns equal, NULL equal to NULL only. */
+static bool
+same_text(const char *a, const unsigned char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == NULL && b == NULL;
+	return strcmp(a, (const char *)b) == 0;
+}
+
+/* Bind a notice's columns 1-9 (id to gps), borrowed. */
+static void
+police_bind(sqlite3_stmt *st, const struct police_notice *p)
+{
+	sqlite3_bind_int64(st, 1, p->id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)p->at);
+	sqlite3_bind_text(st, 3, p->datetime, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, p->name != NULL ? p->name : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, p->summary != NULL ? p->summary : "", -1,
+	    SQLITE_STATIC);
+	bind_text_or_null(st, 6, p->url);
+	sqlite3_bind_text(st, 7, p->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, p->location, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 9, p->gps);
+}
+
+int
+store_police_upsert(struct store *s, const struct police_notice *p,
+    time_t now, enum police_change *change)
+{
+	sqlite3_stmt	*st;
+	enum query	 q;
+	int		 r;
+
+	if (p->datetime == NULL || p->type == NULL || p->location == NULL)
+		return -1;
+	if ((st = query(s, Q_POLICE_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, p->id);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		/* POLICE_COLUMNS: at is 1, datetime 2, ... gps 8. */
+		*change = (time_t)sqlite3_column_int64(st, 1) == p->at &&
+		    same_text(p->datetime, sqlite3_column_text(st, 2)) &&
+		    same_text(p->name != NULL ? p->name : "",
+		    sqlite3_column_text(st, 3)) &&
+		    same_text(p->summary != NULL ? p->summary : "",
+		    sqlite3_column_text(st, 4)) &&
+		    same_text(p->url != NULL && *p->url != '\0' ? p->url : NULL,
+		    sqlite3_column_text(st, 5)) &&
+		    same_text(p->type, sqlite3_column_text(st, 6)) &&
+		    same_text(p->location, sqlite3_column_text(st, 7)) &&
+		    same_text(p->gps != NULL && *p->gps != '\0' ? p->gps : NULL,
+		    sqlite3_column_text(st, 8)) ? POLICE_SAME : POLICE_UPDATED;
+	} else if (r == SQLITE_DONE)
+		*change = POLICE_NEW;
+	query_done(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return -1;
+
+	q = *change == POLICE_NEW ? Q_POLICE_INSERT : *change ==
+	    POLICE_UPDATED ? Q_POLICE_UPDATE : Q_POLICE_SEEN;
+	if ((st = query(s, q)) == NULL)
+		return -1;
+	if (q == Q_POLICE_SEEN) {
+		sqlite3_bind_int64(st, 1, p->id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	} else {
+		police_bind(st, p);
+		sqlite3_bind_int64(st, 10, (sqlite3_int64)now);
+	}
+	r = step_logged(s, st, "cannot keep a police notice");
+	query_done(st);
+	return r;
+}
+
+int
+store_police_list(struct store *s, time_t from, time_t to,
+    struct police_notice **list, size_t *n)
+{
+	sqlite3_stmt		*st;
+	struct police_notice	*l = NULL, *p;
+	size_t			 nl = 0;
+	int			 rc;
+
+	*list = NULL;
+	*n = 0;
+	if ((st = query(s, Q_POLICE_LIST)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		l = xreallocarray(l, nl + 1, sizeof(*l));
+		p = &l[nl++];
+		memset(p, 0, sizeof(*p));
+		p->id = sqlite3_column_int64(st, 0);
+		p->at = (time_t)sqlite3_column_int64(st, 1);
+		p->datetime = column_dup(st, 2);
+		p->name = column_dup(st, 3);
+		p->summary = column_dup(st, 4);
+		p->url = column_dup(st, 5);
+		p->type = column_dup(st, 6);
+		p->location = column_dup(st, 7);
+		p->gps = column_dup(st, 8);
+		p->first_seen = (time_t)sqlite3_column_int64(st, 9);
+		p->updated = (time_t)sqlite3_column_int64(st, 10);
+		p->revision = sqlite3_column_int(st, 11);
+	}
+	query_done(st);
+	if (rc != SQLITE_DONE) {
+		store_police_free(l, nl);
+		return -1;
+	}
+	*list = l;
+	*n = nl;
+	return 0;
+}
+
+void
+store_police_free(struct police_notice *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].datetime);
+		free(list[i].name);
+		free(list[i].summary);
+		free(list[i].url);
+		free(list[i].type);
+		free(list[i].location);
+		free(list[i].gps);
+	}
+	free(list);
+}
+
+int
+store_police_state_get(struct store *s, struct police_state *ps)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(ps, 0, sizeof(*ps));
+	if ((st = query(s, Q_POLICE_STATE_GET)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ps->url = column_dup(st, 0);
+		ps->etag = column_dup(st, 1);
+		ps->last_modified = column_dup(st, 2);
+		ps->last_attempt = (time_t)sqlite3_column_int64(st, 3);
+		ps->last_success = (time_t)sqlite3_column_int64(st, 4);
+		ps->not_before = (time_t)sqlite3_column_int64(st, 5);
+		ps->last_error = column_dup(st, 6);
+	}
+	query_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_police_state_set(struct store *s, const struct police_state *ps)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = query(s, Q_POLICE_STATE_SET)) == NULL)
+		return -1;
+	bind_text_or_null(st, 1, ps->url);
+	bind_text_or_null(st, 2, ps->etag);
+	bind_text_or_null(st, 3, ps->last_modified);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)ps->last_attempt);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)ps->last_success);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)ps->not_before);
+	bind_text_or_null(st, 7, ps->last_error);
+	rc = step_logged(s, st, "cannot record the police poller's state");
+	query_done(st);
+	return rc;
+}
+
+void
+store_police_state_clear(struct police_state *ps)
+{
+	free(ps->url);
+	free(ps->etag);
+	free(ps->last_modified);
+	free(ps->last_error);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/*
+ * Queue w (borrowed; its id, state, attempts, lease_until, sent_at and
+ * last_* are ignored, created 0 means now). A single statement: it
+ * belongs to the caller's transaction, or commits itself when none is
+ * open. *added is 1 when it was queued, 0 when its dedup_key was there
+ * already.
+ */
+int
+store_webhook_add(struct store *s, const struct webhook_row *w, int *added,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	const char	*missing = NULL;
+	int		 rc = -1;
+
+	if (added != NULL)
+		*added = 0;
+	if (w->event_id == NULL || *w->event_id == '\0')
+		missing = "event id";
+	else if (w->webhook == NULL || *w->webhook == '\0')
+		missing = "webhook";
+	else if (w->event == NULL || *w->event == '\0')
+		missing = "event";
+	else if (w->dedup_key == NULL || *w->dedup_key == '\0')
+		missing = "dedup key";
+	else if (w->body == NULL || w->len == 0)
+		missing = "body";
+	if (missing != NULL) {
+		cause_set(cause, "cannot queue a webhook delivery: it has no "
+		    "%s", missing);
+		return -1;
+	}
+	if ((st = query(s, Q_WEBHOOK_ADD)) == NULL) {
+		cause_db(s, cause, "cannot queue a webhook delivery");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, w->event_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, w->webhook, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, w->event, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, w->dedup_key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(st, 5, w->body, w->len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)(w->created != 0 ?
+	    w->created : time(NULL)));
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)w->next_at);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		cause_db(s, cause, "cannot queue a webhook delivery");
+	else {
+		if (added != NULL)
+			*added = sqlite3_changes(s->db) > 0;
+		rc = 0;
+	}
+	query_done(st);
+	return rc;
+}
+
+/*
+ * Fill w from a row of WEBHOOK_COLUMNS; its strings are new. With the
+ * body, w->body is a new copy with a NUL after its len bytes.
+ */
+static void
+webhook_from_row(sqlite3_stmt *st, struct webhook_row *w, int with_body)
+{
+	const void	*body;
+	int		 state;
+
+	memset(w, 0, sizeof(*w));
+	w->id = sqlite3_column_int64(st, 0);
+	w->event_id = column_dup(st, 1);
+	w->webhook = column_dup(st, 2);
+	w->event = column_dup(st, 3);
+	w->dedup_key = column_dup(st, 4);
+	state = name_index(outbox_state_names, NELEM(outbox_state_names),
+	    (const char *)sqlite3_column_text(st, 5));
+	w->state = state == -1 ? OUTBOX_FAILED : (enum outbox_state)state;
+	w->attempts = sqlite3_column_int(st, 6);
+	w->created = (time_t)sqlite3_column_int64(st, 7);
+	w->next_at = (time_t)sqlite3_column_int64(st, 8);
+	w->lease_until = (time_t)sqlite3_column_int64(st, 9);
+	w->sent_at = (time_t)sqlite3_column_int64(st, 10);
+	w->last_status = (long)sqlite3_column_int64(st, 11);
+	w->last_error = column_dup(st, 12);
+	if (with_body) {
+		body = sqlite3_column_blob(st, 13);
+		w->len = (size_t)sqlite3_column_bytes(st, 13);
+		w->body = xmalloc(w->len + 1);
+		if (w->len > 0)
+			memcpy(w->body, body, w->len);
+		w->body[w->len] = '\0';
+	}
+}
+
+static int
+webhook_fetch(sqlite3_stmt *st, int with_body, struct webhook_row **list,
+    size_t *n)
+{
+	struct webhook_row	*w = NULL;
+	size_t			 nw = 0;
+	int			 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		w = xreallocarray(w, nw + 1, sizeof(*w));
+		webhook_from_row(st, &w[nw++], with_body);
+	}
+	query_done(st);
+	if (rc != SQLITE_DONE) {
+		store_webhooks_free(w, nw);
+		return -1;
+	}
+	*list = w;
+	*n = nw;
+	return 0;
+}
+
+int
+store_webhook_due(struct store *s, time_t now, int limit,
+    struct webhook_row **list, size_t *n)
+{
+	sqlite3_stmt	*st;
+
+	*list = NULL;
+	*n = 0;
+	if ((st = query(s, Q_WEBHOOK_DUE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+	return webhook_fetch(st, 1, list, n);
+}
+
+int
+store_webhook_lease(struct store *s, long long id, time_t lease_until)
+{
+	sqlite3_stmt	*st;
+	int		 rc = -1;
+
+	if ((st = query(s, Q_WEBHOOK_LEASE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)lease_until);
+	if (step_logged(s, st, "cannot lease a webhook delivery") == 0 &&
+	    sqlite3_changes(s->db) > 0)
+		rc = 0;
+	query_done(st);
+	return rc;
+}
+
+int
+store_webhook_result(struct store *s, long long id, enum outbox_state state,
+    time_t now, time_t next_at, long status, const char *error)
+{
+	sqlite3_stmt	*st;
+	int		 rc = -1;
+
+	if (state != OUTBOX_SENT && state != OUTBOX_QUEUED &&
+	    state != OUTBOX_FAILED)
+		return -1;
+	if ((st = query(s, Q_WEBHOOK_RESULT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, store_outbox_state_name(state), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)next_at);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)status);
+	bind_text_or_null(st, 6, error);
+	if (step_logged(s, st, "cannot record a webhook delivery") == 0 &&
+	    sqlite3_changes(s->db) > 0)
+		rc = 0;
+	query_done(st);
+	return rc;
+}
+
+int
+store_webhook_list(struct store *s, int limit, struct webhook_row **list,
+    size_t *n)
+{
+	sqlite3_stmt	*st;
+
+	*list = NULL;
+	*n = 0;
+	if ((st = query(s, Q_WEBHOOK_LIST)) == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, limit > 0 ? limit : -1);
+	return webhook_fetch(st, 0, list, n);
+}
+
+int
+store_webhook_counts(struct store *s, time_t now, long counts[4],
+    long *oldest_queued_age)
+{
+	sqlite3_stmt	*st;
+	sqlite3_int64	 oldest;
+	int		 rc, i;
+
+	memset(counts, 0, 4 * sizeof(counts[0]));
+	*oldest_queued_age = 0;
+	if ((st = query(s, Q_WEBHOOK_COUNTS)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		i = name_index(outbox_state_names, NELEM(outbox_state_names),
+		    (const char *)sqlite3_column_text(st, 0));
+		if (i >= 0 && i < 4)
+			counts[i] = (long)sqlite3_column_int64(st, 1);
+	}
+	query_done(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if ((st = query(s, Q_WEBHOOK_OLDEST)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		oldest = sqlite3_column_int64(st, 0);
+		if ((sqlite3_int64)now > oldest)
+			*oldest_queued_age =
+			    (long)((sqlite3_int64)now - oldest);
+	}
+	query_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+void
+store_webhooks_free(struct webhook_row *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].event_id);
+		free(list[i].webhook);
+		free(list[i].event);
+		free(list[i].dedup_key);
+		free(list[i].body);
+		free(list[i].last_error);
+	}
+	free(list);
 }

@@ -27,6 +27,7 @@
 
 #include "conf.h"
 #include "period.h"
+#include "police.h"
 #include "report.h"
 #include "token.h"
 
@@ -471,5 +472,105 @@ int		 store_session_delete_person(struct store *, long long id);
  * `created_before`. */
 int		 store_session_expire(struct store *, time_t idle_before,
 		    time_t created_before);
+
+
+/*
+ * ---- Integrations: the police's event notices, the poller's state and
+ * the webhook outbox (see outbound, webhook).
+ */
+
+enum police_change {
+	POLICE_SAME,	/* as stored: only last_seen moves */
+	POLICE_NEW,
+	POLICE_UPDATED,	/* a text, type, place or datetime changed */
+};
+
+/*
+ * Keep a notice (borrowed): added when its id is new, else updated in
+ * place when anything the police sent changed (revision + 1, updated =
+ * now), else only seen. *change says which. In the caller's transaction
+ * when one is open. The store fills first_seen, updated and revision;
+ * the notice's own are ignored.
+ */
+int		 store_police_upsert(struct store *,
+		    const struct police_notice *, time_t now,
+		    enum police_change *change);
+/*
+ * Notices dated at or after `from` and before `to`, by date then id,
+ * into a new array (store_police_free).
+ */
+int		 store_police_list(struct store *, time_t from, time_t to,
+		    struct police_notice **, size_t *);
+void		 store_police_free(struct police_notice *, size_t);
+
+/* The poller's state; all zero and NULL before the first call. */
+struct police_state {
+	char	*url;		/* the request the validators belong to */
+	char	*etag;
+	char	*last_modified;
+	time_t	 last_attempt;
+	time_t	 last_success;
+	time_t	 not_before;	/* a Retry-After: no call before */
+	char	*last_error;	/* NULL after a success */
+};
+
+/* Strings of *out new (store_police_state_clear). */
+int		 store_police_state_get(struct store *,
+		    struct police_state *out);
+int		 store_police_state_set(struct store *,
+		    const struct police_state *);
+void		 store_police_state_clear(struct police_state *);
+
+/*
+ * A webhook delivery: one event for one [webhook NAME], its body made
+ * when it was queued. States as the mail outbox's.
+ */
+struct webhook_row {
+	long long	 id;
+	char		*event_id;	/* "evt_...", shared by the webhooks */
+	char		*webhook;	/* the section's NAME */
+	char		*event;		/* "flag.opened" */
+	char		*dedup_key;	/* "NAME:flag.opened:centrum:..." */
+	char		*body;		/* as POSTed */
+	size_t		 len;
+	enum outbox_state	 state;
+	int		 attempts;
+	time_t		 created;
+	time_t		 next_at;
+	time_t		 lease_until;
+	time_t		 sent_at;	/* 0 until delivered */
+	long		 last_status;	/* 0: no answer (or none yet) */
+	char		*last_error;
+};
+
+/*
+ * Queue a delivery in the caller's transaction; nothing is added, and
+ * *added is 0, when its dedup_key is queued already.
+ */
+int		 store_webhook_add(struct store *, const struct webhook_row *,
+		    int *added, char **cause);
+/*
+ * Deliveries to attempt at `now` (queued and due, or sending with an
+ * expired lease), oldest first, at most `limit`, with their bodies.
+ */
+int		 store_webhook_due(struct store *, time_t now, int limit,
+		    struct webhook_row **, size_t *);
+/* Mark as sending until lease_until; attempts + 1. */
+int		 store_webhook_lease(struct store *, long long id,
+		    time_t lease_until);
+/*
+ * Record an attempt's outcome: SENT, QUEUED (again at next_at) or
+ * FAILED, with the HTTP status (0: no answer) and the error (NULL: none).
+ */
+int		 store_webhook_result(struct store *, long long id,
+		    enum outbox_state, time_t now, time_t next_at, long status,
+		    const char *error);
+/* Every delivery (without body), newest first; `limit` 0: all. */
+int		 store_webhook_list(struct store *, int limit,
+		    struct webhook_row **, size_t *);
+/* Counts by state, and the age of the oldest undelivered (0: none). */
+int		 store_webhook_counts(struct store *, time_t now,
+		    long counts[4], long *oldest_queued_age);
+void		 store_webhooks_free(struct webhook_row *, size_t);
 
 #endif

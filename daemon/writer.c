@@ -33,6 +33,12 @@ struct writer {
 	struct job		*head, **tail;
 	bool			 idle;		/* waiting on `work` */
 	bool			 stopping;
+	/*
+	 * Fault injection for the watchdog test: with ESTD_FAULT=writer-hang
+	 * the thread stops answering at its first job, as a thread stuck in
+	 * a broken disk would.
+	 */
+	bool			 fault_hang;
 	struct writer_stats	 stats;
 };
 
@@ -75,6 +81,12 @@ writer_main(void *arg)
 			w->idle = false;
 		}
 		if (w->head == NULL && w->stopping) {
+			pthread_mutex_unlock(&w->lock);
+			break;
+		}
+		while (w->fault_hang && !w->stopping)
+			pthread_cond_wait(&w->work, &w->lock);
+		if (w->stopping && w->fault_hang) {
 			pthread_mutex_unlock(&w->lock);
 			break;
 		}
@@ -146,6 +158,8 @@ writer_start(const char *path, char **cause)
 		goto fail;
 	w->tail = &w->head;
 	w->stats.heartbeat = time(NULL);
+	w->fault_hang = getenv("ESTD_FAULT") != NULL &&
+	    strcmp(getenv("ESTD_FAULT"), "writer-hang") == 0;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->work, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {

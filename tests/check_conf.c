@@ -387,12 +387,14 @@ static const struct {
 	{ "[flags]\nlevels = 2\n",
 	  "2: [flags] levels: unknown key; the keys of [flags] are level, "
 	  "consecutive, window, within and clear_after" },
-	{ "[server]\n\n[police]\nurl = x\n",
-	  "3: [police]: unknown section; the sections are server, storage, "
-	  "periods, flags, smtp, checklist, retention and backup" },
-	{ "; nothing in it\n[webhook]\n",
-	  "2: [webhook]: unknown section; the sections are server, storage, "
-	  "periods, flags, smtp, checklist, retention and backup" },
+	{ "[server]\n\n[archive]\nurl = x\n",
+	  "3: [archive]: unknown section; the sections are server, storage, "
+	  "periods, flags, smtp, checklist, police, webhook NAME, retention "
+	  "and backup" },
+	{ "; nothing in it\n[ldap]\n",
+	  "2: [ldap]: unknown section; the sections are server, storage, "
+	  "periods, flags, smtp, checklist, police, webhook NAME, retention "
+	  "and backup" },
 	{ "[flags]\nlevel = 2\n; again\nlevel = 3\n",
 	  "4: [flags] level: given twice (first on line 2)" },
 	{ "[smtp]\nport = 25\n[flags]\n[smtp]\n",

@@ -2750,6 +2750,238 @@ START_TEST(test_job_last)
 }
 END_TEST
 
+/* A notice of the police API, strings borrowed. */
+static struct police_notice
+notice(long long id, time_t at, const char *summary, const char *gps)
+{
+	struct police_notice	p;
+
+	memset(&p, 0, sizeof(p));
+	p.id = id;
+	p.at = at;
+	p.datetime = (char *)(uintptr_t)"2026-11-20 8:05:00 +01:00";
+	p.name = (char *)(uintptr_t)"20 november 07.40, St\xc3\xb6ld, "
+	    "\xc3\x96rebro";
+	p.summary = (char *)(uintptr_t)summary;
+	p.url = (char *)(uintptr_t)"https://polisen.se/a/";
+	p.type = (char *)(uintptr_t)"St\xc3\xb6ld";
+	p.location = (char *)(uintptr_t)"\xc3\x96rebro";
+	p.gps = (char *)(uintptr_t)gps;
+	return p;
+}
+
+START_TEST(test_police_notices)
+{
+	struct police_notice	 p, *l = NULL;
+	enum police_change	 ch;
+	size_t			 n = 0;
+
+	p = notice(612685, T0, "Misst\xc3\xa4nkt st\xc3\xb6ld.", NULL);
+	ck_assert_int_eq(store_police_upsert(st, &p, T0 + 5, &ch), 0);
+	ck_assert_int_eq(ch, POLICE_NEW);
+	ck_assert_int_eq(store_police_upsert(st, &p, T0 + 65, &ch), 0);
+	ck_assert_int_eq(ch, POLICE_SAME);
+	/* An update: new text, a position, a later datetime. */
+	p = notice(612685, T0 + 600, "Uppdatering: tv\xc3\xa5 gripna.",
+	    "59.27,15.20");
+	ck_assert_int_eq(store_police_upsert(st, &p, T0 + 125, &ch), 0);
+	ck_assert_int_eq(ch, POLICE_UPDATED);
+	p = notice(612686, T0 + 3600, "", NULL);
+	ck_assert_int_eq(store_police_upsert(st, &p, T0 + 125, &ch), 0);
+	ck_assert_int_eq(ch, POLICE_NEW);
+	p = notice(612680, T0 + 600, "B", NULL);
+	ck_assert_int_eq(store_police_upsert(st, &p, T0 + 125, &ch), 0);
+
+	/* [from, to): from included, to not; by date, then id. */
+	ck_assert_int_eq(store_police_list(st, T0 + 600, T0 + 3600, &l, &n),
+	    0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(l[0].id, 612680);
+	ck_assert_int_eq(l[1].id, 612685);
+	ck_assert_int_eq(l[1].at, T0 + 600);
+	ck_assert_str_eq(l[1].summary, "Uppdatering: tv\xc3\xa5 gripna.");
+	ck_assert_str_eq(l[1].gps, "59.27,15.20");
+	ck_assert_str_eq(l[1].type, "St\xc3\xb6ld");
+	ck_assert_str_eq(l[1].location, "\xc3\x96rebro");
+	ck_assert_str_eq(l[1].url, "https://polisen.se/a/");
+	ck_assert_str_eq(l[1].datetime, "2026-11-20 8:05:00 +01:00");
+	ck_assert_int_eq(l[1].revision, 2);
+	ck_assert_int_eq(l[1].first_seen, T0 + 5);
+	ck_assert_int_eq(l[1].updated, T0 + 125);
+	ck_assert_int_eq(l[0].revision, 1);
+	store_police_free(l, n);
+	ck_assert_int_eq(store_police_list(st, T0 + 3601, T0 + 7200, &l, &n),
+	    0);
+	ck_assert_uint_eq(n, 0);
+	store_police_free(l, n);
+	ck_assert_int_eq(store_police_list(st, 0, T0 + 7200, &l, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(l[2].summary, "");
+	ck_assert_ptr_null(l[2].gps);
+	store_police_free(l, n);
+}
+END_TEST
+
+START_TEST(test_police_state)
+{
+	struct police_state	ps, got;
+
+	ck_assert_int_eq(store_police_state_get(st, &got), 0);
+	ck_assert_ptr_null(got.url);
+	ck_assert_ptr_null(got.etag);
+	ck_assert_int_eq(got.last_attempt, 0);
+	ck_assert_int_eq(got.not_before, 0);
+	store_police_state_clear(&got);
+
+	memset(&ps, 0, sizeof(ps));
+	ps.url = (char *)(uintptr_t)"https://polisen.se/api/events?"
+	    "locationname=%C3%96rebro";
+	ps.etag = (char *)(uintptr_t)"\"v1\"";
+	ps.last_attempt = T0;
+	ps.last_success = T0;
+	ck_assert_int_eq(store_police_state_set(st, &ps), 0);
+	/* A 429: the error and the Retry-After; the validators stay. */
+	ps.last_attempt = T0 + 60;
+	ps.not_before = T0 + 660;
+	ps.last_error = (char *)(uintptr_t)"the police answered 429";
+	ck_assert_int_eq(store_police_state_set(st, &ps), 0);
+	ck_assert_int_eq(store_police_state_get(st, &got), 0);
+	ck_assert_str_eq(got.url, ps.url);
+	ck_assert_str_eq(got.etag, "\"v1\"");
+	ck_assert_ptr_null(got.last_modified);
+	ck_assert_int_eq(got.last_attempt, T0 + 60);
+	ck_assert_int_eq(got.last_success, T0);
+	ck_assert_int_eq(got.not_before, T0 + 660);
+	ck_assert_str_eq(got.last_error, "the police answered 429");
+	store_police_state_clear(&got);
+	ck_assert_ptr_null(got.url);
+}
+END_TEST
+
+/* Queue a webhook delivery; *added of store_webhook_add. */
+static int
+queue_hook(const char *event_id, const char *webhook, const char *dedup,
+    time_t created)
+{
+	struct webhook_row	w;
+	int			added = -1;
+
+	memset(&w, 0, sizeof(w));
+	w.event_id = (char *)(uintptr_t)event_id;
+	w.webhook = (char *)(uintptr_t)webhook;
+	w.event = (char *)(uintptr_t)"flag.opened";
+	w.dedup_key = (char *)(uintptr_t)dedup;
+	w.body = (char *)(uintptr_t)"{\"id\":\"evt_1\"}";
+	w.len = strlen(w.body);
+	w.created = created;
+	w.next_at = created;
+	ck_assert_int_eq(store_webhook_add(st, &w, &added, NULL), 0);
+	return added;
+}
+
+START_TEST(test_webhook_outbox)
+{
+	struct webhook_row	*w = NULL, bad;
+	size_t			 n = 0;
+	long			 counts[4], oldest;
+	long long		 a, b;
+	char			*cause = NULL;
+
+	ck_assert_int_eq(queue_hook("evt_1", "siem", "siem:flag.opened:x",
+	    T0), 1);
+	ck_assert_int_eq(queue_hook("evt_1", "chat", "chat:flag.opened:x",
+	    T0 + 10), 1);
+	/* The same event for the same webhook again: nothing added. */
+	ck_assert_int_eq(queue_hook("evt_1", "siem", "siem:flag.opened:x",
+	    T0 + 20), 0);
+	memset(&bad, 0, sizeof(bad));
+	bad.event_id = (char *)(uintptr_t)"evt_2";
+	ck_assert_int_eq(store_webhook_add(st, &bad, NULL, &cause), -1);
+	ck_assert_str_eq(cause, "cannot queue a webhook delivery: it has no "
+	    "webhook");
+	free(cause);
+
+	ck_assert_int_eq(store_webhook_due(st, T0, 8, &w, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	a = w[0].id;
+	ck_assert_str_eq(w[0].event_id, "evt_1");
+	ck_assert_str_eq(w[0].webhook, "siem");
+	ck_assert_str_eq(w[0].event, "flag.opened");
+	ck_assert_str_eq(w[0].dedup_key, "siem:flag.opened:x");
+	ck_assert_uint_eq(w[0].len, 14);
+	ck_assert_str_eq(w[0].body, "{\"id\":\"evt_1\"}");
+	ck_assert_int_eq(w[0].state, OUTBOX_QUEUED);
+	ck_assert_int_eq(w[0].attempts, 0);
+	store_webhooks_free(w, n);
+	ck_assert_int_eq(store_webhook_due(st, T0 + 10, 8, &w, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	b = w[1].id;
+	store_webhooks_free(w, n);
+
+	/* Leased, refused with 503, due again at next_at. */
+	ck_assert_int_eq(store_webhook_lease(st, a, T0 + 300), 0);
+	ck_assert_int_eq(store_webhook_due(st, T0 + 10, 8, &w, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(w[0].id, b);
+	store_webhooks_free(w, n);
+	ck_assert_int_eq(store_webhook_result(st, a, OUTBOX_QUEUED, T0 + 1,
+	    T0 + 31, 503, "HTTP 503"), 0);
+	ck_assert_int_eq(store_webhook_due(st, T0 + 30, 1, &w, &n), 0);
+	ck_assert_int_eq(w[0].id, b);
+	store_webhooks_free(w, n);
+	ck_assert_int_eq(store_webhook_due(st, T0 + 31, 8, &w, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(w[0].id, a);
+	ck_assert_int_eq(w[0].attempts, 1);
+	ck_assert_int_eq(w[0].last_status, 503);
+	ck_assert_str_eq(w[0].last_error, "HTTP 503");
+	store_webhooks_free(w, n);
+
+	/* A lease that ran out (a crash): due again. */
+	ck_assert_int_eq(store_webhook_lease(st, b, T0 + 40), 0);
+	ck_assert_int_eq(store_webhook_due(st, T0 + 41, 8, &w, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	store_webhooks_free(w, n);
+
+	ck_assert_int_eq(store_webhook_lease(st, a, T0 + 400), 0);
+	ck_assert_int_eq(store_webhook_result(st, a, OUTBOX_SENT, T0 + 50, 0,
+	    200, NULL), 0);
+	/* Delivered is final. */
+	ck_assert_int_eq(store_webhook_lease(st, a, T0 + 500), -1);
+	ck_assert_int_eq(store_webhook_result(st, a, OUTBOX_QUEUED, T0 + 60,
+	    T0 + 90, 0, "late"), -1);
+	ck_assert_int_eq(store_webhook_result(st, b, OUTBOX_FAILED, T0 + 60, 0,
+	    410, "HTTP 410"), 0);
+	ck_assert_int_eq(store_webhook_result(st, b, OUTBOX_SENDING, T0 + 60, 0,
+	    0, NULL), -1);
+
+	ck_assert_int_eq(store_webhook_list(st, 0, &w, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(w[0].id, b);
+	ck_assert_int_eq(w[0].state, OUTBOX_FAILED);
+	ck_assert_int_eq(w[0].last_status, 410);
+	ck_assert_ptr_null(w[0].body);
+	ck_assert_int_eq(w[1].state, OUTBOX_SENT);
+	ck_assert_int_eq(w[1].sent_at, T0 + 50);
+	ck_assert_int_eq(w[1].attempts, 2);
+	ck_assert_int_eq(w[1].last_status, 200);
+	ck_assert_ptr_null(w[1].last_error);
+	store_webhooks_free(w, n);
+	ck_assert_int_eq(store_webhook_counts(st, T0 + 100, counts, &oldest),
+	    0);
+	ck_assert_int_eq(counts[OUTBOX_QUEUED], 0);
+	ck_assert_int_eq(counts[OUTBOX_SENT], 1);
+	ck_assert_int_eq(counts[OUTBOX_FAILED], 1);
+	ck_assert_int_eq(oldest, 0);
+	ck_assert_int_eq(queue_hook("evt_3", "siem", "siem:digest.sent:x",
+	    T0 + 70), 1);
+	ck_assert_int_eq(store_webhook_counts(st, T0 + 100, counts, &oldest),
+	    0);
+	ck_assert_int_eq(counts[OUTBOX_QUEUED], 1);
+	ck_assert_int_eq(oldest, 30);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -2802,6 +3034,9 @@ store_suite(void)
 	tcase_add_test(tc, test_audit_migrate_many);
 	tcase_add_test(tc, test_retention_erase);
 	tcase_add_test(tc, test_job_last);
+	tcase_add_test(tc, test_police_notices);
+	tcase_add_test(tc, test_police_state);
+	tcase_add_test(tc, test_webhook_outbox);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -181,6 +181,10 @@ static const struct key keys[] = {
 	    "Requests with an unknown link allowed per client address a "
 	    "minute;\nmore from that address are refused until the minute "
 	    "is over." },
+	{ "server", "trusted_proxies", KEY_STRING, "127.0.0.1 ::1", 0, 0,
+	    NULL, KEY_EMPTY_OK, NULL, M(trusted_proxies),
+	    "Addresses of reverse proxies whose X-Forwarded-For names the "
+	    "client,\nseparated by spaces; empty: believe no proxy." },
 	{ "server", "templates", KEY_PATH, ESTD_DATADIR "/reporter-form",
 	    0, 0, NULL, 0, NULL, M(templates),
 	    "Directory of the templates of every page and mail." },

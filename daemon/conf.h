@@ -87,6 +87,7 @@ struct conf {
 	int		 connection_timeout;	/* seconds */
 	int		 max_body;	/* bytes */
 	int		 failed_token_limit;	/* per client address a minute */
+	char		*trusted_proxies;	/* "127.0.0.1 ::1" */
 	char		*templates;	/* directory of page templates */
 
 	/* [storage] */

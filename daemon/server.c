@@ -79,6 +79,7 @@ server_start(const struct conf *cf, char **cause)
 	lim.timeout = cf->connection_timeout;
 	lim.max_body = (size_t)cf->max_body;
 	lim.error_page = handle_error_page;
+	lim.trusted_proxies = cf->trusted_proxies;
 	if ((srv->http = http_start(cf->listen, routes, n_routes, &lim, app,
 	    cause)) == NULL)
 		goto fail;

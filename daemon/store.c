@@ -753,7 +753,14 @@ static const char *const queries[Q__COUNT] = {
 	    "UPDATE outbox SET state = ?2,"
 	    " sent_at = CASE WHEN ?2 = 'sent' THEN ?3 END,"
 	    " next_at = CASE WHEN ?2 = 'queued' THEN ?4 ELSE next_at END,"
-	    " last_error = ?5"
+	    " last_error = ?5,"
+	    /*
+	     * A delivered mail keeps its headers, for the record, but not
+	     * its body: reminders and digests carry personal links.
+	     */
+	    " data = CASE WHEN ?2 = 'sent' AND instr(data, X'0D0A0D0A') > 0"
+	    "   THEN substr(data, 1, instr(data, X'0D0A0D0A') + 3)"
+	    "   ELSE data END"
 	    " WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
 	[Q_OUTBOX_LIST] =
 	    OUTBOX_COLUMNS " FROM outbox ORDER BY created DESC, id DESC"

@@ -422,7 +422,11 @@ int		 store_outbox_due(struct store *, time_t now, int limit,
 /* Mark as sending until `lease_until`; attempts + 1. */
 int		 store_outbox_lease(struct store *, long long id,
 		    time_t lease_until);
-/* Record an attempt's outcome: SENT, QUEUED (retry at next_at) or FAILED. */
+/*
+ * Record an attempt's outcome: SENT, QUEUED (retry at next_at) or FAILED.
+ * A sent mail keeps only its header block: its body (with the personal
+ * link) is not kept once delivered.
+ */
 int		 store_outbox_result(struct store *, long long id,
 		    enum outbox_state, time_t now, time_t next_at,
 		    const char *error);

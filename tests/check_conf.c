@@ -383,7 +383,7 @@ static const struct {
 	{ "[server]\nlisten = 127.0.0.1:80\nlisten_port = 80\n",
 	  "3: [server] listen_port: unknown key; the keys of [server] are "
 	  "listen, base_url, max_connections, connection_timeout, max_body, "
-	  "failed_token_limit and templates" },
+	  "failed_token_limit, trusted_proxies and templates" },
 	{ "[flags]\nlevels = 2\n",
 	  "2: [flags] levels: unknown key; the keys of [flags] are level, "
 	  "consecutive, window, within and clear_after" },

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "dbpool.h"
 #include "handlers.h"
+#include "jobs.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "privacy.h"
@@ -187,10 +188,15 @@ handle_metrics(struct http_request *req, void *arg)
 	    "# HELP estd_database_bytes Size of the database and its WAL.\n"
 	    "# TYPE estd_database_bytes gauge\n"
 	    "estd_database_bytes %lld\n"
+	    "# HELP estd_backup_age_seconds Age of the newest scheduled backup "
+	    "(-1: none or off).\n"
+	    "# TYPE estd_backup_age_seconds gauge\n"
+	    "estd_backup_age_seconds %lld\n"
 	    "# HELP estd_uptime_seconds Seconds since estd started.\n"
 	    "# TYPE estd_uptime_seconds gauge\n"
 	    "estd_uptime_seconds %lld\n",
-	    oldest, n_flags, bytes, (long long)(clock_now() - app->started));
+	    oldest, n_flags, bytes, jobs_backup_age(app->conf, clock_now()),
+	    (long long)(clock_now() - app->started));
 	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8",
 	    b.data, b.len);
 	buf_reset(&b);

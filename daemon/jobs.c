@@ -23,6 +23,7 @@
 #include "log.h"
 #include "mime.h"
 #include "picture.h"
+#include "session.h"
 #include "store.h"
 #include "token.h"
 #include "webhook.h"
@@ -820,6 +821,12 @@ retention_fn(struct store *s, void *arg, char **cause)
 			buf_printf(&detail, "%sremoved %lld audit entries from "
 			    "before %s", detail.len > 0 ? "; " : "",
 			    r->audit_purged, r->audit_before);
+	}
+	/* Sessions already refused as over are also swept away. */
+	if (store_session_expire(s, j->now - SESSION_IDLE_MAX,
+	    j->now - SESSION_AGE_MAX) == -1) {
+		*cause = xstrdup("cannot remove ended sessions");
+		goto done;
 	}
 	/* Days with nothing to do leave the job log's row only. */
 	if (detail.len > 0 &&

@@ -283,8 +283,9 @@ print(db.execute("SELECT count(*) FROM report_revisions").fetchone()[0])
 export B_TMP="$tmp" B_OUT="$OUT" B_DURATION="$DURATION" \
     B_REPORTERS="$REPORTERS" B_RSS_START="$rss_start" B_ROWS="$rows" \
     B_STOP_RC="$stop_rc" B_CONNS="$OPEN_CONNS" B_AREAS="$AREAS" \
-    B_STRICT="${BENCH_STRICT:-0}" B_LOAD_START="$load_start" \
-    B_TICKS="$(getconf CLK_TCK)"
+    B_STRICT="${BENCH_STRICT:-0}" B_LOAD_START="$load_start"
+B_TICKS=$(getconf CLK_TCK)
+export B_TICKS
 B_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 B_NPROC=$(nproc)
 B_CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)

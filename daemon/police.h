@@ -106,7 +106,7 @@ char		*police_request_url(const char *api_url, char *const *names,
  */
 long		 police_count(const struct police_notice *, size_t,
 		    char *const *locations, size_t n_locations,
-		    struct police_count **out, size_t *n);
+		    struct police_count **out, size_t *n_out);
 void		 police_counts_free(struct police_count *, size_t);
 
 #endif

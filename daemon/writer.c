@@ -208,7 +208,12 @@ writer_run(struct writer *w, writer_fn fn, void *arg, char **cause)
 		*cause = xstrdup("the server is shutting down");
 		return -1;
 	}
+	/*
+	 * The job lives on this thread's stack: it stays in the queue only
+	 * until the writer marks it done, and this call returns after that.
+	 */
 	*w->tail = &j;
+	/* cppcheck-suppress autoVariables */
 	w->tail = &j.next;
 	if (w->idle)
 		pthread_cond_signal(&w->work);

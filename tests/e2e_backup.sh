@@ -18,7 +18,7 @@
 # Every wait is bounded; estd is killed and the temporary directory
 # removed on exit (kept when a check failed and ESTD_KEEP=1 is set).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
 PY=/usr/bin/python3
 # Wednesday of week 47, then two and four hours later, then after that.
@@ -106,8 +106,9 @@ post_report() {
 
 # The backups in the directory, oldest first, one name a line.
 backups() {
-	ls "$tmp/backups" 2>/dev/null | grep -E '^estd-[0-9]{8}-[0-9]{6}\.db$' |
-	    sort
+	for f in "$tmp"/backups/estd-[0-9]*-[0-9]*.db; do
+		[ -e "$f" ] && basename "$f"
+	done | grep -E '^estd-[0-9]{8}-[0-9]{6}\.db$' | sort
 }
 
 nbackups() {
@@ -283,7 +284,7 @@ else
 	notok "estd logs the backup and its quick_check"
 	diag "$tmp/estd.log"
 fi
-if ls -a "$tmp/backups" | grep -q '\.tmp$'; then
+if find "$tmp/backups" -name '*.tmp' | grep -q .; then
 	notok "no temporary file is left in the backup directory"
 else
 	ok "no temporary file is left in the backup directory"

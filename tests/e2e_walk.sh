@@ -11,7 +11,7 @@
 # and the temporary directory removed on exit (kept when a check failed
 # and ESTD_KEEP=1 is set).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
 PY=/usr/bin/python3
 ESTD=$top/build/estd

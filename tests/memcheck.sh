@@ -2,7 +2,7 @@
 # make memcheck: every Check suite under valgrind, in one process each
 # (CK_FORK=no) so leaks are seen. Exit 1 on any error or leak.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 mkdir -p build/test-logs
 rc=0
 for t in build/tests/check_*; do

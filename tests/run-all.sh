@@ -4,7 +4,7 @@
 # script prints TAP lines ("ok - ...", "not ok - ..."). The last line is
 # the total: "N passed, N failed".
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 unit_only=0
 [ "${1:-}" = "--unit" ] && unit_only=1
 log=build/test-logs

@@ -83,7 +83,7 @@ $(B)/estctl: $(O)/estctl.o $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 .SECONDEXPANSION:
-$(B)/tests/check_%: tests/check_%.c $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(notdir $$(wildcard daemon/$$*.c))))) $$(addprefix $(O)/,$$(addsuffix .o,$$(sort $$(DEPS_$$*) $(COMMON)))) tests/testutil.h
+$(B)/tests/check_%: tests/check_%.c $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(notdir $$(wildcard daemon/$$*.c))))) $$(addprefix $(O)/,$$(addsuffix .o,$$(sort $$(DEPS_$$*) $(COMMON)))) tests/testutil.h tests/httptest.h
 	@mkdir -p $(B)/tests
 	$(CC) $(ALL_CFLAGS) -iquote tests -o $@ $< $(filter %.o,$^) $(CHECK_LIBS) $(LIBS)
 

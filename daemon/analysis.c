@@ -153,18 +153,6 @@ dup_or_null(const char *s)
 	return s == NULL ? NULL : xstrdup(s);
 }
 
-static enum picture_level
-level_of(int score)
-{
-	if (score == RATING_NONE)
-		return PICTURE_GREY;
-	if (score >= 3)
-		return PICTURE_RED;
-	if (score == 2)
-		return PICTURE_YELLOW;
-	return PICTURE_GREEN;
-}
-
 /* A key function's status; grey (nothing assessed) is no assessment. */
 static bool
 assessed_level(enum level l, enum picture_level *out)
@@ -325,6 +313,19 @@ area_index(const struct analysis *an, const char *slug)
 	return -1;
 }
 
+/*
+ * As area_index, trying *hint first: the score rows arrive sorted by
+ * area, so the area of the row before is nearly always right.
+ */
+static long
+area_index_hint(const struct analysis *an, const char *slug, long *hint)
+{
+	if (*hint >= 0 && (size_t)*hint < an->n_areas &&
+	    strcmp(an->areas[*hint].slug, slug) == 0)
+		return *hint;
+	return *hint = area_index(an, slug);
+}
+
 static long
 indicator_index(const struct analysis *an, const char *key)
 {
@@ -361,13 +362,13 @@ place_scores(struct analysis *an, const struct analysis_input *in)
 	const struct score_row	*r;
 	struct cell		*c;
 	size_t			 i, n;
-	long			 ai, ii, day;
+	long			 ai, ii, day, hint = -1;
 
 	an->cells = xcalloc(in->n_scores + 1, sizeof(*an->cells));
 	for (i = 0; i < in->n_scores; i++) {
 		r = &in->scores[i];
 		if (r->score < 0 || r->score > RATING_MAX ||
-		    (ai = area_index(an, r->area)) == -1 ||
+		    (ai = area_index_hint(an, r->area, &hint)) == -1 ||
 		    (ii = indicator_index(an, r->indicator)) == -1 ||
 		    reporting_day(an, &r->period, &day) == -1)
 			continue;
@@ -491,10 +492,11 @@ compile_figures(struct analysis *an)
 			if (a->set[k])
 				continue;
 			a->status[k] = PICTURE_GREY;
-			for (j = 0; j < an->n_ind; j++)
-				if ((l = level_of(a->ind[j].scores[k])) >
-				    a->status[k])
+			for (j = 0; j < an->n_ind; j++) {
+				l = picture_score_level(a->ind[j].scores[k]);
+				if (l > a->status[k])
 					a->status[k] = l;
+			}
 		}
 	}
 }
@@ -704,76 +706,6 @@ collect_measures(struct analysis *an, const struct analysis_input *in)
 	}
 }
 
-/*
- * The next collation weight of a UTF-8 name in Swedish order: case
- * folded, å ä ö after z (æ with ä, ø with ö), é and è with e, ü with y,
- * other non-ASCII letters after all of those by code point.
- */
-static unsigned long
-sv_weight(const unsigned char **sp)
-{
-	const unsigned char	*s = *sp;
-	unsigned long		 cp;
-	int			 len, i;
-
-	if (s[0] < 0x80) {
-		cp = s[0];
-		len = 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		cp = s[0] & 0x1f;
-		len = 2;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		cp = s[0] & 0x0f;
-		len = 3;
-	} else {
-		cp = s[0] & 0x07;
-		len = 4;
-	}
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*sp = s + 1;
-			return 0x110000UL + s[0];
-		}
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	*sp = s + len;
-	if (cp >= 'A' && cp <= 'Z')
-		return cp - 'A' + 'a';
-	switch (cp) {
-	case 0xe5: case 0xc5:				/* å */
-		return 'z' + 1;
-	case 0xe4: case 0xc4: case 0xe6: case 0xc6:	/* ä æ */
-		return 'z' + 2;
-	case 0xf6: case 0xd6: case 0xf8: case 0xd8:	/* ö ø */
-		return 'z' + 3;
-	case 0xe9: case 0xc9: case 0xe8: case 0xc8:	/* é è */
-		return 'e';
-	case 0xfc: case 0xdc:				/* ü */
-		return 'y';
-	default:
-		break;
-	}
-	return cp < 0x80 ? cp : 0x100 + cp;
-}
-
-static int
-sv_cmp(const char *a, const char *b)
-{
-	const unsigned char	*pa = (const unsigned char *)a;
-	const unsigned char	*pb = (const unsigned char *)b;
-	unsigned long		 wa, wb;
-
-	while (*pa != '\0' && *pb != '\0') {
-		wa = sv_weight(&pa);
-		wb = sv_weight(&pb);
-		if (wa != wb)
-			return wa < wb ? -1 : 1;
-	}
-	if (*pa != '\0' || *pb != '\0')
-		return *pa == '\0' ? -1 : 1;
-	return strcmp(a, b);
-}
-
 /* The rule of analysis.h, in integers scaled by the indicator count. */
 static void
 compute_need(struct analysis *an, struct an_area *a)
@@ -813,7 +745,7 @@ need_cmp(const struct an_area *a, const struct an_area *b)
 		return -1;
 	if (a->mean_of_means < b->mean_of_means)
 		return 1;
-	if ((c = sv_cmp(a->name, b->name)) != 0)
+	if ((c = picture_name_cmp(a->name, b->name)) != 0)
 		return c;
 	return strcmp(a->slug, b->slug);
 }

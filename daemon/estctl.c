@@ -1968,6 +1968,62 @@ format_time(time_t t, char *buf, size_t size)
 		clock_format_iso(t, buf, size);
 }
 
+/*
+ * For a command of no arguments that runs one of the daemon's passes
+ * itself: the database opened, and *dw writing straight to it rather
+ * than through the writer thread. 0, or the exit code to return.
+ */
+static int
+open_direct(struct ctx *ctx, const struct cmd *c, int argc,
+    struct dbwrite *dw)
+{
+	int	 rc;
+
+	if (argc != 1)
+		return usage(c);
+	if ((rc = ctx_open(ctx, false)) != 0)
+		return rc;
+	memset(dw, 0, sizeof(*dw));
+	dw->store = ctx->store;
+	return 0;
+}
+
+/*
+ * The document of an outbox listing: its counts by state (`done` names
+ * the sent state: "sent", "delivered"), the age of the oldest queued
+ * entry and `arr` under `list`. arr is taken; the result is a new
+ * reference for print_json.
+ */
+static json_t *
+outbox_doc(const long counts[4], long oldest, const char *done,
+    const char *list, json_t *arr)
+{
+	return json_pack("{s:{s:i,s:i,s:i,s:i},s:i,s:o}",
+	    "counts", "queued", (int)counts[OUTBOX_QUEUED],
+	    "sending", (int)counts[OUTBOX_SENDING],
+	    done, (int)counts[OUTBOX_SENT],
+	    "failed", (int)counts[OUTBOX_FAILED],
+	    "oldest_queued_seconds", (int)oldest, list, arr);
+}
+
+/*
+ * The first line of an outbox listing: "2 queued, 0 being sent, 5 sent,
+ * 1 failed; the oldest waiting mail is 3 minutes old", with `done` for
+ * "sent" and `waiting` for "waiting mail".
+ */
+static void
+print_outbox_counts(const long counts[4], long oldest, const char *done,
+    const char *waiting)
+{
+	printf("%ld queued, %ld being %s, %ld %s, %ld failed",
+	    counts[OUTBOX_QUEUED], counts[OUTBOX_SENDING], done,
+	    counts[OUTBOX_SENT], done, counts[OUTBOX_FAILED]);
+	if (oldest > 0)
+		printf("; the oldest %s is %ld minutes old", waiting,
+		    oldest / 60);
+	printf("\n");
+}
+
 static int
 cmd_outbox(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
@@ -2005,20 +2061,10 @@ cmd_outbox(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 			    "last_error", m[i].last_error != NULL ?
 			    json_string(m[i].last_error) : json_null()));
 		}
-		rc = print_json(json_pack("{s:{s:i,s:i,s:i,s:i},s:i,s:o}",
-		    "counts", "queued", (int)counts[OUTBOX_QUEUED],
-		    "sending", (int)counts[OUTBOX_SENDING],
-		    "sent", (int)counts[OUTBOX_SENT],
-		    "failed", (int)counts[OUTBOX_FAILED],
-		    "oldest_queued_seconds", (int)oldest, "mails", arr));
+		rc = print_json(outbox_doc(counts, oldest, "sent", "mails",
+		    arr));
 	} else {
-		printf("%ld queued, %ld being sent, %ld sent, %ld failed",
-		    counts[OUTBOX_QUEUED], counts[OUTBOX_SENDING],
-		    counts[OUTBOX_SENT], counts[OUTBOX_FAILED]);
-		if (oldest > 0)
-			printf("; the oldest waiting mail is %ld minutes old",
-			    oldest / 60);
-		printf("\n");
+		print_outbox_counts(counts, oldest, "sent", "waiting mail");
 		for (size_t i = 0; i < n; i++) {
 			format_time(m[i].created, created, sizeof(created));
 			format_time(m[i].state == OUTBOX_SENT ? m[i].sent_at :
@@ -2050,12 +2096,8 @@ cmd_outbox_flush(struct ctx *ctx, const struct cmd *c, int argc,
 	int			 rc;
 
 	(void)argv;
-	if (argc != 1)
-		return usage(c);
-	if ((rc = ctx_open(ctx, false)) != 0)
+	if ((rc = open_direct(ctx, c, argc, &dw)) != 0)
 		return rc;
-	memset(&dw, 0, sizeof(dw));
-	dw.store = ctx->store;
 	memset(&total, 0, sizeof(total));
 	/* Passes until nothing due is left (each takes a batch). */
 	do {
@@ -2085,12 +2127,8 @@ cmd_police_fetch(struct ctx *ctx, const struct cmd *c, int argc,
 	int			 rc;
 
 	(void)argv;
-	if (argc != 1)
-		return usage(c);
-	if ((rc = ctx_open(ctx, false)) != 0)
+	if ((rc = open_direct(ctx, c, argc, &dw)) != 0)
 		return rc;
-	memset(&dw, 0, sizeof(dw));
-	dw.store = ctx->store;
 	if (outbound_police_poll(ctx->conf, &dw, clock_now(), true, NULL, &r,
 	    &cause) == -1) {
 		rc = say(ctx->conf->police_enabled ? EXIT_RUNTIME : EXIT_USAGE,
@@ -2258,20 +2296,10 @@ cmd_webhooks(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 			    "last_error", w[i].last_error != NULL ?
 			    json_string(w[i].last_error) : json_null()));
 		}
-		rc = print_json(json_pack("{s:{s:i,s:i,s:i,s:i},s:i,s:o}",
-		    "counts", "queued", (int)counts[OUTBOX_QUEUED],
-		    "sending", (int)counts[OUTBOX_SENDING],
-		    "delivered", (int)counts[OUTBOX_SENT],
-		    "failed", (int)counts[OUTBOX_FAILED],
-		    "oldest_queued_seconds", (int)oldest, "deliveries", arr));
+		rc = print_json(outbox_doc(counts, oldest, "delivered",
+		    "deliveries", arr));
 	} else {
-		printf("%ld queued, %ld being delivered, %ld delivered, %ld "
-		    "failed", counts[OUTBOX_QUEUED], counts[OUTBOX_SENDING],
-		    counts[OUTBOX_SENT], counts[OUTBOX_FAILED]);
-		if (oldest > 0)
-			printf("; the oldest waiting is %ld minutes old",
-			    oldest / 60);
-		printf("\n");
+		print_outbox_counts(counts, oldest, "delivered", "waiting");
 		for (size_t i = 0; i < n; i++) {
 			format_time(w[i].created, created, sizeof(created));
 			format_time(w[i].state == OUTBOX_SENT ? w[i].sent_at :
@@ -2303,12 +2331,8 @@ cmd_webhooks_flush(struct ctx *ctx, const struct cmd *c, int argc,
 	int			 rc;
 
 	(void)argv;
-	if (argc != 1)
-		return usage(c);
-	if ((rc = ctx_open(ctx, false)) != 0)
+	if ((rc = open_direct(ctx, c, argc, &dw)) != 0)
 		return rc;
-	memset(&dw, 0, sizeof(dw));
-	dw.store = ctx->store;
 	/* Each one due once: a deferred one is due again only later. */
 	if (outbound_webhook_pass(ctx->conf, &dw, 1000000, 0, NULL, &oc,
 	    &cause) == -1) {

@@ -42,6 +42,23 @@ enum auth_result auth_token(struct app *, struct http_request *,
 /* The token of "Authorization: Bearer TOKEN", or NULL. */
 const char	*auth_bearer(struct http_request *);
 
+/* The bit of a role in the role mask of auth_api_person. */
+#define AUTH_ROLE(r)	(1U << (r))
+
+/*
+ * The JSON APIs' check of "Authorization: Bearer": 0 with *out filled
+ * (store_person_clear) when the token is an active person's whose role
+ * is in `roles` (AUTH_ROLE bits). Else it answers as JSON in the
+ * client's language (401, 403 with forbidden_sv or forbidden_en, 429
+ * with Retry-After, 503) and returns -1 with nothing left in *out.
+ */
+int		 auth_api_person(struct app *, struct http_request *,
+		    unsigned int roles, const char *forbidden_sv,
+		    const char *forbidden_en, struct person *out);
+/* sv when "Accept-Language" starts with "sv", else en; borrowed. */
+const char	*auth_msg(struct http_request *, const char *sv,
+		    const char *en);
+
 /* A live web session and its person (auth_session_clear). */
 struct web_session {
 	struct person	 person;

@@ -14,66 +14,20 @@
 #include "gather_analysis.h"
 #include "handlers.h"
 #include "log.h"
-#include "ratelimit.h"
 #include "xmalloc.h"
 
-/* Swedish when the client prefers it, English otherwise. */
-static const char *
-msg(struct http_request *req, const char *sv, const char *en)
-{
-	const char *al = http_header(req, "Accept-Language");
-
-	return al != NULL && strncmp(al, "sv", 2) == 0 ? sv : en;
-}
-
 /*
- * Check the bearer token and the role; answer a failure as JSON.
- * Returns 0 with *person filled (store_person_clear), or -1 when it has
- * answered.
+ * The steering group and admins only; see auth_api_person. *person is
+ * the caller's to clear (store_person_clear) when 0 is returned.
  */
 static int
 api_steering(struct http_request *req, struct app *app,
     struct person *person)
 {
-	char	 retry[16];
-
-	switch (auth_token(app, req, auth_bearer(req), person)) {
-	case AUTH_OK:
-		break;
-	case AUTH_LIMITED:
-		snprintf(retry, sizeof(retry), "%d",
-		    ratelimit_retry_after(app->ratelimit,
-		    http_client_addr(req), clock_now()));
-		http_add_header(req, "Retry-After", retry);
-		http_reply_error(req, 429, msg(req,
-		    "För många misslyckade försök. Vänta en minut.",
-		    "Too many failed attempts. Wait a minute and try again."),
-		    NULL);
-		return -1;
-	case AUTH_ERROR:
-		http_reply_error(req, 503, msg(req,
-		    "Databasen svarar inte just nu. Försök igen om en stund.",
-		    "The database is not answering. Try again shortly."),
-		    NULL);
-		return -1;
-	default:
-		http_add_header(req, "WWW-Authenticate", "Bearer");
-		http_reply_error(req, 401, msg(req,
-		    "Okänd, avstängd eller saknad nyckel: skicka "
-		    "Authorization: Bearer och din personliga nyckel.",
-		    "Unknown, disabled or missing token: send Authorization: "
-		    "Bearer and your personal token."), NULL);
-		return -1;
-	}
-	if (person->role != ROLE_STEERING && person->role != ROLE_ADMIN) {
-		http_reply_error(req, 403, msg(req,
-		    "Analyserna är för styrgruppen och administratörer.",
-		    "The analyses are for the steering group and admins."),
-		    NULL);
-		store_person_clear(person);
-		return -1;
-	}
-	return 0;
+	return auth_api_person(app, req,
+	    AUTH_ROLE(ROLE_STEERING) | AUTH_ROLE(ROLE_ADMIN),
+	    "Analyserna är för styrgruppen och administratörer.",
+	    "The analyses are for the steering group and admins.", person);
 }
 
 /* Reply with `doc` (a new reference, taken), reals as "1.9". */
@@ -126,7 +80,7 @@ handle_api_analysis(struct http_request *req, void *arg)
 		return;
 	if (gather_analysis_period(http_param(req, "period"), &p) == -1 ||
 	    !gather_analysis_begun(clock_now(), &p)) {
-		http_reply_error(req, 404, msg(req,
+		http_reply_error(req, 404, auth_msg(req,
 		    "Okänd period: ange ett kvartal, tertial eller år som "
 		    "2026-Q3, 2026-T2 eller 2026, som har börjat.",
 		    "Unknown period: give a quarter, tertial or year such as "
@@ -135,7 +89,7 @@ handle_api_analysis(struct http_request *req, void *arg)
 	}
 	if (format != NULL && strcmp(format, "csv") != 0 &&
 	    strcmp(format, "json") != 0) {
-		http_reply_error(req, 400, msg(req,
+		http_reply_error(req, 400, auth_msg(req,
 		    "Okänt format: ange format=json eller format=csv.",
 		    "Unknown format: give format=json or format=csv."),
 		    "format");
@@ -147,7 +101,7 @@ handle_api_analysis(struct http_request *req, void *arg)
 	if (rc == -1) {
 		log_warnx("analysis for person %lld: %s", person.id, cause);
 		free(cause);
-		http_reply_error(req, 503, msg(req,
+		http_reply_error(req, 503, auth_msg(req,
 		    "Databasen svarar inte just nu. Försök igen om en stund.",
 		    "The database is not answering. Try again shortly."),
 		    NULL);

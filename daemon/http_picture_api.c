@@ -4,7 +4,6 @@
  * personal token as "Authorization: Bearer". Key functions, the steering
  * group and admins only, and only their areas (gather.h says which).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,66 +12,21 @@
 #include "gather.h"
 #include "handlers.h"
 #include "log.h"
-#include "ratelimit.h"
 #include "xmalloc.h"
 
-/* Swedish when the client prefers it, English otherwise. */
-static const char *
-msg(struct http_request *req, const char *sv, const char *en)
-{
-	const char *al = http_header(req, "Accept-Language");
-
-	return al != NULL && strncmp(al, "sv", 2) == 0 ? sv : en;
-}
-
 /*
- * Check the bearer token and the role; answer a failure as JSON.
- * Returns 0 with *person filled (store_person_clear), or -1 when it has
- * answered.
+ * Everyone but reporters; see auth_api_person. *person is the caller's
+ * to clear (store_person_clear) when 0 is returned.
  */
 static int
 api_reader(struct http_request *req, struct app *app, struct person *person)
 {
-	char	 retry[16];
-
-	switch (auth_token(app, req, auth_bearer(req), person)) {
-	case AUTH_OK:
-		break;
-	case AUTH_LIMITED:
-		snprintf(retry, sizeof(retry), "%d",
-		    ratelimit_retry_after(app->ratelimit,
-		    http_client_addr(req), clock_now()));
-		http_add_header(req, "Retry-After", retry);
-		http_reply_error(req, 429, msg(req,
-		    "För många misslyckade försök. Vänta en minut.",
-		    "Too many failed attempts. Wait a minute and try again."),
-		    NULL);
-		return -1;
-	case AUTH_ERROR:
-		http_reply_error(req, 503, msg(req,
-		    "Databasen svarar inte just nu. Försök igen om en stund.",
-		    "The database is not answering. Try again shortly."),
-		    NULL);
-		return -1;
-	default:
-		http_add_header(req, "WWW-Authenticate", "Bearer");
-		http_reply_error(req, 401, msg(req,
-		    "Okänd, avstängd eller saknad nyckel: skicka "
-		    "Authorization: Bearer och din personliga nyckel.",
-		    "Unknown, disabled or missing token: send Authorization: "
-		    "Bearer and your personal token."), NULL);
-		return -1;
-	}
-	if (person->role == ROLE_REPORTER) {
-		http_reply_error(req, 403, msg(req,
-		    "Lägesbilden är för nyckelpersoner, styrgruppen och "
-		    "administratörer.",
-		    "The picture is for key functions, the steering group and "
-		    "admins."), NULL);
-		store_person_clear(person);
-		return -1;
-	}
-	return 0;
+	return auth_api_person(app, req, AUTH_ROLE(ROLE_KEYFUNCTION) |
+	    AUTH_ROLE(ROLE_STEERING) | AUTH_ROLE(ROLE_ADMIN),
+	    "Lägesbilden är för nyckelpersoner, styrgruppen och "
+	    "administratörer.",
+	    "The picture is for key functions, the steering group and "
+	    "admins.", person);
 }
 
 /*
@@ -116,7 +70,7 @@ handle_api_picture(struct http_request *req, void *arg)
 	gather_current(app->conf, clock_now(), &cur);
 	if (gather_period(app->conf, http_param(req, "period"), &p) == -1 ||
 	    period_first_day(&p) > period_first_day(&cur)) {
-		http_reply_error(req, 404, msg(req,
+		http_reply_error(req, 404, auth_msg(req,
 		    "Okänd period: ange en vecka som 2026-W47, högst den "
 		    "pågående.",
 		    "Unknown period: give a week such as 2026-W47, no later "
@@ -129,7 +83,7 @@ handle_api_picture(struct http_request *req, void *arg)
 	if (rc == -1) {
 		log_warnx("picture for person %lld: %s", person.id, cause);
 		free(cause);
-		http_reply_error(req, 503, msg(req,
+		http_reply_error(req, 503, auth_msg(req,
 		    "Databasen svarar inte just nu. Försök igen om en stund.",
 		    "The database is not answering. Try again shortly."),
 		    NULL);
@@ -158,7 +112,7 @@ handle_api_flags(struct http_request *req, void *arg)
 	    strcmp(all, "true") == 0), &flags, &n);
 	dbpool_put(app->db, s);
 	if (rc == -1)
-		http_reply_error(req, 503, msg(req,
+		http_reply_error(req, 503, auth_msg(req,
 		    "Databasen svarar inte just nu. Försök igen om en stund.",
 		    "The database is not answering. Try again shortly."),
 		    NULL);

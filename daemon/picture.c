@@ -153,8 +153,8 @@ dup_or_null(const char *s)
 	return s == NULL ? NULL : xstrdup(s);
 }
 
-static enum picture_level
-level_of(int score)
+enum picture_level
+picture_score_level(int score)
 {
 	if (score == RATING_NONE)
 		return PICTURE_GREY;
@@ -404,8 +404,8 @@ sv_weight(const unsigned char **sp)
 	return cp < 0x80 ? cp : 0x100 + cp;
 }
 
-static int
-sv_cmp(const char *a, const char *b)
+int
+picture_name_cmp(const char *a, const char *b)
 {
 	const unsigned char	*pa = (const unsigned char *)a;
 	const unsigned char	*pb = (const unsigned char *)b;
@@ -430,7 +430,7 @@ area_cmp(const void *va, const void *vb)
 
 	if (a->status != b->status)
 		return a->status > b->status ? -1 : 1;
-	if ((c = sv_cmp(a->name, b->name)) != 0)
+	if ((c = picture_name_cmp(a->name, b->name)) != 0)
 		return c;
 	return strcmp(a->slug, b->slug);
 }
@@ -519,10 +519,12 @@ add_police(struct picture *pic, const struct picture_police *pp)
 struct picture *
 picture_compile(const struct picture_input *in)
 {
-	struct picture	*pic;
-	struct pic_area	*a;
-	size_t		 i, j;
-	size_t		 n_ind = in->checklist != NULL ? in->checklist->n : 0;
+	struct picture		*pic;
+	struct pic_area		*a;
+	enum picture_level	 level;
+	size_t			 i, j;
+	size_t			 n_ind = in->checklist != NULL ?
+				     in->checklist->n : 0;
 
 	pic = xcalloc(1, sizeof(*pic));
 	pic->label = xstrdup(in->label != NULL ? in->label : "");
@@ -567,9 +569,11 @@ picture_compile(const struct picture_input *in)
 	for (i = 0; i < pic->n_areas; i++) {
 		a = &pic->areas[i];
 		a->computed = PICTURE_GREY;
-		for (j = 0; j < n_ind; j++)
-			if (level_of(a->ind[j].score) > a->computed)
-				a->computed = level_of(a->ind[j].score);
+		for (j = 0; j < n_ind; j++) {
+			level = picture_score_level(a->ind[j].score);
+			if (level > a->computed)
+				a->computed = level;
+		}
 		if (!a->set)
 			a->status = a->computed;
 	}
@@ -664,7 +668,7 @@ indicator_json(const struct picture *pic, const struct pic_ind *ind,
 	json_object_set_new(o, "events", ind->events < 0 ? json_null() :
 	    json_integer(ind->events));
 	json_object_set_new(o, "level",
-	    jstr(level_names[level_of(ind->score)]));
+	    jstr(level_names[picture_score_level(ind->score)]));
 	json_object_set_new(o, "trend", jstr(trend_names[trend_of(ind)]));
 	json_object_set_new(o, "flagged", json_boolean(ind->flag != -1));
 	return o;
@@ -879,7 +883,8 @@ text_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 
 	for (i = 0; i < pic->n_ind; i++) {
 		ind = &a->ind[i];
-		if (level_of(ind->score) < PICTURE_YELLOW && ind->flag == -1)
+		if (picture_score_level(ind->score) < PICTURE_YELLOW &&
+		    ind->flag == -1)
 			continue;
 		shown++;
 		format_trend(trend, sizeof(trend), ind);
@@ -1068,7 +1073,7 @@ html_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 	for (i = 0; i < pic->n_ind; i++) {
 		ind = &a->ind[i];
 		buf_printf(b, "<tr class=\"level-%s%s\"><th scope=\"row\">",
-		    level_names[level_of(ind->score)],
+		    level_names[picture_score_level(ind->score)],
 		    ind->flag != -1 ? " flagged" : "");
 		buf_html(b, pic->names[i]);
 		buf_puts(b, "</th>");

@@ -152,4 +152,19 @@ char		*picture_to_html(const struct picture *, bool with_missing);
 const char	*picture_level_name(enum picture_level);
 int		 picture_level_parse(const char *, enum picture_level *);
 
+/*
+ * The level of a score (a rating, or RATING_NONE for nobody assessed):
+ * 0-1 green, 2 yellow, 3 red, none grey. Also the analysis' rule.
+ */
+enum picture_level
+		 picture_score_level(int);
+
+/*
+ * strcmp(3)-like order of two UTF-8 names in Swedish: case folded, å ä
+ * ö after z (æ with ä, ø with ö), é and è with e, ü with y, other
+ * non-ASCII letters after those by code point; names that weigh the
+ * same fall back to byte order. Used for areas here and in analysis.
+ */
+int		 picture_name_cmp(const char *, const char *);
+
 #endif

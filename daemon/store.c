@@ -38,8 +38,15 @@
  * nothing at all for an indicator left empty, which is how "not
  * assessed" differs from 0. report_revisions keeps every revision whole,
  * as the JSON of report_to_json, for audit. Scores (the highest assessed
- * rating per area, indicator and period) are computed from these rows
- * on demand, never stored, so they cannot drift from the reports.
+ * rating per area, indicator and period) are kept in scores (schema
+ * version 6), because an analysis reads tens of thousands of them and
+ * computing them from five times as many ratings each time was too
+ * slow. They cannot drift from the reports: the only writer of ratings,
+ * store_report_save, computes the scores of the report's area and
+ * period anew from its ratings in the same operation (a delete and an
+ * INSERT ... SELECT), and the migration filled them from the reports
+ * saved before. Retention erases text only, and reports are never
+ * deleted.
  *
  * Outbox. A mail is a row from the moment it is decided, queued in the
  * same transaction as the decision, and dedup_key makes queuing it twice
@@ -114,6 +121,7 @@
 #include "xmalloc.h"
 
 #define STORE_BUSY_MS		5000
+#define NELEM(a)		(sizeof(a) / sizeof((a)[0]))
 /* WAL left on disk after a checkpoint is truncated to this size. */
 #define STORE_JOURNAL_LIMIT	(64LL * 1024 * 1024)
 
@@ -387,6 +395,28 @@ static const char *const migrations[] = {
 	"  CHECK ((state = 'sent') = (sent_at IS NOT NULL))"
 	");"
 	"CREATE INDEX webhook_outbox_due ON webhook_outbox(state, next_at);",
+
+	/*
+	 * Version 6: the scores, kept by store_report_save (see DESIGN),
+	 * filled here from the reports already saved. Keyed for reading
+	 * a range of periods and for replacing one area's period. No
+	 * references: the rows are derived from reports and ratings,
+	 * which hold them.
+	 */
+	"CREATE TABLE scores ("
+	"  area_id      INTEGER NOT NULL,"
+	"  indicator    TEXT NOT NULL,"
+	"  period       TEXT NOT NULL,"
+	"  period_start INTEGER NOT NULL,"
+	"  score        INTEGER NOT NULL CHECK (score BETWEEN 0 AND 3),"
+	"  PRIMARY KEY (period_start, area_id, indicator)"
+	") WITHOUT ROWID;"
+	"INSERT INTO scores (area_id, indicator, period, period_start, score)"
+	"  SELECT r.area_id, t.indicator, min(r.period), r.period_start,"
+	"   max(t.rating)"
+	"  FROM reports r JOIN ratings t ON t.report_id = r.id"
+	"  WHERE t.rating IS NOT NULL"
+	"  GROUP BY r.period_start, r.area_id, t.indicator;",
 };
 
 #define SCHEMA_VERSION \
@@ -430,6 +460,7 @@ static int	(*const migration_steps[])(struct store *) = {
 	NULL,
 	migrate_audit_chain,
 	NULL,
+	NULL,
 };
 _Static_assert(sizeof(migration_steps) / sizeof(migration_steps[0]) ==
     sizeof(migrations) / sizeof(migrations[0]),
@@ -449,6 +480,7 @@ enum query {
 	Q_PERSON_BY_EMAIL,
 	Q_PERSON_LIST,
 	Q_PERSON_AREAS,
+	Q_PERSON_LIST_AREAS,
 	Q_PERSON_SET_TOKEN,
 	Q_PERSON_DISABLE,
 	Q_PERSON_SET_SALT,
@@ -462,6 +494,7 @@ enum query {
 	Q_REVISION_GET,
 	Q_REPORT_GET,
 	Q_REPORT_LIST,
+	Q_REPORT_LIST_RATINGS,
 	Q_RATINGS_GET,
 	Q_REPORT_COUNT,
 	Q_AUDIT_ADD,
@@ -486,6 +519,8 @@ enum query {
 	Q_FLAG_ACK,
 	Q_FLAG_LIST,
 	Q_SCORES,
+	Q_SCORES_CLEAR,
+	Q_SCORES_FILL,
 	Q_OUTBOX_ADD,
 	Q_OUTBOX_DUE,
 	Q_OUTBOX_LEASE,
@@ -581,6 +616,18 @@ static const char *const queries[Q__COUNT] = {
 	    "SELECT a.slug FROM person_areas pa"
 	    " JOIN areas a ON a.id = pa.area_id"
 	    " WHERE pa.person_id = ?1 ORDER BY pa.position",
+	/*
+	 * Every person with their own areas in order, one row per area
+	 * (or one with a NULL slug): store_person_list.
+	 */
+	[Q_PERSON_LIST_AREAS] =
+	    "SELECT p.id, p.name, p.email, p.org, p.role, p.all_areas,"
+	    " p.active, p.created, a.slug"
+	    " FROM people p"
+	    " LEFT JOIN person_areas pa ON pa.person_id = p.id"
+	    "  AND p.all_areas = 0"
+	    " LEFT JOIN areas a ON a.id = pa.area_id"
+	    " ORDER BY p.id, pa.position",
 	[Q_PERSON_SET_TOKEN] =
 	    "UPDATE people SET token_hash = ?2 WHERE id = ?1",
 	[Q_PERSON_SET_SALT] =
@@ -621,6 +668,16 @@ static const char *const queries[Q__COUNT] = {
 	[Q_REPORT_LIST] = REPORT_COLUMNS
 	    " WHERE r.period = ?1 AND (?2 IS NULL OR a.slug = ?2)"
 	    " ORDER BY a.slug, p.email, r.id",
+	/*
+	 * The ratings of Q_REPORT_LIST's reports in one query, not one
+	 * per report: a picture has hundreds. Joined, sorted with them,
+	 * they took three times as long.
+	 */
+	[Q_REPORT_LIST_RATINGS] =
+	    "SELECT t.report_id, t.indicator, t.rating, t.count"
+	    " FROM reports r JOIN areas a ON a.id = r.area_id"
+	    " JOIN ratings t ON t.report_id = r.id"
+	    " WHERE r.period = ?1 AND (?2 IS NULL OR a.slug = ?2)",
 	[Q_RATINGS_GET] =
 	    "SELECT indicator, rating, count FROM ratings"
 	    " WHERE report_id = ?1",
@@ -720,17 +777,24 @@ static const char *const queries[Q__COUNT] = {
 	    " LEFT JOIN people p ON p.id = f.ack_person_id"
 	    " WHERE ?1 OR f.closed IS NULL"
 	    " ORDER BY a.slug, f.indicator, f.opened_start, f.id",
-	/*
-	 * The assessed ratings of a range, in the order of reports_scores,
-	 * which covers every column needed from reports: grouped by area
-	 * and period without a sort (see store_scores).
-	 */
+	/* A range of periods, in the order of the key. */
 	[Q_SCORES] =
-	    "SELECT r.area_id, r.period_start, r.period, t.indicator,"
-	    " t.rating"
+	    "SELECT area_id, period_start, period, indicator, score"
+	    " FROM scores WHERE period_start BETWEEN ?1 AND ?2",
+	/*
+	 * One area's period computed anew from the latest ratings of its
+	 * reports (reports_scores finds them): CLEAR then FILL.
+	 */
+	[Q_SCORES_CLEAR] =
+	    "DELETE FROM scores WHERE period_start = ?2 AND area_id = ?1",
+	[Q_SCORES_FILL] =
+	    "INSERT INTO scores (area_id, indicator, period, period_start,"
+	    " score)"
+	    " SELECT ?1, t.indicator, min(r.period), ?2, max(t.rating)"
 	    " FROM reports r JOIN ratings t ON t.report_id = r.id"
-	    " WHERE r.period_start BETWEEN ?1 AND ?2 AND t.rating IS NOT NULL"
-	    " ORDER BY r.period_start, r.area_id, r.period",
+	    " WHERE r.period_start = ?2 AND r.area_id = ?1"
+	    " AND t.rating IS NOT NULL"
+	    " GROUP BY t.indicator",
 	/* Only a dedup_key already queued is ignored, never a bad row. */
 	[Q_OUTBOX_ADD] =
 	    "INSERT INTO outbox (message_id, kind, dedup_key, recipient,"
@@ -1825,28 +1889,61 @@ store_person_id_by_email(struct store *s, const char *email)
 
 /*
  * Every person by id into a new array (*list, *n) owned by the caller
- * (store_people_free).
+ * (store_people_free). One query reads the people with their own areas
+ * (a query per person made the picture slow with a thousand reporters);
+ * those with all areas get the area list, read once.
  */
 int
 store_person_list(struct store *s, struct person **list, size_t *n)
 {
 	sqlite3_stmt	*st;
-	struct person	*p = NULL;
-	size_t		 np = 0, i;
-	int		 rc;
+	struct person	*p = NULL, *last = NULL;
+	char		**all = NULL;
+	size_t		 np = 0, nall = 0, i, j;
+	int		 rc, want_all = 0;
 
 	*list = NULL;
 	*n = 0;
-	if ((st = query(s, Q_PERSON_LIST)) == NULL)
+	if ((st = query(s, Q_PERSON_LIST_AREAS)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		p = xreallocarray(p, np + 1, sizeof(*p));
-		person_from_row(st, &p[np++]);
+		if (last == NULL || sqlite3_column_int64(st, 0) != last->id) {
+			p = xreallocarray(p, np + 1, sizeof(*p));
+			last = &p[np++];
+			person_from_row(st, last);
+			if (last->all_areas)
+				want_all = 1;
+		}
+		if (sqlite3_column_type(st, 8) == SQLITE_NULL)
+			continue;
+		last->areas = xreallocarray(last->areas, last->n_areas + 1,
+		    sizeof(*last->areas));
+		last->areas[last->n_areas++] = column_dup(st, 8);
 	}
 	query_done(st);
-	for (i = 0; rc == SQLITE_DONE && i < np; i++)
-		if (person_load_areas(s, &p[i]) == -1)
+	if (rc == SQLITE_DONE && want_all) {
+		if ((st = query(s, Q_AREA_LIST)) == NULL)
 			rc = SQLITE_ERROR;
+		else {
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				all = xreallocarray(all, nall + 1,
+				    sizeof(*all));
+				all[nall++] = column_dup(st, 1);
+			}
+			query_done(st);
+		}
+	}
+	for (i = 0; rc == SQLITE_DONE && i < np; i++) {
+		if (!p[i].all_areas || nall == 0)
+			continue;
+		p[i].areas = xreallocarray(NULL, nall, sizeof(*p[i].areas));
+		for (j = 0; j < nall; j++)
+			p[i].areas[j] = xstrdup(all[j]);
+		p[i].n_areas = nall;
+	}
+	for (j = 0; j < nall; j++)
+		free(all[j]);
+	free(all);
 	if (rc != SQLITE_DONE) {
 		store_people_free(p, np);
 		return -1;
@@ -2063,6 +2160,36 @@ report_save_ratings(struct store *s, long long id, const struct report *r,
 	return rc;
 }
 
+/*
+ * Compute the scores of area aid's period starting on day `start` anew
+ * from the ratings, after a report of it was saved: the same operation,
+ * so they never drift from the reports.
+ */
+static int
+report_save_scores(struct store *s, long long aid, long start,
+    char **cause)
+{
+	static const enum query	 steps[] = { Q_SCORES_CLEAR, Q_SCORES_FILL };
+	sqlite3_stmt		*st;
+	size_t			 i;
+
+	for (i = 0; i < NELEM(steps); i++) {
+		if ((st = query(s, steps[i])) == NULL) {
+			cause_db(s, cause, "cannot save report");
+			return -1;
+		}
+		sqlite3_bind_int64(st, 1, aid);
+		sqlite3_bind_int64(st, 2, start);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			cause_db(s, cause, "cannot save report");
+			query_done(st);
+			return -1;
+		}
+		query_done(st);
+	}
+	return 0;
+}
+
 /* Insert or update the reports row; fills saved. */
 static int
 report_save_row(struct store *s, long long person_id, long long aid,
@@ -2217,6 +2344,8 @@ store_report_save(struct store *s, long long person_id,
 	if (report_save_row(s, person_id, aid, r, submitted, source, &sv,
 	    cause) == -1 ||
 	    report_save_ratings(s, sv.id, r, cl, cause) == -1 ||
+	    report_save_scores(s, aid, period_first_day(&r->period),
+	    cause) == -1 ||
 	    report_save_revision(s, r, cl, submitted, source, &sv,
 	    cause) == -1)
 		goto done;
@@ -2228,17 +2357,15 @@ done:
 }
 
 /*
- * Fill out from a row of REPORT_COLUMNS and the ratings rows. The period
+ * Fill out from a row of REPORT_COLUMNS, without its ratings. The period
  * is the caller's: the label matched, and the caller knows whether it is
  * a week or a fortnight. Strings in out are new.
  */
-static int
-report_from_row(struct store *s, sqlite3_stmt *row, const struct period *p,
-    const struct checklist *cl, struct stored_report *out)
+static void
+report_fill_row(sqlite3_stmt *row, const struct period *p,
+    struct stored_report *out)
 {
-	sqlite3_stmt		*st;
-	const unsigned char	*slug, *key;
-	int			 i, rc;
+	const unsigned char	*slug;
 
 	memset(out, 0, sizeof(*out));
 	report_init(&out->report);
@@ -2256,21 +2383,47 @@ report_from_row(struct store *s, sqlite3_stmt *row, const struct period *p,
 	out->report.note = column_dup(row, 9);
 	out->report.has_period = true;
 	out->report.period = *p;
+}
 
+/*
+ * Take one ratings row (indicator, rating, count from column col on)
+ * into out.
+ */
+static void
+report_fill_rating(sqlite3_stmt *st, int col, const struct checklist *cl,
+    struct stored_report *out)
+{
+	const unsigned char	*key;
+	int			 i;
+
+	key = sqlite3_column_text(st, col);
+	/* Indicators dropped from the checklist are not shown. */
+	if (key == NULL || (i = conf_indicator_index(cl,
+	    (const char *)key)) < 0 || i >= INDICATORS_MAX)
+		return;
+	if (sqlite3_column_type(st, col + 1) != SQLITE_NULL)
+		out->report.ratings[i] = sqlite3_column_int(st, col + 1);
+	if (sqlite3_column_type(st, col + 2) != SQLITE_NULL)
+		out->report.counts[i] = sqlite3_column_int(st, col + 2);
+}
+
+/*
+ * Fill out from a row of REPORT_COLUMNS and the ratings rows. Strings
+ * in out are new.
+ */
+static int
+report_from_row(struct store *s, sqlite3_stmt *row, const struct period *p,
+    const struct checklist *cl, struct stored_report *out)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	report_fill_row(row, p, out);
 	if ((st = query(s, Q_RATINGS_GET)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, out->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		key = sqlite3_column_text(st, 0);
-		/* Indicators dropped from the checklist are not shown. */
-		if (key == NULL || (i = conf_indicator_index(cl,
-		    (const char *)key)) < 0 || i >= INDICATORS_MAX)
-			continue;
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			out->report.ratings[i] = sqlite3_column_int(st, 1);
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-			out->report.counts[i] = sqlite3_column_int(st, 2);
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		report_fill_rating(st, 0, cl, out);
 	query_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -2301,10 +2454,25 @@ store_report_get(struct store *s, long long person_id, const char *area,
 	return rc;
 }
 
+/* A report's id and its index in a list, for store_report_list. */
+struct report_at {
+	long long	 id;
+	size_t		 at;
+};
+
+static int
+report_at_cmp(const void *a, const void *b)
+{
+	const struct report_at	*x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
 /*
  * The reports of period p (of one area unless area is NULL), by area
  * slug then reporter e-mail, into a new array (*list, *n) owned by the
- * caller (store_stored_reports_free).
+ * caller (store_stored_reports_free). Two queries: the reports, then
+ * all their ratings, matched by id.
  */
 int
 store_report_list(struct store *s, const struct period *p,
@@ -2313,8 +2481,9 @@ store_report_list(struct store *s, const struct period *p,
 {
 	sqlite3_stmt		*st;
 	struct stored_report	*r = NULL;
+	struct report_at	*ids = NULL, key, *hit;
 	char			 label[PERIOD_LABEL_MAX];
-	size_t			 nr = 0;
+	size_t			 nr = 0, i;
 	int			 rc;
 
 	*list = NULL;
@@ -2327,12 +2496,35 @@ store_report_list(struct store *s, const struct period *p,
 		sqlite3_bind_text(st, 2, area, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r = xreallocarray(r, nr + 1, sizeof(*r));
-		if (report_from_row(s, st, p, cl, &r[nr++]) == -1) {
-			rc = SQLITE_ERROR;
-			break;
-		}
+		report_fill_row(st, p, &r[nr++]);
 	}
 	query_done(st);
+	if (rc != SQLITE_DONE || nr == 0)
+		goto done;
+
+	ids = xreallocarray(NULL, nr, sizeof(*ids));
+	for (i = 0; i < nr; i++) {
+		ids[i].id = r[i].id;
+		ids[i].at = i;
+	}
+	qsort(ids, nr, sizeof(*ids), report_at_cmp);
+	if ((st = query(s, Q_REPORT_LIST_RATINGS)) == NULL) {
+		rc = SQLITE_ERROR;
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
+	if (area != NULL)
+		sqlite3_bind_text(st, 2, area, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* A report saved since the first query is not listed. */
+		key.id = sqlite3_column_int64(st, 0);
+		if ((hit = bsearch(&key, ids, nr, sizeof(*ids),
+		    report_at_cmp)) != NULL)
+			report_fill_rating(st, 1, cl, &r[hit->at]);
+	}
+	query_done(st);
+done:
+	free(ids);
 	if (rc != SQLITE_DONE) {
 		store_stored_reports_free(r, nr);
 		return -1;
@@ -3016,8 +3208,6 @@ static const char *const outbox_state_names[] = {
 	[OUTBOX_FAILED] = "failed",
 };
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 /* The index of name in names[n], or -1. */
 static int
 name_index(const char *const *names, size_t n, const char *name)
@@ -3477,16 +3667,26 @@ store_flags_free(struct flag_row *list, size_t n)
 	free(list);
 }
 
-/* An area's slug by id, for store_scores. */
+/* An area's slug by id and its place in slug order, for store_scores. */
 struct area_slug {
 	long long	 id;
+	size_t		 rank;
 	char		 slug[AREA_SLUG_MAX + 1];
 };
 
-/* A score with its place in the order the ratings came in. */
-struct score_acc {
-	struct score_row row;
-	size_t		 seq;
+/* An indicator key as a score row holds it, and its place in key order. */
+struct score_ind {
+	char		 key[INDICATOR_KEY_MAX + 1];
+	size_t		 len;
+	size_t		 rank;
+};
+
+/* A score as read, before it takes its place in the order. */
+struct score_tmp {
+	struct period	 period;
+	int		 score;
+	size_t		 area;		/* index into the areas, by id */
+	size_t		 ind;		/* index into the keys */
 };
 
 static int
@@ -3497,21 +3697,19 @@ area_slug_cmp(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-/* By area and indicator; seq keeps the periods in order. */
+/* Pointers to score_ind, by key. */
 static int
-score_acc_cmp(const void *a, const void *b)
+score_ind_cmp(const void *a, const void *b)
 {
-	const struct score_acc	*x = a, *y = b;
-	int			 c;
+	const struct score_ind	*const *x = a, *const *y = b;
 
-	if ((c = strcmp(x->row.area, y->row.area)) != 0)
-		return c;
-	if ((c = strcmp(x->row.indicator, y->row.indicator)) != 0)
-		return c;
-	return (x->seq > y->seq) - (x->seq < y->seq);
+	return strcmp((*x)->key, (*y)->key);
 }
 
-/* Every area's slug, by id, into a new array (free(3)). */
+/*
+ * Every area's slug and rank in slug order, by id, into a new array
+ * (free(3)).
+ */
 static int
 area_slugs(struct store *s, struct area_slug **list, size_t *n)
 {
@@ -3526,7 +3724,9 @@ area_slugs(struct store *s, struct area_slug **list, size_t *n)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		a = xreallocarray(a, na + 1, sizeof(*a));
+		memset(&a[na], 0, sizeof(a[na]));
 		a[na].id = sqlite3_column_int64(st, 0);
+		a[na].rank = na;
 		column_copy(st, 1, a[na].slug, sizeof(a[na].slug));
 		na++;
 	}
@@ -3542,18 +3742,51 @@ area_slugs(struct store *s, struct area_slug **list, size_t *n)
 }
 
 /*
+ * The index of key (as a score row holds it: cut at INDICATOR_KEY_MAX)
+ * in the growing array *inds of *n, added if new. The keys of a period
+ * and area come in the same order every time, so the one after *guess
+ * is tried first.
+ */
+static size_t
+score_ind_find(struct score_ind **inds, size_t *n, size_t *size,
+    size_t guess, const char *key)
+{
+	struct score_ind	*x;
+	size_t			 len = strnlen(key, INDICATOR_KEY_MAX), k;
+
+	if (guess < *n && (*inds)[guess].len == len &&
+	    memcmp((*inds)[guess].key, key, len) == 0)
+		return guess;
+	for (k = 0; k < *n; k++)
+		if ((*inds)[k].len == len &&
+		    memcmp((*inds)[k].key, key, len) == 0)
+			return k;
+	if (*n == *size) {
+		*size = *size == 0 ? 16 : *size * 2;
+		*inds = xreallocarray(*inds, *size, sizeof(**inds));
+	}
+	x = &(*inds)[*n];
+	memset(x, 0, sizeof(*x));
+	memcpy(x->key, key, len);
+	x->len = len;
+	return (*n)++;
+}
+
+/*
  * The score series of every pair over the reporting periods whose first
  * day lies from from's first day to to's first day, into a new array
- * (*list, *n) owned by the caller (free(3)). Periods are read from their
- * labels, as weeks: turning them into fortnights is for the caller, who
- * knows the cadence.
+ * (*list, *n) owned by the caller (free(3)), ordered by area slug,
+ * indicator key and period. Periods are read from their labels, as
+ * weeks: turning them into fortnights is for the caller, who knows the
+ * cadence.
  *
- * The flag step asks for the whole history every time: five years of
- * 100 areas are a million ratings. A GROUP BY would have SQLite sort
- * them all; here they come grouped by (period, area) straight from
- * reports_scores, a group is the few reports of one area and period, so
- * keeping the highest rating of each indicator while a group lasts
- * needs no sort, and only the scores, a third as many, are sorted.
+ * The scores table holds them ready (see DESIGN), in the order of its
+ * key: by period, then area. The flag step asks for the whole history
+ * every time, five years of 100 areas a third of a million scores, so
+ * no comparison sort: areas and keys are given their rank in slug and
+ * key order, and a counting sort by (area, key), stable, keeps the
+ * periods of each pair in the order read. A period label is parsed only
+ * when it changes.
  */
 int
 store_scores(struct store *s, const struct period *from,
@@ -3561,78 +3794,95 @@ store_scores(struct store *s, const struct period *from,
 {
 	sqlite3_stmt		*st = NULL;
 	struct area_slug	*areas = NULL, key, *area = NULL;
-	struct score_acc	*acc = NULL, *x;
-	struct score_row	*out;
+	struct score_ind	*inds = NULL, **byrank = NULL;
+	struct score_tmp	*tmp = NULL, *t;
+	struct score_row	*out = NULL, *o;
 	struct period		 p;
-	const char		*ind;
-	long long		 gid = -1;
-	sqlite3_int64		 gstart = 0;
-	size_t			 na, nacc = 0, size = 0, group = 0, i;
-	int			 rc = SQLITE_ERROR, rating;
+	const char		*ind, *label;
+	char			 plabel[PERIOD_LABEL_MAX];
+	size_t			 na, nind = 0, sind = 0, nt = 0, st_size = 0;
+	size_t			 k = 0, nb, b, i, *at = NULL;
+	int			 rc = SQLITE_ERROR;
 
 	*list = NULL;
 	*n = 0;
 	memset(&p, 0, sizeof(p));
+	plabel[0] = '\0';
 	if (area_slugs(s, &areas, &na) == -1 ||
 	    (st = query(s, Q_SCORES)) == NULL)
 		goto done;
 	sqlite3_bind_int64(st, 1, period_first_day(from));
 	sqlite3_bind_int64(st, 2, period_first_day(to));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (area == NULL || sqlite3_column_int64(st, 0) != gid ||
-		    sqlite3_column_int64(st, 1) != gstart) {
-			/* The next group: an area in a period. */
-			gid = sqlite3_column_int64(st, 0);
-			gstart = sqlite3_column_int64(st, 1);
-			group = nacc;
-			key.id = gid;
+		if (area == NULL || sqlite3_column_int64(st, 0) != area->id) {
+			key.id = sqlite3_column_int64(st, 0);
 			area = bsearch(&key, areas, na, sizeof(*areas),
 			    area_slug_cmp);
-			if (area == NULL || column_period(s, st, 2, &p) == -1) {
+			if (area == NULL) {
 				rc = SQLITE_CORRUPT;
 				break;
 			}
 		}
-		ind = (const char *)sqlite3_column_text(st, 3);
-		rating = sqlite3_column_int(st, 4);
-		if (ind == NULL)
-			continue;
-		for (i = group; i < nacc; i++)
-			if (strcmp(acc[i].row.indicator, ind) == 0)
+		label = (const char *)sqlite3_column_text(st, 2);
+		if (label == NULL || strcmp(label, plabel) != 0) {
+			if (column_period(s, st, 2, &p) == -1) {
+				rc = SQLITE_CORRUPT;
 				break;
-		if (i < nacc) {
-			if (rating > acc[i].row.score)
-				acc[i].row.score = rating;
+			}
+			snprintf(plabel, sizeof(plabel), "%s", label);
+		}
+		if ((ind = (const char *)sqlite3_column_text(st, 3)) == NULL)
 			continue;
+		k = score_ind_find(&inds, &nind, &sind, k + 1, ind);
+		if (nt == st_size) {
+			st_size = st_size == 0 ? 256 : st_size * 2;
+			tmp = xreallocarray(tmp, st_size, sizeof(*tmp));
 		}
-		if (nacc == size) {
-			size = size == 0 ? 256 : size * 2;
-			acc = xreallocarray(acc, size, sizeof(*acc));
-		}
-		x = &acc[nacc];
-		memset(x, 0, sizeof(*x));
-		snprintf(x->row.area, sizeof(x->row.area), "%s", area->slug);
-		snprintf(x->row.indicator, sizeof(x->row.indicator), "%s",
-		    ind);
-		x->row.period = p;
-		x->row.score = rating;
-		x->seq = nacc++;
+		t = &tmp[nt++];
+		t->period = p;
+		t->score = sqlite3_column_int(st, 4);
+		t->area = (size_t)(area - areas);
+		t->ind = k;
 	}
 done:
 	query_done(st);
-	free(areas);
-	if (rc != SQLITE_DONE) {
-		free(acc);
-		return -1;
+	if (rc != SQLITE_DONE || nt == 0)
+		goto out;
+
+	/* Rank the keys; then the counting sort, bucket (area, key). */
+	byrank = xreallocarray(NULL, nind, sizeof(*byrank));
+	for (i = 0; i < nind; i++)
+		byrank[i] = &inds[i];
+	qsort(byrank, nind, sizeof(*byrank), score_ind_cmp);
+	for (i = 0; i < nind; i++)
+		byrank[i]->rank = i;
+	nb = na * nind;
+	at = xcalloc(nb + 1, sizeof(*at));
+	for (i = 0; i < nt; i++)
+		at[areas[tmp[i].area].rank * nind + inds[tmp[i].ind].rank +
+		    1]++;
+	for (b = 0; b < nb; b++)
+		at[b + 1] += at[b];
+	out = xreallocarray(NULL, nt, sizeof(*out));
+	for (i = 0; i < nt; i++) {
+		t = &tmp[i];
+		o = &out[at[areas[t->area].rank * nind + inds[t->ind].rank]++];
+		memset(o, 0, sizeof(*o));
+		memcpy(o->area, areas[t->area].slug, sizeof(o->area));
+		memcpy(o->indicator, inds[t->ind].key, sizeof(o->indicator));
+		o->period = t->period;
+		o->score = t->score;
 	}
-	if (nacc > 0)
-		qsort(acc, nacc, sizeof(*acc), score_acc_cmp);
-	out = nacc == 0 ? NULL : xreallocarray(NULL, nacc, sizeof(*out));
-	for (i = 0; i < nacc; i++)
-		out[i] = acc[i].row;
-	free(acc);
+out:
+	free(at);
+	free(byrank);
+	free(inds);
+	free(tmp);
+	free(areas);
+	if (rc != SQLITE_DONE)
+		return -1;
 	*list = out;
-	*n = nacc;
+	*n = nt;
 	return 0;
 }
 

@@ -26,6 +26,7 @@
 #include "conf.h"
 #include "digest.h"
 #include "gather_analysis.h"
+#include "httptest.h"
 #include "jobs.h"
 #include "mime.h"
 #include "server.h"
@@ -54,79 +55,17 @@ static char		 ada_token[TOKEN_LEN + 1];	/* admin */
 static char		 per_token[TOKEN_LEN + 1];	/* key function */
 static char		 anna_token[TOKEN_LEN + 1];	/* reporter */
 
-struct reply {
-	long		 status;
-	struct buf	 body;
-	struct buf	 headers;
-};
-
-#define HAS(s, want)	ck_assert_msg(strstr((s), (want)) != NULL, \
-			    "missing \"%s\"", (want))
-#define HASNT(s, bad)	ck_assert_msg(strstr((s), (bad)) == NULL, \
-			    "unexpected \"%s\"", (bad))
-
-static size_t
-collect(char *p, size_t size, size_t n, void *arg)
-{
-	buf_append(arg, p, size * n);
-	return size * n;
-}
-
 /* One GET; `cookie` (or NULL) as the session, `auth` (or NULL) Bearer. */
 static void
 get(const char *path, const char *cookie, const char *auth, struct reply *r)
 {
-	CURL			*c = curl_easy_init();
-	struct curl_slist	*hl = NULL;
-	char			 url[512], h[128];
+	char		 h[128];
+	const char	*hl[] = { h, NULL };
 
-	memset(r, 0, sizeof(*r));
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", server_port(srv),
-	    path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	if (cookie != NULL) {
-		snprintf(h, sizeof(h), "Cookie: estd_session=%s", cookie);
-		hl = curl_slist_append(hl, h);
-	}
-	if (auth != NULL) {
+	if (auth != NULL)
 		snprintf(h, sizeof(h), "Authorization: Bearer %s", auth);
-		hl = curl_slist_append(hl, h);
-	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
-	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	if (r->body.data == NULL)
-		buf_puts(&r->body, "");
-	if (r->headers.data == NULL)
-		buf_puts(&r->headers, "");
-}
-
-static void
-reply_clear(struct reply *r)
-{
-	buf_reset(&r->body);
-	buf_reset(&r->headers);
-}
-
-/* The value of header `name`, a new string, or NULL. */
-static char *
-header(const struct reply *r, const char *name)
-{
-	char		 want[64];
-	const char	*p, *end;
-
-	snprintf(want, sizeof(want), "\n%s: ", name);
-	if ((p = strcasestr(r->headers.data, want)) == NULL)
-		return NULL;
-	p += strlen(want);
-	end = p + strcspn(p, "\r\n");
-	return xstrndup(p, (size_t)(end - p));
+	httptest_request(server_port(srv), "GET", path, cookie,
+	    auth != NULL ? hl : NULL, NULL, 0, r);
 }
 
 /* GET /k/TOKEN: the redirect into *location (new string), the session id. */
@@ -139,9 +78,9 @@ sign_in(const char *token, char *id, char **location)
 	snprintf(path, sizeof(path), "/k/%s", token);
 	get(path, NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 303);
-	*location = header(&r, "Location");
+	*location = httptest_header(&r, "Location");
 	/* "__Host-estd_session=ID; ..." over https. */
-	cookie = header(&r, "Set-Cookie");
+	cookie = httptest_header(&r, "Set-Cookie");
 	ck_assert_ptr_nonnull(cookie);
 	ck_assert_ptr_nonnull(strchr(cookie, '='));
 	memcpy(id, strchr(cookie, '=') + 1, TOKEN_LEN);
@@ -314,56 +253,28 @@ seed(struct store *s, const unsigned char *key)
 static void
 setup(void)
 {
-	char		 path[512], cwd[256], *cause = NULL;
+	char		*cause = NULL;
 	unsigned char	 key[TOKEN_KEY_LEN];
-	FILE		*f;
 	struct store	*s;
 
-	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(dbpath, sizeof(dbpath), "%s/estd.db", dir);
-	snprintf(path, sizeof(path), "%s/estd.conf", dir);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "[server]\nlisten = 127.0.0.1:0\n"
-	    "base_url = https://est.example.se\n"
-	    "templates = %s/reporter-form\n"
-	    "[storage]\ndatabase = estd.db\n"
-	    "[smtp]\nspool = outbox\n"
-	    "[checklist]\nfile = %s/config/checklist.ini\n",
-	    cwd, cwd);
-	fclose(f);
-	cf = conf_load(path, &cause);
-	ck_assert_msg(cf != NULL, "%s", cause);
-	setenv("ESTD_NOW", NOW, 1);
-	ck_assert_int_eq(clock_init(cf->timezone, &cause), 0);
-	ck_assert_int_eq(token_init(), 0);
+	cf = httptest_conf(dir, dbpath, sizeof(dbpath),
+	    "base_url = https://est.example.se\n", NOW);
 	ck_assert_msg(token_key_load(cf->key_file, 1, key, &cause) == 0, "%s",
 	    cause);
 
-	s = store_open(dbpath, STORE_WRITER, &cause);
-	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(store_migrate(s, &cause), 0);
+	s = httptest_store(dbpath);
 	ck_assert_int_eq(store_begin(s), 0);
 	seed(s, key);
 	ck_assert_int_eq(store_commit(s), 0);
 	store_close(s);
 	explicit_bzero(key, sizeof(key));
-
-	srv = server_start(cf, &cause);
-	ck_assert_msg(srv != NULL, "%s", cause);
+	srv = httptest_start(cf);
 }
 
 static void
 teardown(void)
 {
-	char cmd[300];
-
-	server_stop(srv);
-	conf_free(cf);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/estd-analysisweb-XXXXXX");
+	httptest_stop(srv, cf, dir, "/tmp/estd-analysisweb-XXXXXX");
 }
 
 static json_t *
@@ -379,19 +290,6 @@ api_json(const char *path, const char *token, long *status)
 	ck_assert_msg(doc != NULL, "not JSON: %s", r.body.data);
 	reply_clear(&r);
 	return doc;
-}
-
-static json_t *
-area_of(json_t *doc, const char *slug)
-{
-	json_t	*a;
-	size_t	 i;
-
-	json_array_foreach(json_object_get(doc, "areas"), i, a)
-		if (strcmp(json_string_value(json_object_get(a, "area")),
-		    slug) == 0)
-			return a;
-	return NULL;
 }
 
 static json_t *
@@ -605,7 +503,7 @@ csv_agrees(const char *csv, json_t *doc)
 	ck_assert_str_eq(rows[27][1], "norr");
 	for (i = 1; i < n; i++) {
 		ck_assert_str_eq(rows[i][0], "2026-Q3");
-		a = area_of(doc, rows[i][1]);
+		a = httptest_area_of(doc, rows[i][1]);
 		ck_assert_ptr_nonnull(a);
 		ind = indicator_of(a, rows[i][2]);
 		ck_assert_ptr_nonnull(ind);
@@ -645,9 +543,9 @@ START_TEST(test_csv_agrees)
 	doc = api_json("/api/v1/analyses/2026-Q3", stina_token, &status);
 	get("/api/v1/analyses/2026-Q3?format=csv", NULL, stina_token, &r);
 	ck_assert_int_eq(r.status, 200);
-	type = header(&r, "Content-Type");
+	type = httptest_header(&r, "Content-Type");
 	ck_assert_str_eq(type, "text/csv; charset=utf-8");
-	disp = header(&r, "Content-Disposition");
+	disp = httptest_header(&r, "Content-Disposition");
 	ck_assert_str_eq(disp, "attachment; filename=\"analysis-2026-Q3.csv\"");
 	free(type);
 	free(disp);
@@ -659,7 +557,7 @@ START_TEST(test_csv_agrees)
 	get("/k/analysis/2026-Q3/csv", id, NULL, &w);
 	ck_assert_int_eq(w.status, 200);
 	ck_assert_str_eq(w.body.data, r.body.data);
-	disp = header(&w, "Content-Disposition");
+	disp = httptest_header(&w, "Content-Disposition");
 	ck_assert_str_eq(disp, "attachment; filename=\"analysis-2026-Q3.csv\"");
 	free(disp);
 	reply_clear(&w);
@@ -764,7 +662,7 @@ START_TEST(test_page_refused)
 	/* The page's own stylesheet is public, like estd.css. */
 	get("/static/analysis.css", NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 200);
-	type = header(&r, "Content-Type");
+	type = httptest_header(&r, "Content-Type");
 	ck_assert_str_eq(type, "text/css; charset=utf-8");
 	free(type);
 	HAS(r.body.data, "@media print");
@@ -808,7 +706,7 @@ START_TEST(test_chart)
 	get("/k/analysis/2026-Q3/chart/centrum/skadegorelse.svg", id, NULL,
 	    &r);
 	ck_assert_int_eq(r.status, 200);
-	type = header(&r, "Content-Type");
+	type = httptest_header(&r, "Content-Type");
 	ck_assert_str_eq(type, "image/svg+xml");
 	free(type);
 	ck_assert_int_eq(strncmp(r.body.data, "<svg xmlns=\"http://www.w3.org/"

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "conf.h"
+#include "httptest.h"
 #include "gather.h"
 #include "server.h"
 #include "session.h"
@@ -42,91 +43,27 @@ static char		 stina_token[TOKEN_LEN + 1];	/* steering, centrum */
 static long long	 per_id;
 static long long	 flag_centrum, flag_norr;
 
-struct reply {
-	long		 status;
-	struct buf	 body;
-	struct buf	 headers;
-};
-
-#define HAS(s, want)	ck_assert_msg(strstr((s), (want)) != NULL, \
-			    "missing \"%s\"", (want))
-#define HASNT(s, bad)	ck_assert_msg(strstr((s), (bad)) == NULL, \
-			    "unexpected \"%s\"", (bad))
-
-static size_t
-collect(char *p, size_t size, size_t n, void *arg)
-{
-	buf_append(arg, p, size * n);
-	return size * n;
-}
-
 /*
  * One request; `cookie` (or NULL) is sent as "Cookie: estd_session=..",
- * `headers` is a NULL-terminated list. The reply is the caller's
- * (reply_clear).
+ * `headers` is a NULL-terminated list of at most four (or NULL); a body
+ * goes as a form. The reply is the caller's (reply_clear).
  */
 static void
 request(const char *method, const char *path, const char *cookie,
     const char *const *headers, const char *body, struct reply *r)
 {
-	CURL			*c = curl_easy_init();
-	struct curl_slist	*hl = NULL;
-	char			 url[512], ch[128];
+	const char	*h[6];
+	size_t		 n = 0;
 
-	memset(r, 0, sizeof(*r));
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", server_port(srv),
-	    path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (cookie != NULL) {
-		snprintf(ch, sizeof(ch), "Cookie: estd_session=%s", cookie);
-		hl = curl_slist_append(hl, ch);
+	for (; headers != NULL && *headers != NULL; headers++) {
+		ck_assert_uint_lt(n, 4);
+		h[n++] = *headers;
 	}
-	for (; headers != NULL && *headers != NULL; headers++)
-		hl = curl_slist_append(hl, *headers);
 	if (body != NULL)
-		hl = curl_slist_append(hl,
-		    "Content-Type: application/x-www-form-urlencoded");
-	hl = curl_slist_append(hl, "Expect:");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	if (body != NULL) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
-	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	if (r->body.data == NULL)
-		buf_puts(&r->body, "");
-	if (r->headers.data == NULL)
-		buf_puts(&r->headers, "");
-}
-
-static void
-reply_clear(struct reply *r)
-{
-	buf_reset(&r->body);
-	buf_reset(&r->headers);
-}
-
-/* The value of header `name` ("Location"), new string, or NULL. */
-static char *
-header(const struct reply *r, const char *name)
-{
-	char		 want[64];
-	const char	*p, *end;
-
-	snprintf(want, sizeof(want), "\n%s: ", name);
-	if ((p = strstr(r->headers.data, want)) == NULL)
-		return NULL;
-	p += strlen(want);
-	end = p + strcspn(p, "\r\n");
-	return xstrndup(p, (size_t)(end - p));
+		h[n++] = "Content-Type: application/x-www-form-urlencoded";
+	h[n] = NULL;
+	httptest_request(server_port(srv), method, path, cookie, h, body,
+	    body != NULL ? strlen(body) : 0, r);
 }
 
 /* GET /k/TOKEN; the session id of its cookie into id[TOKEN_LEN + 1]. */
@@ -139,12 +76,12 @@ sign_in(const char *token, char *id)
 	snprintf(path, sizeof(path), "/k/%s", token);
 	request("GET", path, NULL, NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 303);
-	loc = header(&r, "Location");
+	loc = httptest_header(&r, "Location");
 	/* The steering group lands on the analysis, the others on the picture. */
 	ck_assert(strcmp(loc, "/k/picture") == 0 ||
 	    strcmp(loc, "/k/analysis") == 0);
 	free(loc);
-	cookie = header(&r, "Set-Cookie");
+	cookie = httptest_header(&r, "Set-Cookie");
 	ck_assert_ptr_nonnull(cookie);
 	ck_assert_int_eq(strncmp(cookie, "estd_session=", 13), 0);
 	memcpy(id, cookie + 13, TOKEN_LEN);
@@ -192,25 +129,6 @@ api_get(const char *token, const char *path, long *status)
 	ck_assert_msg(doc != NULL, "not JSON: %s", r.body.data);
 	reply_clear(&r);
 	return doc;
-}
-
-static json_t *
-area_of(json_t *pic, const char *slug)
-{
-	json_t	*a;
-	size_t	 i;
-
-	json_array_foreach(json_object_get(pic, "areas"), i, a)
-		if (strcmp(json_string_value(json_object_get(a, "area")),
-		    slug) == 0)
-			return a;
-	return NULL;
-}
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
 }
 
 static struct store *
@@ -318,34 +236,13 @@ add_report(struct store *s, long long person, const char *area,
 static void
 start(const char *now)
 {
-	char		 path[512], cwd[256], *cause = NULL;
+	char		*cause = NULL;
 	struct period	 w45, w46;
-	FILE		*f;
 	struct store	*s;
 	long long	 anna, bo;
 
-	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(dbpath, sizeof(dbpath), "%s/estd.db", dir);
-	snprintf(path, sizeof(path), "%s/estd.conf", dir);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "[server]\nlisten = 127.0.0.1:0\n"
-	    "templates = %s/reporter-form\n"
-	    "[storage]\ndatabase = estd.db\n"
-	    "[smtp]\nspool = outbox\n"
-	    "[checklist]\nfile = %s/config/checklist.ini\n",
-	    cwd, cwd);
-	fclose(f);
-	cf = conf_load(path, &cause);
-	ck_assert_msg(cf != NULL, "%s", cause);
-	setenv("ESTD_NOW", now, 1);
-	ck_assert_int_eq(clock_init(cf->timezone, &cause), 0);
-	ck_assert_int_eq(token_init(), 0);
-
-	s = store_open(dbpath, STORE_WRITER, &cause);
-	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(store_migrate(s, &cause), 0);
+	cf = httptest_conf(dir, dbpath, sizeof(dbpath), NULL, now);
+	s = httptest_store(dbpath);
 	ck_assert_int_eq(store_area_add(s, "centrum", "Centrum", &cause), 0);
 	ck_assert_int_eq(store_area_add(s, "norr", "Norr", &cause), 0);
 	anna = add_person(s, "Anna Andersson", "anna@example.org",
@@ -376,9 +273,7 @@ start(const char *now)
 	    "4 av 6 veckor", "4 of 6 weeks", &cause);
 	ck_assert_int_gt(flag_norr, 0);
 	store_close(s);
-
-	srv = server_start(cf, &cause);
-	ck_assert_msg(srv != NULL, "%s", cause);
+	srv = httptest_start(cf);
 }
 
 static void
@@ -390,13 +285,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[300];
-
-	server_stop(srv);
-	conf_free(cf);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/estd-keyweb-XXXXXX");
+	httptest_stop(srv, cf, dir, "/tmp/estd-keyweb-XXXXXX");
 }
 
 START_TEST(test_signin_cookie)
@@ -408,7 +297,7 @@ START_TEST(test_signin_cookie)
 	snprintf(path, sizeof(path), "/k/%s", per_token);
 	request("GET", path, NULL, NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 303);
-	cookie = header(&r, "Set-Cookie");
+	cookie = httptest_header(&r, "Set-Cookie");
 	ck_assert_ptr_nonnull(cookie);
 	HAS(cookie, "; Path=/; HttpOnly; SameSite=Lax");
 	/* base_url is http://: no Secure, or the browser would drop it. */
@@ -517,29 +406,29 @@ START_TEST(test_api_picture)
 
 	doc = api_get(per_token, "/api/v1/pictures/2026-W46", &status);
 	ck_assert_int_eq(status, 200);
-	ck_assert_str_eq(jstr(doc, "period"), "2026-W46");
-	ck_assert_str_eq(jstr(doc, "start"), "2026-11-09");
-	ck_assert_str_eq(jstr(doc, "end"), "2026-11-15");
+	ck_assert_str_eq(httptest_jstr(doc, "period"), "2026-W46");
+	ck_assert_str_eq(httptest_jstr(doc, "start"), "2026-11-09");
+	ck_assert_str_eq(httptest_jstr(doc, "end"), "2026-11-15");
 	ck_assert_uint_eq(json_array_size(json_object_get(doc, "areas")), 1);
-	ck_assert_ptr_null(area_of(doc, "norr"));
-	a = area_of(doc, "centrum");
+	ck_assert_ptr_null(httptest_area_of(doc, "norr"));
+	a = httptest_area_of(doc, "centrum");
 	ck_assert_ptr_nonnull(a);
-	ck_assert_str_eq(jstr(a, "status"), "red");
+	ck_assert_str_eq(httptest_jstr(a, "status"), "red");
 	ck_assert_int_eq(json_integer_value(json_object_get(a,
 	    "reporters_expected")), 2);
 	ck_assert_int_eq(json_integer_value(json_object_get(a,
 	    "reporters_reported")), 1);
 	ind = json_array_get(json_object_get(a, "indicators"), 0);
-	ck_assert_str_eq(jstr(ind, "key"), "skadegorelse");
+	ck_assert_str_eq(httptest_jstr(ind, "key"), "skadegorelse");
 	ck_assert_int_eq(json_integer_value(json_object_get(ind, "score")), 3);
-	ck_assert_str_eq(jstr(ind, "trend"), "up");
+	ck_assert_str_eq(httptest_jstr(ind, "trend"), "up");
 	ck_assert(json_is_true(json_object_get(ind, "flagged")));
 	ck_assert_uint_eq(json_array_size(json_object_get(a, "measures")), 0);
 	flags = json_object_get(doc, "flags");
 	ck_assert_uint_eq(json_array_size(flags), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(
 	    json_array_get(flags, 0), "id")), flag_centrum);
-	ck_assert_str_eq(jstr(json_array_get(flags, 0), "status"), "open");
+	ck_assert_str_eq(httptest_jstr(json_array_get(flags, 0), "status"), "open");
 	json_decref(doc);
 
 	doc = api_get(stina_token, "/api/v1/pictures/2026-W46", &status);
@@ -553,8 +442,8 @@ START_TEST(test_api_picture)
 	ck_assert_int_eq(status, 200);
 	flags = json_object_get(doc, "flags");
 	ck_assert_uint_eq(json_array_size(flags), 1);
-	ck_assert_str_eq(jstr(json_array_get(flags, 0), "area"), "norr");
-	ck_assert_str_eq(jstr(json_array_get(flags, 0), "reason"),
+	ck_assert_str_eq(httptest_jstr(json_array_get(flags, 0), "area"), "norr");
+	ck_assert_str_eq(httptest_jstr(json_array_get(flags, 0), "reason"),
 	    "4 av 6 veckor");
 	json_decref(doc);
 }
@@ -583,7 +472,7 @@ START_TEST(test_api_refusals)
 		doc = api_get(cases[i].token, cases[i].path, &status);
 		ck_assert_msg(status == cases[i].status, "%s: %ld, want %ld",
 		    cases[i].path, status, cases[i].status);
-		ck_assert_ptr_nonnull(jstr(doc, "error"));
+		ck_assert_ptr_nonnull(httptest_jstr(doc, "error"));
 		json_decref(doc);
 	}
 }
@@ -659,18 +548,18 @@ START_TEST(test_assessment)
 	    "comment=Lugnare+nu&lang=sv&csrf=%s", csrf);
 	request("POST", "/k/picture/2026-W46/assessment", id, same, body, &r);
 	ck_assert_int_eq(r.status, 303);
-	loc = header(&r, "Location");
+	loc = httptest_header(&r, "Location");
 	ck_assert_str_eq(loc, "/k/picture/2026-W46?lang=sv#area-centrum");
 	free(loc);
 	reply_clear(&r);
 	ck_assert_uint_eq(assessments_stored("2026-W46"), 1);
 
 	doc = api_get(per_token, "/api/v1/pictures/2026-W46", &status);
-	a = area_of(doc, "centrum");
-	ck_assert_str_eq(jstr(a, "status"), "yellow");
-	ck_assert_str_eq(jstr(a, "status_set_by"), "Per Polis");
-	ck_assert_str_eq(jstr(a, "assessment"), "Lugnare nu");
-	ck_assert_str_eq(jstr(a, "status_computed"), "red");
+	a = httptest_area_of(doc, "centrum");
+	ck_assert_str_eq(httptest_jstr(a, "status"), "yellow");
+	ck_assert_str_eq(httptest_jstr(a, "status_set_by"), "Per Polis");
+	ck_assert_str_eq(httptest_jstr(a, "assessment"), "Lugnare nu");
+	ck_assert_str_eq(httptest_jstr(a, "status_computed"), "red");
 	json_decref(doc);
 
 	get_picture(id, "/k/picture/2026-W46", &r);
@@ -721,19 +610,19 @@ START_TEST(test_measure)
 	reply_clear(&r);
 
 	doc = api_get(per_token, "/api/v1/pictures/2026-W46", &status);
-	m = json_array_get(json_object_get(area_of(doc, "centrum"),
+	m = json_array_get(json_object_get(httptest_area_of(doc, "centrum"),
 	    "measures"), 0);
 	ck_assert_ptr_nonnull(m);
-	ck_assert_str_eq(jstr(m, "what"), "Extra patrull fredag kväll");
-	ck_assert_str_eq(jstr(m, "who"), "Polisen");
-	ck_assert_str_eq(jstr(m, "follow_up"), "2026-11-30");
-	ck_assert_str_eq(jstr(m, "indicator"), "skadegorelse");
-	ck_assert_str_eq(jstr(m, "by"), "per@polisen.example");
+	ck_assert_str_eq(httptest_jstr(m, "what"), "Extra patrull fredag kväll");
+	ck_assert_str_eq(httptest_jstr(m, "who"), "Polisen");
+	ck_assert_str_eq(httptest_jstr(m, "follow_up"), "2026-11-30");
+	ck_assert_str_eq(httptest_jstr(m, "indicator"), "skadegorelse");
+	ck_assert_str_eq(httptest_jstr(m, "by"), "per@polisen.example");
 	json_decref(doc);
 
 	/* The measure belongs to W46's picture, not W45's. */
 	doc = api_get(per_token, "/api/v1/pictures/2026-W45", &status);
-	ck_assert_uint_eq(json_array_size(json_object_get(area_of(doc,
+	ck_assert_uint_eq(json_array_size(json_object_get(httptest_area_of(doc,
 	    "centrum"), "measures")), 0);
 	json_decref(doc);
 }
@@ -778,8 +667,8 @@ START_TEST(test_flag_ack)
 	    flag_centrum);
 	ack = json_object_get(f, "acknowledged");
 	ck_assert_ptr_nonnull(ack);
-	ck_assert_str_eq(jstr(ack, "by"), "per@polisen.example");
-	ck_assert_str_eq(jstr(ack, "comment"), "Tas upp på mötet");
+	ck_assert_str_eq(httptest_jstr(ack, "by"), "per@polisen.example");
+	ck_assert_str_eq(httptest_jstr(ack, "comment"), "Tas upp på mötet");
 	json_decref(doc);
 	doc = api_get(nora_token, "/api/v1/flags", &status);
 	ck_assert_ptr_null(json_object_get(json_array_get(json_object_get(doc,
@@ -837,11 +726,11 @@ START_TEST(test_logout)
 	snprintf(body, sizeof(body), "lang=en&csrf=%s", csrf);
 	request("POST", "/k/logout", id, NULL, body, &r);
 	ck_assert_int_eq(r.status, 303);
-	v = header(&r, "Set-Cookie");
+	v = httptest_header(&r, "Set-Cookie");
 	ck_assert_str_eq(v, "estd_session=; Path=/; Max-Age=0; HttpOnly; "
 	    "SameSite=Lax");
 	free(v);
-	v = header(&r, "Location");
+	v = httptest_header(&r, "Location");
 	ck_assert_str_eq(v, "/k/picture?lang=en");
 	free(v);
 	reply_clear(&r);
@@ -949,7 +838,7 @@ START_TEST(test_session_expires)
 	ck_assert_int_eq(clock_init(cf->timezone, &cause), 0);
 	get_picture(id, "/k/picture", &r);
 	ck_assert_int_eq(r.status, 401);
-	cookie = header(&r, "Set-Cookie");
+	cookie = httptest_header(&r, "Set-Cookie");
 	ck_assert_ptr_nonnull(cookie);
 	HAS(cookie, "Max-Age=0");
 	free(cookie);

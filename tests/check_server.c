@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "conf.h"
+#include "httptest.h"
 #include "server.h"
 #include "store.h"
 #include "testutil.h"
@@ -28,63 +29,16 @@ static char		 reporter_token[TOKEN_LEN + 1];
 static char		 key_token[TOKEN_LEN + 1];
 static char		 disabled_token[TOKEN_LEN + 1];
 
-struct reply {
-	long		 status;
-	struct buf	 body;
-	struct buf	 headers;
-};
-
-static size_t
-collect(char *p, size_t size, size_t n, void *arg)
-{
-	buf_append(arg, p, size * n);
-	return size * n;
-}
-
 /*
- * One request. `headers` is a NUL-separated list ending in "" or NULL.
- * The reply's buffers are the caller's (reply_clear).
+ * One request. `headers` is a NULL-terminated list or NULL. The reply's
+ * buffers are the caller's (reply_clear).
  */
 static void
 request(const char *method, const char *path, const char *const *headers,
     const char *body, size_t len, struct reply *r)
 {
-	CURL			*c = curl_easy_init();
-	struct curl_slist	*hl = NULL;
-	char			 url[512];
-
-	memset(r, 0, sizeof(*r));
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", server_port(srv),
-	    path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	for (; headers != NULL && *headers != NULL; headers++)
-		hl = curl_slist_append(hl, *headers);
-	hl = curl_slist_append(hl, "Expect:");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	if (body != NULL) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-	}
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
-	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	if (r->body.data == NULL)
-		buf_puts(&r->body, "");
-	if (r->headers.data == NULL)
-		buf_puts(&r->headers, "");
-}
-
-static void
-reply_clear(struct reply *r)
-{
-	buf_reset(&r->body);
-	buf_reset(&r->headers);
+	httptest_request(server_port(srv), method, path, NULL, headers, body,
+	    len, r);
 }
 
 /* POST a JSON report with a bearer token; returns the status. */
@@ -110,12 +64,6 @@ reports_stored(void)
 	n = store_report_count(s);
 	store_close(s);
 	return n;
-}
-
-static const char *
-json_str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
 }
 
 static void
@@ -144,33 +92,12 @@ add_person(struct store *s, const char *email, enum role role,
 static void
 start(const char *now)
 {
-	char		 path[512], cwd[256], *cause = NULL;
-	FILE		*f;
+	char		*cause = NULL;
 	struct store	*s;
 	long long	 id;
 
-	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(dbpath, sizeof(dbpath), "%s/estd.db", dir);
-	snprintf(path, sizeof(path), "%s/estd.conf", dir);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "[server]\nlisten = 127.0.0.1:0\n"
-	    "templates = %s/reporter-form\n"
-	    "[storage]\ndatabase = estd.db\n"
-	    "[smtp]\nspool = outbox\n"
-	    "[checklist]\nfile = %s/config/checklist.ini\n",
-	    cwd, cwd);
-	fclose(f);
-	cf = conf_load(path, &cause);
-	ck_assert_msg(cf != NULL, "%s", cause);
-	setenv("ESTD_NOW", now, 1);
-	ck_assert_int_eq(clock_init(cf->timezone, &cause), 0);
-	ck_assert_int_eq(token_init(), 0);
-
-	s = store_open(dbpath, STORE_WRITER, &cause);
-	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(store_migrate(s, &cause), 0);
+	cf = httptest_conf(dir, dbpath, sizeof(dbpath), NULL, now);
+	s = httptest_store(dbpath);
 	ck_assert_int_eq(store_area_add(s, "centrum", "Centrum", &cause), 0);
 	ck_assert_int_eq(store_area_add(s, "norr", "Norr", &cause), 0);
 	add_person(s, "anna@example.org", ROLE_REPORTER, "centrum",
@@ -182,9 +109,7 @@ start(const char *now)
 	id = store_person_id_by_email(s, "gone@example.org");
 	ck_assert_int_eq(store_person_disable(s, id, &cause), 0);
 	store_close(s);
-
-	srv = server_start(cf, &cause);
-	ck_assert_msg(srv != NULL, "%s", cause);
+	srv = httptest_start(cf);
 }
 
 static void
@@ -197,13 +122,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[300];
-
-	server_stop(srv);
-	conf_free(cf);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/estd-http-XXXXXX");
+	httptest_stop(srv, cf, dir, "/tmp/estd-http-XXXXXX");
 }
 
 START_TEST(test_healthz)
@@ -281,7 +200,7 @@ START_TEST(test_404_405)
 	request("GET", "/api/v1/nothing-here", NULL, NULL, 0, &r);
 	ck_assert_int_eq(r.status, 404);
 	doc = json_loads(r.body.data, 0, NULL);
-	ck_assert_str_eq(json_str(doc, "error"), "no such resource");
+	ck_assert_str_eq(httptest_jstr(doc, "error"), "no such resource");
 	json_decref(doc);
 	reply_clear(&r);
 
@@ -314,9 +233,9 @@ START_TEST(test_checklist)
 	ck_assert_ptr_nonnull(doc);
 	items = json_object_get(doc, "indicators");
 	ck_assert_int_eq((int)json_array_size(items), 13);
-	ck_assert_str_eq(json_str(json_array_get(items, 0), "key"),
+	ck_assert_str_eq(httptest_jstr(json_array_get(items, 0), "key"),
 	    "skadegorelse");
-	ck_assert_str_eq(json_str(json_array_get(items, 0), "sv"),
+	ck_assert_str_eq(httptest_jstr(json_array_get(items, 0), "sv"),
 	    "Skadegörelse");
 	ck_assert_int_eq((int)json_array_size(json_object_get(doc, "scale")),
 	    4);
@@ -336,8 +255,8 @@ START_TEST(test_report_created_then_replaced)
 	    "\"counts\":{\"skadegorelse\":3},\"place\":\"Torget\","
 	    "\"note\":\"Krossad busskur\",\"nothing\":false}", &r), 201);
 	doc = json_loads(r.body.data, 0, NULL);
-	ck_assert_str_eq(json_str(doc, "area"), "centrum");
-	ck_assert_str_eq(json_str(doc, "period"), "2026-W47");
+	ck_assert_str_eq(httptest_jstr(doc, "area"), "centrum");
+	ck_assert_str_eq(httptest_jstr(doc, "period"), "2026-W47");
 	ck_assert_int_gt(json_integer_value(json_object_get(doc, "id")), 0);
 	json_decref(doc);
 	reply_clear(&r);
@@ -346,7 +265,7 @@ START_TEST(test_report_created_then_replaced)
 	ck_assert_int_eq(post_report(reporter_token,
 	    "{\"area\":\"centrum\",\"ratings\":{\"klotter\":3}}", &r), 200);
 	doc = json_loads(r.body.data, 0, NULL);
-	ck_assert_str_eq(json_str(doc, "period"), "2026-W47");
+	ck_assert_str_eq(httptest_jstr(doc, "period"), "2026-W47");
 	ck_assert_int_eq(json_integer_value(json_object_get(doc, "revision")),
 	    2);
 	json_decref(doc);
@@ -393,9 +312,9 @@ START_TEST(test_report_refusals_store_nothing)
 		    cases[i].body, r.status, cases[i].status, r.body.data);
 		doc = json_loads(r.body.data, 0, NULL);
 		ck_assert_msg(doc != NULL, "%s: not JSON", cases[i].body);
-		ck_assert_ptr_nonnull(json_str(doc, "error"));
+		ck_assert_ptr_nonnull(httptest_jstr(doc, "error"));
 		if (cases[i].field != NULL)
-			ck_assert_str_eq(json_str(doc, "field"),
+			ck_assert_str_eq(httptest_jstr(doc, "field"),
 			    cases[i].field);
 		json_decref(doc);
 		reply_clear(&r);

@@ -1076,6 +1076,32 @@ rate(long long person, const char *area, const char *period, int item,
 	report_clear(&r);
 }
 
+/*
+ * Run SQL on the file at path through a connection of its own, as
+ * someone with the file and the sqlite3 tool would. NULL on success,
+ * else SQLite's message (sqlite3_free).
+ */
+static char *
+raw_sql_at(const char *path, const char *sql)
+{
+	sqlite3	*db;
+	char	*err = NULL;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	sqlite3_exec(db, sql, NULL, NULL, &err);
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+	return err;
+}
+
+static void
+raw_ok_at(const char *path, const char *sql)
+{
+	char	*err = raw_sql_at(path, sql);
+
+	ck_assert_msg(err == NULL, "%s: %s", sql, err);
+}
+
 /* A hash of s, standing in for a session id's SHA-256. */
 static void
 hash_of(const char *s, unsigned char h[TOKEN_HASH_LEN])
@@ -1089,18 +1115,38 @@ START_TEST(test_migrate_from_v1)
 	struct report		 r;
 	struct stored_report	 got;
 	struct assessment	*as;
+	struct score_row	*sc;
+	struct period		 w47;
 	size_t			 n;
 	long long		 anna, bert;
-	char			 path[160], *cause = NULL;
+	char			 path[160], sql[640], *cause = NULL;
 
-	/* A file of version 1, made as estd 0.1 made it, with a report. */
+	/*
+	 * A file of version 1, made as estd 0.1 made it, with two reports
+	 * of norr in 2026-W47 written as it wrote them (this program's
+	 * store_report_save needs the scores of version 6): Anna's klotter
+	 * 2 and skadegorelse 0, and imported history's klotter 1 and a
+	 * count of brand without a rating.
+	 */
 	snprintf(path, sizeof(path), "%s/v1.db", dir);
 	store_close(st);
 	ck_assert_ptr_nonnull(st = store_open(path, STORE_WRITER, &cause));
 	ck_assert_msg(store_migrate_to(st, 1, &cause) == 0, "%s", cause);
 	ck_assert_int_eq(store_schema_version(st), 1);
 	populate(&anna, &bert);
-	rate(anna, "norr", "2026-W47", KLOTTER, 2, COUNT_NONE);
+	w47 = week("2026-W47");
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO reports (id, person_id, area_id, period,"
+	    " period_start, revision, submitted, source) VALUES"
+	    " (1, %lld, (SELECT id FROM areas WHERE slug = 'norr'),"
+	    "  '2026-W47', %ld, 1, 1763643791, 'form'),"
+	    " (2, NULL, (SELECT id FROM areas WHERE slug = 'norr'),"
+	    "  '2026-W47', %ld, 1, 1763643791, 'import');"
+	    "INSERT INTO ratings (report_id, indicator, rating, count) VALUES"
+	    " (1, 'klotter', 2, NULL), (1, 'skadegorelse', 0, NULL),"
+	    " (2, 'klotter', 1, NULL), (2, 'brand', NULL, 4);",
+	    anna, period_first_day(&w47), period_first_day(&w47));
+	raw_ok_at(path, sql);
 	/* The tables of version 2 are not there yet. */
 	ck_assert_int_eq(store_job_done(st, "digest", "2026-W47"), -1);
 	/* Asking for less than the file has changes nothing. */
@@ -1111,7 +1157,7 @@ START_TEST(test_migrate_from_v1)
 	ck_assert_ptr_nonnull(st = store_open(path, STORE_WRITER, &cause));
 	ck_assert_msg(store_migrate(st, &cause) == 0, "%s", cause);
 	ck_assert_int_eq(store_schema_version(st), store_schema_latest());
-	ck_assert_int_eq(store_report_count(st), 1);
+	ck_assert_int_eq(store_report_count(st), 2);
 	mkreport(&r, "norr", "2026-W47");
 	ck_assert_int_eq(store_report_get(st, anna, "norr", &r.period, &cl3,
 	    &got), 0);
@@ -1119,6 +1165,24 @@ START_TEST(test_migrate_from_v1)
 	ck_assert_int_eq(got.revision, 1);
 	store_stored_report_clear(&got);
 	report_clear(&r);
+
+	/* The migration computed the scores of the reports there. */
+	ck_assert_int_eq(store_scores(st, &w47, &w47, &sc, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(sc[0].area, "norr");
+	ck_assert_str_eq(sc[0].indicator, "klotter");
+	ck_assert_int_eq(sc[0].period.num, 47);
+	ck_assert_int_eq(sc[0].score, 2);
+	ck_assert_str_eq(sc[1].indicator, "skadegorelse");
+	ck_assert_int_eq(sc[1].score, 0);
+	free(sc);
+	/* And saving keeps them from now on: Anna lowers klotter to 0. */
+	rate(anna, "norr", "2026-W47", KLOTTER, 0, COUNT_NONE);
+	ck_assert_int_eq(store_scores(st, &w47, &w47, &sc, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(sc[0].indicator, "klotter");
+	ck_assert_int_eq(sc[0].score, 1);
+	free(sc);
 
 	/* The new tables work, and the old reports have scores. */
 	ck_assert_int_eq(store_job_done(st, "digest", "2026-W47"), 0);
@@ -1648,6 +1712,133 @@ START_TEST(test_scores)
 	ck_assert_int_eq(store_scores(st, &w47, &w45, &sc, &n), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_null(sc);
+}
+END_TEST
+
+/*
+ * The scores as they were computed from the ratings before schema
+ * version 6 kept them, in store_scores's order, one "area indicator
+ * period score" line each, for the test's file: the reference the kept
+ * scores must equal.
+ */
+static void
+scores_from_ratings(char *out, size_t size)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*q;
+	size_t		 len = 0;
+	int		 w;
+
+	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+	    "SELECT a.slug, t.indicator, min(r.period), max(t.rating)"
+	    " FROM reports r JOIN ratings t ON t.report_id = r.id"
+	    " JOIN areas a ON a.id = r.area_id WHERE t.rating IS NOT NULL"
+	    " GROUP BY r.area_id, r.period_start, t.indicator"
+	    " ORDER BY a.slug, t.indicator, r.period_start", -1, &q, NULL),
+	    SQLITE_OK);
+	out[0] = '\0';
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		w = snprintf(out + len, size - len, "%s %s %s %d\n",
+		    (const char *)sqlite3_column_text(q, 0),
+		    (const char *)sqlite3_column_text(q, 1),
+		    (const char *)sqlite3_column_text(q, 2),
+		    sqlite3_column_int(q, 3));
+		ck_assert_int_ge(w, 0);
+		ck_assert_uint_lt((size_t)w, size - len);
+		len += (size_t)w;
+	}
+	sqlite3_finalize(q);
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+}
+
+/* store_scores's rows in the same lines as scores_from_ratings. */
+static void
+scores_kept(const char *from, const char *to, char *out, size_t size)
+{
+	struct score_row	*sc;
+	struct period		 f = week(from), t = week(to);
+	char			 label[PERIOD_LABEL_MAX];
+	size_t			 n, i, len = 0;
+	int			 w;
+
+	ck_assert_int_eq(store_scores(st, &f, &t, &sc, &n), 0);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		period_format(&sc[i].period, label);
+		w = snprintf(out + len, size - len, "%s %s %s %d\n",
+		    sc[i].area, sc[i].indicator, label, sc[i].score);
+		ck_assert_int_ge(w, 0);
+		ck_assert_uint_lt((size_t)w, size - len);
+		len += (size_t)w;
+	}
+	free(sc);
+}
+
+/*
+ * The kept scores follow every save: a replaced report's lowered
+ * rating lowers the score, an indicator no report assessed has no row,
+ * and they equal what the ratings gave before they were kept.
+ */
+START_TEST(test_scores_kept)
+{
+	struct report	 r;
+	char		 got[1024], want[1024];
+	long long	 anna, bert;
+
+	populate(&anna, &bert);
+	/* centrum W45: Anna klotter 2, skadegorelse 1; Bert klotter 3. */
+	mkreport(&r, "centrum", "2026-W45");
+	r.ratings[KLOTTER] = 2;
+	r.ratings[SKADEGORELSE] = 1;
+	save(anna, &r, "form");
+	report_clear(&r);
+	rate(bert, "centrum", "2026-W45", KLOTTER, 3, COUNT_NONE);
+	/* norr W46: brand only counted, never assessed. */
+	rate(anna, "norr", "2026-W46", BRAND, RATING_NONE, 5);
+	/* centrum W46: brand 2, klotter 1. */
+	mkreport(&r, "centrum", "2026-W46");
+	r.ratings[BRAND] = 2;
+	r.ratings[KLOTTER] = 1;
+	save(0, &r, "import");
+	report_clear(&r);
+	scores_kept("2026-W45", "2026-W46", got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "centrum brand 2026-W46 2\n"
+	    "centrum klotter 2026-W45 3\n"
+	    "centrum klotter 2026-W46 1\n"
+	    "centrum skadegorelse 2026-W45 1\n");
+	scores_from_ratings(want, sizeof(want));
+	ck_assert_str_eq(got, want);
+
+	/* Bert's second revision lowers his klotter 3 to 1: Anna's 2. */
+	rate(bert, "centrum", "2026-W45", KLOTTER, 1, COUNT_NONE);
+	scores_kept("2026-W45", "2026-W45", got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "centrum klotter 2026-W45 2\n"
+	    "centrum skadegorelse 2026-W45 1\n");
+	/*
+	 * Anna's second revision: klotter 0, skadegorelse only counted.
+	 * Klotter is Bert's 1; skadegorelse, assessed by nobody now, has
+	 * no row.
+	 */
+	mkreport(&r, "centrum", "2026-W45");
+	r.ratings[KLOTTER] = 0;
+	r.counts[SKADEGORELSE] = 2;
+	save(anna, &r, "form");
+	report_clear(&r);
+	/* The imported W46 report again without brand: its row goes. */
+	rate(0, "centrum", "2026-W46", KLOTTER, 0, COUNT_NONE);
+	scores_kept("2026-W45", "2026-W46", got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "centrum klotter 2026-W45 1\n"
+	    "centrum klotter 2026-W46 0\n");
+	scores_from_ratings(want, sizeof(want));
+	ck_assert_str_eq(got, want);
+	/* Only the saved area and period were touched. */
+	scores_kept("2026-W40", "2026-W52", got, sizeof(got));
+	ck_assert_str_eq(got, want);
 }
 END_TEST
 
@@ -2238,22 +2429,11 @@ read_log(struct store *s, time_t since, struct audit_rows *r)
 	ck_assert_int_eq(store_audit_export(s, since, collect, r), 0);
 }
 
-/*
- * Run SQL through a connection of its own, as someone with the file and
- * the sqlite3 tool would. NULL on success, else SQLite's message
- * (sqlite3_free).
- */
+/* raw_sql_at on the test's file. */
 static char *
 raw_sql(const char *sql)
 {
-	sqlite3	*db;
-	char	*err = NULL;
-
-	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	sqlite3_exec(db, sql, NULL, NULL, &err);
-	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-	return err;
+	return raw_sql_at(dbpath, sql);
 }
 
 static void
@@ -3018,6 +3198,7 @@ store_suite(void)
 	tcase_add_test(tc, test_measures);
 	tcase_add_test(tc, test_flags);
 	tcase_add_test(tc, test_scores);
+	tcase_add_test(tc, test_scores_kept);
 	tcase_add_test(tc, test_outbox_state_machine);
 	tcase_add_test(tc, test_outbox_sent_with_note);
 	tcase_add_test(tc, test_outbox_add_refused);

@@ -30,237 +30,35 @@ killed at exit.
 import csv
 import email
 import email.policy
-import glob
 import http.client
 import io
 import json
 import os
 import re
-import select
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
-import traceback
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get("ESTD_BUILD", os.path.join(TOP, "build"))
-BUILT_ESTD = os.path.join(BUILD, "estd")
-BUILT_ESTCTL = os.path.join(BUILD, "estctl")
-FIXTURE = os.path.join(TOP, "tests", "smtpd_fixture.py")
-PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) \
-    else sys.executable
-ESTD = ESTCTL = None
+sys.path.insert(0, os.path.dirname(__file__))
+import estdtest  # noqa: E402
+from estdtest import (BASE_URL, FROM, Fixture, diag, estctl,  # noqa: E402
+                      kill_proc, main, run_parts, start_estd, stop_estd,
+                      tap, wait_until)
 
-BASE_URL = "https://est.example.se"
-FROM = "EST lägesbild <est@example.org>"
 FRIDAY_39 = "2026-09-25T12:00:30+02:00"
 MONDAY_40 = "2026-09-28T08:00:30+02:00"
 CSV_HEADER = ["period", "area", "indicator", "mean_score",
               "periods_elevated", "previous_mean_score",
               "last_year_mean_score", "flagged"]
 
-failures = 0
-tests = 0
-PROCS = []
-
-
-def tap(good, text):
-    global failures, tests
-    tests += 1
-    if not good:
-        failures += 1
-    print("%s - %s" % ("ok" if good else "not ok", text), flush=True)
-    return good
-
-
-def diag(text):
-    for line in str(text).splitlines():
-        print("#   " + line, flush=True)
-
-
-def wait_until(pred, timeout, step=0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= deadline:
-            return v
-        time.sleep(step)
-
-
-def kill_proc(p):
-    if p.poll() is None:
-        try:
-            p.kill()
-        except OSError:
-            pass
-    try:
-        p.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-
-
-class Fixture:
-    """tests/smtpd_fixture.py in `dir`: the relay."""
-
-    def __init__(self, dir):
-        self.dir = dir
-        os.makedirs(dir, exist_ok=True)
-        self.err = open(os.path.join(dir, "fixture.stderr"), "ab")
-        self.proc = subprocess.Popen(
-            [PYTHON, FIXTURE, "--dir", dir, "--lifetime", "300"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err)
-        PROCS.append(self.proc)
-        line = b""
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not line.endswith(b"\n"):
-            r, _, _ = select.select([self.proc.stdout], [], [], 0.2)
-            if r:
-                c = os.read(self.proc.stdout.fileno(), 64)
-                if not c:
-                    break
-                line += c
-        if not line.strip().isdigit():
-            self.stop()
-            raise RuntimeError("the SMTP fixture did not start: %r" % line)
-        self.port = int(line.strip())
-
-    def messages(self):
-        """[(description, raw bytes)] of every message taken, in order."""
-        out = []
-        names = [os.path.basename(p)[:-5]
-                 for p in glob.glob(os.path.join(self.dir, "*.json"))]
-        for n in sorted(int(x) for x in names if x.isdigit()):
-            base = os.path.join(self.dir, str(n))
-            with open(base + ".json", encoding="utf-8") as f:
-                d = json.load(f)
-            with open(base + ".eml", "rb") as f:
-                out.append((d, f.read()))
-        return out
-
-    def stop(self):
-        if self.proc.stdin is not None and not self.proc.stdin.closed:
-            try:
-                self.proc.stdin.close()
-            except OSError:
-                pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        kill_proc(self.proc)
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-        self.err.close()
-
-
-class Estd:
-    """One estd process with ESTD_NOW = `now`."""
-
-    def __init__(self, conf, logpath, now):
-        self.logpath = logpath
-        if not os.path.exists(logpath):
-            open(logpath, "w").close()
-        self.start_size = os.path.getsize(logpath)
-        self.log = open(logpath, "ab")
-        env = dict(os.environ, ESTD_NOW=now)
-        env.pop("ESTD_CONFIG", None)
-        self.proc = subprocess.Popen([ESTD, "-c", conf], env=env,
-                                     stdin=subprocess.DEVNULL,
-                                     stdout=self.log, stderr=self.log)
-        PROCS.append(self.proc)
-        self.port = None
-
-    def text(self):
-        with open(self.logpath, "rb") as f:
-            f.seek(self.start_size)
-            return f.read().decode("utf-8", "replace")
-
-    def wait_listening(self, timeout=10.0):
-        def port():
-            m = re.search(r"listening on port (\d+)", self.text())
-            if m:
-                return int(m.group(1))
-            return -1 if self.proc.poll() is not None else None
-        p = wait_until(port, timeout, 0.05)
-        self.port = p if p and p > 0 else None
-        return self.port
-
-    def log_tail(self, n=10):
-        return "\n".join(self.text().splitlines()[-n:])
-
-    def stop(self, what):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            rc = None
-        kill_proc(self.proc)
-        if not self.log.closed:
-            self.log.close()
-        if rc != 0:
-            tap(False, "%s: estd stops on SIGTERM with status 0 (%s)"
-                % (what, rc))
-
-
-def start_estd(conf, log, now, what):
-    estd = Estd(conf, log, now)
-    if estd.wait_listening() is None:
-        tap(False, "%s: estd starts within 10 s" % what)
-        diag(estd.log_tail())
-        kill_proc(estd.proc)
-        raise RuntimeError("estd did not start")
-    return estd
-
-
-def estctl(conf, now, *args):
-    env = dict(os.environ, ESTD_NOW=now)
-    env.pop("ESTD_CONFIG", None)
-    r = subprocess.run([ESTCTL, "-c", conf] + list(args), env=env,
-                       stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=60)
-    if r.returncode != 0:
-        raise RuntimeError("estctl %s: exit %d: %s" % (
-            " ".join(args), r.returncode,
-            r.stderr.decode("utf-8", "replace").strip()))
-    return r.stdout.decode("utf-8")
-
 
 def write_conf(dir, smtp_port):
-    conf = os.path.join(dir, "estd.conf")
-    with open(conf, "w", encoding="utf-8") as f:
-        f.write("[server]\n"
-                "listen = 127.0.0.1:0\n"
-                "base_url = %s\n"
-                "templates = %s/reporter-form\n"
-                "[storage]\n"
-                "database = %s/estd.db\n"
-                "[periods]\n"
-                "analysis = quarter\n"
-                "[smtp]\n"
-                "host = 127.0.0.1\n"
-                "port = %d\n"
-                "starttls = off\n"
-                "from = \"%s\"\n"
-                "spool = %s/spool\n"
-                "[checklist]\n"
-                "file = %s/config/checklist.ini\n"
-                % (BASE_URL, TOP, dir, smtp_port, FROM, dir, TOP))
-    return conf
+    return estdtest.write_conf(dir, smtp_port,
+                               "[periods]\nanalysis = quarter\n")
 
 
 def add_person(conf, now, name, addr, role, areas):
-    args = ["person", "add", "--name", name, "--email", addr, "--org",
-            "kommunen", "--role", role]
-    if areas is None:
-        args.append("--all-areas")
-    else:
-        for a in areas:
-            args += ["--area", a]
-    return estctl(conf, now, *args).strip().splitlines()[-1]
+    return estdtest.add_person(conf, now, name, addr, "kommunen", role,
+                               areas)
 
 
 def history_csv(path):
@@ -351,7 +149,7 @@ def run(tmp):
         tap(not analysis_mails(relay), "week 39: no analysis mail while "
             "the quarter runs (relay has %d messages)"
             % len(relay.messages()))
-        estd.stop("week 39")
+        stop_estd(estd, "week 39")
         estd = None
         before = len(relay.messages())
 
@@ -452,7 +250,7 @@ def run(tmp):
         tap(len(kinds) == 2 and all(m["state"] == "sent" for m in kinds),
             "estctl outbox: 2 analysis mails, both sent (%s)"
             % [(m["recipient"], m["state"]) for m in kinds])
-        estd.stop("week 40")
+        stop_estd(estd, "week 40")
         estd = None
 
         # 3. A restart sends nothing again.
@@ -463,7 +261,7 @@ def run(tmp):
             "restart: nothing is sent again (relay had %d, has %d; %d "
             "before the quarter closed)" % (n, len(relay.messages()),
                                             before))
-        estd.stop("restart")
+        stop_estd(estd, "restart")
         estd = None
     finally:
         if estd is not None:
@@ -471,44 +269,5 @@ def run(tmp):
         relay.stop()
 
 
-def main():
-    global ESTD, ESTCTL
-    if not (os.access(BUILT_ESTD, os.X_OK) and
-            os.access(BUILT_ESTCTL, os.X_OK)):
-        tap(False, "%s/estd and estctl exist (run make all)" % BUILD)
-        return 1
-    tmp = tempfile.mkdtemp(prefix="estd-analysis.")
-    try:
-        ESTD = os.path.join(tmp, "estd")
-        ESTCTL = os.path.join(tmp, "estctl")
-        shutil.copy2(BUILT_ESTD, ESTD)
-        shutil.copy2(BUILT_ESTCTL, ESTCTL)
-        try:
-            run(tmp)
-        except Exception:
-            tap(False, "ran to its end without an exception")
-            diag(traceback.format_exc())
-        return 1 if failures else 0
-    finally:
-        for p in PROCS:
-            kill_proc(p)
-        if failures and os.environ.get("ESTD_KEEP") == "1":
-            print("# kept %s" % tmp, flush=True)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def on_signal(signum, frame):
-    raise KeyboardInterrupt
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, on_signal)
-    try:
-        rc = main()
-    except KeyboardInterrupt:
-        for p in PROCS:
-            kill_proc(p)
-        rc = 1
-    print("1..%d" % tests)
-    sys.exit(rc)
+    main(lambda: run_parts("analysis", [("analysis", run)]))

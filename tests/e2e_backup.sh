@@ -19,7 +19,8 @@
 # removed on exit (kept when a check failed and ESTD_KEEP=1 is set).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-top=$(pwd)
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
 PY=/usr/bin/python3
 # Wednesday of week 47, then two and four hours later, then after that.
 NOW1=2026-11-18T10:00:00+01:00
@@ -28,81 +29,9 @@ NOW3=2026-11-18T14:00:00+01:00
 NOW4=2026-11-18T14:30:00+01:00
 PERIOD=2026-W47
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/estd-backup.XXXXXX") || exit 1
-pid=
-n=0
-failed=0
-
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		pid=
-	fi
-	if [ "$failed" -ne 0 ] && [ "${ESTD_KEEP:-0}" = 1 ]; then
-		echo "# kept $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
+lib_init backup
+trap lib_cleanup EXIT
 trap 'exit 1' INT TERM HUP
-
-ok() {
-	n=$((n + 1))
-	echo "ok - $1"
-}
-
-notok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok - $1"
-}
-
-# Show a file as TAP diagnostics (first lines only).
-diag() {
-	[ -f "$1" ] || return 0
-	head -n "${2:-10}" "$1" | sed 's/^/#   /'
-}
-
-# run NAME COMMAND...: stdout to $tmp/NAME.out, stderr to $tmp/NAME.err,
-# exit status in $rc.
-run() {
-	name=$1
-	shift
-	"$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
-	rc=$?
-}
-
-estctl() {
-	"$ESTCTL" -c "$conf" "$@"
-}
-
-# pycheck FILE ARGS...: run python $PYCODE with the JSON of FILE as `d`.
-pycheck() {
-	f=$1
-	shift
-	$PY - "$f" "$@" <<EOF
-import json, sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
-args = sys.argv[2:]
-$PYCODE
-EOF
-}
-
-# http NAME CURL-ARGS...: status into $code, body into $tmp/NAME.body.
-http() {
-	name=$1
-	shift
-	code=$(curl -sS --max-time 10 -o "$tmp/$name.body" -w '%{http_code}' \
-	    "$@" 2>"$tmp/$name.curlerr")
-}
-
-post_report() {
-	http "$1" -X POST -H "Authorization: Bearer $2" \
-	    -H 'Content-Type: application/json' --data-binary "$3" \
-	    "http://127.0.0.1:$port/api/v1/reports"
-}
 
 # The backups in the directory, oldest first, one name a line.
 backups() {
@@ -117,20 +46,7 @@ nbackups() {
 
 # start NOW: estd with the clock at NOW; sets $pid and $port.
 start() {
-	: >"$tmp/estd.log"
-	ESTD_NOW=$1 "$ESTD" -c "$conf" >"$tmp/estd.out" 2>"$tmp/estd.log" &
-	pid=$!
-	port=
-	i=0
-	while [ $i -lt 100 ]; do
-		port=$(sed -n 's/.*listening on port \([0-9][0-9]*\).*/\1/p' \
-		    "$tmp/estd.log" | head -n 1)
-		[ -n "$port" ] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if [ -n "$port" ]; then
+	if estd_start "$1"; then
 		ok "estd starts at $1 (port $port)"
 	else
 		notok "estd starts at $1 within 10 s"
@@ -199,34 +115,14 @@ print(ic, n)
 EOF
 }
 
-for b in build/estd build/estctl; do
-	if [ ! -x "$top/$b" ]; then
-		notok "$b exists (run make all)"
-		exit 1
-	fi
-done
-# Copies, so a rebuild while the test runs cannot swap them midway.
-mkdir "$tmp/bin" && cp "$top/build/estd" "$top/build/estctl" "$tmp/bin/" ||
-    exit 1
-ESTD=$tmp/bin/estd
-ESTCTL=$tmp/bin/estctl
+copy_binaries
 if ! command -v curl >/dev/null 2>&1; then
 	notok "curl is installed"
 	exit 1
 fi
 
-conf=$tmp/estd.conf
-cat >"$conf" <<CONF
-[server]
-listen = 127.0.0.1:0
-base_url = http://127.0.0.1
-templates = $top/reporter-form
-[storage]
-database = estd.db
-[smtp]
-spool = outbox
-[checklist]
-file = $top/config/checklist.ini
+write_conf
+cat >>"$conf" <<CONF
 [backup]
 dir = backups
 interval_hours = 1

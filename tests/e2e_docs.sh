@@ -23,39 +23,17 @@
 # "not ok - ...") and exits 1 if any failed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-top=$(pwd)
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-ESTD=$top/build/estd
-ESTCTL=$top/build/estctl
 PAGES="man/estd.8 man/estctl.8 man/estd.conf.5"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/estd-docs.XXXXXX") || exit 1
+lib_init docs
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
-n=0
-failed=0
 
-ok() {
-	n=$((n + 1))
-	echo "ok - $1"
-}
-
-notok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok - $1"
-}
-
-diag() {
-	[ -f "$1" ] || return 0
-	head -n "${2:-10}" "$1" | sed 's/^/#   /'
-}
-
-if [ ! -x "$ESTD" ] || [ ! -x "$ESTCTL" ]; then
-	notok "build/estd and build/estctl exist (run make all)"
-	exit 1
-fi
+need_binaries
 if ! command -v mandoc >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] &&
     command -v apt-get >/dev/null 2>&1; then
 	echo "# installing Debian's mandoc"

@@ -33,7 +33,6 @@ started is stopped at exit. ESTD_KEEP=1 keeps the temporary directory
 when something failed.
 """
 
-import datetime
 import email
 import email.policy
 import glob
@@ -43,98 +42,22 @@ import http.server
 import json
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import traceback
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILT_ESTD = os.path.join(TOP, "build", "estd")
-BUILT_ESTCTL = os.path.join(TOP, "build", "estctl")
-ESTD = ESTCTL = None
+sys.path.insert(0, os.path.dirname(__file__))
+import estdtest  # noqa: E402
+from estdtest import (BASE_URL, PROCS, Estd, closed_port, diag,  # noqa: E402
+                      estctl, kill_proc, later, main, run_estctl, run_parts,
+                      tap, wait_until)
 
-BASE_URL = "https://est.example.se"
 THURSDAY_47 = "2026-11-19T10:00:00+01:00"
 MONDAY_48 = "2026-11-23T08:00:30+01:00"
 SECRET = "hemlig nyckel för webhooks"
 NOTE = "Krossad busskur vid torget"
 
-failures = 0
-tests = 0
-PROCS = []
 SERVERS = []
-
-
-def tap(good, text):
-    global failures, tests
-    tests += 1
-    if not good:
-        failures += 1
-    print("%s - %s" % ("ok" if good else "not ok", text), flush=True)
-    return good
-
-
-def diag(text):
-    for line in str(text).splitlines():
-        print("#   " + line, flush=True)
-
-
-def later(iso, seconds):
-    t = datetime.datetime.fromisoformat(iso)
-    return (t + datetime.timedelta(seconds=seconds)).isoformat()
-
-
-def wait_until(pred, timeout, step=0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= deadline:
-            return v
-        time.sleep(step)
-
-
-def kill_proc(p):
-    if p.poll() is None:
-        try:
-            p.kill()
-        except OSError:
-            pass
-    try:
-        p.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-
-
-def closed_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def run_estctl(conf, now, *args):
-    """(exit status, stdout, stderr)"""
-    env = dict(os.environ, ESTD_NOW=now)
-    env.pop("ESTD_CONFIG", None)
-    r = subprocess.run([ESTCTL, "-c", conf] + list(args), env=env,
-                       stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=120)
-    return (r.returncode, r.stdout.decode("utf-8", "replace"),
-            r.stderr.decode("utf-8", "replace"))
-
-
-def estctl(conf, now, *args):
-    rc, out, err = run_estctl(conf, now, *args)
-    if rc != 0:
-        raise RuntimeError("estctl %s: exit %d: %s" % (" ".join(args), rc,
-                           err.strip()))
-    return out
 
 
 class Server:
@@ -319,24 +242,12 @@ def hook_server(port, fail_first):
 # ---- Configuration and the daemon.
 
 def write_conf(dir, police_url, hook_port=None, police_timeout=5):
-    conf = os.path.join(dir, "estd.conf")
-    text = ("[server]\n"
-            "listen = 127.0.0.1:0\n"
-            "base_url = %s\n"
-            "templates = %s/reporter-form\n"
-            "[storage]\n"
-            "database = %s/estd.db\n"
-            "[smtp]\n"
-            "spool = %s/spool\n"
-            "[checklist]\n"
-            "file = %s/config/checklist.ini\n"
-            "[police]\n"
+    text = ("[police]\n"
             "enabled = true\n"
             "url = %s\n"
             "locations = Örebro, Kumla\n"
             "interval = 60\n"
-            "timeout = %d\n"
-            % (BASE_URL, TOP, dir, dir, TOP, police_url, police_timeout))
+            "timeout = %d\n" % (police_url, police_timeout))
     if hook_port is not None:
         text += ("[webhook siem]\n"
                  "url = http://127.0.0.1:%d/siem\n"
@@ -345,39 +256,7 @@ def write_conf(dir, police_url, hook_port=None, police_timeout=5):
                  "url = http://127.0.0.1:%d/chat\n"
                  "events = flag.opened\n"
                  "format = slack\n" % (hook_port, SECRET, hook_port))
-    with open(conf, "w", encoding="utf-8") as f:
-        f.write(text)
-    return conf
-
-
-class Estd:
-    def __init__(self, conf, logpath, now):
-        self.logpath = logpath
-        self.log = open(logpath, "ab")
-        env = dict(os.environ, ESTD_NOW=now)
-        env.pop("ESTD_CONFIG", None)
-        self.proc = subprocess.Popen([ESTD, "-c", conf], env=env,
-                                     stdin=subprocess.DEVNULL,
-                                     stdout=self.log, stderr=self.log)
-        PROCS.append(self.proc)
-
-    def text(self):
-        with open(self.logpath, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def terminate(self, timeout=30.0):
-        """SIGTERM; (exit status or None, seconds it took)."""
-        t0 = time.monotonic()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            rc = None
-        took = time.monotonic() - t0
-        kill_proc(self.proc)
-        self.log.close()
-        return rc, took
+    return estdtest.write_conf(dir, None, text)
 
 
 # ---- 1. Police notices.
@@ -593,7 +472,9 @@ def part_webhooks(dir):
         "Inga notiser för Örebro, Kumla denna period." in body and
         "mittpunkt" in body,
         "the digest mail has its police section, with the caveat")
-    rc, took = d.terminate()
+    t0 = time.monotonic()
+    rc = d.terminate(30.0)
+    took = time.monotonic() - t0
     tap(rc == 0 and took < 8,
         "SIGTERM cut the police call short (%.1f s) and estd exited 0"
         % took)
@@ -700,59 +581,16 @@ def part_webhooks(dir):
 PARTS = [("police notices", part_police), ("webhooks", part_webhooks)]
 
 
-def main():
-    global ESTD, ESTCTL
-    if not (os.access(BUILT_ESTD, os.X_OK) and
-            os.access(BUILT_ESTCTL, os.X_OK)):
-        tap(False, "build/estd and build/estctl exist (run make all)")
-        return 1
-    tmp = tempfile.mkdtemp(prefix="estd-integrations.")
-    try:
-        ESTD = os.path.join(tmp, "estd")
-        ESTCTL = os.path.join(tmp, "estctl")
-        shutil.copy2(BUILT_ESTD, ESTD)
-        shutil.copy2(BUILT_ESTCTL, ESTCTL)
-        for i, (name, fn) in enumerate(PARTS, 1):
-            t0 = time.monotonic()
-            print("# %d. %s" % (i, name), flush=True)
-            d = os.path.join(tmp, "part%d" % i)
-            os.makedirs(d)
-            try:
-                fn(d)
-            except Exception:
-                tap(False, "%s: ran to its end without an exception" % name)
-                diag(traceback.format_exc())
-            finally:
-                for p in PROCS:
-                    kill_proc(p)
-                for s in SERVERS:
-                    try:
-                        s.stop()
-                    except Exception:
-                        pass
-                SERVERS.clear()
-            print("#   %.1f s" % (time.monotonic() - t0), flush=True)
-        return 1 if failures else 0
-    finally:
-        for p in PROCS:
-            kill_proc(p)
-        if failures and os.environ.get("ESTD_KEEP") == "1":
-            print("# kept %s" % tmp, flush=True)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def on_signal(signum, frame):
-    raise KeyboardInterrupt
+def after_part():
+    for p in PROCS:
+        kill_proc(p)
+    for s in SERVERS:
+        try:
+            s.stop()
+        except Exception:
+            pass
+    SERVERS.clear()
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, on_signal)
-    try:
-        rc = main()
-    except KeyboardInterrupt:
-        for p in PROCS:
-            kill_proc(p)
-        rc = 1
-    print("1..%d" % tests)
-    sys.exit(rc)
+    main(lambda: run_parts("integrations", PARTS, after_part))

@@ -19,17 +19,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-failed = 0
-
-
-def check(ok, what):
-    global failed
-    print(("ok - " if ok else "not ok - ") + what, flush=True)
-    if not ok:
-        failed += 1
+sys.path.insert(0, os.path.dirname(__file__))
+import estdtest  # noqa: E402
+from estdtest import (Estd, copy_binaries, estctl, main, tap,  # noqa: E402
+                      wait_until, write_conf)
 
 
 class Notify:
@@ -65,57 +61,44 @@ class Notify:
 
 
 def start(tmp, conf, env):
-    log = open(os.path.join(tmp, "estd.log"), "ab")
-    return subprocess.Popen([os.path.join(REPO, "build/estd"), "-c", conf],
-                            env=env, stderr=log, stdout=log)
+    return Estd(conf, os.path.join(tmp, "estd.log"), None, env)
 
 
-def port_of(tmp, seconds=10):
-    end = time.time() + seconds
-    while time.time() < end:
-        with open(os.path.join(tmp, "estd.log"), errors="replace") as f:
-            m = re.findall(r"listening on port (\d+)", f.read())
-        if m:
-            return int(m[-1])
-        time.sleep(0.05)
-    return None
+def port_of(estd, seconds=10):
+    """The port this estd said it listens on last, or None."""
+    def port():
+        m = re.findall(r"listening on port (\d+)", estd.text())
+        return int(m[-1]) if m else None
+    return wait_until(port, seconds, 0.05)
 
 
-def main():
+def run():
     tmp = tempfile.mkdtemp(prefix="estd-notify-")
     procs = []
     try:
-        conf = os.path.join(tmp, "estd.conf")
-        with open(conf, "w") as f:
-            f.write("[server]\nlisten = 127.0.0.1:0\n"
-                    "templates = %s/reporter-form\n"
-                    "[storage]\ndatabase = estd.db\n"
-                    "[smtp]\nspool = outbox\n"
-                    "[checklist]\nfile = %s/config/checklist.ini\n"
-                    % (REPO, REPO))
-        estctl = [os.path.join(REPO, "build/estctl"), "-c", conf]
-        subprocess.run(estctl + ["init"], check=True, capture_output=True)
-        subprocess.run(estctl + ["area", "add", "centrum", "Centrum"],
-                       check=True, capture_output=True)
-        out = subprocess.run(estctl + [
-            "person", "add", "--name", "Anna", "--email", "anna@ex.org",
-            "--org", "Bo", "--role", "reporter", "--area", "centrum"],
-            check=True, capture_output=True, text=True).stdout
+        if not copy_binaries(tmp):
+            return 1
+        conf = write_conf(tmp)
+        estctl(conf, None, "init")
+        estctl(conf, None, "area", "add", "centrum", "Centrum")
+        out = estctl(conf, None, "person", "add", "--name", "Anna",
+                     "--email", "anna@ex.org", "--org", "Bo", "--role",
+                     "reporter", "--area", "centrum")
         token = out.strip().splitlines()[-1].rsplit("/", 1)[1]
 
         sockpath = os.path.join(tmp, "notify")
         notify = Notify(sockpath)
-        env = dict(os.environ, NOTIFY_SOCKET=sockpath,
-                   WATCHDOG_USEC="2000000")
-        env.pop("ESTD_FAULT", None)
-        p = start(tmp, conf, env)
-        procs.append(p)
+        env = {"NOTIFY_SOCKET": sockpath, "WATCHDOG_USEC": "2000000",
+               "ESTD_FAULT": None}
+        estd = start(tmp, conf, env)
+        p = estd.proc
+        procs.append(estd)
         ready = notify.wait("READY=1", 10)
-        check(ready is not None and "STATUS=" in ready,
-              "READY=1 with a STATUS once estd listens")
+        tap(ready is not None and "STATUS=" in ready,
+            "READY=1 with a STATUS once estd listens")
         pings = [m for m in notify.drain(3.2) if "WATCHDOG=1" in m]
-        check(len(pings) >= 2, "watchdog pinged %d times in 3 s at "
-              "WATCHDOG_USEC=2 s" % len(pings))
+        tap(len(pings) >= 2, "watchdog pinged %d times in 3 s at "
+            "WATCHDOG_USEC=2 s" % len(pings))
 
         # Reload: a bad configuration is refused, a good one taken.
         good = open(conf).read()
@@ -123,37 +106,38 @@ def main():
             f.write("nonsense = 1\n")
         p.send_signal(signal.SIGHUP)
         time.sleep(1)
-        refused = "refused" in open(os.path.join(tmp, "estd.log")).read()
-        check(refused and p.poll() is None,
-              "SIGHUP with a broken configuration: refused, estd runs on")
+        refused = "refused" in estd.text()
+        tap(refused and p.poll() is None,
+            "SIGHUP with a broken configuration: refused, estd runs on")
         with open(conf, "w") as f:
             f.write(good)
         p.send_signal(signal.SIGHUP)
-        check(notify.wait("RELOADING=1", 10) is not None,
-              "SIGHUP with a good configuration: RELOADING=1")
-        check(notify.wait("READY=1", 10) is not None,
-              "READY=1 again after the reload, same process")
-        check(p.poll() is None, "the same process runs after the reload")
-        port = port_of(tmp)
+        tap(notify.wait("RELOADING=1", 10) is not None,
+            "SIGHUP with a good configuration: RELOADING=1")
+        tap(notify.wait("READY=1", 10) is not None,
+            "READY=1 again after the reload, same process")
+        tap(p.poll() is None, "the same process runs after the reload")
+        port = port_of(estd)
         with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port,
                                     timeout=5) as r:
-            check(r.status == 200, "healthz 200 after the reload")
+            tap(r.status == 200, "healthz 200 after the reload")
 
         p.send_signal(signal.SIGTERM)
-        check(notify.wait("STOPPING=1", 10) is not None,
-              "SIGTERM: STOPPING=1")
+        tap(notify.wait("STOPPING=1", 10) is not None,
+            "SIGTERM: STOPPING=1")
         try:
             rc = p.wait(10)
         except subprocess.TimeoutExpired:
             rc = None
-        check(rc == 0, "SIGTERM: exit 0 (got %r)" % rc)
+        tap(rc == 0, "SIGTERM: exit 0 (got %r)" % rc)
 
         # A hung writer: no more pings, /healthz says so.
         env["ESTD_FAULT"] = "writer-hang"
-        p = start(tmp, conf, env)
-        procs.append(p)
+        estd = start(tmp, conf, env)
+        p = estd.proc
+        procs.append(estd)
         notify.wait("READY=1", 10)
-        port = port_of(tmp)
+        port = port_of(estd)
         req = urllib.request.Request(
             "http://127.0.0.1:%d/api/v1/reports" % port,
             data=json.dumps({"area": "centrum", "nothing": True}).encode(),
@@ -166,24 +150,22 @@ def main():
         time.sleep(31)      # the writer counts as stuck after 30 s
         notify.drain(0.1)
         late = [m for m in notify.drain(3) if "WATCHDOG=1" in m]
-        check(not late, "no watchdog ping while the writer hangs "
-              "(systemd would restart estd)")
+        tap(not late, "no watchdog ping while the writer hangs "
+            "(systemd would restart estd)")
         try:
             urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port,
                                    timeout=5)
-            check(False, "healthz answers 503 while the writer hangs")
+            tap(False, "healthz answers 503 while the writer hangs")
         except urllib.error.HTTPError as e:
             body = e.read().decode()
-            check(e.code == 503 and "writer" in body,
-                  "healthz answers 503 naming the writer: " + body.strip())
+            tap(e.code == 503 and "writer" in body,
+                "healthz answers 503 naming the writer: " + body.strip())
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        for d in procs:
+            d.kill()
         shutil.rmtree(tmp, ignore_errors=True)
-    return 1 if failed else 0
+    return 1 if estdtest.failures else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main(run)

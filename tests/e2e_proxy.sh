@@ -29,75 +29,32 @@
 # exit (kept when a check failed and ESTD_KEEP=1 is set).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-top=$(pwd)
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-ESTD=$top/build/estd
-ESTCTL=$top/build/estctl
 NOW=2026-11-18T10:00:00+01:00
 PERIOD=2026-W47
 SAMPLE=$top/config/nginx-estd.conf
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/estd-proxy.XXXXXX") || exit 1
-pid=
+lib_init proxy
 npid=
-n=0
-failed=0
-
-stop() {
-	# stop PID: TERM, up to 5 s, then KILL.
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ "$i" -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
 
 cleanup() {
-	stop "$npid"
+	stop_pid "$npid"
 	npid=
-	stop "$pid"
+	stop_pid "$pid"
 	pid=
-	if [ "$failed" -ne 0 ] && [ "${ESTD_KEEP:-0}" = 1 ]; then
-		echo "# kept $tmp"
-	else
-		rm -rf "$tmp"
-	fi
+	lib_cleanup
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-
-ok() {
-	n=$((n + 1))
-	echo "ok - $1"
-}
-
-notok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok - $1"
-}
-
-diag() {
-	[ -f "$1" ] || return 0
-	head -n "${2:-10}" "$1" | sed 's/^/#   /'
-}
 
 estctl() {
 	ESTD_NOW=$NOW "$ESTCTL" -c "$conf" "$@"
 }
 
-if [ ! -x "$ESTD" ] || [ ! -x "$ESTCTL" ]; then
-	notok "build/estd and build/estctl exist (run make all)"
-	exit 1
-fi
-mkdir "$tmp/bin" && cp "$ESTD" "$ESTCTL" "$tmp/bin/" || exit 1
-ESTD=$tmp/bin/estd
-ESTCTL=$tmp/bin/estctl
+copy_binaries
 
 NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 if [ ! -x "$NGINX" ] && [ "$(id -u)" -eq 0 ] &&
@@ -118,19 +75,7 @@ fi
 # ---------------------------------------------------------------------
 # estd in the temporary directory: two areas' worth of reporters, one
 # for each raw request, so each one's report can be looked for.
-conf=$tmp/estd.conf
-cat >"$conf" <<CONF
-[server]
-listen = 127.0.0.1:0
-base_url = http://127.0.0.1
-templates = $top/reporter-form
-[storage]
-database = estd.db
-[smtp]
-spool = outbox
-[checklist]
-file = $top/config/checklist.ini
-CONF
+write_conf
 # Behind the proxy every request comes from 127.0.0.1, so estd's own
 # count of failed links per address would be one count for all clients;
 # as SECURITY.md advises, it is raised and nginx limits per address.
@@ -165,20 +110,7 @@ token() {
 	sed -n "s/^$1 //p" "$tmp/tokens"
 }
 
-: >"$tmp/estd.log"
-ESTD_NOW=$NOW "$ESTD" -c "$conf" >"$tmp/estd.out" 2>"$tmp/estd.log" &
-pid=$!
-port=
-i=0
-while [ "$i" -lt 100 ]; do
-	port=$(sed -n 's/.*listening on port \([0-9][0-9]*\).*/\1/p' \
-	    "$tmp/estd.log" | head -n 1)
-	[ -n "$port" ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -n "$port" ]; then
+if estd_start "$NOW"; then
 	ok "estd starts on 127.0.0.1:$port"
 else
 	notok "estd starts and says it is listening within 10 s"

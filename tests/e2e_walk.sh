@@ -12,119 +12,22 @@
 # and ESTD_KEEP=1 is set).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-top=$(pwd)
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
 PY=/usr/bin/python3
-ESTD=$top/build/estd
-ESTCTL=$top/build/estctl
 NOW=2026-11-18T10:00:00+01:00
 PERIOD=2026-W47
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/estd-walk.XXXXXX") || exit 1
-pid=
-n=0
-failed=0
-
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		pid=
-	fi
-	if [ "$failed" -ne 0 ] && [ "${ESTD_KEEP:-0}" = 1 ]; then
-		echo "# kept $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
+lib_init walk
+trap lib_cleanup EXIT
 trap 'exit 1' INT TERM HUP
-
-ok() {
-	n=$((n + 1))
-	echo "ok - $1"
-}
-
-notok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok - $1"
-}
-
-# Show a file as TAP diagnostics (first lines only).
-diag() {
-	[ -f "$1" ] || return 0
-	head -n "${2:-10}" "$1" | sed 's/^/#   /'
-}
-
-# check DESCRIPTION COMMAND...: ok if the command exits 0.
-check() {
-	desc=$1
-	shift
-	if "$@" >"$tmp/check.out" 2>&1; then
-		ok "$desc"
-	else
-		notok "$desc"
-		diag "$tmp/check.out"
-	fi
-}
-
-# run NAME COMMAND...: stdout to $tmp/NAME.out, stderr to $tmp/NAME.err,
-# exit status in $rc.
-run() {
-	name=$1
-	shift
-	"$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
-	rc=$?
-}
-
-estctl() {
-	"$ESTCTL" -c "$conf" "$@"
-}
-
-# pycheck FILE CODE: run python CODE with the JSON of FILE as `d`;
-# CODE raises AssertionError (with a message) when the check fails.
-pycheck() {
-	f=$1
-	shift
-	$PY - "$f" "$@" <<EOF
-import json, sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
-args = sys.argv[2:]
-$PYCODE
-EOF
-}
-
-# http NAME CURL-ARGS...: status and content type into $code and $ctype,
-# body into $tmp/NAME.body. Bounded by --max-time.
-http() {
-	name=$1
-	shift
-	out=$(curl -sS --max-time 10 -o "$tmp/$name.body" \
-	    -w '%{http_code} %{content_type}' "$@" 2>"$tmp/$name.curlerr")
-	code=${out%% *}
-	ctype=${out#* }
-}
-
-# post_report NAME TOKEN JSON: POST /api/v1/reports.
-post_report() {
-	http "$1" -X POST -H "Authorization: Bearer $2" \
-	    -H 'Content-Type: application/json' --data-binary "$3" \
-	    "http://127.0.0.1:$port/api/v1/reports"
-}
 
 # token_of LINK KIND: the token of BASE_URL/KIND/TOKEN, or empty.
 token_of() {
 	printf '%s\n' "$1" | sed -n "s|^http://127\\.0\\.0\\.1/$2/\\([A-Za-z0-9_-]\\{16,\\}\\)\$|\\1|p"
 }
 
-if [ ! -x "$ESTD" ] || [ ! -x "$ESTCTL" ]; then
-	notok "build/estd and build/estctl exist (run make all)"
-	exit 1
-fi
-# Copies, so a rebuild while the walk runs cannot swap them midway.
-mkdir "$tmp/bin" && cp "$ESTD" "$ESTCTL" "$tmp/bin/" || exit 1
-ESTD=$tmp/bin/estd
-ESTCTL=$tmp/bin/estctl
+copy_binaries
 if ! command -v curl >/dev/null 2>&1; then
 	notok "curl is installed"
 	exit 1
@@ -151,19 +54,7 @@ else
 fi
 
 # The configuration of the README, with relative paths.
-conf=$tmp/estd.conf
-cat >"$conf" <<CONF
-[server]
-listen = 127.0.0.1:0
-base_url = http://127.0.0.1
-templates = $top/reporter-form
-[storage]
-database = estd.db
-[smtp]
-spool = outbox
-[checklist]
-file = $top/config/checklist.ini
-CONF
+write_conf
 
 run cc "$ESTD" -c "$conf" --check-config
 if [ "$rc" -eq 0 ]; then
@@ -296,18 +187,7 @@ else
 fi
 
 # Start estd with the clock pinned to Wednesday of week 47.
-ESTD_NOW=$NOW "$ESTD" -c "$conf" >"$tmp/estd.out" 2>"$tmp/estd.log" &
-pid=$!
-port=
-i=0
-while [ $i -lt 100 ]; do
-	port=$(sed -n 's/.*listening on port \([0-9][0-9]*\).*/\1/p' "$tmp/estd.log" | head -n 1)
-	[ -n "$port" ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -n "$port" ]; then
+if estd_start "$NOW"; then
 	ok "estd starts and says it is listening on port $port"
 else
 	notok "estd starts and says it is listening within 10 s"

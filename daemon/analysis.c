@@ -29,122 +29,122 @@
 #include "store.h"
 #include "xmalloc.h"
 
-#define EN_DASH	"\u2013"
+#define EN_DASH "\u2013"
 
 /* Chart geometry: the plot spans X0-X1, score s sits at Y0 - s * YSTEP. */
-#define CHART_W		320
-#define CHART_H		140
-#define CHART_X0	30.0
-#define CHART_X1	310.0
-#define CHART_Y0	110.0
-#define CHART_YSTEP	30.0
+#define CHART_W 320
+#define CHART_H 140
+#define CHART_X0 30.0
+#define CHART_X1 310.0
+#define CHART_Y0 110.0
+#define CHART_YSTEP 30.0
 
 /* What a span of periods says about one (area, indicator) pair. */
 struct fig {
-	int	 assessed;	/* periods with a score */
-	int	 sum;		/* of those scores */
-	int	 elevated;	/* of those, at or above the level */
+	int assessed; /* periods with a score */
+	int sum; /* of those scores */
+	int elevated; /* of those, at or above the level */
 };
 
 struct an_ind {
-	int		*scores;	/* one per period, or RATING_NONE */
-	struct fig	 cur;
-	struct fig	 prev;
-	struct fig	 last_year;
-	bool		 has_trend;
-	double		 trend;
-	bool		 flagged;
+	int *scores; /* one per period, or RATING_NONE */
+	struct fig cur;
+	struct fig prev;
+	struct fig last_year;
+	bool has_trend;
+	double trend;
+	bool flagged;
 };
 
 struct an_area {
-	char			*slug;
-	char			*name;
-	struct an_ind		*ind;		/* one per indicator */
-	enum picture_level	*status;	/* one per period */
-	bool			*set;		/* one per period */
-	int			 counts[PICTURE_RED + 1];
-	bool			 has_cov;
-	long			 expected;
-	long			 reported;
-	int			 periods_short;
-	int			 flags_end;	/* open at the end */
-	int			 flags_opened;	/* opened in the analysis */
-	long			 need;		/* times max(n_ind, 1) */
-	bool			 has_means;
-	double			 mean_of_means;
-	int			 rank;
+	char *slug;
+	char *name;
+	struct an_ind *ind; /* one per indicator */
+	enum picture_level *status; /* one per period */
+	bool *set; /* one per period */
+	int counts[PICTURE_RED + 1];
+	bool has_cov;
+	long expected;
+	long reported;
+	int periods_short;
+	int flags_end; /* open at the end */
+	int flags_opened; /* opened in the analysis */
+	long need; /* times max(n_ind, 1) */
+	bool has_means;
+	double mean_of_means;
+	int rank;
 };
 
 struct an_flag {
-	size_t		 area;
-	long		 ind;		/* checklist index, or -1 */
-	char		*indicator;
-	char		 opened[PERIOD_LABEL_MAX];
-	char		 closed[PERIOD_LABEL_MAX];	/* "" while open */
-	long		 opened_day;
-	bool		 open_at_end;
-	bool		 opened_in;
-	char		*reason_sv;	/* NULL when none */
-	char		*reason_en;
-	char		*comment;
-	int		 earlier;
-	int		 rank;		/* of its area, for sorting */
-	size_t		 seq;
+	size_t area;
+	long ind; /* checklist index, or -1 */
+	char *indicator;
+	char opened[PERIOD_LABEL_MAX];
+	char closed[PERIOD_LABEL_MAX]; /* "" while open */
+	long opened_day;
+	bool open_at_end;
+	bool opened_in;
+	char *reason_sv; /* NULL when none */
+	char *reason_en;
+	char *comment;
+	int earlier;
+	int rank; /* of its area, for sorting */
+	size_t seq;
 };
 
 struct an_measure {
-	long long	 id;
-	size_t		 area;
-	char		*indicator;	/* NULL when the area as a whole */
-	char		 period[PERIOD_LABEL_MAX];
-	long		 day;
-	char		*what;
-	char		*place;
-	char		*who;
-	long		 follow_up;	/* day, or -1 */
-	struct fig	 before;
-	struct fig	 after;
-	bool		 has_flag;
-	char		 flag_opened[PERIOD_LABEL_MAX];
-	char		 flag_closed[PERIOD_LABEL_MAX];	/* "" while open */
-	char		*flag_reason;
-	int		 rank;		/* of its area, for sorting */
-	size_t		 seq;
+	long long id;
+	size_t area;
+	char *indicator; /* NULL when the area as a whole */
+	char period[PERIOD_LABEL_MAX];
+	long day;
+	char *what;
+	char *place;
+	char *who;
+	long follow_up; /* day, or -1 */
+	struct fig before;
+	struct fig after;
+	bool has_flag;
+	char flag_opened[PERIOD_LABEL_MAX];
+	char flag_closed[PERIOD_LABEL_MAX]; /* "" while open */
+	char *flag_reason;
+	int rank; /* of its area, for sorting */
+	size_t seq;
 };
 
 /* One score placed in its reporting period. */
 struct cell {
-	size_t	 area;
-	size_t	 ind;
-	long	 day;		/* first day of the reporting period */
-	int	 score;
+	size_t area;
+	size_t ind;
+	long day; /* first day of the reporting period */
+	int score;
 };
 
 struct analysis {
-	struct period		 period;
-	char			 label[PERIOD_LABEL_MAX];
-	char			 prev_label[PERIOD_LABEL_MAX];
-	char			 last_year_label[PERIOD_LABEL_MAX];
-	int			 level;
-	bool			 fortnightly;
-	enum fortnight_parity	 parity;
-	size_t			 n_periods;
-	struct period		 periods[ANALYSIS_PERIODS_MAX];
-	long			 days[ANALYSIS_PERIODS_MAX];
-	char			 labels[ANALYSIS_PERIODS_MAX][PERIOD_LABEL_MAX];
-	const char		*label_ptrs[ANALYSIS_PERIODS_MAX];
-	size_t			 n_ind;
-	char			**keys;
-	char			**names;	/* Swedish, or the key */
-	struct an_area		*areas;		/* input order */
-	size_t			 n_areas;
-	size_t			*order;		/* area indices by rank */
-	struct an_flag		*flags;
-	size_t			 n_flags;
-	struct an_measure	*measures;
-	size_t			 n_measures;
-	struct cell		*cells;		/* sorted: area, ind, day */
-	size_t			 n_cells;
+	struct period period;
+	char label[PERIOD_LABEL_MAX];
+	char prev_label[PERIOD_LABEL_MAX];
+	char last_year_label[PERIOD_LABEL_MAX];
+	int level;
+	bool fortnightly;
+	enum fortnight_parity parity;
+	size_t n_periods;
+	struct period periods[ANALYSIS_PERIODS_MAX];
+	long days[ANALYSIS_PERIODS_MAX];
+	char labels[ANALYSIS_PERIODS_MAX][PERIOD_LABEL_MAX];
+	const char *label_ptrs[ANALYSIS_PERIODS_MAX];
+	size_t n_ind;
+	char **keys;
+	char **names; /* Swedish, or the key */
+	struct an_area *areas; /* input order */
+	size_t n_areas;
+	size_t *order; /* area indices by rank */
+	struct an_flag *flags;
+	size_t n_flags;
+	struct an_measure *measures;
+	size_t n_measures;
+	struct cell *cells; /* sorted: area, ind, day */
+	size_t n_cells;
 };
 
 static char *
@@ -158,18 +158,11 @@ static bool
 assessed_level(enum level l, enum picture_level *out)
 {
 	switch (l) {
-	case LEVEL_GREEN:
-		*out = PICTURE_GREEN;
-		return true;
-	case LEVEL_YELLOW:
-		*out = PICTURE_YELLOW;
-		return true;
-	case LEVEL_RED:
-		*out = PICTURE_RED;
-		return true;
+	case LEVEL_GREEN: *out = PICTURE_GREEN; return true;
+	case LEVEL_YELLOW: *out = PICTURE_YELLOW; return true;
+	case LEVEL_RED: *out = PICTURE_RED; return true;
 	case LEVEL_GREY:
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -205,8 +198,8 @@ is_span(const struct period *p)
 }
 
 void
-analysis_input_init(struct analysis_input *in, const struct conf *conf,
-    const struct period *p)
+analysis_input_init(
+    struct analysis_input *in, const struct conf *conf, const struct period *p)
 {
 	memset(in, 0, sizeof(*in));
 	in->period = *p;
@@ -220,8 +213,8 @@ size_t
 analysis_periods(const struct period *span, bool fortnightly,
     enum fortnight_parity parity, struct period out[ANALYSIS_PERIODS_MAX])
 {
-	struct period	 p, c;
-	size_t		 n = 0;
+	struct period p, c;
+	size_t n = 0;
 
 	if (!is_span(span))
 		return 0;
@@ -249,11 +242,11 @@ same_last_year(const struct period *p, struct period *out)
 }
 
 int
-analysis_score_span(const struct analysis_input *in, struct period *from,
-    struct period *to)
+analysis_score_span(
+    const struct analysis_input *in, struct period *from, struct period *to)
 {
-	struct period	 ly, list[ANALYSIS_PERIODS_MAX];
-	size_t		 n;
+	struct period ly, list[ANALYSIS_PERIODS_MAX];
+	size_t n;
 
 	if (!is_span(&in->period))
 		return -1;
@@ -262,12 +255,11 @@ analysis_score_span(const struct analysis_input *in, struct period *from,
 	 * window before a measure reaches back no further than that.
 	 */
 	same_last_year(&in->period, &ly);
-	if ((n = analysis_periods(&ly, in->fortnightly, in->parity,
-	    list)) == 0)
+	if ((n = analysis_periods(&ly, in->fortnightly, in->parity, list)) == 0)
 		return -1;
 	*from = list[0];
-	if ((n = analysis_periods(&in->period, in->fortnightly, in->parity,
-	    list)) == 0)
+	if ((n = analysis_periods(
+		 &in->period, in->fortnightly, in->parity, list)) == 0)
 		return -1;
 	*to = list[n - 1];
 	return 0;
@@ -281,7 +273,7 @@ analysis_score_span(const struct analysis_input *in, struct period *from,
 static int
 reporting_day(const struct analysis *an, const struct period *p, long *day)
 {
-	struct period	 rp;
+	struct period rp;
 
 	if ((p->kind != PERIOD_WEEK && p->kind != PERIOD_FORTNIGHT) ||
 	    p->num < 1 || p->num > period_weeks_in_year(p->year))
@@ -294,7 +286,7 @@ reporting_day(const struct analysis *an, const struct period *p, long *day)
 static long
 period_index(const struct analysis *an, long day)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < an->n_periods; i++)
 		if (an->days[i] == day)
@@ -305,7 +297,7 @@ period_index(const struct analysis *an, long day)
 static long
 area_index(const struct analysis *an, const char *slug)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < an->n_areas; i++)
 		if (strcmp(an->areas[i].slug, slug) == 0)
@@ -329,7 +321,7 @@ area_index_hint(const struct analysis *an, const char *slug, long *hint)
 static long
 indicator_index(const struct analysis *an, const char *key)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < an->n_ind; i++)
 		if (strcmp(an->keys[i], key) == 0)
@@ -340,7 +332,7 @@ indicator_index(const struct analysis *an, const char *key)
 static int
 cell_cmp(const void *va, const void *vb)
 {
-	const struct cell	*a = va, *b = vb;
+	const struct cell *a = va, *b = vb;
 
 	if (a->area != b->area)
 		return a->area < b->area ? -1 : 1;
@@ -359,10 +351,10 @@ cell_cmp(const void *va, const void *vb)
 static void
 place_scores(struct analysis *an, const struct analysis_input *in)
 {
-	const struct score_row	*r;
-	struct cell		*c;
-	size_t			 i, n;
-	long			 ai, ii, day, hint = -1;
+	const struct score_row *r;
+	struct cell *c;
+	size_t i, n;
+	long ai, ii, day, hint = -1;
 
 	an->cells = xcalloc(in->n_scores + 1, sizeof(*an->cells));
 	for (i = 0; i < in->n_scores; i++) {
@@ -393,14 +385,13 @@ place_scores(struct analysis *an, const struct analysis_input *in)
 static int
 score_at(const struct analysis *an, size_t area, size_t ind, long day)
 {
-	struct cell	 key, *c;
+	struct cell key, *c;
 
 	key.area = area;
 	key.ind = ind;
 	key.day = day;
 	key.score = RATING_NONE;
-	c = bsearch(&key, an->cells, an->n_cells, sizeof(*an->cells),
-	    cell_cmp);
+	c = bsearch(&key, an->cells, an->n_cells, sizeof(*an->cells), cell_cmp);
 	return c == NULL ? RATING_NONE : c->score;
 }
 
@@ -408,8 +399,8 @@ score_at(const struct analysis *an, size_t area, size_t ind, long day)
 static int
 value_at(const struct analysis *an, size_t area, long ind, long day)
 {
-	size_t	 i;
-	int	 v, worst = RATING_NONE;
+	size_t i;
+	int v, worst = RATING_NONE;
 
 	if (ind >= 0)
 		return score_at(an, area, (size_t)ind, day);
@@ -423,9 +414,9 @@ value_at(const struct analysis *an, size_t area, long ind, long day)
 static void
 trend_of(const struct analysis *an, struct an_ind *ind)
 {
-	long	 n = 0, sx = 0, sy = 0, sxy = 0, sxx = 0, den;
-	size_t	 i;
-	int	 y;
+	long n = 0, sx = 0, sy = 0, sxy = 0, sxx = 0, den;
+	size_t i;
+	int y;
 
 	for (i = 0; i < an->n_periods; i++) {
 		if ((y = ind->scores[i]) == RATING_NONE)
@@ -448,7 +439,7 @@ static void
 span_fig(const struct analysis *an, const struct period *list, size_t n,
     size_t area, size_t ind, struct fig *f)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		fig_add(f, score_at(an, area, ind, period_first_day(&list[i])),
@@ -458,21 +449,21 @@ span_fig(const struct analysis *an, const struct period *list, size_t n,
 static void
 compile_figures(struct analysis *an)
 {
-	struct period	 prev, ly;
-	struct period	 prev_list[ANALYSIS_PERIODS_MAX];
-	struct period	 ly_list[ANALYSIS_PERIODS_MAX];
-	size_t		 n_prev, n_ly, i, j, k;
-	struct an_area	*a;
-	struct an_ind	*ind;
-	int		 v;
+	struct period prev, ly;
+	struct period prev_list[ANALYSIS_PERIODS_MAX];
+	struct period ly_list[ANALYSIS_PERIODS_MAX];
+	size_t n_prev, n_ly, i, j, k;
+	struct an_area *a;
+	struct an_ind *ind;
+	int v;
 	enum picture_level l;
 
 	period_prev(&an->period, an->parity, &prev);
 	same_last_year(&an->period, &ly);
 	period_format(&prev, an->prev_label);
 	period_format(&ly, an->last_year_label);
-	n_prev = analysis_periods(&prev, an->fortnightly, an->parity,
-	    prev_list);
+	n_prev =
+	    analysis_periods(&prev, an->fortnightly, an->parity, prev_list);
 	n_ly = analysis_periods(&ly, an->fortnightly, an->parity, ly_list);
 
 	for (i = 0; i < an->n_areas; i++) {
@@ -504,10 +495,10 @@ compile_figures(struct analysis *an)
 static void
 apply_assessments(struct analysis *an, const struct analysis_input *in)
 {
-	const struct assessment	*as;
-	enum picture_level	 l;
-	long			 ai, k, day;
-	size_t			 i;
+	const struct assessment *as;
+	enum picture_level l;
+	long ai, k, day;
+	size_t i;
 
 	for (i = 0; i < in->n_assessments; i++) {
 		as = &in->assessments[i];
@@ -524,10 +515,10 @@ apply_assessments(struct analysis *an, const struct analysis_input *in)
 static void
 apply_coverage(struct analysis *an, const struct analysis_input *in)
 {
-	const struct analysis_coverage	*c;
-	struct an_area			*a;
-	long				 ai, day;
-	size_t				 i;
+	const struct analysis_coverage *c;
+	struct an_area *a;
+	long ai, day;
+	size_t i;
 
 	for (i = 0; i < in->n_coverage; i++) {
 		c = &in->coverage[i];
@@ -546,8 +537,8 @@ apply_coverage(struct analysis *an, const struct analysis_input *in)
 
 /* Where a flag row lies in reporting periods; -1 if it names none. */
 static int
-flag_days(const struct analysis *an, const struct flag_row *f,
-    long *opened, long *closed)
+flag_days(const struct analysis *an, const struct flag_row *f, long *opened,
+    long *closed)
 {
 	if (reporting_day(an, &f->opened, opened) == -1)
 		return -1;
@@ -560,12 +551,12 @@ flag_days(const struct analysis *an, const struct flag_row *f,
 static void
 collect_flags(struct analysis *an, const struct analysis_input *in)
 {
-	const struct flag_row	*f, *g;
-	struct an_flag		*af;
-	long			 ai, opened, closed, o2, c2;
-	long			 first = an->days[0];
-	long			 last = an->days[an->n_periods - 1];
-	size_t			 i, j;
+	const struct flag_row *f, *g;
+	struct an_flag *af;
+	long ai, opened, closed, o2, c2;
+	long first = an->days[0];
+	long last = an->days[an->n_periods - 1];
+	size_t i, j;
 
 	an->flags = xcalloc(in->n_flags + 1, sizeof(*an->flags));
 	for (i = 0; i < in->n_flags; i++) {
@@ -615,9 +606,9 @@ static const struct flag_row *
 addressed_flag(const struct analysis *an, const struct analysis_input *in,
     const char *area, const char *indicator, long day)
 {
-	const struct flag_row	*f, *best = NULL;
-	long			 opened, closed, best_opened = 0;
-	size_t			 i;
+	const struct flag_row *f, *best = NULL;
+	long opened, closed, best_opened = 0;
+	size_t i;
 
 	for (i = 0; i < in->n_flags; i++) {
 		f = &in->flags[i];
@@ -639,14 +630,15 @@ static void
 measure_windows(const struct analysis *an, struct an_measure *am,
     const struct period *decided, long ind)
 {
-	struct period	 p;
-	long		 last = an->days[an->n_periods - 1], day;
-	int		 k;
+	struct period p;
+	long last = an->days[an->n_periods - 1], day;
+	int k;
 
 	p = *decided;
 	for (k = 0; k < ANALYSIS_MEASURE_WINDOW; k++) {
-		fig_add(&am->before, value_at(an, am->area, ind,
-		    period_first_day(&p)), an->level);
+		fig_add(&am->before,
+		    value_at(an, am->area, ind, period_first_day(&p)),
+		    an->level);
 		period_prev(&p, an->parity, &p);
 	}
 	p = *decided;
@@ -654,20 +646,20 @@ measure_windows(const struct analysis *an, struct an_measure *am,
 		period_next(&p, an->parity, &p);
 		if ((day = period_first_day(&p)) > last)
 			break;
-		fig_add(&am->after, value_at(an, am->area, ind, day),
-		    an->level);
+		fig_add(
+		    &am->after, value_at(an, am->area, ind, day), an->level);
 	}
 }
 
 static void
 collect_measures(struct analysis *an, const struct analysis_input *in)
 {
-	const struct measure	*m;
-	const struct flag_row	*f;
-	struct an_measure	*am;
-	struct period		 decided;
-	long			 ai, ind, day;
-	size_t			 i;
+	const struct measure *m;
+	const struct flag_row *f;
+	struct an_measure *am;
+	struct period decided;
+	long ai, ind, day;
+	size_t i;
 
 	an->measures = xcalloc(in->n_measures + 1, sizeof(*an->measures));
 	for (i = 0; i < in->n_measures; i++) {
@@ -695,8 +687,9 @@ collect_measures(struct analysis *an, const struct analysis_input *in)
 				continue;
 		}
 		measure_windows(an, am, &decided, ind);
-		if (am->indicator == NULL || (f = addressed_flag(an, in,
-		    m->area, m->indicator, day)) == NULL)
+		if (am->indicator == NULL ||
+		    (f = addressed_flag(an, in, m->area, m->indicator, day)) ==
+			NULL)
 			continue;
 		am->has_flag = true;
 		period_format(&f->opened, am->flag_opened);
@@ -710,24 +703,26 @@ collect_measures(struct analysis *an, const struct analysis_input *in)
 static void
 compute_need(struct analysis *an, struct an_area *a)
 {
-	long	 scale = an->n_ind > 0 ? (long)an->n_ind : 1;
-	long	 elevated = 0;
-	double	 means = 0;
-	int	 n_means = 0;
-	size_t	 j;
+	long scale = an->n_ind > 0 ? (long)an->n_ind : 1;
+	long elevated = 0;
+	double means = 0;
+	int n_means = 0;
+	size_t j;
 
 	for (j = 0; j < an->n_ind; j++) {
 		elevated += a->ind[j].cur.elevated;
 		if (a->ind[j].cur.assessed > 0) {
-			means += (double)a->ind[j].cur.sum /
-			    a->ind[j].cur.assessed;
+			means +=
+			    (double)a->ind[j].cur.sum / a->ind[j].cur.assessed;
 			n_means++;
 		}
 	}
 	for (j = 0; j < an->n_periods; j++)
 		a->counts[a->status[j]]++;
 	a->need = (3L * a->counts[PICTURE_RED] + a->counts[PICTURE_YELLOW] +
-	    4L * a->flags_end + 2L * a->flags_opened) * scale + elevated;
+		      4L * a->flags_end + 2L * a->flags_opened) *
+		scale +
+	    elevated;
 	a->has_means = n_means > 0;
 	a->mean_of_means = n_means > 0 ? means / n_means : 0;
 }
@@ -735,7 +730,7 @@ compute_need(struct analysis *an, struct an_area *a)
 static int
 need_cmp(const struct an_area *a, const struct an_area *b)
 {
-	int	 c;
+	int c;
 
 	if (a->need != b->need)
 		return a->need > b->need ? -1 : 1;
@@ -753,13 +748,14 @@ need_cmp(const struct an_area *a, const struct an_area *b)
 static void
 rank_areas(struct analysis *an)
 {
-	size_t	 i, j, k;
+	size_t i, j, k;
 
 	an->order = xcalloc(an->n_areas + 1, sizeof(*an->order));
 	/* Insertion sort: a few dozen areas, and no context for qsort. */
 	for (i = 0; i < an->n_areas; i++) {
-		for (j = i; j > 0 && need_cmp(&an->areas[i],
-		    &an->areas[an->order[j - 1]]) < 0; j--)
+		for (j = i; j > 0 &&
+		     need_cmp(&an->areas[i], &an->areas[an->order[j - 1]]) < 0;
+		     j--)
 			an->order[j] = an->order[j - 1];
 		an->order[j] = i;
 	}
@@ -770,9 +766,9 @@ rank_areas(struct analysis *an)
 static int
 flag_cmp(const void *va, const void *vb)
 {
-	const struct an_flag	*a = va, *b = vb;
-	unsigned long		 ia = (unsigned long)a->ind;
-	unsigned long		 ib = (unsigned long)b->ind;
+	const struct an_flag *a = va, *b = vb;
+	unsigned long ia = (unsigned long)a->ind;
+	unsigned long ib = (unsigned long)b->ind;
 
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
@@ -789,7 +785,7 @@ flag_cmp(const void *va, const void *vb)
 static int
 measure_cmp(const void *va, const void *vb)
 {
-	const struct an_measure	*a = va, *b = vb;
+	const struct an_measure *a = va, *b = vb;
 
 	if (a->day != b->day)
 		return a->day < b->day ? -1 : 1;
@@ -805,8 +801,8 @@ measure_cmp(const void *va, const void *vb)
 static void
 init_areas(struct analysis *an, const struct analysis_input *in)
 {
-	struct an_area	*a;
-	size_t		 i, j;
+	struct an_area *a;
+	size_t i, j;
 
 	an->areas = xcalloc(in->n_areas + 1, sizeof(*an->areas));
 	for (i = 0; i < in->n_areas; i++) {
@@ -815,12 +811,13 @@ init_areas(struct analysis *an, const struct analysis_input *in)
 			continue;
 		a = &an->areas[an->n_areas++];
 		a->slug = xstrdup(in->areas[i].slug);
-		a->name = xstrdup(in->areas[i].name != NULL ?
-		    in->areas[i].name : in->areas[i].slug);
+		a->name =
+		    xstrdup(in->areas[i].name != NULL ? in->areas[i].name
+						      : in->areas[i].slug);
 		a->ind = xcalloc(an->n_ind + 1, sizeof(*a->ind));
 		for (j = 0; j < an->n_ind; j++)
-			a->ind[j].scores = xcalloc(an->n_periods,
-			    sizeof(*a->ind[j].scores));
+			a->ind[j].scores =
+			    xcalloc(an->n_periods, sizeof(*a->ind[j].scores));
 		a->status = xcalloc(an->n_periods, sizeof(*a->status));
 		a->set = xcalloc(an->n_periods, sizeof(*a->set));
 	}
@@ -829,14 +826,13 @@ init_areas(struct analysis *an, const struct analysis_input *in)
 struct analysis *
 analysis_compile(const struct analysis_input *in, char **cause)
 {
-	struct analysis	*an;
-	char		 label[PERIOD_LABEL_MAX];
-	size_t		 i, n_ind;
+	struct analysis *an;
+	char label[PERIOD_LABEL_MAX];
+	size_t i, n_ind;
 
 	if (!is_span(&in->period)) {
 		period_format(&in->period, label);
-		xasprintf(cause, "%s is not a quarter, tertial or year",
-		    label);
+		xasprintf(cause, "%s is not a quarter, tertial or year", label);
 		return NULL;
 	}
 	if (in->flag_level < 1 || in->flag_level > RATING_MAX) {
@@ -851,8 +847,8 @@ analysis_compile(const struct analysis_input *in, char **cause)
 	an->level = in->flag_level;
 	an->fortnightly = in->fortnightly;
 	an->parity = in->parity;
-	an->n_periods = analysis_periods(&in->period, in->fortnightly,
-	    in->parity, an->periods);
+	an->n_periods = analysis_periods(
+	    &in->period, in->fortnightly, in->parity, an->periods);
 	for (i = 0; i < an->n_periods; i++) {
 		an->days[i] = period_first_day(&an->periods[i]);
 		period_format(&an->periods[i], an->labels[i]);
@@ -867,8 +863,9 @@ analysis_compile(const struct analysis_input *in, char **cause)
 	an->names = xcalloc(n_ind + 1, sizeof(*an->names));
 	for (i = 0; i < n_ind; i++) {
 		an->keys[i] = xstrdup(in->checklist->items[i].key);
-		an->names[i] = xstrdup(in->checklist->items[i].sv != NULL ?
-		    in->checklist->items[i].sv : in->checklist->items[i].key);
+		an->names[i] = xstrdup(in->checklist->items[i].sv != NULL
+			? in->checklist->items[i].sv
+			: in->checklist->items[i].key);
 	}
 
 	init_areas(an, in);
@@ -888,16 +885,15 @@ analysis_compile(const struct analysis_input *in, char **cause)
 	for (i = 0; i < an->n_measures; i++)
 		an->measures[i].rank = an->areas[an->measures[i].area].rank;
 	qsort(an->flags, an->n_flags, sizeof(*an->flags), flag_cmp);
-	qsort(an->measures, an->n_measures, sizeof(*an->measures),
-	    measure_cmp);
+	qsort(an->measures, an->n_measures, sizeof(*an->measures), measure_cmp);
 	return an;
 }
 
 void
 analysis_free(struct analysis *an)
 {
-	struct an_area	*a;
-	size_t		 i, j;
+	struct an_area *a;
+	size_t i, j;
 
 	if (an == NULL)
 		return;
@@ -946,7 +942,7 @@ analysis_free(struct analysis *an)
 static json_t *
 jstr(const char *s)
 {
-	json_t	*v;
+	json_t *v;
 
 	if (s == NULL || (v = json_string(s)) == NULL)
 		return json_null();
@@ -975,7 +971,7 @@ jelevated(const struct fig *f)
 static void
 format_date(long day, char *buf, size_t size)
 {
-	struct civil	 c;
+	struct civil c;
 
 	period_civil_from_days(day, &c);
 	snprintf(buf, size, "%04d-%02d-%02d", c.year, c.month, c.day);
@@ -986,12 +982,12 @@ format_date(long day, char *buf, size_t size)
  * means compared, then periods elevated, then checklist order).
  */
 static size_t
-top_indicators(const struct analysis *an, const struct an_area *a,
-    size_t top[3])
+top_indicators(
+    const struct analysis *an, const struct an_area *a, size_t top[3])
 {
-	const struct fig	*f, *g;
-	size_t			 n = 0, i, j;
-	long			 lf, lg;
+	const struct fig *f, *g;
+	size_t n = 0, i, j;
+	long lf, lg;
 
 	for (i = 0; i < an->n_ind; i++) {
 		f = &a->ind[i].cur;
@@ -1016,31 +1012,31 @@ top_indicators(const struct analysis *an, const struct an_area *a,
 }
 
 static json_t *
-indicator_json(const struct analysis *an, const struct an_ind *ind,
-    size_t i)
+indicator_json(const struct analysis *an, const struct an_ind *ind, size_t i)
 {
-	json_t	*o = json_object(), *arr;
-	size_t	 k;
+	json_t *o = json_object(), *arr;
+	size_t k;
 
 	json_object_set_new(o, "key", jstr(an->keys[i]));
 	json_object_set_new(o, "mean_score", jmean(&ind->cur));
 	json_object_set_new(o, "periods_elevated", jelevated(&ind->cur));
-	json_object_set_new(o, "periods_assessed",
-	    json_integer(ind->cur.assessed));
+	json_object_set_new(
+	    o, "periods_assessed", json_integer(ind->cur.assessed));
 	json_object_set_new(o, "previous_mean_score", jmean(&ind->prev));
-	json_object_set_new(o, "previous_periods_elevated",
-	    jelevated(&ind->prev));
-	json_object_set_new(o, "last_year_mean_score",
-	    jmean(&ind->last_year));
-	json_object_set_new(o, "last_year_periods_elevated",
-	    jelevated(&ind->last_year));
-	json_object_set_new(o, "trend", ind->has_trend ?
-	    json_real(ind->trend) : json_null());
+	json_object_set_new(
+	    o, "previous_periods_elevated", jelevated(&ind->prev));
+	json_object_set_new(o, "last_year_mean_score", jmean(&ind->last_year));
+	json_object_set_new(
+	    o, "last_year_periods_elevated", jelevated(&ind->last_year));
+	json_object_set_new(
+	    o, "trend", ind->has_trend ? json_real(ind->trend) : json_null());
 	json_object_set_new(o, "flagged", json_boolean(ind->flagged));
 	arr = json_array();
 	for (k = 0; k < an->n_periods; k++)
-		json_array_append_new(arr, ind->scores[k] == RATING_NONE ?
-		    json_null() : json_integer(ind->scores[k]));
+		json_array_append_new(arr,
+		    ind->scores[k] == RATING_NONE
+			? json_null()
+			: json_integer(ind->scores[k]));
 	json_object_set_new(o, "scores", arr);
 	return o;
 }
@@ -1048,33 +1044,33 @@ indicator_json(const struct analysis *an, const struct an_ind *ind,
 static json_t *
 area_json(const struct analysis *an, const struct an_area *a)
 {
-	json_t	*o = json_object(), *arr, *c;
-	size_t	 top[3], n, k;
+	json_t *o = json_object(), *arr, *c;
+	size_t top[3], n, k;
 
 	json_object_set_new(o, "area", jstr(a->slug));
 	json_object_set_new(o, "name", jstr(a->name));
 	json_object_set_new(o, "rank", json_integer(a->rank));
-	json_object_set_new(o, "need", json_real(round2((double)a->need /
-	    (an->n_ind > 0 ? (double)an->n_ind : 1.0))));
+	json_object_set_new(o, "need",
+	    json_real(round2(
+		(double)a->need / (an->n_ind > 0 ? (double)an->n_ind : 1.0))));
 	c = json_object();
-	json_object_set_new(c, "green",
-	    json_integer(a->counts[PICTURE_GREEN]));
-	json_object_set_new(c, "yellow",
-	    json_integer(a->counts[PICTURE_YELLOW]));
+	json_object_set_new(c, "green", json_integer(a->counts[PICTURE_GREEN]));
+	json_object_set_new(
+	    c, "yellow", json_integer(a->counts[PICTURE_YELLOW]));
 	json_object_set_new(c, "red", json_integer(a->counts[PICTURE_RED]));
 	json_object_set_new(c, "grey", json_integer(a->counts[PICTURE_GREY]));
 	json_object_set_new(o, "status_counts", c);
 	arr = json_array();
 	for (k = 0; k < an->n_periods; k++)
-		json_array_append_new(arr,
-		    json_string(picture_level_name(a->status[k])));
+		json_array_append_new(
+		    arr, json_string(picture_level_name(a->status[k])));
 	json_object_set_new(o, "statuses", arr);
 	if (a->has_cov) {
 		c = json_object();
 		json_object_set_new(c, "expected", json_integer(a->expected));
 		json_object_set_new(c, "reported", json_integer(a->reported));
-		json_object_set_new(c, "periods_short",
-		    json_integer(a->periods_short));
+		json_object_set_new(
+		    c, "periods_short", json_integer(a->periods_short));
 	} else
 		c = json_null();
 	json_object_set_new(o, "coverage", c);
@@ -1093,19 +1089,18 @@ area_json(const struct analysis *an, const struct an_area *a)
 static json_t *
 flag_json(const struct analysis *an, const struct an_flag *f)
 {
-	json_t	*o = json_object();
+	json_t *o = json_object();
 
 	json_object_set_new(o, "area", jstr(an->areas[f->area].slug));
 	json_object_set_new(o, "indicator", jstr(f->indicator));
 	json_object_set_new(o, "opened", jstr(f->opened));
 	json_object_set_new(o, "closed", jlabel(f->closed));
-	json_object_set_new(o, "status",
-	    json_string(f->closed[0] == '\0' ? "open" : "closed"));
+	json_object_set_new(
+	    o, "status", json_string(f->closed[0] == '\0' ? "open" : "closed"));
 	json_object_set_new(o, "reason", jstr(f->reason_sv));
 	json_object_set_new(o, "reason_en", jstr(f->reason_en));
 	json_object_set_new(o, "open_at_end", json_boolean(f->open_at_end));
-	json_object_set_new(o, "opened_in_period",
-	    json_boolean(f->opened_in));
+	json_object_set_new(o, "opened_in_period", json_boolean(f->opened_in));
 	json_object_set_new(o, "earlier_episodes", json_integer(f->earlier));
 	json_object_set_new(o, "comment", jstr(f->comment));
 	return o;
@@ -1114,8 +1109,8 @@ flag_json(const struct analysis *an, const struct an_flag *f)
 static json_t *
 measure_json(const struct analysis *an, const struct an_measure *m)
 {
-	json_t	*o = json_object(), *fl;
-	char	 date[16];
+	json_t *o = json_object(), *fl;
+	char date[16];
 
 	json_object_set_new(o, "id", json_integer(m->id));
 	json_object_set_new(o, "area", jstr(an->areas[m->area].slug));
@@ -1130,17 +1125,17 @@ measure_json(const struct analysis *an, const struct an_measure *m)
 	} else
 		json_object_set_new(o, "follow_up", json_null());
 	json_object_set_new(o, "mean_before", jmean(&m->before));
-	json_object_set_new(o, "periods_before",
-	    json_integer(m->before.assessed));
+	json_object_set_new(
+	    o, "periods_before", json_integer(m->before.assessed));
 	json_object_set_new(o, "mean_after", jmean(&m->after));
-	json_object_set_new(o, "periods_after",
-	    json_integer(m->after.assessed));
+	json_object_set_new(
+	    o, "periods_after", json_integer(m->after.assessed));
 	if (m->has_flag) {
 		fl = json_object();
 		json_object_set_new(fl, "opened", jstr(m->flag_opened));
 		json_object_set_new(fl, "reason", jstr(m->flag_reason));
-		json_object_set_new(fl, "status", json_string(
-		    m->flag_closed[0] == '\0' ? "open" : "closed"));
+		json_object_set_new(fl, "status",
+		    json_string(m->flag_closed[0] == '\0' ? "open" : "closed"));
 		json_object_set_new(fl, "closed", jlabel(m->flag_closed));
 	} else
 		fl = json_null();
@@ -1151,9 +1146,9 @@ measure_json(const struct analysis *an, const struct an_measure *m)
 json_t *
 analysis_to_json(const struct analysis *an)
 {
-	json_t	*doc = json_object(), *arr;
-	char	 date[16];
-	size_t	 i;
+	json_t *doc = json_object(), *arr;
+	char date[16];
+	size_t i;
 
 	json_object_set_new(doc, "period", jstr(an->label));
 	format_date(period_first_day(&an->period), date, sizeof(date));
@@ -1164,16 +1159,15 @@ analysis_to_json(const struct analysis *an)
 	    json_string(an->fortnightly ? "fortnightly" : "weekly"));
 	json_object_set_new(doc, "level", json_integer(an->level));
 	json_object_set_new(doc, "previous_period", jstr(an->prev_label));
-	json_object_set_new(doc, "last_year_period",
-	    jstr(an->last_year_label));
+	json_object_set_new(doc, "last_year_period", jstr(an->last_year_label));
 	arr = json_array();
 	for (i = 0; i < an->n_periods; i++)
 		json_array_append_new(arr, jstr(an->labels[i]));
 	json_object_set_new(doc, "periods", arr);
 	arr = json_array();
 	for (i = 0; i < an->n_areas; i++)
-		json_array_append_new(arr,
-		    area_json(an, &an->areas[an->order[i]]));
+		json_array_append_new(
+		    arr, area_json(an, &an->areas[an->order[i]]));
 	json_object_set_new(doc, "areas", arr);
 	arr = json_array();
 	for (i = 0; i < an->n_flags; i++)
@@ -1200,16 +1194,21 @@ char *
 analysis_to_csv(const struct analysis *an)
 {
 	static const char *const header[] = {
-		"period", "area", "indicator", "mean_score",
-		"periods_elevated", "previous_mean_score",
-		"last_year_mean_score", "flagged",
+	    "period",
+	    "area",
+	    "indicator",
+	    "mean_score",
+	    "periods_elevated",
+	    "previous_mean_score",
+	    "last_year_mean_score",
+	    "flagged",
 	};
-	struct buf		 b = { NULL, 0, 0 };
-	const struct an_area	*a;
-	const struct an_ind	*ind;
-	const char		*row[8];
-	char			 mean[32], elev[16], prev[32], ly[32];
-	size_t			 i, j;
+	struct buf b = {NULL, 0, 0};
+	const struct an_area *a;
+	const struct an_ind *ind;
+	const char *row[8];
+	char mean[32], elev[16], prev[32], ly[32];
+	size_t i, j;
 
 	csv_write_row(&b, header, 8);
 	for (i = 0; i < an->n_areas; i++) {
@@ -1245,10 +1244,10 @@ analysis_area_count(const struct analysis *an)
 }
 
 int
-analysis_area_view(const struct analysis *an, size_t i,
-    struct analysis_area_view *out)
+analysis_area_view(
+    const struct analysis *an, size_t i, struct analysis_area_view *out)
 {
-	const struct an_area	*a;
+	const struct an_area *a;
 
 	if (i >= an->n_areas)
 		return -1;
@@ -1257,8 +1256,8 @@ analysis_area_view(const struct analysis *an, size_t i,
 	out->area = a->slug;
 	out->name = a->name;
 	out->rank = a->rank;
-	out->need = round2((double)a->need /
-	    (an->n_ind > 0 ? (double)an->n_ind : 1.0));
+	out->need =
+	    round2((double)a->need / (an->n_ind > 0 ? (double)an->n_ind : 1.0));
 	memcpy(out->status_counts, a->counts, sizeof(out->status_counts));
 	out->n_periods = an->n_periods;
 	out->periods = an->label_ptrs;
@@ -1271,10 +1270,10 @@ analysis_area_view(const struct analysis *an, size_t i,
 static void
 short_label(const struct analysis *an, size_t i, char *buf, size_t size)
 {
-	struct period	 last;
+	struct period last;
 
-	period_week_of_day(period_last_day_parity(&an->periods[i],
-	    an->parity), &last);
+	period_week_of_day(
+	    period_last_day_parity(&an->periods[i], an->parity), &last);
 	if (last.num == an->periods[i].num)
 		snprintf(buf, size, "v. %d", an->periods[i].num);
 	else
@@ -1290,12 +1289,12 @@ short_label(const struct analysis *an, size_t i, char *buf, size_t size)
 static void
 chart_id(char *buf, size_t size, const char *slug, const char *key)
 {
-	char	*p;
+	char *p;
 
 	snprintf(buf, size, "chart-%s-%s", slug, key);
 	for (p = buf; *p != '\0'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_'))
+			*p == '-' || *p == '_'))
 			*p = '_';
 }
 
@@ -1304,8 +1303,8 @@ chart_x(const struct analysis *an, size_t i)
 {
 	if (an->n_periods < 2)
 		return (CHART_X0 + CHART_X1) / 2;
-	return CHART_X0 + (CHART_X1 - CHART_X0) * (double)i /
-	    (double)(an->n_periods - 1);
+	return CHART_X0 +
+	    (CHART_X1 - CHART_X0) * (double)i / (double)(an->n_periods - 1);
 }
 
 static double
@@ -1316,15 +1315,15 @@ chart_y(double score)
 
 /* The <title> and <desc>: the chart in words. */
 static void
-chart_words(struct buf *b, const struct analysis *an,
-    const struct an_area *a, size_t j, const char *id)
+chart_words(struct buf *b, const struct analysis *an, const struct an_area *a,
+    size_t j, const char *id)
 {
-	const struct an_ind	*ind = &a->ind[j];
-	char			 span[96], when[32], mean[32], *s, *p;
-	size_t			 k;
+	const struct an_ind *ind = &a->ind[j];
+	char span[96], when[32], mean[32], *s, *p;
+	size_t k;
 
-	period_describe_parity(&an->period, an->parity, "sv", span,
-	    sizeof(span));
+	period_describe_parity(
+	    &an->period, an->parity, "sv", span, sizeof(span));
 	xasprintf(&s, "%s i %s, %s", an->names[j], a->name, span);
 	buf_printf(b, "<title id=\"%s-title\">", id);
 	buf_html(b, s);
@@ -1342,8 +1341,8 @@ chart_words(struct buf *b, const struct analysis *an,
 			buf_printf(b, "%s: %d", when, ind->scores[k]);
 		buf_puts(b, k + 1 < an->n_periods ? "; " : ". ");
 	}
-	buf_printf(b, "Förhöjt från %d: %d av %d bedömda perioder.",
-	    an->level, ind->cur.elevated, ind->cur.assessed);
+	buf_printf(b, "Förhöjt från %d: %d av %d bedömda perioder.", an->level,
+	    ind->cur.elevated, ind->cur.assessed);
 	if (ind->cur.assessed > 0) {
 		/* Swedish decimal comma: "2,71". */
 		snprintf(mean, sizeof(mean), "%.2f", fig_mean(&ind->cur));
@@ -1355,16 +1354,16 @@ chart_words(struct buf *b, const struct analysis *an,
 }
 
 char *
-analysis_svg_chart(const struct analysis *an, const char *area,
-    const char *indicator)
+analysis_svg_chart(
+    const struct analysis *an, const char *area, const char *indicator)
 {
-	struct buf		 b = { NULL, 0, 0 };
-	const struct an_area	*a;
-	const struct an_ind	*ind;
-	char			 id[128], when[32];
-	long			 ai, j;
-	size_t			 k, run;
-	int			 s;
+	struct buf b = {NULL, 0, 0};
+	const struct an_area *a;
+	const struct an_ind *ind;
+	char id[128], when[32];
+	long ai, j;
+	size_t k, run;
+	int s;
 
 	if (area == NULL || indicator == NULL ||
 	    (ai = area_index(an, area)) == -1 ||
@@ -1374,26 +1373,31 @@ analysis_svg_chart(const struct analysis *an, const char *area,
 	ind = &a->ind[j];
 	chart_id(id, sizeof(id), a->slug, an->keys[j]);
 
-	buf_printf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\""
+	buf_printf(&b,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\""
 	    " class=\"analysis-chart\" width=\"%d\" height=\"%d\""
 	    " viewBox=\"0 0 %d %d\" role=\"img\""
 	    " aria-labelledby=\"%s-title %s-desc\">\n",
 	    CHART_W, CHART_H, CHART_W, CHART_H, id, id);
 	chart_words(&b, an, a, (size_t)j, id);
 
-	buf_puts(&b, "<g class=\"grid\" stroke=\"#cccccc\""
+	buf_puts(&b,
+	    "<g class=\"grid\" stroke=\"#cccccc\""
 	    " stroke-width=\"1\">\n");
 	for (s = 0; s <= RATING_MAX; s++)
-		buf_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
-		    " y2=\"%.1f\"/>\n", CHART_X0, chart_y(s), CHART_X1,
-		    chart_y(s));
+		buf_printf(&b,
+		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
+		    " y2=\"%.1f\"/>\n",
+		    CHART_X0, chart_y(s), CHART_X1, chart_y(s));
 	buf_puts(&b, "</g>\n");
-	buf_puts(&b, "<g class=\"labels\" font-family=\"sans-serif\""
+	buf_puts(&b,
+	    "<g class=\"labels\" font-family=\"sans-serif\""
 	    " font-size=\"10\" fill=\"#444444\" aria-hidden=\"true\">\n");
 	for (s = 0; s <= RATING_MAX; s++)
-		buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\""
-		    " text-anchor=\"end\">%d</text>\n", CHART_X0 - 6,
-		    chart_y(s) + 3.5, s);
+		buf_printf(&b,
+		    "<text x=\"%.1f\" y=\"%.1f\""
+		    " text-anchor=\"end\">%d</text>\n",
+		    CHART_X0 - 6, chart_y(s) + 3.5, s);
 	short_label(an, 0, when, sizeof(when));
 	buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"start\">",
 	    CHART_X0, CHART_Y0 + 18);
@@ -1401,16 +1405,19 @@ analysis_svg_chart(const struct analysis *an, const char *area,
 	buf_puts(&b, "</text>\n");
 	if (an->n_periods > 1) {
 		short_label(an, an->n_periods - 1, when, sizeof(when));
-		buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\""
-		    " text-anchor=\"end\">", CHART_X1, CHART_Y0 + 18);
+		buf_printf(&b,
+		    "<text x=\"%.1f\" y=\"%.1f\""
+		    " text-anchor=\"end\">",
+		    CHART_X1, CHART_Y0 + 18);
 		buf_html(&b, when);
 		buf_puts(&b, "</text>\n");
 	}
 	buf_puts(&b, "</g>\n");
-	buf_printf(&b, "<line class=\"level\" x1=\"%.1f\" y1=\"%.1f\""
+	buf_printf(&b,
+	    "<line class=\"level\" x1=\"%.1f\" y1=\"%.1f\""
 	    " x2=\"%.1f\" y2=\"%.1f\" stroke=\"#b00020\" stroke-width=\"1\""
-	    " stroke-dasharray=\"4 3\"/>\n", CHART_X0, chart_y(an->level),
-	    CHART_X1, chart_y(an->level));
+	    " stroke-dasharray=\"4 3\"/>\n",
+	    CHART_X0, chart_y(an->level), CHART_X1, chart_y(an->level));
 
 	/* One polyline per run of assessed periods: a gap stays a gap. */
 	for (k = 0; k < an->n_periods; k = run) {
@@ -1418,22 +1425,26 @@ analysis_svg_chart(const struct analysis *an, const char *area,
 			run = k + 1;
 			continue;
 		}
-		for (run = k; run < an->n_periods &&
-		    ind->scores[run] != RATING_NONE; run++)
+		for (run = k;
+		     run < an->n_periods && ind->scores[run] != RATING_NONE;
+		     run++)
 			;
 		if (run - k < 2)
 			continue;
-		buf_puts(&b, "<polyline class=\"series\" fill=\"none\""
+		buf_puts(&b,
+		    "<polyline class=\"series\" fill=\"none\""
 		    " stroke=\"#1f4e79\" stroke-width=\"2\" points=\"");
 		for (; k < run; k++)
-			buf_printf(&b, "%s%.1f,%.1f", k > 0 &&
-			    ind->scores[k - 1] != RATING_NONE ? " " : "",
+			buf_printf(&b, "%s%.1f,%.1f",
+			    k > 0 && ind->scores[k - 1] != RATING_NONE ? " "
+								       : "",
 			    chart_x(an, k), chart_y(ind->scores[k]));
 		buf_puts(&b, "\"/>\n");
 	}
 	for (k = 0; k < an->n_periods; k++)
 		if (ind->scores[k] != RATING_NONE)
-			buf_printf(&b, "<circle class=\"point\" cx=\"%.1f\""
+			buf_printf(&b,
+			    "<circle class=\"point\" cx=\"%.1f\""
 			    " cy=\"%.1f\" r=\"3\" fill=\"#1f4e79\"/>\n",
 			    chart_x(an, k), chart_y(ind->scores[k]));
 	buf_puts(&b, "</svg>\n");

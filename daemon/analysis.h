@@ -96,11 +96,11 @@
 #include "store.h"
 
 /* Reporting periods in the longest analysis: a 53-week year. */
-#define ANALYSIS_PERIODS_MAX	53
+#define ANALYSIS_PERIODS_MAX 53
 /* Periods before and after a measure that its figures compare. */
-#define ANALYSIS_MEASURE_WINDOW	4
+#define ANALYSIS_MEASURE_WINDOW 4
 /* Dump analysis JSON with these flags to print 2.71, not 2.7099999. */
-#define ANALYSIS_JSON_REAL	JSON_REAL_PRECISION(15)
+#define ANALYSIS_JSON_REAL JSON_REAL_PRECISION(15)
 
 /*
  * Reporters expected and reported for an area in a reporting period,
@@ -108,10 +108,10 @@
  * "coverage": null. area borrowed.
  */
 struct analysis_coverage {
-	const char	*area;		/* slug */
-	struct period	 period;	/* week or fortnight */
-	int		 expected;
-	int		 reported;
+	const char *area; /* slug */
+	struct period period; /* week or fortnight */
+	int expected;
+	int reported;
 };
 
 /*
@@ -125,23 +125,23 @@ struct analysis_coverage {
  * lists. measures: at least those decided in the analysis.
  */
 struct analysis_input {
-	struct period				 period;	/* Q, T or year */
-	int					 flag_level;	/* 1-3 */
-	bool					 fortnightly;
-	enum fortnight_parity			 parity;
-	const struct checklist			*checklist;
-	const struct area			*areas;
-	size_t					 n_areas;
-	const struct score_row			*scores;
-	size_t					 n_scores;
-	const struct flag_row			*flags;
-	size_t					 n_flags;
-	const struct assessment			*assessments;
-	size_t					 n_assessments;
-	const struct measure			*measures;
-	size_t					 n_measures;
-	const struct analysis_coverage		*coverage;	/* may be NULL */
-	size_t					 n_coverage;
+	struct period period; /* Q, T or year */
+	int flag_level; /* 1-3 */
+	bool fortnightly;
+	enum fortnight_parity parity;
+	const struct checklist *checklist;
+	const struct area *areas;
+	size_t n_areas;
+	const struct score_row *scores;
+	size_t n_scores;
+	const struct flag_row *flags;
+	size_t n_flags;
+	const struct assessment *assessments;
+	size_t n_assessments;
+	const struct measure *measures;
+	size_t n_measures;
+	const struct analysis_coverage *coverage; /* may be NULL */
+	size_t n_coverage;
 };
 
 /*
@@ -150,16 +150,16 @@ struct analysis_input {
  * analysis_free().
  */
 struct analysis_area_view {
-	const char			*area;		/* slug */
-	const char			*name;
-	int				 rank;		/* 1 = most in need */
-	double				 need;		/* 2 decimals */
-	int				 status_counts[PICTURE_RED + 1];
-						/* by enum picture_level */
-	size_t				 n_periods;
-	const char *const		*periods;	/* labels */
-	const enum picture_level	*statuses;	/* one per period */
-	const bool			*statuses_set;	/* by a key function */
+	const char *area; /* slug */
+	const char *name;
+	int rank; /* 1 = most in need */
+	double need; /* 2 decimals */
+	int status_counts[PICTURE_RED + 1];
+	/* by enum picture_level */
+	size_t n_periods;
+	const char *const *periods; /* labels */
+	const enum picture_level *statuses; /* one per period */
+	const bool *statuses_set; /* by a key function */
 };
 
 struct analysis;
@@ -168,32 +168,31 @@ struct analysis;
  * Zero *in and fill period, flag level, cadence, parity and checklist
  * from the configuration (both borrowed).
  */
-void	analysis_input_init(struct analysis_input *in, const struct conf *,
-	    const struct period *);
+void analysis_input_init(
+    struct analysis_input *in, const struct conf *, const struct period *);
 
 /*
  * The reporting periods of a quarter, tertial or year in order, written
  * to out; returns how many (0 for any other kind of period).
  */
-size_t	analysis_periods(const struct period *, bool fortnightly,
-	    enum fortnight_parity, struct period out[ANALYSIS_PERIODS_MAX]);
+size_t analysis_periods(const struct period *, bool fortnightly,
+    enum fortnight_parity, struct period out[ANALYSIS_PERIODS_MAX]);
 
 /*
  * The first and last reporting period whose scores the analysis of
  * in->period needs (from the same period last year to its own end).
  * Returns 0, or -1 if in->period is not a quarter, tertial or year.
  */
-int	analysis_score_span(const struct analysis_input *in,
-	    struct period *from, struct period *to);
+int analysis_score_span(
+    const struct analysis_input *in, struct period *from, struct period *to);
 
 /*
  * A new analysis (analysis_free), or NULL with *cause (caller frees)
  * when the period is not a quarter, tertial or year or the flag level
  * lies outside 1-3.
  */
-struct analysis	*analysis_compile(const struct analysis_input *,
-		    char **cause);
-void		 analysis_free(struct analysis *);
+struct analysis *analysis_compile(const struct analysis_input *, char **cause);
+void analysis_free(struct analysis *);
 
 /*
  * Contract §6 JSON: a new reference. Members beyond the contract: top
@@ -206,7 +205,7 @@ void		 analysis_free(struct analysis *);
  * "last_year_periods_elevated", "trend"; "flags" and "measures" as
  * described above.
  */
-json_t		*analysis_to_json(const struct analysis *);
+json_t *analysis_to_json(const struct analysis *);
 
 /*
  * Contract §7 CSV: header, then one row per area (in rank order) and
@@ -214,15 +213,15 @@ json_t		*analysis_to_json(const struct analysis *);
  * dot and 2 decimals, flagged as true/false, CRLF line ends. A new
  * string (free(3)).
  */
-char		*analysis_to_csv(const struct analysis *);
+char *analysis_to_csv(const struct analysis *);
 
 /*
  * The areas in rank order: how many, and the i-th (0 and *out filled,
  * or -1 if i is out of range).
  */
-size_t		 analysis_area_count(const struct analysis *);
-int		 analysis_area_view(const struct analysis *, size_t i,
-		    struct analysis_area_view *out);
+size_t analysis_area_count(const struct analysis *);
+int analysis_area_view(
+    const struct analysis *, size_t i, struct analysis_area_view *out);
 
 /*
  * An SVG line chart (320 x 140, no script) of one indicator's scores in
@@ -232,7 +231,7 @@ int		 analysis_area_view(const struct analysis *, size_t i,
  * A new string (free(3)), or NULL if the area or indicator is not in
  * the analysis.
  */
-char		*analysis_svg_chart(const struct analysis *, const char *area,
-		    const char *indicator);
+char *analysis_svg_chart(
+    const struct analysis *, const char *area, const char *indicator);
 
 #endif

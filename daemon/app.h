@@ -17,19 +17,19 @@ struct ratelimit;
 struct writer;
 
 struct app {
-	const struct conf	*conf;
-	struct page_set		*pages;
-	struct writer		*writer;
-	struct dbpool		*db;
-	struct ratelimit	*ratelimit;
-	struct http_server	*http;		/* for /metrics; may be NULL */
-	time_t			 started;
+	const struct conf *conf;
+	struct page_set *pages;
+	struct writer *writer;
+	struct dbpool *db;
+	struct ratelimit *ratelimit;
+	struct http_server *http; /* for /metrics; may be NULL */
+	time_t started;
 	/*
 	 * Whether the daemon's threads are alive: 0, or -1 with *why (the
 	 * caller frees). Set by server; NULL in a server without them.
 	 */
-	int			(*health)(void *ctx, char **why);
-	void			*health_ctx;
+	int (*health)(void *ctx, char **why);
+	void *health_ctx;
 };
 
 #endif

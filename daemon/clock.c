@@ -27,19 +27,19 @@
 #include "period.h"
 #include "xmalloc.h"
 
-#define ZONEINFO	"/usr/share/zoneinfo"
-#define DAY		86400L
+#define ZONEINFO "/usr/share/zoneinfo"
+#define DAY 86400L
 
 /* Seconds added to the real time: ESTD_NOW minus the time at init. */
-static time_t	clock_offset;
+static time_t clock_offset;
 
 /* The zone must be a compiled zone file, not a path out of the tree. */
 static bool
 zone_exists(const char *zone)
 {
-	char		*path;
-	struct stat	 sb;
-	bool		 ok;
+	char *path;
+	struct stat sb;
+	bool ok;
 
 	if (*zone == '\0' || *zone == '/' || strstr(zone, "..") != NULL)
 		return false;
@@ -52,8 +52,8 @@ zone_exists(const char *zone)
 int
 clock_init(const char *zone, char **cause)
 {
-	const char	*now;
-	time_t		 start = 0;
+	const char *now;
+	time_t start = 0;
 
 	if (zone == NULL || !zone_exists(zone)) {
 		xasprintf(cause, "unknown time zone \"%s\"",
@@ -63,7 +63,8 @@ clock_init(const char *zone, char **cause)
 	/* An empty ESTD_NOW is unset, so "ESTD_NOW= estd" runs on real time. */
 	now = getenv("ESTD_NOW");
 	if (now != NULL && *now != '\0' && clock_parse_iso(now, &start) == -1) {
-		xasprintf(cause, "ESTD_NOW \"%s\" is not a time: expected "
+		xasprintf(cause,
+		    "ESTD_NOW \"%s\" is not a time: expected "
 		    "ISO 8601 with offset, e.g. 2026-11-23T08:00:00+01:00",
 		    now);
 		return -1;
@@ -91,7 +92,7 @@ clock_now(void)
 static long
 gmtoff_at(time_t t)
 {
-	struct tm	 tm;
+	struct tm tm;
 
 	if (localtime_r(&t, &tm) == NULL)
 		return 0;
@@ -101,23 +102,23 @@ gmtoff_at(time_t t)
 long
 clock_local_days(time_t t)
 {
-	struct tm	 tm;
+	struct tm tm;
 
 	/* Only for years beyond int: count UTC days, rounding down. */
 	if (localtime_r(&t, &tm) == NULL)
 		return (long)(t / DAY - (t % DAY < 0));
-	return period_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday);
+	return period_days_from_civil(
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 time_t
 clock_local_instant(long days, int hour, int minute)
 {
 	/* The wall time read as if it were UTC. */
-	time_t	 wall = (time_t)days * DAY + hour * 3600L + minute * 60L;
-	long	 before, after;
-	time_t	 t_before, t_after;
-	bool	 ok_before, ok_after;
+	time_t wall = (time_t)days * DAY + hour * 3600L + minute * 60L;
+	long before, after;
+	time_t t_before, t_after;
+	bool ok_before, ok_after;
 
 	/*
 	 * Zones change offset at most once in a few weeks, so the offsets a
@@ -142,9 +143,9 @@ clock_local_instant(long days, int hour, int minute)
 void
 clock_format_iso(time_t t, char *buf, unsigned long size)
 {
-	struct tm	 tm;
-	long		 off;
-	char		 sign = '+';
+	struct tm tm;
+	long off;
+	char sign = '+';
 
 	if (size == 0)
 		return;
@@ -158,15 +159,15 @@ clock_format_iso(time_t t, char *buf, unsigned long size)
 		off = -off;
 	}
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, sign, off / 60, off % 60);
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, sign, off / 60, off % 60);
 }
 
 /* Exactly n ASCII digits at s; their value in *out. */
 static bool
 digits(const char *s, int n, int *out)
 {
-	int	 i, v = 0;
+	int i, v = 0;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
@@ -180,10 +181,9 @@ digits(const char *s, int n, int *out)
 static int
 month_days(int year, int month)
 {
-	static const int	 len[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	bool			 leap;
+	static const int len[12] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap;
 
 	leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 	return month == 2 && leap ? 29 : len[month - 1];
@@ -197,15 +197,14 @@ month_days(int year, int month)
 int
 clock_parse_iso(const char *s, time_t *out)
 {
-	int	 year, month, day, hour, minute, second;
-	int	 oh = 0, om = 0, sign = 1;
-	long	 days;
+	int year, month, day, hour, minute, second;
+	int oh = 0, om = 0, sign = 1;
+	long days;
 
 	if (s == NULL)
 		return -1;
-	if (!digits(s, 4, &year) || s[4] != '-' ||
-	    !digits(s + 5, 2, &month) || s[7] != '-' ||
-	    !digits(s + 8, 2, &day) || s[10] != 'T' ||
+	if (!digits(s, 4, &year) || s[4] != '-' || !digits(s + 5, 2, &month) ||
+	    s[7] != '-' || !digits(s + 8, 2, &day) || s[10] != 'T' ||
 	    !digits(s + 11, 2, &hour) || s[13] != ':' ||
 	    !digits(s + 14, 2, &minute) || s[16] != ':' ||
 	    !digits(s + 17, 2, &second))

@@ -19,25 +19,25 @@
  * caller) when the zone is unknown or ESTD_NOW is malformed; on failure
  * the zone and clock stay as they were.
  */
-int	clock_init(const char *timezone, char **cause);
+int clock_init(const char *timezone, char **cause);
 /* Seconds since the epoch, ESTD_NOW-shifted. Thread-safe. */
-time_t	clock_now(void);
+time_t clock_now(void);
 /* Days since 1970-01-01 of the local civil date at t. */
-long	clock_local_days(time_t t);
+long clock_local_days(time_t t);
 /*
  * The instant of local civil time (days, hour, minute), DST-correct. A
  * time that happens twice (autumn) gives the first; a time in the spring
  * gap is read with the offset before the gap, so Stockholm's 2026-03-29
  * 02:30 gives 03:30 CEST.
  */
-time_t	clock_local_instant(long days, int hour, int minute);
+time_t clock_local_instant(long days, int hour, int minute);
 /* Format t as ISO 8601 with local offset: 2026-11-20T14:03:11+01:00. */
-void	clock_format_iso(time_t t, char *buf, unsigned long size);
+void clock_format_iso(time_t t, char *buf, unsigned long size);
 /*
  * Parse ISO 8601 with offset ("Z" or "+hh:mm"); returns 0 or -1.
  */
-int	clock_parse_iso(const char *s, time_t *out);
+int clock_parse_iso(const char *s, time_t *out);
 /* Seconds east of UTC of local time at t (3600 in Swedish winter). */
-int	clock_utc_offset(time_t t);
+int clock_utc_offset(time_t t);
 
 #endif

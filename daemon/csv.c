@@ -22,18 +22,18 @@
 #include "xmalloc.h"
 
 struct csv_reader {
-	const char	*data;	/* borrowed */
-	size_t		 len;
-	size_t		 pos;
-	long		 line;	/* physical line of data[pos] */
-	char		*error;	/* owned; set once reading has failed */
+	const char *data; /* borrowed */
+	size_t len;
+	size_t pos;
+	long line; /* physical line of data[pos] */
+	char *error; /* owned; set once reading has failed */
 };
 
 /* A row being read: fields as they complete. */
 struct row {
-	char	**fields;	/* owned */
-	size_t	  n;
-	size_t	  cap;
+	char **fields; /* owned */
+	size_t n;
+	size_t cap;
 };
 
 static void
@@ -41,8 +41,8 @@ row_push(struct row *row, char *field)
 {
 	if (row->n == row->cap) {
 		row->cap = row->cap == 0 ? 8 : row->cap * 2;
-		row->fields = xreallocarray(row->fields, row->cap,
-		    sizeof(*row->fields));
+		row->fields =
+		    xreallocarray(row->fields, row->cap, sizeof(*row->fields));
 	}
 	row->fields[row->n++] = field;
 }
@@ -55,7 +55,7 @@ row_push(struct row *row, char *field)
 static size_t
 utf8_seq(const unsigned char *p, size_t n)
 {
-	size_t	need, i;
+	size_t need, i;
 	unsigned cp;
 
 	if (p[0] < 0x80)
@@ -116,7 +116,7 @@ static int
 take_char(struct csv_reader *r, struct buf *b)
 {
 	const unsigned char *p = (const unsigned char *)r->data + r->pos;
-	size_t	n;
+	size_t n;
 
 	if (*p == '\0')
 		return fail(r, r->line, "NUL byte");
@@ -134,8 +134,8 @@ take_char(struct csv_reader *r, struct buf *b)
 static int
 read_quoted(struct csv_reader *r, struct buf *b)
 {
-	long	start = r->line;
-	size_t	eol;
+	long start = r->line;
+	size_t eol;
 
 	r->pos++;
 	for (;;) {
@@ -161,8 +161,8 @@ read_quoted(struct csv_reader *r, struct buf *b)
 	}
 	if (r->pos < r->len && r->data[r->pos] != ',' &&
 	    line_end(r, r->pos) == 0)
-		return fail(r, r->line,
-		    "unexpected character after closing quote");
+		return fail(
+		    r, r->line, "unexpected character after closing quote");
 	return 0;
 }
 
@@ -209,13 +209,13 @@ csv_reader_free(struct csv_reader *r)
  * -1, *cause does (free(3)).
  */
 int
-csv_next(struct csv_reader *r, char ***fields, size_t *n, long *line,
-    char **cause)
+csv_next(
+    struct csv_reader *r, char ***fields, size_t *n, long *line, char **cause)
 {
-	struct row	row = { NULL, 0, 0 };
-	struct buf	b = { NULL, 0, 0 };
-	size_t		eol;
-	long		start;
+	struct row row = {NULL, 0, 0};
+	struct buf b = {NULL, 0, 0};
+	size_t eol;
+	long start;
 
 	*fields = NULL;
 	*n = 0;
@@ -265,7 +265,7 @@ fail:
 void
 csv_row_free(char **fields, size_t n)
 {
-	size_t	i;
+	size_t i;
 
 	if (fields == NULL)
 		return;
@@ -282,7 +282,7 @@ csv_row_free(char **fields, size_t n)
 static int
 needs_quotes(const char *s)
 {
-	size_t	len = strlen(s);
+	size_t len = strlen(s);
 
 	if (len == 0)
 		return 0;
@@ -295,8 +295,8 @@ needs_quotes(const char *s)
 void
 csv_write_row(struct buf *b, const char *const *fields, size_t n)
 {
-	const char	*s, *q;
-	size_t		 i;
+	const char *s, *q;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		s = fields[i] != NULL ? fields[i] : "";

@@ -14,8 +14,8 @@
 struct csv_reader;
 
 /* A reader over data[0..len) (borrowed; must outlive the reader). */
-struct csv_reader	*csv_reader_new(const char *data, size_t len);
-void			 csv_reader_free(struct csv_reader *);
+struct csv_reader *csv_reader_new(const char *data, size_t len);
+void csv_reader_free(struct csv_reader *);
 /*
  * Next row. Returns 1 with *fields (array of n NUL-terminated strings,
  * owned by the caller: csv_row_free) and *line (1-based line where the
@@ -25,12 +25,11 @@ void			 csv_reader_free(struct csv_reader *);
  * quoted field"). Blank lines are skipped, wherever they are; a leading
  * UTF-8 BOM is ignored.
  */
-int			 csv_next(struct csv_reader *, char ***fields,
-			    size_t *n, long *line, char **cause);
-void			 csv_row_free(char **fields, size_t n);
+int csv_next(
+    struct csv_reader *, char ***fields, size_t *n, long *line, char **cause);
+void csv_row_free(char **fields, size_t n);
 
 /* Append one row, quoting fields that need it, ending in CRLF. */
-void			 csv_write_row(struct buf *, const char *const *fields,
-			    size_t n);
+void csv_write_row(struct buf *, const char *const *fields, size_t n);
 
 #endif

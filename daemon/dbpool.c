@@ -8,12 +8,12 @@
 #include "xmalloc.h"
 
 struct dbpool {
-	pthread_mutex_t	  lock;
-	pthread_cond_t	  freed;
-	int		  n;
-	int		  n_free;
-	struct store	**all;
-	struct store	**free_list;
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	int n;
+	int n_free;
+	struct store **all;
+	struct store **free_list;
 };
 
 struct dbpool *
@@ -24,8 +24,8 @@ dbpool_open(const char *path, int n, char **cause)
 	p->all = xcalloc((size_t)n, sizeof(*p->all));
 	p->free_list = xcalloc((size_t)n, sizeof(*p->free_list));
 	for (p->n = 0; p->n < n; p->n++) {
-		if ((p->all[p->n] = store_open(path, STORE_READER,
-		    cause)) == NULL) {
+		if ((p->all[p->n] = store_open(path, STORE_READER, cause)) ==
+		    NULL) {
 			dbpool_close(p);
 			return NULL;
 		}

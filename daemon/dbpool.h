@@ -14,10 +14,10 @@
 struct dbpool;
 
 /* Open n reader connections on path; NULL with *cause on failure. */
-struct dbpool	*dbpool_open(const char *path, int n, char **cause);
-void		 dbpool_close(struct dbpool *);
+struct dbpool *dbpool_open(const char *path, int n, char **cause);
+void dbpool_close(struct dbpool *);
 /* Borrow a connection (never NULL); give it back with dbpool_put. */
-struct store	*dbpool_get(struct dbpool *);
-void		 dbpool_put(struct dbpool *, struct store *);
+struct store *dbpool_get(struct dbpool *);
+void dbpool_put(struct dbpool *, struct store *);
 
 #endif

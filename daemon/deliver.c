@@ -15,24 +15,24 @@
 #include "token.h"
 #include "xmalloc.h"
 
-#define BATCH		20	/* mails leased by one pass */
-#define INTERVAL	30	/* seconds between passes */
+#define BATCH 20 /* mails leased by one pass */
+#define INTERVAL 30 /* seconds between passes */
 
 struct deliver {
-	const struct conf	*conf;
-	struct dbwrite		 dw;
-	pthread_t		 thread;
-	pthread_mutex_t		 lock;
-	pthread_cond_t		 wake;
-	bool			 woken;
-	bool			 stopping;
-	time_t			 heartbeat;
+	const struct conf *conf;
+	struct dbwrite dw;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool woken;
+	bool stopping;
+	time_t heartbeat;
 };
 
 struct lease {
-	time_t			 now;
-	struct outbox_mail	*mails;		/* owned */
-	size_t			 n;
+	time_t now;
+	struct outbox_mail *mails; /* owned */
+	size_t n;
 };
 
 /* In one transaction: take the due mail and lease it. */
@@ -46,8 +46,8 @@ lease_due(struct store *s, void *arg, char **cause)
 		return -1;
 	}
 	for (size_t i = 0; i < l->n; i++) {
-		if (store_outbox_lease(s, l->mails[i].id,
-		    l->now + OUTBOX_LEASE) == -1) {
+		if (store_outbox_lease(
+			s, l->mails[i].id, l->now + OUTBOX_LEASE) == -1) {
 			*cause = xstrdup("cannot lease a mail");
 			return -1;
 		}
@@ -57,11 +57,11 @@ lease_due(struct store *s, void *arg, char **cause)
 }
 
 struct outcome {
-	long long		 id;
-	enum outbox_state	 state;
-	time_t			 now;
-	time_t			 next_at;
-	const char		*reason;
+	long long id;
+	enum outbox_state state;
+	time_t now;
+	time_t next_at;
+	const char *reason;
 };
 
 static int
@@ -69,8 +69,8 @@ record(struct store *s, void *arg, char **cause)
 {
 	struct outcome *o = arg;
 
-	if (store_outbox_result(s, o->id, o->state, o->now, o->next_at,
-	    o->reason) == -1) {
+	if (store_outbox_result(
+		s, o->id, o->state, o->now, o->next_at, o->reason) == -1) {
 		*cause = xstrdup("cannot record the delivery");
 		return -1;
 	}
@@ -81,14 +81,14 @@ record(struct store *s, void *arg, char **cause)
 static enum mail_result
 send_one(const struct conf *cf, const struct outbox_mail *m, char **reason)
 {
-	struct mail_status	 st;
-	const char		*rcpt = m->recipient;
-	char			*cause = NULL;
-	enum mail_result	 r;
+	struct mail_status st;
+	const char *rcpt = m->recipient;
+	char *cause = NULL;
+	enum mail_result r;
 
 	if (cf->smtp_host == NULL || cf->smtp_host[0] == '\0') {
-		if (mail_spool(cf, m->message_id, m->data, m->len,
-		    &cause) == 0) {
+		if (mail_spool(cf, m->message_id, m->data, m->len, &cause) ==
+		    0) {
 			*reason = NULL;
 			return MAIL_SENT;
 		}
@@ -97,7 +97,7 @@ send_one(const struct conf *cf, const struct outbox_mail *m, char **reason)
 	}
 	memset(&st, 0, sizeof(st));
 	if (mail_send(cf, m->message_id, m->data, m->len, &rcpt, 1, &st,
-	    &cause) == -1) {
+		&cause) == -1) {
 		*reason = cause;
 		return MAIL_DEFER;
 	}
@@ -112,8 +112,8 @@ int
 deliver_pass(const struct conf *cf, const struct dbwrite *dw, time_t now,
     struct deliver_counts *c, char **cause)
 {
-	struct lease	l = { now, NULL, 0 };
-	int		rc = 0;
+	struct lease l = {now, NULL, 0};
+	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
 	if (dbwrite_run(dw, lease_due, &l, cause) == -1) {
@@ -121,10 +121,10 @@ deliver_pass(const struct conf *cf, const struct dbwrite *dw, time_t now,
 		return -1;
 	}
 	for (size_t i = 0; i < l.n; i++) {
-		const struct outbox_mail	*m = &l.mails[i];
-		struct outcome			 o;
-		char				*reason = NULL, *err = NULL;
-		enum mail_result		 r;
+		const struct outbox_mail *m = &l.mails[i];
+		struct outcome o;
+		char *reason = NULL, *err = NULL;
+		enum mail_result r;
 
 		r = send_one(cf, m, &reason);
 		o.id = m->id;
@@ -147,8 +147,8 @@ deliver_pass(const struct conf *cf, const struct dbwrite *dw, time_t now,
 		default:
 			c->failed++;
 			log_err("mail %lld (%s): failed for good: %s", m->id,
-			    m->kind, reason != NULL ? reason :
-			    "no reason given");
+			    m->kind,
+			    reason != NULL ? reason : "no reason given");
 			break;
 		}
 		if (dbwrite_run(dw, record, &o, &err) == -1) {
@@ -161,7 +161,8 @@ deliver_pass(const struct conf *cf, const struct dbwrite *dw, time_t now,
 	}
 	store_outbox_free(l.mails, l.n);
 	if (rc == -1)
-		*cause = xstrdup("some delivery outcomes could not be recorded");
+		*cause =
+		    xstrdup("some delivery outcomes could not be recorded");
 	return rc;
 }
 
@@ -171,17 +172,17 @@ deliver_main(void *arg)
 	struct deliver *d = arg;
 
 	for (;;) {
-		struct deliver_counts	 c;
-		char			*cause = NULL;
-		struct timespec		 ts;
+		struct deliver_counts c;
+		char *cause = NULL;
+		struct timespec ts;
 
 		pthread_mutex_lock(&d->lock);
 		d->heartbeat = time(NULL);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += INTERVAL;
 		while (!d->woken && !d->stopping)
-			if (pthread_cond_timedwait(&d->wake, &d->lock,
-			    &ts) != 0)
+			if (pthread_cond_timedwait(&d->wake, &d->lock, &ts) !=
+			    0)
 				break;
 		d->woken = false;
 		if (d->stopping) {
@@ -191,8 +192,8 @@ deliver_main(void *arg)
 		d->heartbeat = time(NULL);
 		pthread_mutex_unlock(&d->lock);
 
-		if (deliver_pass(d->conf, &d->dw, clock_now(), &c,
-		    &cause) == -1) {
+		if (deliver_pass(d->conf, &d->dw, clock_now(), &c, &cause) ==
+		    -1) {
 			log_warnx("delivery: %s", cause);
 			free(cause);
 		}
@@ -208,7 +209,7 @@ deliver_start(const struct conf *cf, struct writer *w)
 	d->conf = cf;
 	d->dw.writer = w;
 	d->heartbeat = time(NULL);
-	d->woken = true;	/* a first pass at start-up */
+	d->woken = true; /* a first pass at start-up */
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_cond_init(&d->wake, NULL);
 	if (pthread_create(&d->thread, NULL, deliver_main, d) != 0)

@@ -19,26 +19,26 @@
 struct deliver;
 
 struct deliver_counts {
-	int	attempted;
-	int	sent;
-	int	deferred;
-	int	failed;
+	int attempted;
+	int sent;
+	int deferred;
+	int failed;
 };
 
 /*
  * One pass over the mail due at `now`. Returns 0 (counts filled), or -1
  * with *cause when the outbox could not be read or updated.
  */
-int		 deliver_pass(const struct conf *, const struct dbwrite *,
-		    time_t now, struct deliver_counts *, char **cause);
+int deliver_pass(const struct conf *, const struct dbwrite *, time_t now,
+    struct deliver_counts *, char **cause);
 
 /* The delivery thread: a pass every 30 s and whenever woken. */
-struct deliver	*deliver_start(const struct conf *, struct writer *);
+struct deliver *deliver_start(const struct conf *, struct writer *);
 /* New mail is queued: deliver it now rather than in up to 30 s. */
-void		 deliver_wake(struct deliver *);
+void deliver_wake(struct deliver *);
 /* Finish the mail being sent (its outcome recorded), then stop. */
-void		 deliver_stop(struct deliver *);
+void deliver_stop(struct deliver *);
 /* When the thread last went round its loop (for health checks). */
-time_t		 deliver_heartbeat(struct deliver *);
+time_t deliver_heartbeat(struct deliver *);
 
 #endif

@@ -33,47 +33,63 @@
 enum lvl { LVL_GREY, LVL_GREEN, LVL_YELLOW, LVL_RED, LVL_N };
 
 static const char *const lvl_names[LVL_N] = {
-	"grey", "green", "yellow", "red",
+    "grey",
+    "green",
+    "yellow",
+    "red",
 };
 
 static const char *const trend_names[] = {
-	"up", "down", "same", "new", "none",
+    "up",
+    "down",
+    "same",
+    "new",
+    "none",
 };
 
 static const char *const templates[] = {
-	"digest-subject.txt", "digest.txt", "digest.html",
-	"reminder-subject.txt", "reminder.txt", "reminder.html",
-	"analysis-subject.txt", "analysis.txt", "analysis.html",
-	"analysis-summary.txt",
+    "digest-subject.txt",
+    "digest.txt",
+    "digest.html",
+    "reminder-subject.txt",
+    "reminder.txt",
+    "reminder.html",
+    "analysis-subject.txt",
+    "analysis.txt",
+    "analysis.html",
+    "analysis-summary.txt",
 };
 
 /* The end of the period the picture is of, for "for how long". */
 struct now {
-	bool	 have_end;
-	long	 end;		/* last day, days since 1970-01-01 */
-	int	 year;		/* ISO week-year; 0 if unknown */
-	char	 label[PERIOD_LABEL_MAX];
+	bool have_end;
+	long end; /* last day, days since 1970-01-01 */
+	int year; /* ISO week-year; 0 if unknown */
+	char label[PERIOD_LABEL_MAX];
 };
 
 /* An area of the picture, in the order the mail shows them. */
 struct area_ref {
-	json_t	*a;		/* borrowed */
-	int	 level;
-	size_t	 pos;		/* in the picture */
+	json_t *a; /* borrowed */
+	int level;
+	size_t pos; /* in the picture */
 };
 
 /* The change groups, in the order the mail lists them. */
 enum change { CH_NEW, CH_ESCALATED, CH_RESOLVED, CH_FLAGS, CH_N };
 
 static const char *const change_names[CH_N] = {
-	"new", "escalated", "resolved", "flags",
+    "new",
+    "escalated",
+    "resolved",
+    "flags",
 };
 
 /* A new JSON string, or null for NULL or text that is not UTF-8. */
 static json_t *
 jstr(const char *s)
 {
-	json_t	*v;
+	json_t *v;
 
 	if (s == NULL || (v = json_string(s)) == NULL)
 		return json_null();
@@ -89,7 +105,7 @@ get_str(json_t *o, const char *key)
 static json_int_t
 get_int(json_t *o, const char *key)
 {
-	json_t	*v = json_object_get(o, key);
+	json_t *v = json_object_get(o, key);
 
 	return json_is_integer(v) ? json_integer_value(v) : 0;
 }
@@ -104,7 +120,7 @@ set_bool(json_t *o, const char *key, bool v)
 static void
 set_count(json_t *o, const char *key, json_int_t n)
 {
-	char	one[64];
+	char one[64];
 
 	json_object_set_new(o, key, json_integer(n));
 	snprintf(one, sizeof(one), "%s_one", key);
@@ -114,7 +130,7 @@ set_count(json_t *o, const char *key, json_int_t n)
 static int
 level_parse(const char *s)
 {
-	int	i;
+	int i;
 
 	for (i = 0; s != NULL && i < LVL_N; i++)
 		if (strcmp(s, lvl_names[i]) == 0)
@@ -126,7 +142,7 @@ level_parse(const char *s)
 static void
 set_levels(json_t *o, int level)
 {
-	int	i;
+	int i;
 
 	for (i = 0; i < LVL_N; i++)
 		set_bool(o, lvl_names[i], i == level);
@@ -135,7 +151,7 @@ set_levels(json_t *o, int level)
 static json_t *
 levels_json(int level)
 {
-	json_t	*o = json_object();
+	json_t *o = json_object();
 
 	set_levels(o, level);
 	return o;
@@ -145,8 +161,8 @@ levels_json(int level)
 static int
 score_of(json_t *ind)
 {
-	json_t		*v = json_object_get(ind, "score");
-	json_int_t	 s;
+	json_t *v = json_object_get(ind, "score");
+	json_int_t s;
 
 	if (!json_is_integer(v))
 		return -1;
@@ -161,12 +177,12 @@ score_of(json_t *ind)
 static json_t *
 score_json(int score)
 {
-	json_t	*o = json_object();
-	char	 key[8];
-	int	 i;
+	json_t *o = json_object();
+	char key[8];
+	int i;
 
-	json_object_set_new(o, "score", score < 0 ? json_null() :
-	    json_integer(score));
+	json_object_set_new(
+	    o, "score", score < 0 ? json_null() : json_integer(score));
 	for (i = 0; i <= RATING_MAX; i++) {
 		snprintf(key, sizeof(key), "s%d", i);
 		set_bool(o, key, i == score);
@@ -183,8 +199,8 @@ score_json(int score)
 static json_t *
 lines_json(const char *s)
 {
-	json_t		*o, *rest;
-	char		*copy, *p, *next, *q, *w;
+	json_t *o, *rest;
+	char *copy, *p, *next, *q, *w;
 
 	if (s == NULL)
 		return json_null();
@@ -211,7 +227,7 @@ lines_json(const char *s)
 static const char *
 indicator_name(const struct checklist *cl, const char *key)
 {
-	size_t	i;
+	size_t i;
 
 	if (key == NULL)
 		return "";
@@ -226,12 +242,13 @@ indicator_name(const struct checklist *cl, const char *key)
 static json_t *
 find_area(json_t *pic, const char *slug)
 {
-	json_t	*a;
-	size_t	 i;
+	json_t *a;
+	size_t i;
 
 	if (slug == NULL)
 		return NULL;
-	json_array_foreach(json_object_get(pic, "areas"), i, a) {
+	json_array_foreach(json_object_get(pic, "areas"), i, a)
+	{
 		const char *s = get_str(a, "area");
 
 		if (s != NULL && strcmp(s, slug) == 0)
@@ -243,12 +260,13 @@ find_area(json_t *pic, const char *slug)
 static json_t *
 find_indicator(json_t *area, const char *key)
 {
-	json_t	*ind;
-	size_t	 i;
+	json_t *ind;
+	size_t i;
 
 	if (key == NULL)
 		return NULL;
-	json_array_foreach(json_object_get(area, "indicators"), i, ind) {
+	json_array_foreach(json_object_get(area, "indicators"), i, ind)
+	{
 		const char *k = get_str(ind, "key");
 
 		if (k != NULL && strcmp(k, key) == 0)
@@ -260,7 +278,7 @@ find_indicator(json_t *area, const char *key)
 static bool
 flag_open(json_t *f)
 {
-	const char	*st = get_str(f, "status");
+	const char *st = get_str(f, "status");
 
 	return st == NULL || strcmp(st, "open") == 0;
 }
@@ -269,16 +287,16 @@ flag_open(json_t *f)
 static json_t *
 find_open_flag(json_t *pic, const char *slug, const char *key)
 {
-	json_t		*f;
-	size_t		 i;
-	const char	*a, *k;
+	json_t *f;
+	size_t i;
+	const char *a, *k;
 
-	json_array_foreach(json_object_get(pic, "flags"), i, f) {
+	json_array_foreach(json_object_get(pic, "flags"), i, f)
+	{
 		a = get_str(f, "area");
 		k = get_str(f, "indicator");
 		if (a != NULL && k != NULL && slug != NULL && key != NULL &&
-		    strcmp(a, slug) == 0 && strcmp(k, key) == 0 &&
-		    flag_open(f))
+		    strcmp(a, slug) == 0 && strcmp(k, key) == 0 && flag_open(f))
 			return f;
 	}
 	return NULL;
@@ -288,7 +306,7 @@ find_open_flag(json_t *pic, const char *slug, const char *key)
 static int
 parse_date(const char *s, long *days)
 {
-	int	y, m, d, n = 0;
+	int y, m, d, n = 0;
 
 	if (s == NULL || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
 	    s[n] != '\0' || m < 1 || m > 12 || d < 1 || d > 31)
@@ -300,9 +318,9 @@ parse_date(const char *s, long *days)
 static void
 now_of(json_t *pic, struct now *now)
 {
-	struct period	 p;
-	const char	*label = get_str(pic, "period");
-	bool		 parsed;
+	struct period p;
+	const char *label = get_str(pic, "period");
+	bool parsed;
 
 	memset(now, 0, sizeof(*now));
 	parsed = label != NULL && period_parse(label, &p) == 0;
@@ -327,26 +345,26 @@ now_of(json_t *pic, struct now *now)
 static json_t *
 flag_json(json_t *f, const struct now *now)
 {
-	json_t		*o = json_object();
-	struct period	 p;
-	const char	*opened = get_str(f, "opened");
-	long		 first, weeks = -1;
-	bool		 known;
+	json_t *o = json_object();
+	struct period p;
+	const char *opened = get_str(f, "opened");
+	long first, weeks = -1;
+	bool known;
 
 	known = opened != NULL && period_parse(opened, &p) == 0 &&
 	    p.kind == PERIOD_WEEK;
 	json_object_set_new(o, "opened", jstr(opened));
-	json_object_set_new(o, "since_week", known ? json_integer(p.num) :
-	    json_null());
-	json_object_set_new(o, "since_year", known && p.year != now->year ?
-	    json_integer(p.year) : json_null());
+	json_object_set_new(
+	    o, "since_week", known ? json_integer(p.num) : json_null());
+	json_object_set_new(o, "since_year",
+	    known && p.year != now->year ? json_integer(p.year) : json_null());
 	if (known && now->have_end) {
 		first = period_first_day(&p);
 		if (now->end >= first)
 			weeks = (now->end - first) / 7 + 1;
 	}
-	json_object_set_new(o, "weeks", weeks < 0 ? json_null() :
-	    json_integer(weeks));
+	json_object_set_new(
+	    o, "weeks", weeks < 0 ? json_null() : json_integer(weeks));
 	set_bool(o, "weeks_one", weeks == 1);
 	json_object_set_new(o, "reason", jstr(get_str(f, "reason")));
 	return o;
@@ -355,7 +373,7 @@ flag_json(json_t *f, const struct now *now)
 static int
 area_ref_cmp(const void *va, const void *vb)
 {
-	const struct area_ref	*a = va, *b = vb;
+	const struct area_ref *a = va, *b = vb;
 
 	if (a->level != b->level)
 		return a->level > b->level ? -1 : 1;
@@ -370,13 +388,14 @@ area_ref_cmp(const void *va, const void *vb)
 static struct area_ref *
 sorted_areas(json_t *areas, size_t *n)
 {
-	struct area_ref	*refs;
-	json_t		*a;
-	size_t		 i;
+	struct area_ref *refs;
+	json_t *a;
+	size_t i;
 
 	*n = json_array_size(areas);
 	refs = xcalloc(*n + 1, sizeof(*refs));
-	json_array_foreach(areas, i, a) {
+	json_array_foreach(areas, i, a)
+	{
 		refs[i].a = a;
 		refs[i].level = level_parse(get_str(a, "status"));
 		refs[i].pos = i;
@@ -389,7 +408,7 @@ sorted_areas(json_t *areas, size_t *n)
 static int
 previous_level(json_t *prev_area, const char *key, int *score)
 {
-	json_t	*ind = find_indicator(prev_area, key);
+	json_t *ind = find_indicator(prev_area, key);
 
 	*score = ind != NULL ? score_of(ind) : -1;
 	return ind != NULL ? level_parse(get_str(ind, "level")) : LVL_GREY;
@@ -403,16 +422,15 @@ static json_t *
 change_item(const char *area, const char *indicator, int score, int before,
     json_t *reason)
 {
-	json_t	*o = json_object();
+	json_t *o = json_object();
 
 	json_object_set_new(o, "area", jstr(area));
 	json_object_set_new(o, "indicator", jstr(indicator));
-	json_object_set_new(o, "now", reason != NULL ? json_null() :
-	    score_json(score));
-	json_object_set_new(o, "before", reason != NULL ? json_null() :
-	    score_json(before));
-	json_object_set_new(o, "reason", reason != NULL ? reason :
-	    json_null());
+	json_object_set_new(
+	    o, "now", reason != NULL ? json_null() : score_json(score));
+	json_object_set_new(
+	    o, "before", reason != NULL ? json_null() : score_json(before));
+	json_object_set_new(o, "reason", reason != NULL ? reason : json_null());
 	return o;
 }
 
@@ -425,10 +443,10 @@ static json_t *
 changes_json(const struct digest_input *in, const struct area_ref *refs,
     size_t n, const struct now *now)
 {
-	json_t		*out, *groups, *items[CH_N], *ind, *f, *g, *prev_area;
-	const char	*slug, *key, *name, *opened, *fa;
-	size_t		 i, j, total = 0, shown = 0;
-	int		 c, k, level, before, score;
+	json_t *out, *groups, *items[CH_N], *ind, *f, *g, *prev_area;
+	const char *slug, *key, *name, *opened, *fa;
+	size_t i, j, total = 0, shown = 0;
+	int c, k, level, before, score;
 
 	for (c = 0; c < CH_N; c++)
 		items[c] = json_array();
@@ -437,10 +455,11 @@ changes_json(const struct digest_input *in, const struct area_ref *refs,
 		if ((name = get_str(refs[i].a, "name")) == NULL)
 			name = slug;
 		prev_area = find_area(in->previous, slug);
-		json_array_foreach(json_object_get(refs[i].a, "indicators"),
-		    j, ind) {
+		json_array_foreach(
+		    json_object_get(refs[i].a, "indicators"), j, ind)
+		{
 			if (in->previous == NULL)
-				break;	/* nothing to compare with */
+				break; /* nothing to compare with */
 			key = get_str(ind, "key");
 			level = level_parse(get_str(ind, "level"));
 			score = score_of(ind);
@@ -453,22 +472,24 @@ changes_json(const struct digest_input *in, const struct area_ref *refs,
 				c = CH_RESOLVED;
 			else
 				continue;
-			json_array_append_new(items[c], change_item(name,
-			    indicator_name(in->checklist, key), score, before,
-			    NULL));
+			json_array_append_new(items[c],
+			    change_item(name,
+				indicator_name(in->checklist, key), score,
+				before, NULL));
 		}
-		json_array_foreach(json_object_get(in->picture, "flags"),
-		    j, f) {
+		json_array_foreach(json_object_get(in->picture, "flags"), j, f)
+		{
 			opened = get_str(f, "opened");
 			fa = get_str(f, "area");
 			if (!flag_open(f) || opened == NULL || fa == NULL ||
 			    slug == NULL || strcmp(opened, now->label) != 0 ||
 			    strcmp(fa, slug) != 0)
 				continue;
-			json_array_append_new(items[CH_FLAGS], change_item(name,
-			    indicator_name(in->checklist,
-			    get_str(f, "indicator")), -1, -1,
-			    jstr(get_str(f, "reason"))));
+			json_array_append_new(items[CH_FLAGS],
+			    change_item(name,
+				indicator_name(
+				    in->checklist, get_str(f, "indicator")),
+				-1, -1, jstr(get_str(f, "reason"))));
 		}
 	}
 
@@ -478,8 +499,8 @@ changes_json(const struct digest_input *in, const struct area_ref *refs,
 		total += json_array_size(items[c]);
 		while (shown + json_array_size(items[c]) > in->max_lines &&
 		    json_array_size(items[c]) > 0)
-			json_array_remove(items[c],
-			    json_array_size(items[c]) - 1);
+			json_array_remove(
+			    items[c], json_array_size(items[c]) - 1);
 		shown += json_array_size(items[c]);
 		if (json_array_size(items[c]) == 0) {
 			json_decref(items[c]);
@@ -508,28 +529,28 @@ static json_t *
 item_json(const struct digest_input *in, json_t *ind, const char *key,
     json_t *prev_area, json_t *flag, const struct now *now)
 {
-	json_t		*o = json_object(), *t, *ev;
-	const char	*trend = ind != NULL ? get_str(ind, "trend") : NULL;
-	int		 before = -1;
-	size_t		 i;
+	json_t *o = json_object(), *t, *ev;
+	const char *trend = ind != NULL ? get_str(ind, "trend") : NULL;
+	int before = -1;
+	size_t i;
 
 	if (trend == NULL)
 		trend = "none";
 	json_object_set_new(o, "key", jstr(key));
-	json_object_set_new(o, "name", jstr(indicator_name(in->checklist,
-	    key)));
-	set_levels(o, ind != NULL ? level_parse(get_str(ind, "level")) :
-	    LVL_GREY);
-	json_object_set_new(o, "now", score_json(ind != NULL ? score_of(ind) :
-	    -1));
+	json_object_set_new(
+	    o, "name", jstr(indicator_name(in->checklist, key)));
+	set_levels(
+	    o, ind != NULL ? level_parse(get_str(ind, "level")) : LVL_GREY);
+	json_object_set_new(
+	    o, "now", score_json(ind != NULL ? score_of(ind) : -1));
 
 	t = json_object();
 	for (i = 0; i < sizeof(trend_names) / sizeof(trend_names[0]); i++)
 		set_bool(t, trend_names[i], strcmp(trend, trend_names[i]) == 0);
 	if (strcmp(trend, "up") == 0 || strcmp(trend, "down") == 0)
 		previous_level(prev_area, key, &before);
-	json_object_set_new(t, "from", before < 0 ? json_null() :
-	    json_integer(before));
+	json_object_set_new(
+	    t, "from", before < 0 ? json_null() : json_integer(before));
 	set_bool(t, "from_known", before >= 0);
 	json_object_set_new(o, "trend", t);
 
@@ -541,8 +562,8 @@ item_json(const struct digest_input *in, json_t *ind, const char *key,
 		json_object_set_new(o, "events", json_null());
 		set_bool(o, "events_one", false);
 	}
-	json_object_set_new(o, "flag", flag != NULL ? flag_json(flag, now) :
-	    json_null());
+	json_object_set_new(
+	    o, "flag", flag != NULL ? flag_json(flag, now) : json_null());
 	return o;
 }
 
@@ -554,28 +575,31 @@ item_json(const struct digest_input *in, json_t *ind, const char *key,
 static json_t *
 area_items(const struct digest_input *in, json_t *a, const struct now *now)
 {
-	json_t		*items = json_array(), *ind, *f, *prev_area;
-	const char	*slug = get_str(a, "area"), *key, *fa;
-	size_t		 i;
+	json_t *items = json_array(), *ind, *f, *prev_area;
+	const char *slug = get_str(a, "area"), *key, *fa;
+	size_t i;
 
 	prev_area = find_area(in->previous, slug);
-	json_array_foreach(json_object_get(a, "indicators"), i, ind) {
+	json_array_foreach(json_object_get(a, "indicators"), i, ind)
+	{
 		key = get_str(ind, "key");
 		f = find_open_flag(in->picture, slug, key);
 		if (level_parse(get_str(ind, "level")) < LVL_YELLOW &&
 		    f == NULL)
 			continue;
-		json_array_append_new(items, item_json(in, ind, key, prev_area,
-		    f, now));
+		json_array_append_new(
+		    items, item_json(in, ind, key, prev_area, f, now));
 	}
-	json_array_foreach(json_object_get(in->picture, "flags"), i, f) {
+	json_array_foreach(json_object_get(in->picture, "flags"), i, f)
+	{
 		fa = get_str(f, "area");
 		key = get_str(f, "indicator");
-		if (!flag_open(f) || fa == NULL || slug == NULL || key == NULL ||
-		    strcmp(fa, slug) != 0 || find_indicator(a, key) != NULL)
+		if (!flag_open(f) || fa == NULL || slug == NULL ||
+		    key == NULL || strcmp(fa, slug) != 0 ||
+		    find_indicator(a, key) != NULL)
 			continue;
-		json_array_append_new(items, item_json(in, NULL, key,
-		    prev_area, f, now));
+		json_array_append_new(
+		    items, item_json(in, NULL, key, prev_area, f, now));
 	}
 	return items;
 }
@@ -587,14 +611,15 @@ area_items(const struct digest_input *in, json_t *a, const struct now *now)
 static json_t *
 area_json(json_t *a, int level, json_t *items, size_t take)
 {
-	json_t		*o = json_object(), *arr, *item, *m;
-	json_int_t	 expected, reported;
-	size_t		 i, n = json_array_size(items);
-	int		 computed;
-	bool		 set;
+	json_t *o = json_object(), *arr, *item, *m;
+	json_int_t expected, reported;
+	size_t i, n = json_array_size(items);
+	int computed;
+	bool set;
 
-	json_object_set_new(o, "name", jstr(get_str(a, "name") != NULL ?
-	    get_str(a, "name") : get_str(a, "area")));
+	json_object_set_new(o, "name",
+	    jstr(get_str(a, "name") != NULL ? get_str(a, "name")
+					    : get_str(a, "area")));
 	json_object_set_new(o, "slug", jstr(get_str(a, "area")));
 	set_levels(o, level);
 
@@ -602,8 +627,8 @@ area_json(json_t *a, int level, json_t *items, size_t take)
 	computed = set ? level_parse(get_str(a, "status_computed")) : level;
 	set_bool(o, "set", set);
 	json_object_set_new(o, "set_by", jstr(get_str(a, "status_set_by")));
-	json_object_set_new(o, "assessment",
-	    lines_json(get_str(a, "assessment")));
+	json_object_set_new(
+	    o, "assessment", lines_json(get_str(a, "assessment")));
 	json_object_set_new(o, "computed", levels_json(computed));
 
 	while (json_array_size(items) > take)
@@ -615,7 +640,8 @@ area_json(json_t *a, int level, json_t *items, size_t take)
 	set_bool(o, "unassessed", n == 0 && computed == LVL_GREY);
 
 	arr = json_array();
-	json_array_foreach(json_object_get(a, "notes"), i, item) {
+	json_array_foreach(json_object_get(a, "notes"), i, item)
+	{
 		const char *place = get_str(item, "place");
 		const char *text = get_str(item, "text");
 
@@ -636,7 +662,8 @@ area_json(json_t *a, int level, json_t *items, size_t take)
 	set_bool(o, "no_reporters", expected == 0);
 
 	arr = json_array();
-	json_array_foreach(json_object_get(a, "missing"), i, item) {
+	json_array_foreach(json_object_get(a, "missing"), i, item)
+	{
 		m = json_object();
 		json_object_set_new(m, "name", jstr(get_str(item, "name")));
 		json_object_set_new(m, "email", jstr(get_str(item, "email")));
@@ -656,11 +683,11 @@ area_json(json_t *a, int level, json_t *items, size_t take)
 static void
 set_counts(json_t *ctx, const struct area_ref *refs, size_t n)
 {
-	json_int_t	 count[LVL_N] = { 0 };
-	json_t		*arr, *c;
-	char		 key[16];
-	size_t		 i;
-	int		 l;
+	json_int_t count[LVL_N] = {0};
+	json_t *arr, *c;
+	char key[16];
+	size_t i;
+	int l;
 
 	for (i = 0; i < n; i++)
 		count[refs[i].level]++;
@@ -692,18 +719,19 @@ set_counts(json_t *ctx, const struct area_ref *refs, size_t n)
 static json_t *
 police_context(json_t *pic)
 {
-	json_t		*pe = json_object_get(pic, "police_events"), *o, *arr;
-	json_t		*item, *t;
-	struct buf	 where = { NULL, 0, 0 };
-	char		*s;
-	size_t		 i;
+	json_t *pe = json_object_get(pic, "police_events"), *o, *arr;
+	json_t *item, *t;
+	struct buf where = {NULL, 0, 0};
+	char *s;
+	size_t i;
 
 	if (!json_is_object(pe))
 		return json_false();
 	o = json_object();
 	set_count(o, "total", get_int(pe, "total"));
 	set_bool(o, "none", get_int(pe, "total") == 0);
-	json_array_foreach(json_object_get(pe, "locations"), i, item) {
+	json_array_foreach(json_object_get(pe, "locations"), i, item)
+	{
 		if (!json_is_string(item))
 			continue;
 		buf_puts(&where, where.len > 0 ? ", " : "");
@@ -713,7 +741,8 @@ police_context(json_t *pic)
 	json_object_set_new(o, "where", jstr(s != NULL ? s : ""));
 	free(s);
 	arr = json_array();
-	json_array_foreach(json_object_get(pe, "types"), i, item) {
+	json_array_foreach(json_object_get(pe, "types"), i, item)
+	{
 		if (get_str(item, "type") == NULL)
 			continue;
 		t = json_object();
@@ -729,10 +758,10 @@ police_context(json_t *pic)
 static json_t *
 digest_context(const struct digest_input *in)
 {
-	json_t		*ctx = json_object(), *shown, *items;
-	struct area_ref	*refs;
-	struct now	 now;
-	size_t		 n, i, lines = 0, take, k;
+	json_t *ctx = json_object(), *shown, *items;
+	struct area_ref *refs;
+	struct now now;
+	size_t n, i, lines = 0, take, k;
 
 	now_of(in->picture, &now);
 	refs = sorted_areas(json_object_get(in->picture, "areas"), &n);
@@ -756,8 +785,8 @@ digest_context(const struct digest_input *in)
 		}
 		take = k < in->max_lines - lines ? k : in->max_lines - lines;
 		lines += take;
-		json_array_append_new(shown, area_json(refs[i].a,
-		    refs[i].level, items, take));
+		json_array_append_new(
+		    shown, area_json(refs[i].a, refs[i].level, items, take));
 		json_decref(items);
 	}
 	json_object_set_new(ctx, "areas", shown);
@@ -774,14 +803,17 @@ static void
 unescape(char *s)
 {
 	static const struct {
-		const char	*ent;
-		char		 c;
+		const char *ent;
+		char c;
 	} ents[] = {
-		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
-		{ "&quot;", '"' }, { "&#39;", '\'' },
+	    {"&amp;", '&'},
+	    {"&lt;", '<'},
+	    {"&gt;", '>'},
+	    {"&quot;", '"'},
+	    {"&#39;", '\''},
 	};
-	char	*r, *w;
-	size_t	 i, len;
+	char *r, *w;
+	size_t i, len;
 
 	for (r = w = s; *r != '\0';) {
 		if (*r == '&') {
@@ -808,8 +840,8 @@ unescape(char *s)
 static void
 one_line(char *s)
 {
-	char	*r, *w;
-	bool	 space = true;	/* drops leading spaces */
+	char *r, *w;
+	bool space = true; /* drops leading spaces */
 
 	for (r = w = s; *r != '\0'; r++) {
 		if ((unsigned char)*r < 0x20 || *r == 0x7f || *r == ' ') {
@@ -834,8 +866,8 @@ one_line(char *s)
 static void
 tidy_text(char *s)
 {
-	char	*r, *w;
-	int	 breaks = 2;	/* drops leading blank lines */
+	char *r, *w;
+	int breaks = 2; /* drops leading blank lines */
 
 	for (r = w = s; *r != '\0'; r++) {
 		if (*r == '\n') {
@@ -860,7 +892,7 @@ static int
 render_mail(const struct tmpl_set *set, const char *base, json_t *ctx,
     struct digest_mail *out, char **cause)
 {
-	char	name[64];
+	char name[64];
 
 	snprintf(name, sizeof(name), "%s-subject.txt", base);
 	if ((out->subject = tmpl_render(set, name, ctx, NULL)) == NULL)
@@ -888,13 +920,13 @@ missing:
 int
 digest_check_templates(const struct tmpl_set *set, char **cause)
 {
-	size_t	i;
+	size_t i;
 
 	*cause = NULL;
 	for (i = 0; i < sizeof(templates) / sizeof(templates[0]); i++) {
 		if (!tmpl_has(set, templates[i])) {
-			xasprintf(cause, "no mail template \"%s\"",
-			    templates[i]);
+			xasprintf(
+			    cause, "no mail template \"%s\"", templates[i]);
 			return -1;
 		}
 	}
@@ -910,16 +942,16 @@ int
 digest_render(const struct tmpl_set *set, const struct digest_input *in,
     struct digest_mail *out, char **cause)
 {
-	struct digest_input	 cp = *in;
-	json_t			*ctx;
-	int			 rc;
+	struct digest_input cp = *in;
+	json_t *ctx;
+	int rc;
 
 	*cause = NULL;
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(in->picture) ||
 	    !json_is_array(json_object_get(in->picture, "areas"))) {
 		*cause = xstrdup("the picture is not an object with an "
-		    "\"areas\" array");
+				 "\"areas\" array");
 		return -1;
 	}
 	if (!json_is_object(cp.previous))
@@ -943,9 +975,9 @@ int
 digest_render_reminder(const struct tmpl_set *set,
     const struct digest_reminder *r, struct digest_mail *out, char **cause)
 {
-	json_t	*ctx, *areas, *a;
-	size_t	 i;
-	int	 rc;
+	json_t *ctx, *areas, *a;
+	size_t i;
+	int rc;
 
 	*cause = NULL;
 	memset(out, 0, sizeof(*out));
@@ -988,7 +1020,7 @@ digest_mail_clear(struct digest_mail *m)
 static void
 decimal_sv(json_t *v, char *buf, size_t size)
 {
-	char	*p;
+	char *p;
 
 	if (!json_is_number(v)) {
 		buf[0] = '\0';
@@ -1003,10 +1035,11 @@ decimal_sv(json_t *v, char *buf, size_t size)
 static const char *
 analysis_area_name(json_t *an, const char *slug)
 {
-	json_t	*a = find_area(an, slug);
+	json_t *a = find_area(an, slug);
 
-	return a != NULL && get_str(a, "name") != NULL ? get_str(a, "name") :
-	    slug != NULL ? slug : "";
+	return a != NULL && get_str(a, "name") != NULL ? get_str(a, "name")
+	    : slug != NULL                             ? slug
+						       : "";
 }
 
 static bool
@@ -1019,11 +1052,11 @@ flag_open_at_end(json_t *f)
 static json_t *
 analysis_area(json_t *an, const struct checklist *cl, json_t *a)
 {
-	json_t		*o = json_object(), *counts, *top, *t, *f;
-	const char	*slug = get_str(a, "area"), *fa;
-	char		 num[32];
-	json_int_t	 open = 0;
-	size_t		 i;
+	json_t *o = json_object(), *counts, *top, *t, *f;
+	const char *slug = get_str(a, "area"), *fa;
+	char num[32];
+	json_int_t open = 0;
+	size_t i;
 
 	json_object_set_new(o, "rank", json_integer(get_int(a, "rank")));
 	json_object_set_new(o, "name", jstr(get_str(a, "name")));
@@ -1033,7 +1066,8 @@ analysis_area(json_t *an, const struct checklist *cl, json_t *a)
 	counts = json_object_get(a, "status_counts");
 	for (i = 0; i < LVL_N; i++)
 		set_count(o, lvl_names[i], get_int(counts, lvl_names[i]));
-	json_array_foreach(json_object_get(an, "flags"), i, f) {
+	json_array_foreach(json_object_get(an, "flags"), i, f)
+	{
 		fa = get_str(f, "area");
 		if (fa != NULL && slug != NULL && strcmp(fa, slug) == 0 &&
 		    flag_open_at_end(f))
@@ -1041,10 +1075,11 @@ analysis_area(json_t *an, const struct checklist *cl, json_t *a)
 	}
 	set_count(o, "flags_open", open);
 	top = json_array();
-	json_array_foreach(json_object_get(a, "top_indicators"), i, t) {
+	json_array_foreach(json_object_get(a, "top_indicators"), i, t)
+	{
 		f = json_object();
-		json_object_set_new(f, "name", jstr(indicator_name(cl,
-		    json_string_value(t))));
+		json_object_set_new(
+		    f, "name", jstr(indicator_name(cl, json_string_value(t))));
 		set_bool(f, "sep", i > 0);
 		json_array_append_new(top, f);
 	}
@@ -1055,30 +1090,29 @@ analysis_area(json_t *an, const struct checklist *cl, json_t *a)
 
 /* A persisting problem: a flag still open at the end (new reference). */
 static json_t *
-analysis_flag(json_t *an, const struct checklist *cl, json_t *f,
-    int span_year)
+analysis_flag(json_t *an, const struct checklist *cl, json_t *f, int span_year)
 {
-	json_t		*o = json_object();
-	struct period	 p;
-	const char	*opened = get_str(f, "opened");
+	json_t *o = json_object();
+	struct period p;
+	const char *opened = get_str(f, "opened");
 
-	json_object_set_new(o, "area", jstr(analysis_area_name(an,
-	    get_str(f, "area"))));
-	json_object_set_new(o, "indicator", jstr(indicator_name(cl,
-	    get_str(f, "indicator"))));
+	json_object_set_new(
+	    o, "area", jstr(analysis_area_name(an, get_str(f, "area"))));
+	json_object_set_new(
+	    o, "indicator", jstr(indicator_name(cl, get_str(f, "indicator"))));
 	json_object_set_new(o, "opened", jstr(opened));
 	if (opened != NULL && period_parse(opened, &p) == 0 &&
 	    p.kind == PERIOD_WEEK) {
 		json_object_set_new(o, "since_week", json_integer(p.num));
-		json_object_set_new(o, "since_year", p.year != span_year ?
-		    json_integer(p.year) : json_null());
+		json_object_set_new(o, "since_year",
+		    p.year != span_year ? json_integer(p.year) : json_null());
 	} else {
 		json_object_set_new(o, "since_week", json_null());
 		json_object_set_new(o, "since_year", json_null());
 	}
 	json_object_set_new(o, "reason", jstr(get_str(f, "reason")));
-	set_bool(o, "new", json_is_true(json_object_get(f,
-	    "opened_in_period")));
+	set_bool(
+	    o, "new", json_is_true(json_object_get(f, "opened_in_period")));
 	set_count(o, "earlier", get_int(f, "earlier_episodes"));
 	json_object_set_new(o, "comment", lines_json(get_str(f, "comment")));
 	return o;
@@ -1086,18 +1120,18 @@ analysis_flag(json_t *an, const struct checklist *cl, json_t *f,
 
 /* A change of an indicator's mean against the previous span. */
 struct an_change {
-	json_t		*area;
-	json_t		*ind;
-	double		 delta;
-	json_int_t	 rank;
-	size_t		 pos;	/* the indicator's, in checklist order */
+	json_t *area;
+	json_t *ind;
+	double delta;
+	json_int_t rank;
+	size_t pos; /* the indicator's, in checklist order */
 };
 
 static int
 an_change_cmp(const void *va, const void *vb)
 {
-	const struct an_change	*a = va, *b = vb;
-	double			 da = fabs(a->delta), db = fabs(b->delta);
+	const struct an_change *a = va, *b = vb;
+	double da = fabs(a->delta), db = fabs(b->delta);
 
 	if (da != db)
 		return da > db ? -1 : 1;
@@ -1115,15 +1149,17 @@ static json_t *
 analysis_changes(json_t *an, const struct checklist *cl, size_t max,
     size_t *total, bool *compared)
 {
-	struct an_change	*ch = NULL;
-	json_t			*list = json_array(), *a, *ind, *o, *now, *was;
-	size_t			 n = 0, cap = 0, i, j;
-	char			 num[32];
-	double			 d;
+	struct an_change *ch = NULL;
+	json_t *list = json_array(), *a, *ind, *o, *now, *was;
+	size_t n = 0, cap = 0, i, j;
+	char num[32];
+	double d;
 
 	*compared = false;
-	json_array_foreach(json_object_get(an, "areas"), i, a) {
-		json_array_foreach(json_object_get(a, "indicators"), j, ind) {
+	json_array_foreach(json_object_get(an, "areas"), i, a)
+	{
+		json_array_foreach(json_object_get(a, "indicators"), j, ind)
+		{
 			now = json_object_get(ind, "mean_score");
 			was = json_object_get(ind, "previous_mean_score");
 			if (json_is_number(was))
@@ -1150,15 +1186,15 @@ analysis_changes(json_t *an, const struct checklist *cl, size_t max,
 		qsort(ch, n, sizeof(*ch), an_change_cmp);
 	for (i = 0; i < n && i < max; i++) {
 		o = json_object();
-		json_object_set_new(o, "area", jstr(get_str(ch[i].area,
-		    "name")));
-		json_object_set_new(o, "indicator", jstr(indicator_name(cl,
-		    get_str(ch[i].ind, "key"))));
+		json_object_set_new(
+		    o, "area", jstr(get_str(ch[i].area, "name")));
+		json_object_set_new(o, "indicator",
+		    jstr(indicator_name(cl, get_str(ch[i].ind, "key"))));
 		decimal_sv(json_object_get(ch[i].ind, "previous_mean_score"),
 		    num, sizeof(num));
 		json_object_set_new(o, "before", jstr(num));
-		decimal_sv(json_object_get(ch[i].ind, "mean_score"), num,
-		    sizeof(num));
+		decimal_sv(
+		    json_object_get(ch[i].ind, "mean_score"), num, sizeof(num));
 		json_object_set_new(o, "after", jstr(num));
 		set_bool(o, "up", ch[i].delta > 0);
 		set_bool(o, "down", ch[i].delta < 0);
@@ -1173,23 +1209,21 @@ analysis_changes(json_t *an, const struct checklist *cl, size_t max,
 static json_t *
 analysis_context(const struct digest_analysis *in)
 {
-	json_t		*an = in->analysis, *ctx = json_object(), *list, *a;
-	json_t		*f;
-	struct period	 p;
-	const char	*label = get_str(an, "period");
-	char		 words[128];
-	size_t		 max_areas, max_flags, max_changes, i, n, total;
-	bool		 compared;
+	json_t *an = in->analysis, *ctx = json_object(), *list, *a;
+	json_t *f;
+	struct period p;
+	const char *label = get_str(an, "period");
+	char words[128];
+	size_t max_areas, max_flags, max_changes, i, n, total;
+	bool compared;
 
-	max_areas = in->max_areas != 0 ? in->max_areas :
-	    DIGEST_ANALYSIS_AREAS;
-	max_flags = in->max_flags != 0 ? in->max_flags :
-	    DIGEST_ANALYSIS_FLAGS;
-	max_changes = in->max_changes != 0 ? in->max_changes :
-	    DIGEST_ANALYSIS_CHANGES;
+	max_areas = in->max_areas != 0 ? in->max_areas : DIGEST_ANALYSIS_AREAS;
+	max_flags = in->max_flags != 0 ? in->max_flags : DIGEST_ANALYSIS_FLAGS;
+	max_changes =
+	    in->max_changes != 0 ? in->max_changes : DIGEST_ANALYSIS_CHANGES;
 	memset(&p, 0, sizeof(p));
 	if (label == NULL || period_parse(label, &p) == -1)
-		p.kind = PERIOD_WEEK;	/* none of the three below */
+		p.kind = PERIOD_WEEK; /* none of the three below */
 
 	json_object_set_new(ctx, "period", jstr(label));
 	set_bool(ctx, "quarter", p.kind == PERIOD_QUARTER);
@@ -1201,29 +1235,31 @@ analysis_context(const struct digest_analysis *in)
 	if (p.kind != PERIOD_WEEK)
 		period_describe(&p, "sv", words, sizeof(words));
 	json_object_set_new(ctx, "description", jstr(words));
-	json_object_set_new(ctx, "previous_period",
-	    jstr(get_str(an, "previous_period")));
+	json_object_set_new(
+	    ctx, "previous_period", jstr(get_str(an, "previous_period")));
 	words[0] = '\0';
 	if (get_str(an, "previous_period") != NULL &&
 	    period_parse(get_str(an, "previous_period"), &p) == 0)
 		period_describe(&p, "sv", words, sizeof(words));
 	json_object_set_new(ctx, "previous_description", jstr(words));
-	set_count(ctx, "n_periods", (json_int_t)json_array_size(
-	    json_object_get(an, "periods")));
+	set_count(ctx, "n_periods",
+	    (json_int_t)json_array_size(json_object_get(an, "periods")));
 	json_object_set_new(ctx, "level", json_integer(get_int(an, "level")));
-	set_bool(ctx, "weekly", get_str(an, "cadence") == NULL ||
-	    strcmp(get_str(an, "cadence"), "fortnightly") != 0);
+	set_bool(ctx, "weekly",
+	    get_str(an, "cadence") == NULL ||
+		strcmp(get_str(an, "cadence"), "fortnightly") != 0);
 	json_object_set_new(ctx, "name", jstr(in->name));
 	json_object_set_new(ctx, "url", jstr(in->url));
 	json_object_set_new(ctx, "attachment", jstr(in->attachment));
 
 	list = json_array();
 	n = json_array_size(json_object_get(an, "areas"));
-	json_array_foreach(json_object_get(an, "areas"), i, a) {
+	json_array_foreach(json_object_get(an, "areas"), i, a)
+	{
 		if (i >= max_areas)
 			break;
-		json_array_append_new(list, analysis_area(an, in->checklist,
-		    a));
+		json_array_append_new(
+		    list, analysis_area(an, in->checklist, a));
 	}
 	set_count(ctx, "n_areas", (json_int_t)n);
 	set_bool(ctx, "no_areas", n == 0);
@@ -1232,26 +1268,28 @@ analysis_context(const struct digest_analysis *in)
 
 	list = json_array();
 	n = 0;
-	json_array_foreach(json_object_get(an, "flags"), i, f) {
+	json_array_foreach(json_object_get(an, "flags"), i, f)
+	{
 		if (!flag_open_at_end(f))
 			continue;
 		if (n++ < max_flags)
-			json_array_append_new(list, analysis_flag(an,
-			    in->checklist, f, (int)get_int(ctx, "span_year")));
+			json_array_append_new(list,
+			    analysis_flag(an, in->checklist, f,
+				(int)get_int(ctx, "span_year")));
 	}
 	set_count(ctx, "n_persisting", (json_int_t)n);
 	set_bool(ctx, "any_persisting", n > 0);
 	json_object_set_new(ctx, "persisting", list);
-	set_count(ctx, "more_persisting",
-	    (json_int_t)(n - json_array_size(list)));
+	set_count(
+	    ctx, "more_persisting", (json_int_t)(n - json_array_size(list)));
 
-	list = analysis_changes(an, in->checklist, max_changes, &total,
-	    &compared);
+	list =
+	    analysis_changes(an, in->checklist, max_changes, &total, &compared);
 	set_bool(ctx, "compared", compared);
 	set_bool(ctx, "any_changes", json_array_size(list) > 0);
 	json_object_set_new(ctx, "changes", list);
-	set_count(ctx, "more_changes",
-	    (json_int_t)(total - json_array_size(list)));
+	set_count(
+	    ctx, "more_changes", (json_int_t)(total - json_array_size(list)));
 	return ctx;
 }
 
@@ -1261,7 +1299,7 @@ analysis_check(const struct digest_analysis *in, char **cause)
 	if (!json_is_object(in->analysis) ||
 	    !json_is_array(json_object_get(in->analysis, "areas"))) {
 		*cause = xstrdup("the analysis is not an object with an "
-		    "\"areas\" array");
+				 "\"areas\" array");
 		return -1;
 	}
 	return 0;
@@ -1277,8 +1315,8 @@ int
 digest_render_analysis(const struct tmpl_set *set,
     const struct digest_analysis *in, struct digest_mail *out, char **cause)
 {
-	json_t	*ctx;
-	int	 rc;
+	json_t *ctx;
+	int rc;
 
 	*cause = NULL;
 	memset(out, 0, sizeof(*out));
@@ -1295,11 +1333,11 @@ digest_render_analysis(const struct tmpl_set *set,
  * by the caller, or NULL with *cause owned by the caller.
  */
 char *
-digest_analysis_text(const struct tmpl_set *set,
-    const struct digest_analysis *in, char **cause)
+digest_analysis_text(
+    const struct tmpl_set *set, const struct digest_analysis *in, char **cause)
 {
-	json_t	*ctx;
-	char	*text;
+	json_t *ctx;
+	char *text;
 
 	*cause = NULL;
 	if (analysis_check(in, cause) == -1)

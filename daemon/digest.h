@@ -45,8 +45,8 @@
 #include "conf.h"
 #include "tmpl.h"
 
-#define DIGEST_MAX_AREAS	12	/* areas shown in full */
-#define DIGEST_MAX_LINES	40	/* indicator lines, see max_lines */
+#define DIGEST_MAX_AREAS 12 /* areas shown in full */
+#define DIGEST_MAX_LINES 40 /* indicator lines, see max_lines */
 
 /*
  * The templates digest_render and digest_render_reminder need, as
@@ -56,9 +56,9 @@
 
 /* One rendered mail. Every string is owned (digest_mail_clear). */
 struct digest_mail {
-	char	*subject;	/* UTF-8, one line, no line break */
-	char	*text;		/* text/plain, UTF-8, "\n" line ends */
-	char	*html;		/* text/html, a whole document, UTF-8 */
+	char *subject; /* UTF-8, one line, no line break */
+	char *text; /* text/plain, UTF-8, "\n" line ends */
+	char *html; /* text/html, a whole document, UTF-8 */
 };
 
 /*
@@ -76,30 +76,30 @@ struct digest_mail {
  * is cut to max_lines if it alone is longer. 0 takes the default.
  */
 struct digest_input {
-	json_t			*picture;
-	json_t			*previous;
-	const struct checklist	*checklist;	/* names; NULL: keys shown */
-	const char		*name;		/* recipient; NULL: no name */
-	const char		*url;		/* the picture on the web */
-	const char		*week;		/* "v. 47", "v. 47–48" */
-	size_t			 max_areas;
-	size_t			 max_lines;
+	json_t *picture;
+	json_t *previous;
+	const struct checklist *checklist; /* names; NULL: keys shown */
+	const char *name; /* recipient; NULL: no name */
+	const char *url; /* the picture on the web */
+	const char *week; /* "v. 47", "v. 47–48" */
+	size_t max_areas;
+	size_t max_lines;
 };
 
 /* What a reminder is made from. Everything is borrowed for the call. */
 struct digest_reminder {
-	const char		*name;		/* reporter; NULL: no name */
-	const char		*week;		/* "vecka 47", for the subject */
-	const char		*period;	/* "vecka 47, 16–22 november" */
-	const char *const	*areas;		/* names of areas not reported */
-	size_t			 n_areas;
-	const char		*url;		/* the personal form link */
+	const char *name; /* reporter; NULL: no name */
+	const char *week; /* "vecka 47", for the subject */
+	const char *period; /* "vecka 47, 16–22 november" */
+	const char *const *areas; /* names of areas not reported */
+	size_t n_areas;
+	const char *url; /* the personal form link */
 };
 
 /* What an analysis mail shows in full by default; the rest is counted. */
-#define DIGEST_ANALYSIS_AREAS	10
-#define DIGEST_ANALYSIS_CHANGES	8
-#define DIGEST_ANALYSIS_FLAGS	20
+#define DIGEST_ANALYSIS_AREAS 10
+#define DIGEST_ANALYSIS_CHANGES 8
+#define DIGEST_ANALYSIS_FLAGS 20
 
 /*
  * What the steering group's analysis mail (and estctl's summary of an
@@ -113,14 +113,14 @@ struct digest_reminder {
  * counted; 0 takes the default, SIZE_MAX shows all.
  */
 struct digest_analysis {
-	json_t			*analysis;
-	const struct checklist	*checklist;	/* names; NULL: keys shown */
-	const char		*name;		/* recipient; NULL: no name */
-	const char		*url;		/* the analysis on the web */
-	const char		*attachment;	/* "analysis-2026-Q3.csv" */
-	size_t			 max_areas;
-	size_t			 max_flags;
-	size_t			 max_changes;
+	json_t *analysis;
+	const struct checklist *checklist; /* names; NULL: keys shown */
+	const char *name; /* recipient; NULL: no name */
+	const char *url; /* the analysis on the web */
+	const char *attachment; /* "analysis-2026-Q3.csv" */
+	size_t max_areas;
+	size_t max_flags;
+	size_t max_changes;
 };
 
 /*
@@ -129,39 +129,37 @@ struct digest_analysis {
  * (owned by the caller) when the picture is not an object with an
  * "areas" array or the set lacks one of the digest's templates.
  */
-int	digest_render(const struct tmpl_set *, const struct digest_input *,
-	    struct digest_mail *out, char **cause);
+int digest_render(const struct tmpl_set *, const struct digest_input *,
+    struct digest_mail *out, char **cause);
 
 /* As digest_render, for a reminder. */
-int	digest_render_reminder(const struct tmpl_set *,
-	    const struct digest_reminder *, struct digest_mail *out,
-	    char **cause);
+int digest_render_reminder(const struct tmpl_set *,
+    const struct digest_reminder *, struct digest_mail *out, char **cause);
 
 /*
  * As digest_render, for the analysis mail to a member of the steering
  * group (analysis-subject.txt, analysis.txt, analysis.html). Fails with
  * *cause when the analysis is not an object with an "areas" array.
  */
-int	digest_render_analysis(const struct tmpl_set *,
-	    const struct digest_analysis *, struct digest_mail *out,
-	    char **cause);
+int digest_render_analysis(const struct tmpl_set *,
+    const struct digest_analysis *, struct digest_mail *out, char **cause);
 
 /*
  * The summary of an analysis alone, as plain text (the template
  * analysis-summary.txt, which the mail's text part includes): a new
  * string (free(3)), or NULL with *cause (owned by the caller).
  */
-char	*digest_analysis_text(const struct tmpl_set *,
-	    const struct digest_analysis *, char **cause);
+char *digest_analysis_text(
+    const struct tmpl_set *, const struct digest_analysis *, char **cause);
 
 /*
  * 0 if the set has every template the mails need, else -1 and *cause
  * (owned by the caller) naming the first one missing: for startup and
  * --check-config.
  */
-int	digest_check_templates(const struct tmpl_set *, char **cause);
+int digest_check_templates(const struct tmpl_set *, char **cause);
 
 /* Free the strings of *m and set them to NULL; m itself is the caller's. */
-void	digest_mail_clear(struct digest_mail *m);
+void digest_mail_clear(struct digest_mail *m);
 
 #endif

@@ -53,128 +53,118 @@
 #include "writer.h"
 #include "xmalloc.h"
 
-#define EXIT_RUNTIME	1
-#define EXIT_USAGE	2
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
 
-#define NAME_MAX_CHARS	200
-#define EMAIL_MAX	254
+#define NAME_MAX_CHARS 200
+#define EMAIL_MAX 254
 /* An import file is read whole; this is far beyond any real history. */
-#define IMPORT_FILE_MAX	((size_t)1 << 30)
+#define IMPORT_FILE_MAX ((size_t)1 << 30)
 
-#define SLUG_RULE	"1\xe2\x80\x93" "40 characters a\xe2\x80\x93z, " \
-			"0\xe2\x80\x93" "9 and -"
+#define SLUG_RULE                                                              \
+	"1\xe2\x80\x93"                                                        \
+	"40 characters a\xe2\x80\x93z, "                                       \
+	"0\xe2\x80\x93"                                                        \
+	"9 and -"
 
 struct ctx {
-	const char	*conf_path;
-	struct conf	*conf;		/* owned; NULL until ctx_open */
-	struct store	*store;		/* owned; NULL until ctx_open */
-	unsigned char	 key[TOKEN_KEY_LEN];	/* see ctx_key */
-	bool		 have_key;
+	const char *conf_path;
+	struct conf *conf; /* owned; NULL until ctx_open */
+	struct store *store; /* owned; NULL until ctx_open */
+	unsigned char key[TOKEN_KEY_LEN]; /* see ctx_key */
+	bool have_key;
 };
 
 struct cmd;
-typedef int	(*cmd_fn)(struct ctx *, const struct cmd *, int, char **);
+typedef int (*cmd_fn)(struct ctx *, const struct cmd *, int, char **);
 
 struct cmd {
-	const char	*name;
-	const char	*sub;		/* NULL: a command of one word */
-	cmd_fn		 fn;
-	const char	*args;		/* usage after the command words */
-	const char	*help;
+	const char *name;
+	const char *sub; /* NULL: a command of one word */
+	cmd_fn fn;
+	const char *args; /* usage after the command words */
+	const char *help;
 };
 
-static int	ctx_key(struct ctx *);
-static int	cmd_init(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_area_add(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_area_list(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_person_add(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_person_list(struct ctx *, const struct cmd *, int,
-		    char **);
-static int	cmd_person_link(struct ctx *, const struct cmd *, int,
-		    char **);
-static int	cmd_person_disable(struct ctx *, const struct cmd *, int,
-		    char **);
-static int	cmd_import(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_reports(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_picture(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_analysis(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_flags(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_backup(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_audit_verify(struct ctx *, const struct cmd *, int,
-		    char **);
-static int	cmd_audit_export(struct ctx *, const struct cmd *, int,
-		    char **);
-static int	cmd_digest(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_outbox(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_outbox_flush(struct ctx *, const struct cmd *, int,
-		    char **);
-static int	cmd_police_fetch(struct ctx *, const struct cmd *, int,
-		    char **);
-static int	cmd_police_list(struct ctx *, const struct cmd *, int,
-		    char **);
-static int	cmd_webhooks(struct ctx *, const struct cmd *, int, char **);
-static int	cmd_webhooks_flush(struct ctx *, const struct cmd *, int,
-		    char **);
+static int ctx_key(struct ctx *);
+static int cmd_init(struct ctx *, const struct cmd *, int, char **);
+static int cmd_area_add(struct ctx *, const struct cmd *, int, char **);
+static int cmd_area_list(struct ctx *, const struct cmd *, int, char **);
+static int cmd_person_add(struct ctx *, const struct cmd *, int, char **);
+static int cmd_person_list(struct ctx *, const struct cmd *, int, char **);
+static int cmd_person_link(struct ctx *, const struct cmd *, int, char **);
+static int cmd_person_disable(struct ctx *, const struct cmd *, int, char **);
+static int cmd_import(struct ctx *, const struct cmd *, int, char **);
+static int cmd_reports(struct ctx *, const struct cmd *, int, char **);
+static int cmd_picture(struct ctx *, const struct cmd *, int, char **);
+static int cmd_analysis(struct ctx *, const struct cmd *, int, char **);
+static int cmd_flags(struct ctx *, const struct cmd *, int, char **);
+static int cmd_backup(struct ctx *, const struct cmd *, int, char **);
+static int cmd_audit_verify(struct ctx *, const struct cmd *, int, char **);
+static int cmd_audit_export(struct ctx *, const struct cmd *, int, char **);
+static int cmd_digest(struct ctx *, const struct cmd *, int, char **);
+static int cmd_outbox(struct ctx *, const struct cmd *, int, char **);
+static int cmd_outbox_flush(struct ctx *, const struct cmd *, int, char **);
+static int cmd_police_fetch(struct ctx *, const struct cmd *, int, char **);
+static int cmd_police_list(struct ctx *, const struct cmd *, int, char **);
+static int cmd_webhooks(struct ctx *, const struct cmd *, int, char **);
+static int cmd_webhooks_flush(struct ctx *, const struct cmd *, int, char **);
 
 static const struct cmd cmds[] = {
-	{ "init", NULL, cmd_init, "",
-	    "create or migrate the database" },
-	{ "area", "add", cmd_area_add, "SLUG NAME",
-	    "add an area; SLUG: a-z, 0-9 and -" },
-	{ "area", "list", cmd_area_list, "[--json]",
-	    "list the areas" },
-	{ "person", "add", cmd_person_add,
-	    "--name NAME --email EMAIL --org ORG "
-	    "--role reporter|keyfunction|steering|admin "
-	    "(--area SLUG ... | --all-areas)",
-	    "add a person and print their personal link" },
-	{ "person", "list", cmd_person_list, "[--json]",
-	    "list the people, their roles and areas" },
-	{ "person", "link", cmd_person_link, "ID",
-	    "new personal link; the old one stops working" },
-	{ "person", "disable", cmd_person_disable, "ID",
-	    "disable a person; their link stops working" },
-	{ "import", NULL, cmd_import, "FILE.csv",
-	    "import historic reports; all or nothing" },
-	{ "reports", NULL, cmd_reports, "PERIOD [--area SLUG] [--json]",
-	    "the reports of a period, latest revision each" },
-	{ "picture", NULL, cmd_picture, "PERIOD [--json|--text|--html]",
-	    "the compiled picture of a period, every area" },
-	{ "analysis", NULL, cmd_analysis, "PERIOD [--json|--csv|--html]",
-	    "the analysis of a quarter, tertial or year (2026-Q3, 2026-T2, "
-	    "2026), every area; without an option a summary in words" },
-	{ "flags", NULL, cmd_flags, "[--json] [--all]",
-	    "open flags (--all: closed ones too)" },
-	{ "digest", NULL, cmd_digest, "PERIOD [--dry-run]",
-	    "queue the digest of PERIOD for every key function "
-	    "(--dry-run: print it instead)" },
-	{ "outbox", "flush", cmd_outbox_flush, "",
-	    "try to deliver queued mail now" },
-	{ "outbox", NULL, cmd_outbox, "[--json]",
-	    "queued, sent and failed mail with the last error" },
-	{ "police", "fetch", cmd_police_fetch, "",
-	    "fetch the police's event notices now ([police])" },
-	{ "police", "list", cmd_police_list, "PERIOD [--json]",
-	    "the police notices of a period and their counts by type" },
-	{ "webhooks", "flush", cmd_webhooks_flush, "",
-	    "try to deliver the webhook deliveries due now" },
-	{ "webhooks", NULL, cmd_webhooks, "[--json]",
-	    "queued, delivered and failed webhook deliveries" },
-	{ "backup", NULL, cmd_backup, "FILE",
-	    "online copy of the database, and the key as FILE.key" },
-	{ "audit", "verify", cmd_audit_verify, "",
-	    "check the audit log's hash chain" },
-	{ "audit", "export", cmd_audit_export,
-	    "[--since YYYY-MM-DD] [--csv|--json]",
-	    "the audit log with its hashes (default CSV)" },
+    {"init", NULL, cmd_init, "", "create or migrate the database"},
+    {"area", "add", cmd_area_add, "SLUG NAME",
+	"add an area; SLUG: a-z, 0-9 and -"},
+    {"area", "list", cmd_area_list, "[--json]", "list the areas"},
+    {"person", "add", cmd_person_add,
+	"--name NAME --email EMAIL --org ORG "
+	"--role reporter|keyfunction|steering|admin "
+	"(--area SLUG ... | --all-areas)",
+	"add a person and print their personal link"},
+    {"person", "list", cmd_person_list, "[--json]",
+	"list the people, their roles and areas"},
+    {"person", "link", cmd_person_link, "ID",
+	"new personal link; the old one stops working"},
+    {"person", "disable", cmd_person_disable, "ID",
+	"disable a person; their link stops working"},
+    {"import", NULL, cmd_import, "FILE.csv",
+	"import historic reports; all or nothing"},
+    {"reports", NULL, cmd_reports, "PERIOD [--area SLUG] [--json]",
+	"the reports of a period, latest revision each"},
+    {"picture", NULL, cmd_picture, "PERIOD [--json|--text|--html]",
+	"the compiled picture of a period, every area"},
+    {"analysis", NULL, cmd_analysis, "PERIOD [--json|--csv|--html]",
+	"the analysis of a quarter, tertial or year (2026-Q3, 2026-T2, "
+	"2026), every area; without an option a summary in words"},
+    {"flags", NULL, cmd_flags, "[--json] [--all]",
+	"open flags (--all: closed ones too)"},
+    {"digest", NULL, cmd_digest, "PERIOD [--dry-run]",
+	"queue the digest of PERIOD for every key function "
+	"(--dry-run: print it instead)"},
+    {"outbox", "flush", cmd_outbox_flush, "", "try to deliver queued mail now"},
+    {"outbox", NULL, cmd_outbox, "[--json]",
+	"queued, sent and failed mail with the last error"},
+    {"police", "fetch", cmd_police_fetch, "",
+	"fetch the police's event notices now ([police])"},
+    {"police", "list", cmd_police_list, "PERIOD [--json]",
+	"the police notices of a period and their counts by type"},
+    {"webhooks", "flush", cmd_webhooks_flush, "",
+	"try to deliver the webhook deliveries due now"},
+    {"webhooks", NULL, cmd_webhooks, "[--json]",
+	"queued, delivered and failed webhook deliveries"},
+    {"backup", NULL, cmd_backup, "FILE",
+	"online copy of the database, and the key as FILE.key"},
+    {"audit", "verify", cmd_audit_verify, "",
+	"check the audit log's hash chain"},
+    {"audit", "export", cmd_audit_export, "[--since YYYY-MM-DD] [--csv|--json]",
+	"the audit log with its hashes (default CSV)"},
 };
-#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 /* One line on stderr; returns `code` for the caller to pass on. */
 static int __attribute__((format(printf, 2, 3)))
 say(int code, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	fputs("estctl: ", stderr);
 	va_start(ap, fmt);
@@ -205,7 +195,7 @@ usage(const struct cmd *c)
 static int
 bad_option(const struct cmd *c, int rc, char **argv)
 {
-	const char	*opt = argv[optind - 1];
+	const char *opt = argv[optind - 1];
 
 	fprintf(stderr, "estctl: %s \"%s\"; usage: ",
 	    rc == ':' ? "missing value for" : "unknown option", opt);
@@ -218,7 +208,7 @@ bad_option(const struct cmd *c, int rc, char **argv)
 static void
 wrap(FILE *fp, const char *s)
 {
-	size_t	col = 2, n;
+	size_t col = 2, n;
 
 	fputs("  ", fp);
 	for (; *s != '\0'; s += n) {
@@ -243,16 +233,17 @@ static void
 help(FILE *fp)
 {
 	const struct cmd *c;
-	char		 words[160];
-	size_t		 i;
-	int		 w;
+	char words[160];
+	size_t i;
+	int w;
 
 	fputs("usage: estctl [-c FILE] COMMAND [ARGUMENTS]\n"
-	    "\n"
-	    "The administrator's tool of estd; safe to use while estd "
-	    "runs.\n"
-	    "\n"
-	    "commands:\n", fp);
+	      "\n"
+	      "The administrator's tool of estd; safe to use while estd "
+	      "runs.\n"
+	      "\n"
+	      "commands:\n",
+	    fp);
 	for (i = 0; i < NCMDS; i++) {
 		c = &cmds[i];
 		w = snprintf(words, sizeof(words), "%s%s%s%s%s", c->name,
@@ -265,18 +256,19 @@ help(FILE *fp)
 			fprintf(fp, "  %-32s%s\n", words, c->help);
 	}
 	fputs("\n"
-	    "options:\n"
-	    "  -c FILE                         configuration (default: "
-	    "$ESTD_CONFIG,\n"
-	    "                                  else /etc/estd/estd.conf)\n"
-	    "  --help                          this text; after a command, "
-	    "its usage\n"
-	    "  --version                       the version\n"
-	    "\n"
-	    "PERIOD is a week label such as 2026-W47. The import file starts "
-	    "with the header\n" IMPORT_HEADER ".\n"
-	    "Exit status: 0 success, 1 runtime failure, 2 usage or "
-	    "configuration error.\n", fp);
+	      "options:\n"
+	      "  -c FILE                         configuration (default: "
+	      "$ESTD_CONFIG,\n"
+	      "                                  else /etc/estd/estd.conf)\n"
+	      "  --help                          this text; after a command, "
+	      "its usage\n"
+	      "  --version                       the version\n"
+	      "\n"
+	      "PERIOD is a week label such as 2026-W47. The import file starts "
+	      "with the header\n" IMPORT_HEADER ".\n"
+	      "Exit status: 0 success, 1 runtime failure, 2 usage or "
+	      "configuration error.\n",
+	    fp);
 }
 
 /*
@@ -287,18 +279,18 @@ help(FILE *fp)
 static int
 ctx_open(struct ctx *ctx, bool creating)
 {
-	char	*cause = NULL;
-	int	 v;
+	char *cause = NULL;
+	int v;
 
 	if ((ctx->conf = conf_load(ctx->conf_path, &cause)) == NULL) {
-		say(EXIT_USAGE, "%s", cause != NULL ? cause :
-		    "cannot load the configuration");
+		say(EXIT_USAGE, "%s",
+		    cause != NULL ? cause : "cannot load the configuration");
 		free(cause);
 		return EXIT_USAGE;
 	}
 	if (clock_init(ctx->conf->timezone, &cause) == -1) {
-		say(EXIT_USAGE, "%s", cause != NULL ? cause :
-		    "cannot set the time zone");
+		say(EXIT_USAGE, "%s",
+		    cause != NULL ? cause : "cannot set the time zone");
 		free(cause);
 		return EXIT_USAGE;
 	}
@@ -307,23 +299,29 @@ ctx_open(struct ctx *ctx, bool creating)
 	/* STORE_ADMIN would create an empty file; only init may. */
 	if (!creating && access(ctx->conf->database, F_OK) == -1 &&
 	    errno == ENOENT)
-		return say(EXIT_RUNTIME, "the database %s does not exist; run "
-		    "\"estctl init\"", ctx->conf->database);
+		return say(EXIT_RUNTIME,
+		    "the database %s does not exist; run "
+		    "\"estctl init\"",
+		    ctx->conf->database);
 	ctx->store = store_open(ctx->conf->database, STORE_ADMIN, &cause);
 	if (ctx->store == NULL) {
-		say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
-		    "cannot open the database");
+		say(EXIT_RUNTIME, "%s",
+		    cause != NULL ? cause : "cannot open the database");
 		free(cause);
 		return EXIT_RUNTIME;
 	}
 	if (creating)
 		return 0;
 	if ((v = store_schema_version(ctx->store)) == -1)
-		return say(EXIT_RUNTIME, "cannot read the schema version of "
-		    "the database %s", ctx->conf->database);
+		return say(EXIT_RUNTIME,
+		    "cannot read the schema version of "
+		    "the database %s",
+		    ctx->conf->database);
 	if (v == 0)
-		return say(EXIT_RUNTIME, "the database %s has no schema; run "
-		    "\"estctl init\"", ctx->conf->database);
+		return say(EXIT_RUNTIME,
+		    "the database %s has no schema; run "
+		    "\"estctl init\"",
+		    ctx->conf->database);
 	return 0;
 }
 
@@ -336,12 +334,14 @@ commit_audited(struct ctx *ctx, const char *action, const char *detail)
 {
 	if (store_audit(ctx->store, "estctl", action, detail) == -1) {
 		store_rollback(ctx->store);
-		return say(EXIT_RUNTIME, "cannot write the audit entry; "
+		return say(EXIT_RUNTIME,
+		    "cannot write the audit entry; "
 		    "nothing was changed");
 	}
 	if (store_commit(ctx->store) == -1) {
 		store_rollback(ctx->store);
-		return say(EXIT_RUNTIME, "cannot commit the change; nothing "
+		return say(EXIT_RUNTIME,
+		    "cannot commit the change; nothing "
 		    "was changed");
 	}
 	return 0;
@@ -351,7 +351,7 @@ commit_audited(struct ctx *ctx, const char *action, const char *detail)
 static size_t
 utf8_width(const char *s)
 {
-	size_t	n = 0;
+	size_t n = 0;
 
 	for (; *s != '\0'; s++)
 		if (((unsigned char)*s & 0xc0) != 0x80)
@@ -367,15 +367,17 @@ utf8_width(const char *s)
 static int
 check_text(const char *what, const char *s)
 {
-	const char	*p;
-	bool		 blank = true;
+	const char *p;
+	bool blank = true;
 
 	if (!report_valid_utf8(s, strlen(s)))
 		return say(EXIT_USAGE, "the %s is not valid UTF-8", what);
 	for (p = s; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return say(EXIT_USAGE, "the %s must be one line without "
-			    "control characters", what);
+			return say(EXIT_USAGE,
+			    "the %s must be one line without "
+			    "control characters",
+			    what);
 		if (*p != ' ')
 			blank = false;
 	}
@@ -391,8 +393,8 @@ static int
 check_slug(const char *slug)
 {
 	if (!report_valid_slug(slug))
-		return say(EXIT_USAGE, "invalid area slug \"%s\": use "
-		    SLUG_RULE, slug);
+		return say(EXIT_USAGE,
+		    "invalid area slug \"%s\": use " SLUG_RULE, slug);
 	return 0;
 }
 
@@ -400,8 +402,8 @@ check_slug(const char *slug)
 static int
 check_email(const char *e)
 {
-	const char	*at = strchr(e, '@'), *p;
-	size_t		 len = strlen(e);
+	const char *at = strchr(e, '@'), *p;
+	size_t len = strlen(e);
 
 	for (p = e; *p != '\0'; p++)
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
@@ -409,7 +411,8 @@ check_email(const char *e)
 	if (*p != '\0' || len > EMAIL_MAX || at == NULL || at == e ||
 	    at[1] == '\0' || strchr(at + 1, '@') != NULL || at[1] == '.' ||
 	    e[len - 1] == '.')
-		return say(EXIT_USAGE, "invalid e-mail address \"%s\": expected "
+		return say(EXIT_USAGE,
+		    "invalid e-mail address \"%s\": expected "
 		    "one name@domain, ASCII, no spaces, at most %d characters",
 		    e, EMAIL_MAX);
 	return 0;
@@ -419,8 +422,8 @@ check_email(const char *e)
 static long long
 parse_id(const char *s)
 {
-	char		*end;
-	long long	 v;
+	char *end;
+	long long v;
 
 	if (*s < '1' || *s > '9')
 		return -1;
@@ -435,7 +438,7 @@ parse_id(const char *s)
 static int
 print_json(json_t *doc)
 {
-	int	rc;
+	int rc;
 
 	rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
@@ -449,7 +452,7 @@ print_json(json_t *doc)
 static void
 cell(const char *s, size_t width)
 {
-	size_t	w = utf8_width(s);
+	size_t w = utf8_width(s);
 
 	fputs(s, stdout);
 	for (; w < width; w++)
@@ -464,10 +467,10 @@ static int
 parse_json_only(const struct cmd *c, int argc, char **argv, bool *json)
 {
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
-	int	ch;
+	int ch;
 
 	*json = false;
 	optind = 0;
@@ -485,8 +488,8 @@ parse_json_only(const struct cmd *c, int argc, char **argv, bool *json)
 static int
 cmd_init(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	char	*cause = NULL, detail[64];
-	int	 rc, before, after;
+	char *cause = NULL, detail[64];
+	int rc, before, after;
 
 	(void)argv;
 	if (argc != 1)
@@ -495,20 +498,23 @@ cmd_init(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		return rc;
 	before = store_schema_version(ctx->store);
 	if (store_migrate(ctx->store, &cause) == -1) {
-		say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
-		    "cannot create the schema");
+		say(EXIT_RUNTIME, "%s",
+		    cause != NULL ? cause : "cannot create the schema");
 		free(cause);
 		return EXIT_RUNTIME;
 	}
 	if ((after = store_schema_version(ctx->store)) == -1)
-		return say(EXIT_RUNTIME, "cannot read the schema version of "
-		    "the database %s", ctx->conf->database);
+		return say(EXIT_RUNTIME,
+		    "cannot read the schema version of "
+		    "the database %s",
+		    ctx->conf->database);
 	if (before != after) {
-		snprintf(detail, sizeof(detail), "schema %d to %d", before,
-		    after);
-		if (store_audit(ctx->store, "estctl", "db.migrate",
-		    detail) == -1)
-			return say(EXIT_RUNTIME, "cannot write the audit entry");
+		snprintf(
+		    detail, sizeof(detail), "schema %d to %d", before, after);
+		if (store_audit(ctx->store, "estctl", "db.migrate", detail) ==
+		    -1)
+			return say(
+			    EXIT_RUNTIME, "cannot write the audit entry");
 	}
 	if ((rc = ctx_key(ctx)) != 0)
 		return rc;
@@ -520,9 +526,9 @@ cmd_init(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 static int
 cmd_area_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	struct area	 a;
-	char		*cause = NULL;
-	int		 rc;
+	struct area a;
+	char *cause = NULL;
+	int rc;
 
 	if (argc != 3 || argv[1][0] == '-')
 		return usage(c);
@@ -541,8 +547,8 @@ cmd_area_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		return say(EXIT_RUNTIME, "cannot start a write transaction");
 	if (store_area_add(ctx->store, argv[1], argv[2], &cause) == -1) {
 		store_rollback(ctx->store);
-		say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
-		    "cannot add the area");
+		say(EXIT_RUNTIME, "%s",
+		    cause != NULL ? cause : "cannot add the area");
 		free(cause);
 		return EXIT_RUNTIME;
 	}
@@ -555,11 +561,11 @@ cmd_area_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 static int
 cmd_area_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	struct area	*areas = NULL;
-	json_t		*doc, *list;
-	size_t		 n = 0, i, w = strlen("SLUG");
-	bool		 json;
-	int		 rc;
+	struct area *areas = NULL;
+	json_t *doc, *list;
+	size_t n = 0, i, w = strlen("SLUG");
+	bool json;
+	int rc;
 
 	if ((rc = parse_json_only(c, argc, argv, &json)) != 0)
 		return rc;
@@ -571,13 +577,14 @@ cmd_area_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	if (json) {
 		list = json_array();
 		for (i = 0; i < n; i++)
-			json_array_append_new(list, json_pack("{s:s, s:s}",
-			    "slug", areas[i].slug, "name", areas[i].name));
+			json_array_append_new(list,
+			    json_pack("{s:s, s:s}", "slug", areas[i].slug,
+				"name", areas[i].name));
 		doc = json_pack("{s:o}", "areas", list);
 		rc = print_json(doc);
 	} else if (n == 0) {
 		printf("no areas yet; add one with \"estctl area add SLUG "
-		    "NAME\"\n");
+		       "NAME\"\n");
 	} else {
 		for (i = 0; i < n; i++)
 			if (strlen(areas[i].slug) > w)
@@ -597,7 +604,7 @@ cmd_area_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 static void
 areas_text(struct buf *b, const struct person *p)
 {
-	size_t	i;
+	size_t i;
 
 	if (p->all_areas) {
 		buf_puts(b, "all areas");
@@ -654,7 +661,7 @@ static void
 print_link(const struct ctx *ctx, enum role role, char *tok)
 {
 	printf("The link is shown once only; the database keeps only a "
-	    "hash of it:\n");
+	       "hash of it:\n");
 	printf("%s/%s/%s\n", ctx->conf->base_url,
 	    role == ROLE_REPORTER ? "r" : "k", tok);
 	fflush(stdout);
@@ -665,41 +672,33 @@ static int
 cmd_person_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "email", required_argument, NULL, 'e' },
-		{ "org", required_argument, NULL, 'o' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "area", required_argument, NULL, 'a' },
-		{ "all-areas", no_argument, NULL, 'A' },
-		{ NULL, 0, NULL, 0 },
+	    {"name", required_argument, NULL, 'n'},
+	    {"email", required_argument, NULL, 'e'},
+	    {"org", required_argument, NULL, 'o'},
+	    {"role", required_argument, NULL, 'r'},
+	    {"area", required_argument, NULL, 'a'},
+	    {"all-areas", no_argument, NULL, 'A'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct person	 p;
-	struct area	 a;
-	struct buf	 b = { NULL, 0, 0 };
-	unsigned char	 hash[TOKEN_HASH_LEN], salt[TOKEN_SALT_LEN];
-	char		 tok[TOKEN_LEN + 1], detail[64], *cause = NULL;
-	char		*role_s = NULL;
-	long long	 id;
-	size_t		 i, j;
-	int		 ch, rc = EXIT_USAGE;
+	struct person p;
+	struct area a;
+	struct buf b = {NULL, 0, 0};
+	unsigned char hash[TOKEN_HASH_LEN], salt[TOKEN_SALT_LEN];
+	char tok[TOKEN_LEN + 1], detail[64], *cause = NULL;
+	char *role_s = NULL;
+	long long id;
+	size_t i, j;
+	int ch, rc = EXIT_USAGE;
 
 	memset(&p, 0, sizeof(p));
 	p.areas = xcalloc((size_t)argc, sizeof(*p.areas));
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'n':
-			p.name = optarg;
-			break;
-		case 'e':
-			p.email = optarg;
-			break;
-		case 'o':
-			p.org = optarg;
-			break;
-		case 'r':
-			role_s = optarg;
-			break;
+		case 'n': p.name = optarg; break;
+		case 'e': p.email = optarg; break;
+		case 'o': p.org = optarg; break;
+		case 'r': role_s = optarg; break;
 		case 'a':
 			for (j = 0; j < p.n_areas; j++)
 				if (strcmp(p.areas[j], optarg) == 0)
@@ -707,12 +706,8 @@ cmd_person_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 			if (j == p.n_areas)
 				p.areas[p.n_areas++] = optarg;
 			break;
-		case 'A':
-			p.all_areas = true;
-			break;
-		default:
-			rc = bad_option(c, ch, argv);
-			goto done;
+		case 'A': p.all_areas = true; break;
+		default: rc = bad_option(c, ch, argv); goto done;
 		}
 	}
 	if (optind != argc) {
@@ -722,8 +717,11 @@ cmd_person_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	if (p.name == NULL || p.email == NULL || p.org == NULL ||
 	    role_s == NULL) {
 		say(EXIT_USAGE, "missing %s; usage: estctl person add %s",
-		    p.name == NULL ? "--name" : p.email == NULL ? "--email" :
-		    p.org == NULL ? "--org" : "--role", c->args);
+		    p.name == NULL        ? "--name"
+			: p.email == NULL ? "--email"
+			: p.org == NULL   ? "--org"
+					  : "--role",
+		    c->args);
 		goto done;
 	}
 	if ((rc = check_text("name", p.name)) != 0 ||
@@ -732,8 +730,10 @@ cmd_person_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		goto done;
 	rc = EXIT_USAGE;
 	if (store_role_parse(role_s, &p.role) == -1) {
-		say(EXIT_USAGE, "unknown role \"%s\": use reporter, "
-		    "keyfunction, steering or admin", role_s);
+		say(EXIT_USAGE,
+		    "unknown role \"%s\": use reporter, "
+		    "keyfunction, steering or admin",
+		    role_s);
 		goto done;
 	}
 	if (p.all_areas && p.n_areas > 0) {
@@ -741,7 +741,8 @@ cmd_person_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		goto done;
 	}
 	if (p.role == ROLE_REPORTER && !p.all_areas && p.n_areas == 0) {
-		say(EXIT_USAGE, "a reporter needs at least one --area SLUG, "
+		say(EXIT_USAGE,
+		    "a reporter needs at least one --area SLUG, "
 		    "or --all-areas");
 		goto done;
 	}
@@ -779,8 +780,8 @@ cmd_person_add(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	if ((id = store_person_add(ctx->store, &p, hash, &cause)) == -1 ||
 	    store_person_set_salt(ctx->store, id, salt, &cause) == -1) {
 		store_rollback(ctx->store);
-		say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
-		    "cannot add the person");
+		say(EXIT_RUNTIME, "%s",
+		    cause != NULL ? cause : "cannot add the person");
 		free(cause);
 		goto wipe;
 	}
@@ -812,17 +813,22 @@ static int
 cmd_person_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
 	static const char *const head[] = {
-		"ID", "NAME", "E-MAIL", "ORGANISATION", "ROLE", "STATUS",
-		"AREAS",
+	    "ID",
+	    "NAME",
+	    "E-MAIL",
+	    "ORGANISATION",
+	    "ROLE",
+	    "STATUS",
+	    "AREAS",
 	};
-	struct person	*people = NULL;
-	struct buf	 b = { NULL, 0, 0 };
-	json_t		*list, *areas, *o;
-	char		 id[32];
-	const char	*col[7];
-	size_t		 n = 0, i, j, w[7];
-	bool		 json;
-	int		 rc;
+	struct person *people = NULL;
+	struct buf b = {NULL, 0, 0};
+	json_t *list, *areas, *o;
+	char id[32];
+	const char *col[7];
+	size_t n = 0, i, j, w[7];
+	bool json;
+	int rc;
 
 	if ((rc = parse_json_only(c, argc, argv, &json)) != 0)
 		return rc;
@@ -836,15 +842,15 @@ cmd_person_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		for (i = 0; i < n; i++) {
 			areas = json_array();
 			for (j = 0; j < people[i].n_areas; j++)
-				json_array_append_new(areas,
-				    json_string(people[i].areas[j]));
-			o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:b}",
-			    "id", (json_int_t)people[i].id,
-			    "name", people[i].name, "email", people[i].email,
-			    "org", people[i].org,
-			    "role", store_role_name(people[i].role),
-			    "areas", areas, "all_areas", people[i].all_areas,
-			    "active", people[i].active);
+				json_array_append_new(
+				    areas, json_string(people[i].areas[j]));
+			o = json_pack(
+			    "{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:b}", "id",
+			    (json_int_t)people[i].id, "name", people[i].name,
+			    "email", people[i].email, "org", people[i].org,
+			    "role", store_role_name(people[i].role), "areas",
+			    areas, "all_areas", people[i].all_areas, "active",
+			    people[i].active);
 			json_array_append_new(list, o);
 		}
 		rc = print_json(json_pack("{s:o}", "people", list));
@@ -900,13 +906,15 @@ static int
 person_arg(struct ctx *ctx, const struct cmd *c, int argc, char **argv,
     struct person *p, long long *id)
 {
-	int	rc;
+	int rc;
 
 	if (argc != 2)
 		return usage(c);
 	if ((*id = parse_id(argv[1])) == -1)
-		return say(EXIT_USAGE, "invalid person id \"%s\"; see \"estctl "
-		    "person list\"", argv[1]);
+		return say(EXIT_USAGE,
+		    "invalid person id \"%s\"; see \"estctl "
+		    "person list\"",
+		    argv[1]);
 	if ((rc = ctx_open(ctx, false)) != 0)
 		return rc;
 	memset(p, 0, sizeof(*p));
@@ -918,17 +926,19 @@ person_arg(struct ctx *ctx, const struct cmd *c, int argc, char **argv,
 static int
 cmd_person_link(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	struct person	 p;
-	unsigned char	 hash[TOKEN_HASH_LEN], salt[TOKEN_SALT_LEN];
-	char		 tok[TOKEN_LEN + 1], detail[32], *cause = NULL;
-	long long	 id;
-	int		 rc;
+	struct person p;
+	unsigned char hash[TOKEN_HASH_LEN], salt[TOKEN_SALT_LEN];
+	char tok[TOKEN_LEN + 1], detail[32], *cause = NULL;
+	long long id;
+	int rc;
 
 	if ((rc = person_arg(ctx, c, argc, argv, &p, &id)) != 0)
 		return rc;
 	if (!p.active) {
-		rc = say(EXIT_USAGE, "person %lld is disabled; a new link would "
-		    "not work", id);
+		rc = say(EXIT_USAGE,
+		    "person %lld is disabled; a new link would "
+		    "not work",
+		    id);
 		goto done;
 	}
 	if ((rc = new_link(ctx, salt, tok, hash)) != 0)
@@ -950,7 +960,8 @@ cmd_person_link(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	if ((rc = commit_audited(ctx, "person.link", detail)) != 0)
 		goto wipe;
 	printf("new link for person %lld: %s <%s>, %s; the old link no "
-	    "longer works\n", id, p.name, p.email, store_role_name(p.role));
+	       "longer works\n",
+	    id, p.name, p.email, store_role_name(p.role));
 	print_link(ctx, p.role, tok);
 	rc = 0;
 wipe:
@@ -962,19 +973,18 @@ done:
 }
 
 static int
-cmd_person_disable(struct ctx *ctx, const struct cmd *c, int argc,
-    char **argv)
+cmd_person_disable(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	struct person	 p;
-	char		 detail[32], *cause = NULL;
-	long long	 id;
-	int		 rc;
+	struct person p;
+	char detail[32], *cause = NULL;
+	long long id;
+	int rc;
 
 	if ((rc = person_arg(ctx, c, argc, argv, &p, &id)) != 0)
 		return rc;
 	if (!p.active) {
-		printf("person %lld is already disabled: %s <%s>\n", id,
-		    p.name, p.email);
+		printf("person %lld is already disabled: %s <%s>\n", id, p.name,
+		    p.email);
 		goto done;
 	}
 	if (store_begin(ctx->store) == -1) {
@@ -1005,16 +1015,16 @@ done:
 static int
 read_file(const char *path, char **data, size_t *len)
 {
-	struct stat	 st;
-	FILE		*fp;
-	size_t		 cap = 1 << 16, n = 0, r;
-	char		*p;
+	struct stat st;
+	FILE *fp;
+	size_t cap = 1 << 16, n = 0, r;
+	char *p;
 
 	if (strcmp(path, "-") == 0)
 		fp = stdin;
 	else if ((fp = fopen(path, "rb")) == NULL)
-		return say(EXIT_USAGE, "cannot open %s: %s", path,
-		    strerror(errno));
+		return say(
+		    EXIT_USAGE, "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fileno(fp), &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			fclose(fp);
@@ -1036,15 +1046,15 @@ read_file(const char *path, char **data, size_t *len)
 		n += r;
 	}
 	if (ferror(fp) || n >= IMPORT_FILE_MAX) {
-		int	saved = errno;
+		int saved = errno;
 
 		free(p);
 		if (fp != stdin)
 			fclose(fp);
 		if (n >= IMPORT_FILE_MAX)
 			return say(EXIT_USAGE, "%s is larger than 1 GiB", path);
-		return say(EXIT_RUNTIME, "cannot read %s: %s", path,
-		    strerror(saved));
+		return say(
+		    EXIT_RUNTIME, "cannot read %s: %s", path, strerror(saved));
 	}
 	if (fp != stdin)
 		fclose(fp);
@@ -1072,10 +1082,10 @@ cmd_import(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	struct import_options opts;
 	struct import_result res;
 	enum import_status st;
-	const char	*path;
-	char		*data = NULL, *cause = NULL;
-	size_t		 len = 0, i;
-	int		 rc;
+	const char *path;
+	char *data = NULL, *cause = NULL;
+	size_t len = 0, i;
+	int rc;
 
 	if (argc != 2 || (argv[1][0] == '-' && argv[1][1] != '\0'))
 		return usage(c);
@@ -1093,22 +1103,24 @@ cmd_import(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		opts.progress = import_progress;
 		opts.progress_arg = (void *)(uintptr_t)path;
 	}
-	st = import_csv(ctx->store, &ctx->conf->checklist, &opts, data, len,
-	    &res, &cause);
+	st = import_csv(
+	    ctx->store, &ctx->conf->checklist, &opts, data, len, &res, &cause);
 	free(data);
 
 	switch (st) {
 	case IMPORT_OK:
 		printf("imported %ld %s (%ld %s) for %ld %s and %ld %s\n",
 		    res.reports, plural(res.reports, "report", "reports"),
-		    res.rows, plural(res.rows, "row", "rows"),
-		    res.periods, plural(res.periods, "period", "periods"),
-		    res.areas, plural(res.areas, "area", "areas"));
+		    res.rows, plural(res.rows, "row", "rows"), res.periods,
+		    plural(res.periods, "period", "periods"), res.areas,
+		    plural(res.areas, "area", "areas"));
 		if (res.masked > 0)
-			printf("personal data (identity numbers, phone numbers "
+			printf(
+			    "personal data (identity numbers, phone numbers "
 			    "or e-mail addresses) was masked in the notes of "
-			    "%ld %s\n", res.masked, plural(res.masked,
-			    "report", "reports"));
+			    "%ld %s\n",
+			    res.masked,
+			    plural(res.masked, "report", "reports"));
 		rc = 0;
 		break;
 	case IMPORT_INVALID:
@@ -1117,8 +1129,8 @@ cmd_import(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		if (res.n_errors > (long)res.n_messages)
 			say(EXIT_USAGE, "%s: and %ld more %s", path,
 			    res.n_errors - (long)res.n_messages,
-			    plural(res.n_errors - (long)res.n_messages,
-			    "error", "errors"));
+			    plural(res.n_errors - (long)res.n_messages, "error",
+				"errors"));
 		say(EXIT_USAGE, "%s: nothing was imported (%ld %s)", path,
 		    res.n_errors, plural(res.n_errors, "error", "errors"));
 		rc = EXIT_USAGE;
@@ -1139,9 +1151,9 @@ static json_t *
 report_json(const struct stored_report *sr, const struct checklist *cl)
 {
 	const struct report *r = &sr->report;
-	json_t		*ratings, *counts;
-	char		 when[40];
-	size_t		 i;
+	json_t *ratings, *counts;
+	char when[40];
+	size_t i;
 
 	ratings = json_object();
 	counts = json_object();
@@ -1155,18 +1167,18 @@ report_json(const struct stored_report *sr, const struct checklist *cl)
 	}
 	clock_format_iso(sr->submitted, when, sizeof(when));
 	return json_pack("{s:I, s:s, s:s?, s:s, s:i, s:o, s:o, s:s?, s:s?, "
-	    "s:b}",
-	    "id", (json_int_t)sr->id, "area", r->area,
-	    "reporter", sr->reporter_email, "submitted", when,
-	    "revision", sr->revision, "ratings", ratings, "counts", counts,
-	    "place", r->place, "note", r->note, "nothing", r->nothing);
+			 "s:b}",
+	    "id", (json_int_t)sr->id, "area", r->area, "reporter",
+	    sr->reporter_email, "submitted", when, "revision", sr->revision,
+	    "ratings", ratings, "counts", counts, "place", r->place, "note",
+	    r->note, "nothing", r->nothing);
 }
 
 /* Text lines indented under a label, for multi-line notes. */
 static void
 print_indented(const char *label, const char *text)
 {
-	const char	*nl;
+	const char *nl;
 
 	printf("  %s: ", label);
 	while ((nl = strchr(text, '\n')) != NULL) {
@@ -1181,8 +1193,8 @@ static void
 report_text(const struct stored_report *sr, const struct checklist *cl)
 {
 	const struct report *r = &sr->report;
-	char		 when[40];
-	size_t		 i, w = 0;
+	char when[40];
+	size_t i, w = 0;
 
 	clock_format_iso(sr->submitted, when, sizeof(when));
 	printf("\n%s, ", r->area);
@@ -1223,19 +1235,19 @@ static int
 cmd_reports(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "area", required_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
+	    {"area", required_argument, NULL, 'a'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct stored_report *list = NULL;
-	struct period	 p;
-	struct area	 a;
-	json_t		*arr;
-	const char	*area = NULL;
-	char		 label[PERIOD_LABEL_MAX];
-	size_t		 n = 0, i;
-	bool		 json = false;
-	int		 ch, rc;
+	struct period p;
+	struct area a;
+	json_t *arr;
+	const char *area = NULL;
+	char label[PERIOD_LABEL_MAX];
+	size_t n = 0, i;
+	bool json = false;
+	int ch, rc;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
@@ -1249,8 +1261,10 @@ cmd_reports(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	if (optind != argc - 1)
 		return usage(c);
 	if (period_parse(argv[optind], &p) == -1 || p.kind != PERIOD_WEEK)
-		return say(EXIT_USAGE, "invalid period \"%s\": expected a week "
-		    "such as 2026-W47", argv[optind]);
+		return say(EXIT_USAGE,
+		    "invalid period \"%s\": expected a week "
+		    "such as 2026-W47",
+		    argv[optind]);
 	period_format(&p, label);
 	if (area != NULL && (rc = check_slug(area)) != 0)
 		return rc;
@@ -1258,27 +1272,29 @@ cmd_reports(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		return rc;
 	if (ctx->conf->cadence == CADENCE_FORTNIGHTLY &&
 	    period_as_fortnight(&p, ctx->conf->fortnight_start) == -1)
-		return say(EXIT_USAGE, "%s is not the first week of a "
-		    "fortnight", label);
+		return say(EXIT_USAGE,
+		    "%s is not the first week of a "
+		    "fortnight",
+		    label);
 	if (area != NULL) {
 		memset(&a, 0, sizeof(a));
 		if (store_area_get(ctx->store, area, &a) == -1)
-			return say(EXIT_USAGE, "area \"%s\" does not exist",
-			    area);
+			return say(
+			    EXIT_USAGE, "area \"%s\" does not exist", area);
 		free(a.name);
 	}
-	if (store_report_list(ctx->store, &p, area, &ctx->conf->checklist,
-	    &list, &n) == -1)
-		return say(EXIT_RUNTIME, "cannot read the reports of %s",
-		    label);
+	if (store_report_list(
+		ctx->store, &p, area, &ctx->conf->checklist, &list, &n) == -1)
+		return say(
+		    EXIT_RUNTIME, "cannot read the reports of %s", label);
 
 	if (json) {
 		arr = json_array();
 		for (i = 0; i < n; i++)
-			json_array_append_new(arr,
-			    report_json(&list[i], &ctx->conf->checklist));
-		rc = print_json(json_pack("{s:s, s:o}", "period", label,
-		    "reports", arr));
+			json_array_append_new(
+			    arr, report_json(&list[i], &ctx->conf->checklist));
+		rc = print_json(
+		    json_pack("{s:s, s:o}", "period", label, "reports", arr));
 	} else {
 		if (n == 0)
 			printf("%s%s%s: no reports\n", label,
@@ -1302,16 +1318,20 @@ cmd_reports(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 static int
 period_arg(struct ctx *ctx, const char *label, struct period *p)
 {
-	int	rc;
+	int rc;
 
 	if (period_parse(label, p) == -1 || p->kind != PERIOD_WEEK)
-		return say(EXIT_USAGE, "invalid period \"%s\": expected a week "
-		    "such as 2026-W47", label);
+		return say(EXIT_USAGE,
+		    "invalid period \"%s\": expected a week "
+		    "such as 2026-W47",
+		    label);
 	if ((rc = ctx_open(ctx, false)) != 0)
 		return rc;
 	if (gather_period(ctx->conf, label, p) == -1)
-		return say(EXIT_USAGE, "%s is not the first week of a "
-		    "fortnight", label);
+		return say(EXIT_USAGE,
+		    "%s is not the first week of a "
+		    "fortnight",
+		    label);
 	return 0;
 }
 
@@ -1319,23 +1339,24 @@ static int
 cmd_picture(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "text", no_argument, NULL, 't' },
-		{ "html", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"json", no_argument, NULL, 'j'},
+	    {"text", no_argument, NULL, 't'},
+	    {"html", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct gathered	 g;
-	struct period	 p;
-	json_t		*doc;
-	char		*out, *cause = NULL;
-	int		 ch, rc, format = 0;
+	struct gathered g;
+	struct period p;
+	json_t *doc;
+	char *out, *cause = NULL;
+	int ch, rc, format = 0;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		if (ch != 'j' && ch != 't' && ch != 'h')
 			return bad_option(c, ch, argv);
 		if (format != 0 && format != ch)
-			return say(EXIT_USAGE, "give one of --json, --text and "
+			return say(EXIT_USAGE,
+			    "give one of --json, --text and "
 			    "--html");
 		format = ch;
 	}
@@ -1346,16 +1367,16 @@ cmd_picture(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	/* The administrator sees every area and who has not reported. */
 	if (gather(ctx->store, ctx->conf, &p, NULL, &g, &cause) == -1) {
 		gather_clear(&g);
-		rc = say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
-		    "cannot read the picture");
+		rc = say(EXIT_RUNTIME, "%s",
+		    cause != NULL ? cause : "cannot read the picture");
 		free(cause);
 		return rc;
 	}
 	switch (format) {
 	case 'j':
 		doc = gather_json(&g, true);
-		rc = json_dumpf(doc, stdout, JSON_INDENT(2) |
-		    JSON_PRESERVE_ORDER | PICTURE_JSON_REAL);
+		rc = json_dumpf(doc, stdout,
+		    JSON_INDENT(2) | JSON_PRESERVE_ORDER | PICTURE_JSON_REAL);
 		json_decref(doc);
 		if (rc == -1)
 			rc = say(EXIT_RUNTIME, "cannot write the JSON output");
@@ -1384,7 +1405,7 @@ cmd_picture(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 static const char *
 data_uri(struct buf *b, const char *type, const void *data, size_t len)
 {
-	char	*r, *w;
+	char *r, *w;
 
 	buf_reset(b);
 	buf_printf(b, "data:%s;base64,", type);
@@ -1405,23 +1426,26 @@ data_uri(struct buf *b, const char *type, const void *data, size_t len)
 static json_t *
 analysis_chart_srcs(const struct gathered_analysis *g, json_t *doc)
 {
-	json_t		*srcs = json_object(), *a, *k;
-	struct buf	 b = { NULL, 0, 0 };
-	const char	*slug, *key;
-	char		*svg, *name;
-	size_t		 i, j;
+	json_t *srcs = json_object(), *a, *k;
+	struct buf b = {NULL, 0, 0};
+	const char *slug, *key;
+	char *svg, *name;
+	size_t i, j;
 
-	json_array_foreach(json_object_get(doc, "areas"), i, a) {
+	json_array_foreach(json_object_get(doc, "areas"), i, a)
+	{
 		slug = json_string_value(json_object_get(a, "area"));
-		json_array_foreach(json_object_get(a, "charts"), j, k) {
+		json_array_foreach(json_object_get(a, "charts"), j, k)
+		{
 			key = json_string_value(k);
 			if (slug == NULL || key == NULL ||
-			    (svg = analysis_svg_chart(g->analysis, slug,
-			    key)) == NULL)
+			    (svg = analysis_svg_chart(
+				 g->analysis, slug, key)) == NULL)
 				continue;
 			xasprintf(&name, "%s/%s", slug, key);
-			json_object_set_new(srcs, name, json_string(data_uri(&b,
-			    "image/svg+xml", svg, strlen(svg))));
+			json_object_set_new(srcs, name,
+			    json_string(data_uri(
+				&b, "image/svg+xml", svg, strlen(svg))));
 			free(name);
 			free(svg);
 		}
@@ -1437,14 +1461,14 @@ analysis_chart_srcs(const struct gathered_analysis *g, json_t *doc)
 static int
 analysis_html(struct ctx *ctx, const struct gathered_analysis *g)
 {
-	struct analysis_view	 v;
-	struct page_set		*pages;
-	struct buf		 b = { NULL, 0, 0 }, b2 = { NULL, 0, 0 };
-	json_t			*doc;
-	const char		*css;
-	char			*cause = NULL, *html;
-	size_t			 len;
-	int			 rc = 0;
+	struct analysis_view v;
+	struct page_set *pages;
+	struct buf b = {NULL, 0, 0}, b2 = {NULL, 0, 0};
+	json_t *doc;
+	const char *css;
+	char *cause = NULL, *html;
+	size_t len;
+	int rc = 0;
 
 	if ((pages = page_load(ctx->conf->templates, &cause)) == NULL) {
 		rc = say(EXIT_USAGE, "%s", cause);
@@ -1463,8 +1487,10 @@ analysis_html(struct ctx *ctx, const struct gathered_analysis *g)
 	css = page_analysis_css(pages, &len);
 	v.analysis_stylesheet = data_uri(&b2, "text/css", css, len);
 	if ((html = page_analysis(pages, &v, &len)) == NULL)
-		rc = say(EXIT_USAGE, "the templates in %s have no "
-		    "analysis.html", ctx->conf->templates);
+		rc = say(EXIT_USAGE,
+		    "the templates in %s have no "
+		    "analysis.html",
+		    ctx->conf->templates);
 	else {
 		fwrite(html, 1, len, stdout);
 		free(html);
@@ -1481,11 +1507,11 @@ analysis_html(struct ctx *ctx, const struct gathered_analysis *g)
 static int
 analysis_text(struct ctx *ctx, const struct gathered_analysis *g)
 {
-	struct digest_analysis	 in;
-	struct tmpl_set		*mail;
-	json_t			*doc;
-	char			*dir, *cause = NULL, *text;
-	int			 rc = 0;
+	struct digest_analysis in;
+	struct tmpl_set *mail;
+	json_t *doc;
+	char *dir, *cause = NULL, *text;
+	int rc = 0;
 
 	xasprintf(&dir, "%s/mail", ctx->conf->templates);
 	mail = tmpl_set_load(dir, &cause);
@@ -1518,39 +1544,42 @@ static int
 cmd_analysis(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ "html", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"json", no_argument, NULL, 'j'},
+	    {"csv", no_argument, NULL, 'c'},
+	    {"html", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct gathered_analysis g;
-	struct period		 p;
-	json_t			*doc;
-	char			*out, *cause = NULL;
-	int			 ch, rc, format = 0;
+	struct period p;
+	json_t *doc;
+	char *out, *cause = NULL;
+	int ch, rc, format = 0;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		if (ch != 'j' && ch != 'c' && ch != 'h')
 			return bad_option(c, ch, argv);
 		if (format != 0 && format != ch)
-			return say(EXIT_USAGE, "give one of --json, --csv and "
+			return say(EXIT_USAGE,
+			    "give one of --json, --csv and "
 			    "--html");
 		format = ch;
 	}
 	if (optind != argc - 1)
 		return usage(c);
 	if (gather_analysis_period(argv[optind], &p) == -1)
-		return say(EXIT_USAGE, "invalid period \"%s\": expected a "
+		return say(EXIT_USAGE,
+		    "invalid period \"%s\": expected a "
 		    "quarter, tertial or year such as 2026-Q3, 2026-T2 or "
-		    "2026", argv[optind]);
+		    "2026",
+		    argv[optind]);
 	if ((rc = ctx_open(ctx, false)) != 0)
 		return rc;
 	/* The administrator sees every area. */
-	if (gather_analysis(ctx->store, ctx->conf, &p, NULL, &g,
-	    &cause) == -1) {
-		rc = say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
-		    "cannot read the analysis");
+	if (gather_analysis(ctx->store, ctx->conf, &p, NULL, &g, &cause) ==
+	    -1) {
+		rc = say(EXIT_RUNTIME, "%s",
+		    cause != NULL ? cause : "cannot read the analysis");
 		free(cause);
 		gather_analysis_clear(&g);
 		return rc;
@@ -1558,8 +1587,8 @@ cmd_analysis(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	switch (format) {
 	case 'j':
 		doc = gather_analysis_json(&g);
-		rc = json_dumpf(doc, stdout, JSON_INDENT(2) |
-		    JSON_PRESERVE_ORDER | ANALYSIS_JSON_REAL);
+		rc = json_dumpf(doc, stdout,
+		    JSON_INDENT(2) | JSON_PRESERVE_ORDER | ANALYSIS_JSON_REAL);
 		json_decref(doc);
 		if (rc == -1)
 			rc = say(EXIT_RUNTIME, "cannot write the JSON output");
@@ -1571,12 +1600,8 @@ cmd_analysis(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		fputs(out, stdout);
 		free(out);
 		break;
-	case 'h':
-		rc = analysis_html(ctx, &g);
-		break;
-	default:
-		rc = analysis_text(ctx, &g);
-		break;
+	case 'h': rc = analysis_html(ctx, &g); break;
+	default: rc = analysis_text(ctx, &g); break;
 	}
 	gather_analysis_clear(&g);
 	return rc;
@@ -1586,19 +1611,19 @@ static int
 cmd_flags(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "all", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
+	    {"json", no_argument, NULL, 'j'},
+	    {"all", no_argument, NULL, 'a'},
+	    {NULL, 0, NULL, 0},
 	};
-	static const char *const heads[] = { "ID", "AREA", "INDICATOR",
-	    "OPENED", "STATUS", "ACKNOWLEDGED", "REASON" };
-	struct flag_row	*flags = NULL;
-	const char	*col[7];
-	char		 id[24], opened[PERIOD_LABEL_MAX];
-	char		 closed[PERIOD_LABEL_MAX], status[32];
-	size_t		 n = 0, i, j, w[7];
-	bool		 json = false, all = false;
-	int		 ch, rc, pass;
+	static const char *const heads[] = {"ID", "AREA", "INDICATOR", "OPENED",
+	    "STATUS", "ACKNOWLEDGED", "REASON"};
+	struct flag_row *flags = NULL;
+	const char *col[7];
+	char id[24], opened[PERIOD_LABEL_MAX];
+	char closed[PERIOD_LABEL_MAX], status[32];
+	size_t n = 0, i, j, w[7];
+	bool json = false, all = false;
+	int ch, rc, pass;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
@@ -1645,10 +1670,12 @@ cmd_flags(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 				col[2] = flags[i].indicator;
 				col[3] = opened;
 				col[4] = status;
-				col[5] = flags[i].ack_by != NULL ?
-				    flags[i].ack_by : "-";
-				col[6] = flags[i].reason_sv != NULL ?
-				    flags[i].reason_sv : "";
+				col[5] = flags[i].ack_by != NULL
+				    ? flags[i].ack_by
+				    : "-";
+				col[6] = flags[i].reason_sv != NULL
+				    ? flags[i].reason_sv
+				    : "";
 				for (j = 0; j < 7; j++) {
 					if (pass == 0 &&
 					    utf8_width(col[j]) > w[j])
@@ -1668,30 +1695,33 @@ cmd_flags(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 static int
 cmd_backup(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	struct stat	 db, to;
-	char		*cause = NULL;
-	int		 rc;
+	struct stat db, to;
+	char *cause = NULL;
+	int rc;
 
 	if (argc != 2 || argv[1][0] == '-')
 		return usage(c);
 	if ((rc = ctx_open(ctx, false)) != 0)
 		return rc;
-	if (stat(ctx->conf->database, &db) == 0 &&
-	    stat(argv[1], &to) == 0 && db.st_dev == to.st_dev &&
-	    db.st_ino == to.st_ino)
-		return say(EXIT_USAGE, "%s is the database itself; choose "
-		    "another file", argv[1]);
+	if (stat(ctx->conf->database, &db) == 0 && stat(argv[1], &to) == 0 &&
+	    db.st_dev == to.st_dev && db.st_ino == to.st_ino)
+		return say(EXIT_USAGE,
+		    "%s is the database itself; choose "
+		    "another file",
+		    argv[1]);
 	if (store_backup(ctx->store, argv[1], &cause) == -1) {
-		say(EXIT_RUNTIME, "%s", cause != NULL ? cause :
-		    "the backup failed");
+		say(EXIT_RUNTIME, "%s",
+		    cause != NULL ? cause : "the backup failed");
 		free(cause);
 		return EXIT_RUNTIME;
 	}
 	printf("backup written to %s (quick_check ok)\n", argv[1]);
 	/* Links in mail are made from the key: restoring needs both. */
 	if (jobs_backup_key(ctx->conf, argv[1], &cause) == -1) {
-		rc = say(EXIT_RUNTIME, "the key file was not copied beside "
-		    "the backup: %s", cause);
+		rc = say(EXIT_RUNTIME,
+		    "the key file was not copied beside "
+		    "the backup: %s",
+		    cause);
 		free(cause);
 		return rc;
 	}
@@ -1700,12 +1730,11 @@ cmd_backup(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 }
 
 static int
-cmd_audit_verify(struct ctx *ctx, const struct cmd *c, int argc,
-    char **argv)
+cmd_audit_verify(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	char		*cause = NULL, hash[65];
-	long long	 checked, bad, newest, anchor;
-	int		 rc;
+	char *cause = NULL, hash[65];
+	long long checked, bad, newest, anchor;
+	int rc;
 
 	(void)argv;
 	if (argc != 1)
@@ -1714,11 +1743,14 @@ cmd_audit_verify(struct ctx *ctx, const struct cmd *c, int argc,
 		return rc;
 	if (store_audit_verify(ctx->store, &checked, &bad, &cause) == -1) {
 		if (bad > 0)
-			rc = say(EXIT_RUNTIME, "audit log broken at entry %lld: "
-			    "%s", bad, cause);
+			rc = say(EXIT_RUNTIME,
+			    "audit log broken at entry %lld: "
+			    "%s",
+			    bad, cause);
 		else
-			rc = say(EXIT_RUNTIME, "cannot verify the audit log: %s",
-			    cause != NULL ? cause : "unknown error");
+			rc =
+			    say(EXIT_RUNTIME, "cannot verify the audit log: %s",
+				cause != NULL ? cause : "unknown error");
 		free(cause);
 		return rc;
 	}
@@ -1735,8 +1767,8 @@ cmd_audit_verify(struct ctx *ctx, const struct cmd *c, int argc,
 }
 
 struct audit_out {
-	bool	 json;
-	long	 n;
+	bool json;
+	long n;
 	struct buf line;
 };
 
@@ -1744,20 +1776,19 @@ struct audit_out {
 static int
 audit_print(const struct audit_entry *e, void *arg)
 {
-	struct audit_out	*o = arg;
-	const char		*f[7];
-	char			 id[24], at[40], *s;
-	json_t			*obj;
+	struct audit_out *o = arg;
+	const char *f[7];
+	char id[24], at[40], *s;
+	json_t *obj;
 
 	snprintf(id, sizeof(id), "%lld", e->id);
 	clock_format_iso(e->at, at, sizeof(at));
 	if (o->json) {
-		obj = json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:s}",
-		    "id", (json_int_t)e->id, "at", at,
-		    "actor", e->actor != NULL ? e->actor : "",
-		    "action", e->action != NULL ? e->action : "",
-		    "detail", e->detail != NULL ? json_string(e->detail) :
-		    json_null(),
+		obj = json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:s}", "id",
+		    (json_int_t)e->id, "at", at, "actor",
+		    e->actor != NULL ? e->actor : "", "action",
+		    e->action != NULL ? e->action : "", "detail",
+		    e->detail != NULL ? json_string(e->detail) : json_null(),
 		    "prev_hash", e->prev_hash != NULL ? e->prev_hash : "",
 		    "hash", e->hash != NULL ? e->hash : "");
 		/* Text that is not UTF-8 cannot be a JSON string. */
@@ -1786,24 +1817,23 @@ audit_print(const struct audit_entry *e, void *arg)
 }
 
 static int
-cmd_audit_export(struct ctx *ctx, const struct cmd *c, int argc,
-    char **argv)
+cmd_audit_export(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
+	    {"since", required_argument, NULL, 's'},
+	    {"csv", no_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
-	static const char *const head[] = { "id", "at", "actor", "action",
-	    "detail", "prev_hash", "hash" };
-	struct audit_out	 o;
-	struct civil		 cv;
-	const char		*since_arg = NULL;
-	char			 detail[96];
-	time_t			 since = 0;
-	long			 day = 0;
-	int			 ch, rc, i, y, m, d, formats = 0;
+	static const char *const head[] = {
+	    "id", "at", "actor", "action", "detail", "prev_hash", "hash"};
+	struct audit_out o;
+	struct civil cv;
+	const char *since_arg = NULL;
+	char detail[96];
+	time_t since = 0;
+	long day = 0;
+	int ch, rc, i, y, m, d, formats = 0;
 
 	memset(&o, 0, sizeof(o));
 	optind = 0;
@@ -1820,12 +1850,13 @@ cmd_audit_export(struct ctx *ctx, const struct cmd *c, int argc,
 		return usage(c);
 	if (since_arg != NULL) {
 		for (i = 0; since_arg[i] != '\0'; i++)
-			if (i == 10 || ((i == 4 || i == 7) ?
-			    since_arg[i] != '-' : (since_arg[i] < '0' ||
-			    since_arg[i] > '9')))
+			if (i == 10 ||
+			    ((i == 4 || i == 7) ? since_arg[i] != '-'
+						: (since_arg[i] < '0' ||
+						      since_arg[i] > '9')))
 				goto bad_date;
-		if (i != 10 || sscanf(since_arg, "%4d-%2d-%2d", &y, &m,
-		    &d) != 3)
+		if (i != 10 ||
+		    sscanf(since_arg, "%4d-%2d-%2d", &y, &m, &d) != 3)
 			goto bad_date;
 		day = period_days_from_civil(y, m, d);
 		period_civil_from_days(day, &cv);
@@ -1839,8 +1870,9 @@ cmd_audit_export(struct ctx *ctx, const struct cmd *c, int argc,
 		since = clock_local_instant(day, 0, 0);
 
 	if (o.json)
-		printf("{\"since\": %s%s%s, \"entries\": [", since_arg != NULL ?
-		    "\"" : "", since_arg != NULL ? since_arg : "null",
+		printf("{\"since\": %s%s%s, \"entries\": [",
+		    since_arg != NULL ? "\"" : "",
+		    since_arg != NULL ? since_arg : "null",
 		    since_arg != NULL ? "\"" : "");
 	else {
 		csv_write_row(&o.line, head, 7);
@@ -1849,8 +1881,10 @@ cmd_audit_export(struct ctx *ctx, const struct cmd *c, int argc,
 	}
 	if (store_audit_export(ctx->store, since, audit_print, &o) == -1) {
 		buf_reset(&o.line);
-		return say(EXIT_RUNTIME, "cannot export the audit log (after "
-		    "%ld entries)", o.n);
+		return say(EXIT_RUNTIME,
+		    "cannot export the audit log (after "
+		    "%ld entries)",
+		    o.n);
 	}
 	if (o.json)
 		printf("%s]}\n", o.n > 0 ? "\n" : "");
@@ -1862,8 +1896,8 @@ cmd_audit_export(struct ctx *ctx, const struct cmd *c, int argc,
 		return say(EXIT_RUNTIME, "cannot write the audit entry");
 	return 0;
 bad_date:
-	return say(EXIT_USAGE, "\"%s\" is not a date like 2024-11-22",
-	    since_arg);
+	return say(
+	    EXIT_USAGE, "\"%s\" is not a date like 2024-11-22", since_arg);
 }
 
 /* The table row for the command words at argv[0] (and argv[1]). */
@@ -1871,9 +1905,9 @@ static const struct cmd *
 find_cmd(int argc, char **argv, int *words)
 {
 	const struct cmd *c;
-	struct buf	 subs = { NULL, 0, 0 };
-	size_t		 i;
-	bool		 known = false;
+	struct buf subs = {NULL, 0, 0};
+	size_t i;
+	bool known = false;
 
 	for (i = 0; i < NCMDS; i++) {
 		c = &cmds[i];
@@ -1896,8 +1930,10 @@ find_cmd(int argc, char **argv, int *words)
 		say(EXIT_USAGE, "unknown command \"%s\"; see \"estctl --help\"",
 		    argv[0]);
 	else if (argc > 1)
-		say(EXIT_USAGE, "unknown command \"%s %s\"; \"%s\" takes one "
-		    "of: %s", argv[0], argv[1], argv[0], subs.data);
+		say(EXIT_USAGE,
+		    "unknown command \"%s %s\"; \"%s\" takes one "
+		    "of: %s",
+		    argv[0], argv[1], argv[0], subs.data);
 	else
 		say(EXIT_USAGE, "\"%s\" needs one of: %s", argv[0], subs.data);
 	buf_reset(&subs);
@@ -1908,16 +1944,16 @@ static int
 cmd_digest(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct dbwrite		 dw;
-	struct jobs_result	 r;
-	struct tmpl_set		*mail = NULL;
-	struct period		 p;
-	char			*dir = NULL, *cause = NULL;
-	bool			 dry_run = false;
-	int			 ch, rc;
+	struct dbwrite dw;
+	struct jobs_result r;
+	struct tmpl_set *mail = NULL;
+	struct period p;
+	char *dir = NULL, *cause = NULL;
+	bool dry_run = false;
+	int ch, rc;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
@@ -1931,8 +1967,10 @@ cmd_digest(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	if ((rc = ctx_open(ctx, false)) != 0)
 		return rc;
 	if (gather_period(ctx->conf, argv[optind], &p) == -1)
-		return say(EXIT_USAGE, "\"%s\" is not a reporting period (like "
-		    "2026-W47)", argv[optind]);
+		return say(EXIT_USAGE,
+		    "\"%s\" is not a reporting period (like "
+		    "2026-W47)",
+		    argv[optind]);
 	if ((rc = ctx_key(ctx)) != 0)
 		return rc;
 	xasprintf(&dir, "%s/mail", ctx->conf->templates);
@@ -1946,14 +1984,14 @@ cmd_digest(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	memset(&dw, 0, sizeof(dw));
 	dw.store = ctx->store;
 	if (jobs_digest(ctx->conf, &dw, ctx->key, mail, &p, clock_now(), true,
-	    dry_run, &r, &cause) == -1) {
+		dry_run, &r, &cause) == -1) {
 		rc = say(EXIT_RUNTIME, "digest of %s: %s", argv[optind], cause);
 		free(cause);
 	} else if (dry_run)
 		printf("(dry run: %d mails would be queued)\n", r.queued);
 	else
 		printf("digest of %s: %d mails queued (mails queued before are "
-		    "not queued again); %d flags opened, %d closed\n",
+		       "not queued again); %d flags opened, %d closed\n",
 		    argv[optind], r.queued, r.flags_opened, r.flags_closed);
 	tmpl_set_free(mail);
 	return rc;
@@ -1974,10 +2012,9 @@ format_time(time_t t, char *buf, size_t size)
  * than through the writer thread. 0, or the exit code to return.
  */
 static int
-open_direct(struct ctx *ctx, const struct cmd *c, int argc,
-    struct dbwrite *dw)
+open_direct(struct ctx *ctx, const struct cmd *c, int argc, struct dbwrite *dw)
 {
-	int	 rc;
+	int rc;
 
 	if (argc != 1)
 		return usage(c);
@@ -1998,12 +2035,11 @@ static json_t *
 outbox_doc(const long counts[4], long oldest, const char *done,
     const char *list, json_t *arr)
 {
-	return json_pack("{s:{s:i,s:i,s:i,s:i},s:i,s:o}",
-	    "counts", "queued", (int)counts[OUTBOX_QUEUED],
-	    "sending", (int)counts[OUTBOX_SENDING],
-	    done, (int)counts[OUTBOX_SENT],
-	    "failed", (int)counts[OUTBOX_FAILED],
-	    "oldest_queued_seconds", (int)oldest, list, arr);
+	return json_pack("{s:{s:i,s:i,s:i,s:i},s:i,s:o}", "counts", "queued",
+	    (int)counts[OUTBOX_QUEUED], "sending", (int)counts[OUTBOX_SENDING],
+	    done, (int)counts[OUTBOX_SENT], "failed",
+	    (int)counts[OUTBOX_FAILED], "oldest_queued_seconds", (int)oldest,
+	    list, arr);
 }
 
 /*
@@ -2012,73 +2048,80 @@ outbox_doc(const long counts[4], long oldest, const char *done,
  * "sent" and `waiting` for "waiting mail".
  */
 static void
-print_outbox_counts(const long counts[4], long oldest, const char *done,
-    const char *waiting)
+print_outbox_counts(
+    const long counts[4], long oldest, const char *done, const char *waiting)
 {
 	printf("%ld queued, %ld being %s, %ld %s, %ld failed",
 	    counts[OUTBOX_QUEUED], counts[OUTBOX_SENDING], done,
 	    counts[OUTBOX_SENT], done, counts[OUTBOX_FAILED]);
 	if (oldest > 0)
-		printf("; the oldest %s is %ld minutes old", waiting,
-		    oldest / 60);
+		printf(
+		    "; the oldest %s is %ld minutes old", waiting, oldest / 60);
 	printf("\n");
 }
 
 static int
 cmd_outbox(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	struct outbox_mail	*m = NULL;
-	size_t			 n = 0;
-	long			 counts[4], oldest;
-	bool			 json = false;
-	char			 created[40], when[40];
-	int			 rc;
+	struct outbox_mail *m = NULL;
+	size_t n = 0;
+	long counts[4], oldest;
+	bool json = false;
+	char created[40], when[40];
+	int rc;
 
 	if ((rc = parse_json_only(c, argc, argv, &json)) != 0)
 		return rc;
 	if ((rc = ctx_open(ctx, false)) != 0)
 		return rc;
 	if (store_outbox_list(ctx->store, 0, &m, &n) == -1 ||
-	    store_outbox_counts(ctx->store, clock_now(), counts,
-	    &oldest) == -1)
+	    store_outbox_counts(ctx->store, clock_now(), counts, &oldest) == -1)
 		return say(EXIT_RUNTIME, "cannot read the outbox");
 	if (json) {
 		json_t *arr = json_array();
 
 		for (size_t i = 0; i < n; i++) {
 			format_time(m[i].created, created, sizeof(created));
-			json_array_append_new(arr, json_pack(
-			    "{s:I,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:o}",
-			    "id", (json_int_t)m[i].id,
-			    "state", store_outbox_state_name(m[i].state),
-			    "kind", m[i].kind, "recipient", m[i].recipient,
-			    "subject", m[i].subject,
-			    "message_id", m[i].message_id,
-			    "attempts", m[i].attempts, "created", created,
-			    "sent", m[i].sent_at != 0 ? (format_time(
-			    m[i].sent_at, when, sizeof(when)),
-			    json_string(when)) : json_null(),
-			    "last_error", m[i].last_error != NULL ?
-			    json_string(m[i].last_error) : json_null()));
+			json_array_append_new(arr,
+			    json_pack(
+				"{s:I,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:o}",
+				"id", (json_int_t)m[i].id, "state",
+				store_outbox_state_name(m[i].state), "kind",
+				m[i].kind, "recipient", m[i].recipient,
+				"subject", m[i].subject, "message_id",
+				m[i].message_id, "attempts", m[i].attempts,
+				"created", created, "sent",
+				m[i].sent_at != 0 ? (format_time(m[i].sent_at,
+							 when, sizeof(when)),
+							json_string(when))
+						  : json_null(),
+				"last_error",
+				m[i].last_error != NULL
+				    ? json_string(m[i].last_error)
+				    : json_null()));
 		}
-		rc = print_json(outbox_doc(counts, oldest, "sent", "mails",
-		    arr));
+		rc = print_json(
+		    outbox_doc(counts, oldest, "sent", "mails", arr));
 	} else {
 		print_outbox_counts(counts, oldest, "sent", "waiting mail");
 		for (size_t i = 0; i < n; i++) {
 			format_time(m[i].created, created, sizeof(created));
-			format_time(m[i].state == OUTBOX_SENT ? m[i].sent_at :
-			    m[i].next_at, when, sizeof(when));
-			printf("%-5lld %-8s %-9s %-32s %s, %d attempt%s, %s %s\n",
+			format_time(m[i].state == OUTBOX_SENT ? m[i].sent_at
+							      : m[i].next_at,
+			    when, sizeof(when));
+			printf(
+			    "%-5lld %-8s %-9s %-32s %s, %d attempt%s, %s %s\n",
 			    m[i].id, store_outbox_state_name(m[i].state),
 			    m[i].kind, m[i].recipient, created, m[i].attempts,
 			    m[i].attempts == 1 ? "" : "s",
-			    m[i].state == OUTBOX_SENT ? "sent" :
-			    m[i].state == OUTBOX_FAILED ? "gave up" : "next",
+			    m[i].state == OUTBOX_SENT         ? "sent"
+				: m[i].state == OUTBOX_FAILED ? "gave up"
+							      : "next",
 			    m[i].state == OUTBOX_FAILED ? "" : when);
 			if (m[i].last_error != NULL)
-				printf("      %s: %s\n", m[i].state ==
-				    OUTBOX_SENT ? "relay's answer" : "last error",
+				printf("      %s: %s\n",
+				    m[i].state == OUTBOX_SENT ? "relay's answer"
+							      : "last error",
 				    m[i].last_error);
 		}
 	}
@@ -2087,13 +2130,12 @@ cmd_outbox(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 }
 
 static int
-cmd_outbox_flush(struct ctx *ctx, const struct cmd *c, int argc,
-    char **argv)
+cmd_outbox_flush(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	struct dbwrite		 dw;
-	struct deliver_counts	 dc, total;
-	char			*cause = NULL;
-	int			 rc;
+	struct dbwrite dw;
+	struct deliver_counts dc, total;
+	char *cause = NULL;
+	int rc;
 
 	(void)argv;
 	if ((rc = open_direct(ctx, c, argc, &dw)) != 0)
@@ -2101,8 +2143,8 @@ cmd_outbox_flush(struct ctx *ctx, const struct cmd *c, int argc,
 	memset(&total, 0, sizeof(total));
 	/* Passes until nothing due is left (each takes a batch). */
 	do {
-		if (deliver_pass(ctx->conf, &dw, clock_now(), &dc,
-		    &cause) == -1) {
+		if (deliver_pass(ctx->conf, &dw, clock_now(), &dc, &cause) ==
+		    -1) {
 			rc = say(EXIT_RUNTIME, "delivery: %s", cause);
 			free(cause);
 			break;
@@ -2118,19 +2160,18 @@ cmd_outbox_flush(struct ctx *ctx, const struct cmd *c, int argc,
 }
 
 static int
-cmd_police_fetch(struct ctx *ctx, const struct cmd *c, int argc,
-    char **argv)
+cmd_police_fetch(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	struct dbwrite		 dw;
-	struct outbound_police	 r;
-	char			*cause = NULL, next[40];
-	int			 rc;
+	struct dbwrite dw;
+	struct outbound_police r;
+	char *cause = NULL, next[40];
+	int rc;
 
 	(void)argv;
 	if ((rc = open_direct(ctx, c, argc, &dw)) != 0)
 		return rc;
-	if (outbound_police_poll(ctx->conf, &dw, clock_now(), true, NULL, &r,
-	    &cause) == -1) {
+	if (outbound_police_poll(
+		ctx->conf, &dw, clock_now(), true, NULL, &r, &cause) == -1) {
 		rc = say(ctx->conf->police_enabled ? EXIT_RUNTIME : EXIT_USAGE,
 		    "police: %s", cause);
 		free(cause);
@@ -2138,52 +2179,53 @@ cmd_police_fetch(struct ctx *ctx, const struct cmd *c, int argc,
 	}
 	if (!r.called) {
 		format_time(r.next, next, sizeof(next));
-		return say(EXIT_RUNTIME, "police: not fetched: the police "
+		return say(EXIT_RUNTIME,
+		    "police: not fetched: the police "
 		    "allow no call before %s (one call every %d s at most, "
-		    "and none before a Retry-After)", next,
-		    OUTBOUND_POLICE_GAP);
+		    "and none before a Retry-After)",
+		    next, OUTBOUND_POLICE_GAP);
 	}
 	if (r.not_modified)
 		printf("police: no new notices (not modified since the last "
-		    "fetch)\n");
+		       "fetch)\n");
 	else
 		printf("police: %zu notices fetched: %zu new, %zu updated, %zu "
-		    "unchanged; %zu malformed and skipped\n", r.received,
-		    r.added, r.updated, r.unchanged, r.malformed);
+		       "unchanged; %zu malformed and skipped\n",
+		    r.received, r.added, r.updated, r.unchanged, r.malformed);
 	return 0;
 }
 
 static json_t *
 police_notice_json(const struct police_notice *n)
 {
-	char	 at[40], first[40], updated[40];
+	char at[40], first[40], updated[40];
 
 	format_time(n->at, at, sizeof(at));
 	format_time(n->first_seen, first, sizeof(first));
 	format_time(n->updated, updated, sizeof(updated));
 	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:i,s:s,s:s}",
-	    "id", (json_int_t)n->id, "at", at, "datetime", n->datetime,
-	    "type", n->type, "location", n->location, "name", n->name,
-	    "summary", n->summary,
-	    "url", n->url != NULL ? json_string(n->url) : json_null(),
-	    "gps", n->gps != NULL ? json_string(n->gps) : json_null(),
-	    "revision", n->revision, "first_seen", first, "updated", updated);
+	    "id", (json_int_t)n->id, "at", at, "datetime", n->datetime, "type",
+	    n->type, "location", n->location, "name", n->name, "summary",
+	    n->summary, "url",
+	    n->url != NULL ? json_string(n->url) : json_null(), "gps",
+	    n->gps != NULL ? json_string(n->gps) : json_null(), "revision",
+	    n->revision, "first_seen", first, "updated", updated);
 }
 
 static int
 cmd_police_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	struct police_notice	*notices = NULL;
-	struct police_count	*counts = NULL;
-	struct period		 p;
-	char			**names = NULL, start[16], end[16], label[16];
-	char			 at[40];
-	size_t			 n = 0, n_names = 0, n_counts = 0, i;
-	time_t			 from, to;
-	json_t			*arr, *types, *where;
-	bool			 json = false;
-	long			 total;
-	int			 rc;
+	struct police_notice *notices = NULL;
+	struct police_count *counts = NULL;
+	struct period p;
+	char **names = NULL, start[16], end[16], label[16];
+	char at[40];
+	size_t n = 0, n_names = 0, n_counts = 0, i;
+	time_t from, to;
+	json_t *arr, *types, *where;
+	bool json = false;
+	long total;
+	int rc;
 
 	optind = 0;
 	if (argc == 3 && strcmp(argv[2], "--json") == 0) {
@@ -2195,13 +2237,14 @@ cmd_police_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 	if ((rc = period_arg(ctx, argv[1], &p)) != 0)
 		return rc;
 	if (ctx->conf->police_locations[0] == '\0')
-		return say(EXIT_USAGE, "police: no locations are configured "
+		return say(EXIT_USAGE,
+		    "police: no locations are configured "
 		    "([police] locations)");
 	gather_dates(ctx->conf, &p, start, end);
 	period_format(&p, label);
 	from = clock_local_instant(period_first_day(&p), 0, 0);
-	to = clock_local_instant(period_last_day_parity(&p,
-	    ctx->conf->fortnight_start) + 1, 0, 0);
+	to = clock_local_instant(
+	    period_last_day_parity(&p, ctx->conf->fortnight_start) + 1, 0, 0);
 	if (store_police_list(ctx->store, from, to, &notices, &n) == -1)
 		return say(EXIT_RUNTIME, "cannot read the police notices");
 	/* What the picture counts: the configured locations. */
@@ -2214,18 +2257,18 @@ cmd_police_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		for (i = 0; i < n_names; i++)
 			json_array_append_new(where, json_string(names[i]));
 		for (i = 0; i < n_counts; i++)
-			json_array_append_new(types, json_pack("{s:s,s:I}",
-			    "type", counts[i].type, "count",
-			    (json_int_t)counts[i].count));
+			json_array_append_new(types,
+			    json_pack("{s:s,s:I}", "type", counts[i].type,
+				"count", (json_int_t)counts[i].count));
 		for (i = 0; i < n; i++)
-			if (police_location_match(notices[i].location, names,
-			    n_names))
-				json_array_append_new(arr,
-				    police_notice_json(&notices[i]));
-		rc = print_json(json_pack("{s:s,s:s,s:s,s:o,s:I,s:o,s:o}",
-		    "period", label, "start", start, "end", end,
-		    "locations", where, "total", (json_int_t)total,
-		    "types", types, "notices", arr));
+			if (police_location_match(
+				notices[i].location, names, n_names))
+				json_array_append_new(
+				    arr, police_notice_json(&notices[i]));
+		rc = print_json(
+		    json_pack("{s:s,s:s,s:s,s:o,s:I,s:o,s:o}", "period", label,
+			"start", start, "end", end, "locations", where, "total",
+			(json_int_t)total, "types", types, "notices", arr));
 	} else {
 		printf("Police notices %s (%s \xe2\x80\x93 %s)", label, start,
 		    end);
@@ -2235,19 +2278,19 @@ cmd_police_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 		for (i = 0; i < n_counts; i++)
 			printf("  %s: %ld\n", counts[i].type, counts[i].count);
 		for (i = 0; i < n; i++) {
-			if (!police_location_match(notices[i].location, names,
-			    n_names))
+			if (!police_location_match(
+				notices[i].location, names, n_names))
 				continue;
 			format_time(notices[i].at, at, sizeof(at));
 			printf("%-9lld %.16s  %s, %s: %s%s\n", notices[i].id,
 			    at, notices[i].type, notices[i].location,
-			    notices[i].name, notices[i].revision > 1 ?
-			    " (updated)" : "");
+			    notices[i].name,
+			    notices[i].revision > 1 ? " (updated)" : "");
 			if (notices[i].url != NULL)
 				printf("          %s\n", notices[i].url);
 		}
 		printf("Positions are municipality or county centres: the "
-		    "notices belong to no area.\n");
+		       "notices belong to no area.\n");
 	}
 	police_counts_free(counts, n_counts);
 	police_locations_free(names, n_names);
@@ -2258,63 +2301,74 @@ cmd_police_list(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 static int
 cmd_webhooks(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	struct webhook_row	*w = NULL;
-	size_t			 n = 0;
-	long			 counts[4], oldest;
-	bool			 json = false;
-	char			 created[40], when[40];
-	int			 rc;
+	struct webhook_row *w = NULL;
+	size_t n = 0;
+	long counts[4], oldest;
+	bool json = false;
+	char created[40], when[40];
+	int rc;
 
 	if ((rc = parse_json_only(c, argc, argv, &json)) != 0)
 		return rc;
 	if ((rc = ctx_open(ctx, false)) != 0)
 		return rc;
 	if (store_webhook_list(ctx->store, 0, &w, &n) == -1 ||
-	    store_webhook_counts(ctx->store, clock_now(), counts,
-	    &oldest) == -1)
+	    store_webhook_counts(ctx->store, clock_now(), counts, &oldest) ==
+		-1)
 		return say(EXIT_RUNTIME, "cannot read the webhook outbox");
 	if (json) {
 		json_t *arr = json_array();
 
 		for (size_t i = 0; i < n; i++) {
 			format_time(w[i].created, created, sizeof(created));
-			json_array_append_new(arr, json_pack(
-			    "{s:I,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:o,s:o,s:o}",
-			    "id", (json_int_t)w[i].id,
-			    "state", store_outbox_state_name(w[i].state),
-			    "webhook", w[i].webhook, "event", w[i].event,
-			    "event_id", w[i].event_id,
-			    "attempts", w[i].attempts, "created", created,
-			    "next", w[i].state == OUTBOX_QUEUED ? (format_time(
-			    w[i].next_at, when, sizeof(when)),
-			    json_string(when)) : json_null(),
-			    "delivered", w[i].sent_at != 0 ? (format_time(
-			    w[i].sent_at, when, sizeof(when)),
-			    json_string(when)) : json_null(),
-			    "last_status", w[i].last_status != 0 ?
-			    json_integer(w[i].last_status) : json_null(),
-			    "last_error", w[i].last_error != NULL ?
-			    json_string(w[i].last_error) : json_null()));
+			json_array_append_new(arr,
+			    json_pack(
+				"{s:I,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:o,s:o,s:o}",
+				"id", (json_int_t)w[i].id, "state",
+				store_outbox_state_name(w[i].state), "webhook",
+				w[i].webhook, "event", w[i].event, "event_id",
+				w[i].event_id, "attempts", w[i].attempts,
+				"created", created, "next",
+				w[i].state == OUTBOX_QUEUED
+				    ? (format_time(
+					   w[i].next_at, when, sizeof(when)),
+					  json_string(when))
+				    : json_null(),
+				"delivered",
+				w[i].sent_at != 0 ? (format_time(w[i].sent_at,
+							 when, sizeof(when)),
+							json_string(when))
+						  : json_null(),
+				"last_status",
+				w[i].last_status != 0
+				    ? json_integer(w[i].last_status)
+				    : json_null(),
+				"last_error",
+				w[i].last_error != NULL
+				    ? json_string(w[i].last_error)
+				    : json_null()));
 		}
-		rc = print_json(outbox_doc(counts, oldest, "delivered",
-		    "deliveries", arr));
+		rc = print_json(
+		    outbox_doc(counts, oldest, "delivered", "deliveries", arr));
 	} else {
 		print_outbox_counts(counts, oldest, "delivered", "waiting");
 		for (size_t i = 0; i < n; i++) {
 			format_time(w[i].created, created, sizeof(created));
-			format_time(w[i].state == OUTBOX_SENT ? w[i].sent_at :
-			    w[i].next_at, when, sizeof(when));
+			format_time(w[i].state == OUTBOX_SENT ? w[i].sent_at
+							      : w[i].next_at,
+			    when, sizeof(when));
 			printf("%-5lld %-8s %-16s %-12s %s, %d attempt%s, %s "
-			    "%s\n", w[i].id,
-			    store_outbox_state_name(w[i].state), w[i].event,
-			    w[i].webhook, created, w[i].attempts,
+			       "%s\n",
+			    w[i].id, store_outbox_state_name(w[i].state),
+			    w[i].event, w[i].webhook, created, w[i].attempts,
 			    w[i].attempts == 1 ? "" : "s",
-			    w[i].state == OUTBOX_SENT ? "delivered" :
-			    w[i].state == OUTBOX_FAILED ? "gave up" : "next",
+			    w[i].state == OUTBOX_SENT         ? "delivered"
+				: w[i].state == OUTBOX_FAILED ? "gave up"
+							      : "next",
 			    w[i].state == OUTBOX_FAILED ? "" : when);
 			if (w[i].last_error != NULL)
-				printf("      last error: %s\n",
-				    w[i].last_error);
+				printf(
+				    "      last error: %s\n", w[i].last_error);
 		}
 	}
 	store_webhooks_free(w, n);
@@ -2322,20 +2376,19 @@ cmd_webhooks(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 }
 
 static int
-cmd_webhooks_flush(struct ctx *ctx, const struct cmd *c, int argc,
-    char **argv)
+cmd_webhooks_flush(struct ctx *ctx, const struct cmd *c, int argc, char **argv)
 {
-	struct dbwrite		 dw;
-	struct outbound_counts	 oc;
-	char			*cause = NULL;
-	int			 rc;
+	struct dbwrite dw;
+	struct outbound_counts oc;
+	char *cause = NULL;
+	int rc;
 
 	(void)argv;
 	if ((rc = open_direct(ctx, c, argc, &dw)) != 0)
 		return rc;
 	/* Each one due once: a deferred one is due again only later. */
-	if (outbound_webhook_pass(ctx->conf, &dw, 1000000, 0, NULL, &oc,
-	    &cause) == -1) {
+	if (outbound_webhook_pass(
+		ctx->conf, &dw, 1000000, 0, NULL, &oc, &cause) == -1) {
 		rc = say(EXIT_RUNTIME, "webhooks: %s", cause);
 		free(cause);
 	}
@@ -2348,8 +2401,8 @@ int
 main(int argc, char **argv)
 {
 	const struct cmd *c;
-	struct ctx	 ctx;
-	int		 i, words, rc;
+	struct ctx ctx;
+	int i, words, rc;
 
 	log_init("estctl", 0);
 	memset(&ctx, 0, sizeof(ctx));
@@ -2372,17 +2425,21 @@ main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "-c") == 0) {
 			if (++i == argc)
-				return say(EXIT_USAGE, "-c needs a file; see "
+				return say(EXIT_USAGE,
+				    "-c needs a file; see "
 				    "\"estctl --help\"");
 			ctx.conf_path = argv[i];
 		} else if (strncmp(argv[i], "-c", 2) == 0)
 			ctx.conf_path = argv[i] + 2;
 		else
-			return say(EXIT_USAGE, "unknown option \"%s\"; see "
-			    "\"estctl --help\"", argv[i]);
+			return say(EXIT_USAGE,
+			    "unknown option \"%s\"; see "
+			    "\"estctl --help\"",
+			    argv[i]);
 	}
 	if (i == argc)
-		return say(EXIT_USAGE, "no command given; see \"estctl "
+		return say(EXIT_USAGE,
+		    "no command given; see \"estctl "
 		    "--help\"");
 	if ((c = find_cmd(argc - i, argv + i, &words)) == NULL)
 		return EXIT_USAGE;

@@ -25,22 +25,22 @@
 #include "xmalloc.h"
 
 /* Seconds to connect, at most (or the whole timeout when shorter). */
-#define CONNECT_TIMEOUT	10
+#define CONNECT_TIMEOUT 10
 /* A header value longer than this is not one we want. */
-#define HEADER_MAX	2048
+#define HEADER_MAX 2048
 
 struct transfer {
 	const struct fetch_request *req;
-	struct fetch_response	*out;
-	size_t			 cap;		/* allocated for body */
-	size_t			 max;
-	bool			 too_large;
-	bool			 follow;	/* redirects are followed */
-	long			 status;	/* of the response being read */
+	struct fetch_response *out;
+	size_t cap; /* allocated for body */
+	size_t max;
+	bool too_large;
+	bool follow; /* redirects are followed */
+	long status; /* of the response being read */
 };
 
-static pthread_once_t	 once = PTHREAD_ONCE_INIT;
-static CURLcode		 global_rc = CURLE_OK;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_OK;
 
 static void
 global_init(void)
@@ -51,13 +51,13 @@ global_init(void)
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
-	struct transfer		*t = arg;
-	struct fetch_response	*r = t->out;
-	size_t			 n = size * nmemb, want;
+	struct transfer *t = arg;
+	struct fetch_response *r = t->out;
+	size_t n = size * nmemb, want;
 
 	if (n > t->max - r->len) {
 		t->too_large = true;
-		return 0;	/* curl stops with CURLE_WRITE_ERROR */
+		return 0; /* curl stops with CURLE_WRITE_ERROR */
 	}
 	if (r->len + n + 1 > t->cap) {
 		want = t->cap == 0 ? 16384 : t->cap;
@@ -91,22 +91,20 @@ set_header(char **field, const char *v, size_t n)
 static size_t
 on_header(char *data, size_t size, size_t nmemb, void *arg)
 {
-	struct transfer		*t = arg;
-	struct fetch_response	*r = t->out;
-	size_t			 n = size * nmemb, klen;
-	const char		*colon;
-	char			**field = NULL;
+	struct transfer *t = arg;
+	struct fetch_response *r = t->out;
+	size_t n = size * nmemb, klen;
+	const char *colon;
+	char **field = NULL;
 	static const struct {
-		const char	*name;
-		size_t		 off;
+		const char *name;
+		size_t off;
 	} wanted[] = {
-		{ "content-type", offsetof(struct fetch_response,
-		    content_type) },
-		{ "etag", offsetof(struct fetch_response, etag) },
-		{ "last-modified", offsetof(struct fetch_response,
-		    last_modified) },
-		{ "retry-after", offsetof(struct fetch_response, retry_after) },
-		{ "location", offsetof(struct fetch_response, location) },
+	    {"content-type", offsetof(struct fetch_response, content_type)},
+	    {"etag", offsetof(struct fetch_response, etag)},
+	    {"last-modified", offsetof(struct fetch_response, last_modified)},
+	    {"retry-after", offsetof(struct fetch_response, retry_after)},
+	    {"location", offsetof(struct fetch_response, location)},
 	};
 
 	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
@@ -115,7 +113,7 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 
 		t->status = sp != NULL ? strtol(sp + 1, NULL, 10) : 0;
 		for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]);
-		    i++) {
+		     i++) {
 			field = (char **)(void *)((char *)r + wanted[i].off);
 			free(*field);
 			*field = NULL;
@@ -142,10 +140,10 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 static int
-on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
-    curl_off_t ultotal, curl_off_t ulnow)
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
 {
-	struct transfer	*t = arg;
+	struct transfer *t = arg;
 
 	(void)dltotal;
 	(void)dlnow;
@@ -158,16 +156,13 @@ static enum fetch_error
 classify(CURLcode rc, const struct transfer *t)
 {
 	switch (rc) {
-	case CURLE_OK:
-		return FETCH_OK;
-	case CURLE_OPERATION_TIMEDOUT:
-		return FETCH_TIMEOUT;
+	case CURLE_OK: return FETCH_OK;
+	case CURLE_OPERATION_TIMEDOUT: return FETCH_TIMEOUT;
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_GOT_NOTHING:
-	case CURLE_SEND_ERROR:
-		return FETCH_CONNECT;
+	case CURLE_SEND_ERROR: return FETCH_CONNECT;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
@@ -177,22 +172,16 @@ classify(CURLcode rc, const struct transfer *t)
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 	case CURLE_SSL_INVALIDCERTSTATUS:
 	case CURLE_SSL_CRL_BADFILE:
-	case CURLE_USE_SSL_FAILED:
-		return FETCH_TLS;
-	case CURLE_FILESIZE_EXCEEDED:
-		return FETCH_TOO_LARGE;
+	case CURLE_USE_SSL_FAILED: return FETCH_TLS;
+	case CURLE_FILESIZE_EXCEEDED: return FETCH_TOO_LARGE;
 	case CURLE_WRITE_ERROR:
 		return t->too_large ? FETCH_TOO_LARGE : FETCH_OTHER;
 	case CURLE_PARTIAL_FILE:
-	case CURLE_RECV_ERROR:
-		return FETCH_TRUNCATED;
+	case CURLE_RECV_ERROR: return FETCH_TRUNCATED;
 	case CURLE_TOO_MANY_REDIRECTS:
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		return FETCH_REDIRECTS;
-	case CURLE_ABORTED_BY_CALLBACK:
-		return FETCH_CANCELLED;
-	default:
-		return FETCH_OTHER;
+	case CURLE_UNSUPPORTED_PROTOCOL: return FETCH_REDIRECTS;
+	case CURLE_ABORTED_BY_CALLBACK: return FETCH_CANCELLED;
+	default: return FETCH_OTHER;
 	}
 }
 
@@ -201,41 +190,37 @@ static char *
 describe(enum fetch_error e, CURLcode rc, const char *errbuf,
     const struct transfer *t)
 {
-	const char	*detail = errbuf[0] != '\0' ? errbuf :
-			    curl_easy_strerror(rc);
-	char		*s;
+	const char *detail =
+	    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+	char *s;
 
 	switch (e) {
 	case FETCH_TIMEOUT:
-		xasprintf(&s, "no answer within %d s (%s)", t->req->timeout,
-		    detail);
+		xasprintf(
+		    &s, "no answer within %d s (%s)", t->req->timeout, detail);
 		break;
-	case FETCH_CONNECT:
-		xasprintf(&s, "cannot connect (%s)", detail);
-		break;
+	case FETCH_CONNECT: xasprintf(&s, "cannot connect (%s)", detail); break;
 	case FETCH_TLS:
-		xasprintf(&s, "TLS failed, nothing was exchanged (%s)",
-		    detail);
+		xasprintf(&s, "TLS failed, nothing was exchanged (%s)", detail);
 		break;
 	case FETCH_TOO_LARGE:
-		xasprintf(&s, "the answer is larger than %zu bytes; it was "
-		    "not read", t->max);
+		xasprintf(&s,
+		    "the answer is larger than %zu bytes; it was "
+		    "not read",
+		    t->max);
 		break;
 	case FETCH_TRUNCATED:
 		xasprintf(&s, "the answer was cut off after %zu bytes (%s)",
 		    t->out->len, detail);
 		break;
 	case FETCH_REDIRECTS:
-		xasprintf(&s, "redirects not followed: more than %d, or to an "
-		    "address that is not https (%s)", t->req->max_redirects,
-		    detail);
+		xasprintf(&s,
+		    "redirects not followed: more than %d, or to an "
+		    "address that is not https (%s)",
+		    t->req->max_redirects, detail);
 		break;
-	case FETCH_CANCELLED:
-		s = xstrdup("cancelled: estd is stopping");
-		break;
-	default:
-		xasprintf(&s, "%s", detail);
-		break;
+	case FETCH_CANCELLED: s = xstrdup("cancelled: estd is stopping"); break;
+	default: xasprintf(&s, "%s", detail); break;
 	}
 	return s;
 }
@@ -244,13 +229,13 @@ int
 fetch(const struct fetch_request *req, struct fetch_response *out,
     enum fetch_error *err, char **cause)
 {
-	struct transfer		 t;
-	struct curl_slist	*hdrs = NULL;
-	CURL			*h = NULL;
-	CURLcode		 rc;
-	char			 errbuf[CURL_ERROR_SIZE], *line, *eff = NULL;
-	bool			 https;
-	int			 ret = -1;
+	struct transfer t;
+	struct curl_slist *hdrs = NULL;
+	CURL *h = NULL;
+	CURLcode rc;
+	char errbuf[CURL_ERROR_SIZE], *line, *eff = NULL;
+	bool https;
+	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
 	memset(&t, 0, sizeof(t));
@@ -273,8 +258,7 @@ fetch(const struct fetch_request *req, struct fetch_response *out,
 	}
 	https = strncasecmp(req->url, "https:", 6) == 0;
 
-	for (const char *const *p = req->headers; p != NULL && *p != NULL;
-	    p++)
+	for (const char *const *p = req->headers; p != NULL && *p != NULL; p++)
 		hdrs = curl_slist_append(hdrs, *p);
 	if (req->if_none_match != NULL) {
 		xasprintf(&line, "If-None-Match: %s", req->if_none_match);
@@ -282,8 +266,8 @@ fetch(const struct fetch_request *req, struct fetch_response *out,
 		free(line);
 	}
 	if (req->if_modified_since != NULL) {
-		xasprintf(&line, "If-Modified-Since: %s",
-		    req->if_modified_since);
+		xasprintf(
+		    &line, "If-Modified-Since: %s", req->if_modified_since);
 		hdrs = curl_slist_append(hdrs, line);
 		free(line);
 	}
@@ -295,13 +279,14 @@ fetch(const struct fetch_request *req, struct fetch_response *out,
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* Never from https down to plain http. */
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
-	    https ? "https" : "http,https");
+	curl_easy_setopt(
+	    h, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, t.follow ? 1L : 0L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)req->max_redirects);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)req->timeout);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)(req->timeout <
-	    CONNECT_TIMEOUT ? req->timeout : CONNECT_TIMEOUT));
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+	    (long)(req->timeout < CONNECT_TIMEOUT ? req->timeout
+						  : CONNECT_TIMEOUT));
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t.max);
@@ -318,10 +303,10 @@ fetch(const struct fetch_request *req, struct fetch_response *out,
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	if (req->method != NULL && strcmp(req->method, "POST") == 0) {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)req->body_len);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body != NULL ?
-		    req->body : "");
+		curl_easy_setopt(
+		    h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		curl_easy_setopt(
+		    h, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
 	}
 
 	rc = curl_easy_perform(h);
@@ -361,10 +346,10 @@ fetch_response_clear(struct fetch_response *r)
 time_t
 fetch_retry_after(const char *value, time_t now)
 {
-	const char	*p;
-	char		*end;
-	long long	 n;
-	time_t		 at, real;
+	const char *p;
+	char *end;
+	long long n;
+	time_t at, real;
 
 	if (value == NULL)
 		return -1;

@@ -21,36 +21,36 @@
 #include <time.h>
 
 /* Largest response body when the caller gives none. */
-#define FETCH_MAX_SIZE	(4u * 1024 * 1024)
+#define FETCH_MAX_SIZE (4u * 1024 * 1024)
 
 struct fetch_request {
-	const char	*method;	/* "GET" (NULL) or "POST" */
-	const char	*url;
-	const char *const *headers;	/* "Name: value", NULL-terminated */
-	const void	*body;		/* POST */
-	size_t		 body_len;
-	const char	*user_agent;
-	int		 timeout;	/* seconds, the whole exchange */
-	size_t		 max_size;	/* 0: FETCH_MAX_SIZE */
-	int		 max_redirects;	/* 0: redirects are not followed */
-	const char	*if_none_match;	/* an ETag, or NULL */
-	const char	*if_modified_since;	/* a Last-Modified, or NULL */
+	const char *method; /* "GET" (NULL) or "POST" */
+	const char *url;
+	const char *const *headers; /* "Name: value", NULL-terminated */
+	const void *body; /* POST */
+	size_t body_len;
+	const char *user_agent;
+	int timeout; /* seconds, the whole exchange */
+	size_t max_size; /* 0: FETCH_MAX_SIZE */
+	int max_redirects; /* 0: redirects are not followed */
+	const char *if_none_match; /* an ETag, or NULL */
+	const char *if_modified_since; /* a Last-Modified, or NULL */
 	/* Polled during the transfer; true stops it. May be NULL. */
-	bool		(*cancel)(void *arg);
-	void		*cancel_arg;
+	bool (*cancel)(void *arg);
+	void *cancel_arg;
 	/* Prefix of the log lines about redirects ("police"). */
-	const char	*what;
+	const char *what;
 };
 
 /* Why no response came. */
 enum fetch_error {
 	FETCH_OK,
-	FETCH_TIMEOUT,		/* too slow: connecting or in all */
-	FETCH_CONNECT,		/* no connection: refused, no route, DNS */
-	FETCH_TLS,		/* handshake or certificate refused */
-	FETCH_TOO_LARGE,	/* the body is over max_size */
-	FETCH_TRUNCATED,	/* the connection ended inside the body */
-	FETCH_REDIRECTS,	/* too many, or to a scheme not allowed */
+	FETCH_TIMEOUT, /* too slow: connecting or in all */
+	FETCH_CONNECT, /* no connection: refused, no route, DNS */
+	FETCH_TLS, /* handshake or certificate refused */
+	FETCH_TOO_LARGE, /* the body is over max_size */
+	FETCH_TRUNCATED, /* the connection ended inside the body */
+	FETCH_REDIRECTS, /* too many, or to a scheme not allowed */
 	FETCH_CANCELLED,
 	FETCH_OTHER,
 };
@@ -61,16 +61,16 @@ enum fetch_error {
  * redirects were followed.
  */
 struct fetch_response {
-	long	 status;
-	char	*body;		/* NUL-terminated, len bytes before it */
-	size_t	 len;
-	char	*content_type;
-	char	*etag;
-	char	*last_modified;
-	char	*retry_after;
-	char	*location;	/* of a redirect not followed */
-	char	*url;		/* the URL that answered */
-	long	 redirects;	/* followed */
+	long status;
+	char *body; /* NUL-terminated, len bytes before it */
+	size_t len;
+	char *content_type;
+	char *etag;
+	char *last_modified;
+	char *retry_after;
+	char *location; /* of a redirect not followed */
+	char *url; /* the URL that answered */
+	long redirects; /* followed */
 };
 
 /*
@@ -78,14 +78,14 @@ struct fetch_response {
  * (*out filled), or -1 with *err and *cause (caller frees) saying why
  * not, in words for a log line.
  */
-int	fetch(const struct fetch_request *, struct fetch_response *out,
-	    enum fetch_error *err, char **cause);
-void	fetch_response_clear(struct fetch_response *);
+int fetch(const struct fetch_request *, struct fetch_response *out,
+    enum fetch_error *err, char **cause);
+void fetch_response_clear(struct fetch_response *);
 
 /*
  * A Retry-After value, delta-seconds or an HTTP-date, as an instant
  * after `now`; -1 if it is neither.
  */
-time_t	fetch_retry_after(const char *value, time_t now);
+time_t fetch_retry_after(const char *value, time_t now);
 
 #endif

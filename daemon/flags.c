@@ -30,14 +30,14 @@ flags_rule_from_conf(const struct conf *conf, struct flags_rule *rule)
 	rule->window = conf->flag_window;
 	rule->within = conf->flag_within;
 	rule->clear_after = conf->flag_clear_after;
-	rule->unit = conf->cadence == CADENCE_WEEKLY ? FLAGS_UNIT_WEEKS :
-	    FLAGS_UNIT_PERIODS;
+	rule->unit = conf->cadence == CADENCE_WEEKLY ? FLAGS_UNIT_WEEKS
+						     : FLAGS_UNIT_PERIODS;
 }
 
 int
 flags_rule_check(const struct flags_rule *rule, char **cause)
 {
-	const char	*what = NULL;
+	const char *what = NULL;
 
 	if (rule->level < 1 || rule->level > RATING_MAX)
 		what = "level must be 1-3";
@@ -101,9 +101,9 @@ static void
 episode_open(struct flags_episode *ep, const struct flags_rule *rule,
     const char *label, enum flags_why why, int n, int of)
 {
-	bool	 weeks = rule->unit == FLAGS_UNIT_WEEKS;
-	int	 count = why == FLAGS_WHY_CONSECUTIVE ? n : of;
-	bool	 one = count == 1;
+	bool weeks = rule->unit == FLAGS_UNIT_WEEKS;
+	int count = why == FLAGS_WHY_CONSECUTIVE ? n : of;
+	bool one = count == 1;
 	const char *sv, *en;
 
 	memset(ep, 0, sizeof(*ep));
@@ -120,15 +120,15 @@ episode_open(struct flags_episode *ep, const struct flags_rule *rule,
 		en = one ? "period" : "periods";
 	}
 	if (why == FLAGS_WHY_CONSECUTIVE) {
-		snprintf(ep->reason_sv, sizeof(ep->reason_sv), "%d %s i rad",
-		    n, sv);
-		snprintf(ep->reason_en, sizeof(ep->reason_en),
-		    "%d %s in a row", n, en);
+		snprintf(
+		    ep->reason_sv, sizeof(ep->reason_sv), "%d %s i rad", n, sv);
+		snprintf(ep->reason_en, sizeof(ep->reason_en), "%d %s in a row",
+		    n, en);
 	} else {
-		snprintf(ep->reason_sv, sizeof(ep->reason_sv), "%d av %d %s",
-		    n, of, sv);
-		snprintf(ep->reason_en, sizeof(ep->reason_en), "%d of %d %s",
-		    n, of, en);
+		snprintf(ep->reason_sv, sizeof(ep->reason_sv), "%d av %d %s", n,
+		    of, sv);
+		snprintf(ep->reason_en, sizeof(ep->reason_en), "%d of %d %s", n,
+		    of, en);
 	}
 }
 
@@ -141,7 +141,7 @@ window_mask(int window)
 static int
 popcount64(uint64_t v)
 {
-	int	 n = 0;
+	int n = 0;
 
 	for (; v != 0; v &= v - 1)
 		n++;
@@ -152,7 +152,7 @@ int
 flags_step(const struct flags_rule *rule, struct flags_state *st,
     const char *label, int score, enum flags_change *change)
 {
-	int	 count;
+	int count;
 
 	*change = FLAGS_UNCHANGED;
 	if (flags_rule_check(rule, NULL) != 0 || !score_valid(score) ||
@@ -188,8 +188,8 @@ flags_step(const struct flags_rule *rule, struct flags_state *st,
 		episode_open(&st->episode, rule, label, FLAGS_WHY_CONSECUTIVE,
 		    st->run, 0);
 	else if (count >= rule->within)
-		episode_open(&st->episode, rule, label, FLAGS_WHY_WINDOW,
-		    count, rule->window);
+		episode_open(&st->episode, rule, label, FLAGS_WHY_WINDOW, count,
+		    rule->window);
 	else
 		return 0;
 	st->open = true;
@@ -207,8 +207,8 @@ static int
 run_back(const struct flags_rule *rule, const struct flags_point *pt,
     long first, long last)
 {
-	int	 run = 0;
-	long	 i;
+	int run = 0;
+	long i;
 
 	for (i = last; i >= first; i--) {
 		if (below(rule, pt[i].score))
@@ -224,8 +224,8 @@ static int
 below_back(const struct flags_rule *rule, const struct flags_point *pt,
     long first, long last)
 {
-	int	 n = 0;
-	long	 i;
+	int n = 0;
+	long i;
 
 	for (i = last; i >= first; i--) {
 		if (elevated(rule, pt[i].score))
@@ -241,8 +241,8 @@ static int
 window_count(const struct flags_rule *rule, const struct flags_point *pt,
     long first, long last)
 {
-	int	 n = 0;
-	long	 i;
+	int n = 0;
+	long i;
 
 	for (i = last; i >= first && i > last - rule->window; i--)
 		if (elevated(rule, pt[i].score))
@@ -253,20 +253,20 @@ window_count(const struct flags_rule *rule, const struct flags_point *pt,
 static void
 history_add(struct flags_history *h, const struct flags_episode *ep)
 {
-	h->episodes = xreallocarray(h->episodes, h->n + 1,
-	    sizeof(*h->episodes));
+	h->episodes =
+	    xreallocarray(h->episodes, h->n + 1, sizeof(*h->episodes));
 	h->episodes[h->n++] = *ep;
 }
 
 int
-flags_run(const struct flags_rule *rule, const struct flags_point *pt,
-    size_t n, struct flags_history *out, char **cause)
+flags_run(const struct flags_rule *rule, const struct flags_point *pt, size_t n,
+    struct flags_history *out, char **cause)
 {
-	struct flags_state	*st = &out->state;
-	long			 i, k, last = (long)n - 1;
-	long			 since = 0;	/* first that may count */
-	long			 opened = -1;	/* index of the open episode */
-	int			 run, count;
+	struct flags_state *st = &out->state;
+	long i, k, last = (long)n - 1;
+	long since = 0; /* first that may count */
+	long opened = -1; /* index of the open episode */
+	int run, count;
 
 	memset(out, 0, sizeof(*out));
 	if (flags_rule_check(rule, cause) != 0)
@@ -285,8 +285,9 @@ flags_run(const struct flags_rule *rule, const struct flags_point *pt,
 
 	for (i = 0; i < (long)n; i++) {
 		if (st->open) {
-			if (below(rule, pt[i].score) && below_back(rule, pt,
-			    opened + 1, i) >= rule->clear_after) {
+			if (below(rule, pt[i].score) &&
+			    below_back(rule, pt, opened + 1, i) >=
+				rule->clear_after) {
 				label_copy(st->episode.closed, pt[i].label);
 				history_add(out, &st->episode);
 				st->open = false;

@@ -46,8 +46,8 @@
 #include "period.h"
 #include "report.h"
 
-#define FLAGS_WINDOW_MAX	64	/* bits in flags_state.recent */
-#define FLAGS_REASON_MAX	48
+#define FLAGS_WINDOW_MAX 64 /* bits in flags_state.recent */
+#define FLAGS_REASON_MAX 48
 
 /* The word in the reason: "veckor"/"weeks" or "perioder"/"periods". */
 enum flags_unit {
@@ -56,27 +56,27 @@ enum flags_unit {
 };
 
 struct flags_rule {
-	int		 level;		/* 1-3 */
-	int		 consecutive;	/* >= 1 */
-	int		 window;	/* 1-FLAGS_WINDOW_MAX */
-	int		 within;	/* 1-window */
-	int		 clear_after;	/* >= 1 */
-	enum flags_unit	 unit;
+	int level; /* 1-3 */
+	int consecutive; /* >= 1 */
+	int window; /* 1-FLAGS_WINDOW_MAX */
+	int within; /* 1-window */
+	int clear_after; /* >= 1 */
+	enum flags_unit unit;
 };
 
 enum flags_why {
-	FLAGS_WHY_CONSECUTIVE,	/* rule (a) */
-	FLAGS_WHY_WINDOW,	/* rule (b) */
+	FLAGS_WHY_CONSECUTIVE, /* rule (a) */
+	FLAGS_WHY_WINDOW, /* rule (b) */
 };
 
 struct flags_episode {
-	char		 opened[PERIOD_LABEL_MAX];	/* label */
-	char		 closed[PERIOD_LABEL_MAX];	/* "" while open */
-	enum flags_why	 why;
-	int		 n;	/* elevated periods that opened it */
-	int		 of;	/* the window (rule b); 0 for rule (a) */
-	char		 reason_sv[FLAGS_REASON_MAX];	/* "3 veckor i rad" */
-	char		 reason_en[FLAGS_REASON_MAX];	/* "4 of 6 weeks" */
+	char opened[PERIOD_LABEL_MAX]; /* label */
+	char closed[PERIOD_LABEL_MAX]; /* "" while open */
+	enum flags_why why;
+	int n; /* elevated periods that opened it */
+	int of; /* the window (rule b); 0 for rule (a) */
+	char reason_sv[FLAGS_REASON_MAX]; /* "3 veckor i rad" */
+	char reason_en[FLAGS_REASON_MAX]; /* "4 of 6 weeks" */
 };
 
 /*
@@ -85,13 +85,13 @@ struct flags_episode {
  * flags_state_init(); change it only through flags_step().
  */
 struct flags_state {
-	bool			 open;
-	struct flags_episode	 episode;	/* the open one, else the last
+	bool open;
+	struct flags_episode episode; /* the open one, else the last
 						   closed; zeroed if none */
-	int			 run;	/* elevated assessed periods in a row */
-	int			 below;	/* below-level assessed periods in a row
+	int run; /* elevated assessed periods in a row */
+	int below; /* below-level assessed periods in a row
 					   while open, else 0 */
-	uint64_t		 recent;	/* bit k: elevated k periods
+	uint64_t recent; /* bit k: elevated k periods
 						   ago, k < window; 0 at a
 						   close */
 };
@@ -104,26 +104,26 @@ enum flags_change {
 
 /* One period of a series; label borrowed. */
 struct flags_point {
-	const char	*label;
-	int		 score;		/* 0-RATING_MAX or RATING_NONE */
+	const char *label;
+	int score; /* 0-RATING_MAX or RATING_NONE */
 };
 
 /* Every episode of one pair, oldest first; the last may be open. */
 struct flags_history {
-	size_t			 n;
-	struct flags_episode	*episodes;	/* owned; flags_history_clear */
-	struct flags_state	 state;		/* after the last period */
+	size_t n;
+	struct flags_episode *episodes; /* owned; flags_history_clear */
+	struct flags_state state; /* after the last period */
 };
 
 /*
  * The rule of [flags]; the unit is weeks for a weekly cadence and
  * periods for a fortnightly one.
  */
-void	flags_rule_from_conf(const struct conf *, struct flags_rule *);
+void flags_rule_from_conf(const struct conf *, struct flags_rule *);
 /* 0 if the rule is usable, else -1 and *cause (caller frees). */
-int	flags_rule_check(const struct flags_rule *, char **cause);
+int flags_rule_check(const struct flags_rule *, char **cause);
 
-void	flags_state_init(struct flags_state *);
+void flags_state_init(struct flags_state *);
 
 /*
  * Judge the next period (label borrowed, copied into the state when a
@@ -132,16 +132,16 @@ void	flags_state_init(struct flags_state *);
  * as it was, if the rule fails flags_rule_check, the score is out of
  * range or the label does not fit PERIOD_LABEL_MAX.
  */
-int	flags_step(const struct flags_rule *, struct flags_state *,
-	    const char *label, int score, enum flags_change *change);
+int flags_step(const struct flags_rule *, struct flags_state *,
+    const char *label, int score, enum flags_change *change);
 
 /*
  * Judge a whole series of n periods into *out, which the caller releases
  * with flags_history_clear whatever the result. Returns 0, or -1 and
  * *cause (caller frees) for a bad rule, score or label.
  */
-int	flags_run(const struct flags_rule *, const struct flags_point *,
-	    size_t n, struct flags_history *out, char **cause);
-void	flags_history_clear(struct flags_history *);
+int flags_run(const struct flags_rule *, const struct flags_point *, size_t n,
+    struct flags_history *out, char **cause);
+void flags_history_clear(struct flags_history *);
 
 #endif

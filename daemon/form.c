@@ -27,8 +27,8 @@ hexval(int c)
 static char *
 decode_part(const char *src, size_t len, size_t max, size_t *outlen)
 {
-	char	*dst = xmalloc(len + 1);
-	size_t	 i, n = 0;
+	char *dst = xmalloc(len + 1);
+	size_t i, n = 0;
 
 	for (i = 0; i < len; i++) {
 		int c = (unsigned char)src[i];
@@ -62,33 +62,35 @@ bad:
 int
 form_decode(const char *data, size_t len, struct form *out, char **cause)
 {
-	const char	*p = data, *end = data + len;
+	const char *p = data, *end = data + len;
 
 	out->n = 0;
 	out->fields = NULL;
 	while (p < end) {
-		const char		*amp, *eq;
-		struct form_field	*f;
-		size_t			 nlen;
+		const char *amp, *eq;
+		struct form_field *f;
+		size_t nlen;
 
 		amp = memchr(p, '&', (size_t)(end - p));
 		if (amp == NULL)
 			amp = end;
-		if (amp == p) {		/* "a=1&&b=2": skip the empty pair */
+		if (amp == p) { /* "a=1&&b=2": skip the empty pair */
 			p++;
 			continue;
 		}
 		if (out->n >= FORM_FIELDS_MAX) {
-			xasprintf(cause, "more than %d fields", FORM_FIELDS_MAX);
+			xasprintf(
+			    cause, "more than %d fields", FORM_FIELDS_MAX);
 			goto fail;
 		}
 		eq = memchr(p, '=', (size_t)(amp - p));
 		if (eq == NULL)
 			eq = amp;
-		out->fields = xreallocarray(out->fields, out->n + 1,
-		    sizeof(*out->fields));
+		out->fields = xreallocarray(
+		    out->fields, out->n + 1, sizeof(*out->fields));
 		f = &out->fields[out->n];
-		f->name = decode_part(p, (size_t)(eq - p), FORM_NAME_MAX, &nlen);
+		f->name =
+		    decode_part(p, (size_t)(eq - p), FORM_NAME_MAX, &nlen);
 		if (f->name == NULL) {
 			xasprintf(cause, "field %zu: bad or over-long name",
 			    out->n + 1);
@@ -99,7 +101,8 @@ form_decode(const char *data, size_t len, struct form *out, char **cause)
 
 			if (c < 0x21 || c > 0x7e) {
 				free(f->name);
-				xasprintf(cause, "field %zu: bad name", out->n + 1);
+				xasprintf(
+				    cause, "field %zu: bad name", out->n + 1);
 				goto fail;
 			}
 		}
@@ -108,13 +111,15 @@ form_decode(const char *data, size_t len, struct form *out, char **cause)
 			xasprintf(cause, "field %zu: empty name", out->n + 1);
 			goto fail;
 		}
-		f->value = eq < amp ?
-		    decode_part(eq + 1, (size_t)(amp - eq - 1), FORM_VALUE_MAX,
-		    &f->len) : xstrdup("");
+		f->value = eq < amp
+		    ? decode_part(eq + 1, (size_t)(amp - eq - 1),
+			  FORM_VALUE_MAX, &f->len)
+		    : xstrdup("");
 		if (eq == amp)
 			f->len = 0;
 		if (f->value == NULL) {
-			xasprintf(cause, "field \"%s\": bad escape or over %d bytes",
+			xasprintf(cause,
+			    "field \"%s\": bad escape or over %d bytes",
 			    f->name, FORM_VALUE_MAX);
 			free(f->name);
 			goto fail;
@@ -166,7 +171,7 @@ form_encode(struct buf *b, const char *s)
 		    c == '.' || c == '~') {
 			buf_append(b, s, 1);
 		} else {
-			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
 
 			buf_append(b, e, 3);
 		}

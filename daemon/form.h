@@ -12,19 +12,19 @@
 
 #include <stddef.h>
 
-#define FORM_FIELDS_MAX	200
-#define FORM_NAME_MAX	64
-#define FORM_VALUE_MAX	8192
+#define FORM_FIELDS_MAX 200
+#define FORM_NAME_MAX 64
+#define FORM_VALUE_MAX 8192
 
 struct form_field {
-	char	*name;		/* NUL-terminated */
-	char	*value;		/* NUL-terminated; may hold NULs: use len */
-	size_t	 len;
+	char *name; /* NUL-terminated */
+	char *value; /* NUL-terminated; may hold NULs: use len */
+	size_t len;
 };
 
 struct form {
-	size_t			 n;
-	struct form_field	*fields;
+	size_t n;
+	struct form_field *fields;
 };
 
 /*
@@ -32,13 +32,12 @@ struct form {
  * with *cause (caller frees) for a bad %-escape, too many fields, an
  * over-long name or value, or a name that is not printable ASCII.
  */
-int		 form_decode(const char *data, size_t len, struct form *out,
-		    char **cause);
-void		 form_clear(struct form *);
+int form_decode(const char *data, size_t len, struct form *out, char **cause);
+void form_clear(struct form *);
 /* The first value named `name`, or NULL; *len set when not NULL. */
-const char	*form_get(const struct form *, const char *name, size_t *len);
+const char *form_get(const struct form *, const char *name, size_t *len);
 /* Append `s` %-encoded for a query string value to the buf. */
 struct buf;
-void		 form_encode(struct buf *, const char *s);
+void form_encode(struct buf *, const char *s);
 
 #endif

@@ -36,7 +36,7 @@ gather_sees_all(const struct person *p)
 static bool
 in_areas(const struct area *areas, size_t n, const char *slug)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(areas[i].slug, slug) == 0)
@@ -45,11 +45,11 @@ in_areas(const struct area *areas, size_t n, const char *slug)
 }
 
 int
-gather_areas(struct store *s, const struct person *reader,
-    struct area **out, size_t *n)
+gather_areas(
+    struct store *s, const struct person *reader, struct area **out, size_t *n)
 {
-	struct area	*all = NULL;
-	size_t		 n_all = 0, i, kept = 0;
+	struct area *all = NULL;
+	size_t n_all = 0, i, kept = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -94,14 +94,14 @@ gather_period(const struct conf *cf, const char *label, struct period *p)
 void
 gather_current(const struct conf *cf, time_t now, struct period *p)
 {
-	period_of_day(clock_local_days(now),
-	    cf->cadence == CADENCE_FORTNIGHTLY, cf->fortnight_start, p);
+	period_of_day(clock_local_days(now), cf->cadence == CADENCE_FORTNIGHTLY,
+	    cf->fortnight_start, p);
 }
 
 void
 gather_latest(const struct conf *cf, time_t now, struct period *p)
 {
-	struct period	 cur;
+	struct period cur;
 
 	gather_current(cf, now, &cur);
 	period_prev(&cur, cf->fortnight_start, p);
@@ -110,15 +110,15 @@ gather_latest(const struct conf *cf, time_t now, struct period *p)
 static void
 format_day(long days, char out[16])
 {
-	struct civil	 c;
+	struct civil c;
 
 	period_civil_from_days(days, &c);
 	snprintf(out, 16, "%04d-%02d-%02d", c.year, c.month, c.day);
 }
 
 void
-gather_dates(const struct conf *cf, const struct period *p, char start[16],
-    char end[16])
+gather_dates(
+    const struct conf *cf, const struct period *p, char start[16], char end[16])
 {
 	format_day(period_first_day(p), start);
 	format_day(period_last_day_parity(p, cf->fortnight_start), end);
@@ -142,14 +142,10 @@ static enum picture_level
 picture_level_of(enum level l)
 {
 	switch (l) {
-	case LEVEL_GREEN:
-		return PICTURE_GREEN;
-	case LEVEL_YELLOW:
-		return PICTURE_YELLOW;
-	case LEVEL_RED:
-		return PICTURE_RED;
-	case LEVEL_GREY:
-		break;
+	case LEVEL_GREEN: return PICTURE_GREEN;
+	case LEVEL_YELLOW: return PICTURE_YELLOW;
+	case LEVEL_RED: return PICTURE_RED;
+	case LEVEL_GREY: break;
 	}
 	return PICTURE_GREY;
 }
@@ -163,16 +159,16 @@ static size_t
 flags_of_period(struct flag_row *flags, size_t n, const struct period *p,
     const struct area *areas, size_t n_areas)
 {
-	long		 day = period_first_day(p);
-	size_t		 i, kept = 0;
-	bool		 keep;
-	struct flag_row	 tmp;
+	long day = period_first_day(p);
+	size_t i, kept = 0;
+	bool keep;
+	struct flag_row tmp;
 
 	for (i = 0; i < n; i++) {
 		keep = in_areas(areas, n_areas, flags[i].area) &&
 		    period_first_day(&flags[i].opened) <= day &&
 		    (flags[i].open ||
-		    period_first_day(&flags[i].closed) >= day);
+			period_first_day(&flags[i].closed) >= day);
 		if (!keep)
 			continue;
 		if (!flags[i].open && period_first_day(&flags[i].closed) > day)
@@ -194,7 +190,7 @@ flags_of_period(struct flag_row *flags, size_t n, const struct period *p,
 static struct flag_row *
 flags_keep(struct flag_row *rows, size_t kept, size_t n)
 {
-	struct flag_row	*front = xcalloc(kept + 1, sizeof(*front));
+	struct flag_row *front = xcalloc(kept + 1, sizeof(*front));
 
 	memcpy(front, rows, kept * sizeof(*rows));
 	memmove(rows, rows + kept, (n - kept) * sizeof(*rows));
@@ -206,7 +202,7 @@ flags_keep(struct flag_row *rows, size_t kept, size_t n)
 static struct measure *
 measures_keep(struct measure *rows, size_t kept, size_t n)
 {
-	struct measure	*front = xcalloc(kept + 1, sizeof(*front));
+	struct measure *front = xcalloc(kept + 1, sizeof(*front));
 
 	memcpy(front, rows, kept * sizeof(*rows));
 	memmove(rows, rows + kept, (n - kept) * sizeof(*rows));
@@ -216,11 +212,11 @@ measures_keep(struct measure *rows, size_t kept, size_t n)
 
 /* Keep the measures of the areas at the front; returns how many. */
 static size_t
-measures_of_areas(struct measure *m, size_t n, const struct area *areas,
-    size_t n_areas)
+measures_of_areas(
+    struct measure *m, size_t n, const struct area *areas, size_t n_areas)
 {
-	size_t		 i, kept = 0;
-	struct measure	 tmp;
+	size_t i, kept = 0;
+	struct measure tmp;
 
 	for (i = 0; i < n; i++) {
 		if (!in_areas(areas, n_areas, m[i].area))
@@ -237,29 +233,29 @@ measures_of_areas(struct measure *m, size_t n, const struct area *areas,
 
 /* The police counts of a period; what they point to is freed by the caller. */
 struct police_gathered {
-	struct picture_police	 pp;
-	char			**where;
-	size_t			 n_where;
-	struct police_count	*counts;
-	size_t			 n_counts;
+	struct picture_police pp;
+	char **where;
+	size_t n_where;
+	struct police_count *counts;
+	size_t n_counts;
 };
 
 static int
 gather_police(struct store *s, const struct conf *cf, const struct period *p,
     struct police_gathered *pg)
 {
-	struct police_notice	*notices = NULL;
-	size_t			 n = 0;
-	time_t			 from, to;
+	struct police_notice *notices = NULL;
+	size_t n = 0;
+	time_t from, to;
 
 	from = clock_local_instant(period_first_day(p), 0, 0);
-	to = clock_local_instant(period_last_day_parity(p,
-	    cf->fortnight_start) + 1, 0, 0);
+	to = clock_local_instant(
+	    period_last_day_parity(p, cf->fortnight_start) + 1, 0, 0);
 	if (store_police_list(s, from, to, &notices, &n) == -1)
 		return -1;
 	pg->n_where = police_locations(cf->police_locations, &pg->where);
-	pg->pp.total = police_count(notices, n, pg->where, pg->n_where,
-	    &pg->counts, &pg->n_counts);
+	pg->pp.total = police_count(
+	    notices, n, pg->where, pg->n_where, &pg->counts, &pg->n_counts);
 	pg->pp.locations = pg->where;
 	pg->pp.n_locations = pg->n_where;
 	pg->pp.counts = pg->counts;
@@ -272,21 +268,21 @@ int
 gather(struct store *s, const struct conf *cf, const struct period *p,
     const struct person *reader, struct gathered *g, char **cause)
 {
-	struct picture_input	 in;
-	struct stored_report	*reports = NULL, *previous = NULL;
-	struct person		*people = NULL;
-	struct assessment	*assessments = NULL;
-	struct picture_flag	*pflags = NULL;
-	struct picture_status	*statuses = NULL;
-	struct flag_row		*flags = NULL;
-	struct measure		*measures = NULL;
-	struct police_gathered	 police;
-	struct period		 prev;
-	size_t			 n_reports = 0, n_previous = 0, n_people = 0;
-	size_t			 n_assessments = 0, n_flags = 0, n_measures = 0;
-	size_t			 i, n_shown_flags = 0, n_shown_measures = 0;
-	const char		*what = NULL;
-	int			 rc = -1;
+	struct picture_input in;
+	struct stored_report *reports = NULL, *previous = NULL;
+	struct person *people = NULL;
+	struct assessment *assessments = NULL;
+	struct picture_flag *pflags = NULL;
+	struct picture_status *statuses = NULL;
+	struct flag_row *flags = NULL;
+	struct measure *measures = NULL;
+	struct police_gathered police;
+	struct period prev;
+	size_t n_reports = 0, n_previous = 0, n_people = 0;
+	size_t n_assessments = 0, n_flags = 0, n_measures = 0;
+	size_t i, n_shown_flags = 0, n_shown_measures = 0;
+	const char *what = NULL;
+	int rc = -1;
 
 	memset(g, 0, sizeof(*g));
 	memset(&police, 0, sizeof(police));
@@ -297,18 +293,18 @@ gather(struct store *s, const struct conf *cf, const struct period *p,
 
 	if (gather_areas(s, reader, &g->areas, &g->n_areas) == -1)
 		what = "the areas";
-	else if (store_report_list(s, p, NULL, &cf->checklist, &reports,
-	    &n_reports) == -1)
+	else if (store_report_list(
+		     s, p, NULL, &cf->checklist, &reports, &n_reports) == -1)
 		what = "the reports";
 	else if (store_report_list(s, &prev, NULL, &cf->checklist, &previous,
-	    &n_previous) == -1)
+		     &n_previous) == -1)
 		what = "the previous period's reports";
 	else if (store_person_list(s, &people, &n_people) == -1)
 		what = "the people";
 	else if (store_flag_list(s, true, &flags, &n_flags) == -1)
 		what = "the flags";
-	else if (store_assessment_list(s, p, &assessments,
-	    &n_assessments) == -1)
+	else if (store_assessment_list(s, p, &assessments, &n_assessments) ==
+	    -1)
 		what = "the assessments";
 	else if (store_measure_list(s, p, NULL, &measures, &n_measures) == -1)
 		what = "the measures";
@@ -319,10 +315,10 @@ gather(struct store *s, const struct conf *cf, const struct period *p,
 		goto done;
 	}
 
-	n_shown_flags = flags_of_period(flags, n_flags, p, g->areas,
-	    g->n_areas);
-	n_shown_measures = measures_of_areas(measures, n_measures, g->areas,
-	    g->n_areas);
+	n_shown_flags =
+	    flags_of_period(flags, n_flags, p, g->areas, g->n_areas);
+	n_shown_measures =
+	    measures_of_areas(measures, n_measures, g->areas, g->n_areas);
 
 	pflags = xcalloc(n_shown_flags + 1, sizeof(*pflags));
 	for (i = 0; i < n_shown_flags; i++) {
@@ -336,8 +332,9 @@ gather(struct store *s, const struct conf *cf, const struct period *p,
 		statuses[i].level = picture_level_of(assessments[i].status);
 		statuses[i].comment = assessments[i].comment;
 		statuses[i].set_by = assessments[i].by_name != NULL &&
-		    assessments[i].by_name[0] != '\0' ?
-		    assessments[i].by_name : assessments[i].by_email;
+			assessments[i].by_name[0] != '\0'
+		    ? assessments[i].by_name
+		    : assessments[i].by_email;
 	}
 
 	memset(&in, 0, sizeof(in));
@@ -401,7 +398,7 @@ gather_clear(struct gathered *g)
 static json_t *
 jstr(const char *s)
 {
-	json_t	*v;
+	json_t *v;
 
 	if (s == NULL || (v = json_string(s)) == NULL)
 		return json_null();
@@ -411,7 +408,7 @@ jstr(const char *s)
 static json_t *
 jtime(time_t t)
 {
-	char	 buf[40];
+	char buf[40];
 
 	clock_format_iso(t, buf, sizeof(buf));
 	return json_string(buf);
@@ -421,7 +418,7 @@ jtime(time_t t)
 static json_t *
 ack_json(const struct flag_row *f)
 {
-	json_t	*ack;
+	json_t *ack;
 
 	if (f->ack_by == NULL)
 		return NULL;
@@ -436,8 +433,8 @@ ack_json(const struct flag_row *f)
 static json_t *
 flag_json(const struct flag_row *f)
 {
-	json_t	*o = json_object(), *ack;
-	char	 label[PERIOD_LABEL_MAX];
+	json_t *o = json_object(), *ack;
+	char label[PERIOD_LABEL_MAX];
 
 	json_object_set_new(o, "id", json_integer(f->id));
 	json_object_set_new(o, "area", jstr(f->area));
@@ -446,8 +443,8 @@ flag_json(const struct flag_row *f)
 	json_object_set_new(o, "opened", jstr(label));
 	json_object_set_new(o, "reason", jstr(f->reason_sv));
 	json_object_set_new(o, "reason_en", jstr(f->reason_en));
-	json_object_set_new(o, "status", json_string(f->open ? "open" :
-	    "closed"));
+	json_object_set_new(
+	    o, "status", json_string(f->open ? "open" : "closed"));
 	if (!f->open) {
 		period_format(&f->closed, label);
 		json_object_set_new(o, "closed", jstr(label));
@@ -461,12 +458,12 @@ flag_json(const struct flag_row *f)
 static json_t *
 measure_json(const struct measure *m)
 {
-	json_t	*o = json_object();
-	char	 day[16];
+	json_t *o = json_object();
+	char day[16];
 
 	json_object_set_new(o, "id", json_integer(m->id));
-	json_object_set_new(o, "indicator", m->indicator[0] != '\0' ?
-	    jstr(m->indicator) : json_null());
+	json_object_set_new(o, "indicator",
+	    m->indicator[0] != '\0' ? jstr(m->indicator) : json_null());
 	json_object_set_new(o, "what", jstr(m->what));
 	json_object_set_new(o, "place", jstr(m->place));
 	json_object_set_new(o, "who", jstr(m->who));
@@ -483,10 +480,10 @@ measure_json(const struct measure *m)
 json_t *
 gather_json(const struct gathered *g, bool with_missing)
 {
-	json_t		*doc, *areas, *flags, *a, *f, *list, *ack;
-	const char	*slug, *ind, *opened;
-	char		 label[PERIOD_LABEL_MAX];
-	size_t		 i, j;
+	json_t *doc, *areas, *flags, *a, *f, *list, *ack;
+	const char *slug, *ind, *opened;
+	char label[PERIOD_LABEL_MAX];
+	size_t i, j;
 
 	doc = picture_to_json(g->picture, with_missing);
 	areas = json_object_get(doc, "areas");
@@ -495,8 +492,8 @@ gather_json(const struct gathered *g, bool with_missing)
 		list = json_array();
 		for (j = 0; slug != NULL && j < g->n_measures; j++)
 			if (strcmp(g->measures[j].area, slug) == 0)
-				json_array_append_new(list,
-				    measure_json(&g->measures[j]));
+				json_array_append_new(
+				    list, measure_json(&g->measures[j]));
 		json_object_set_new(a, "measures", list);
 	}
 	/* The picture knows a flag by (area, indicator, opened). */
@@ -506,14 +503,15 @@ gather_json(const struct gathered *g, bool with_missing)
 		ind = json_string_value(json_object_get(f, "indicator"));
 		opened = json_string_value(json_object_get(f, "opened"));
 		for (j = 0; slug != NULL && ind != NULL && opened != NULL &&
-		    j < g->n_flags; j++) {
+		     j < g->n_flags;
+		     j++) {
 			period_format(&g->flags[j].opened, label);
 			if (strcmp(g->flags[j].area, slug) != 0 ||
 			    strcmp(g->flags[j].indicator, ind) != 0 ||
 			    strcmp(label, opened) != 0)
 				continue;
-			json_object_set_new(f, "id",
-			    json_integer(g->flags[j].id));
+			json_object_set_new(
+			    f, "id", json_integer(g->flags[j].id));
 			if ((ack = ack_json(&g->flags[j])) != NULL)
 				json_object_set_new(f, "acknowledged", ack);
 			break;
@@ -523,12 +521,12 @@ gather_json(const struct gathered *g, bool with_missing)
 }
 
 int
-gather_flags(struct store *s, const struct person *reader,
-    bool include_closed, struct flag_row **out, size_t *n)
+gather_flags(struct store *s, const struct person *reader, bool include_closed,
+    struct flag_row **out, size_t *n)
 {
-	struct area	*areas = NULL;
-	size_t		 n_areas = 0, i, kept = 0;
-	struct flag_row	 tmp;
+	struct area *areas = NULL;
+	size_t n_areas = 0, i, kept = 0;
+	struct flag_row tmp;
 
 	*out = NULL;
 	*n = 0;
@@ -562,8 +560,8 @@ gather_flags(struct store *s, const struct person *reader,
 json_t *
 gather_flags_json(const struct flag_row *flags, size_t n)
 {
-	json_t	*list = json_array();
-	size_t	 i;
+	json_t *list = json_array();
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, flag_json(&flags[i]));

@@ -38,11 +38,12 @@ gather_analysis_period(const char *label, struct period *p)
 void
 gather_analysis_latest(const struct conf *cf, time_t now, struct period *p)
 {
-	struct period	 cur, span;
+	struct period cur, span;
 
 	gather_current(cf, now, &cur);
-	period_container(&cur, cf->analysis == ANALYSIS_TERTIAL ?
-	    PERIOD_TERTIAL : PERIOD_QUARTER, &span);
+	period_container(&cur,
+	    cf->analysis == ANALYSIS_TERTIAL ? PERIOD_TERTIAL : PERIOD_QUARTER,
+	    &span);
 	period_prev(&span, cf->fortnight_start, p);
 }
 
@@ -57,11 +58,11 @@ gather_analysis_begun(time_t now, const struct period *p)
  * Returns 0 or -1.
  */
 static int
-read_scores(struct store *s, const struct period *from,
-    const struct period *to, struct score_row **rows, size_t *n)
+read_scores(struct store *s, const struct period *from, const struct period *to,
+    struct score_row **rows, size_t *n)
 {
-	struct score_row	*more = NULL;
-	size_t			 n_more = 0;
+	struct score_row *more = NULL;
+	size_t n_more = 0;
 
 	if (store_scores(s, from, to, &more, &n_more) == -1)
 		return -1;
@@ -82,26 +83,25 @@ static int
 span_scores(struct store *s, const struct analysis_input *in,
     struct score_row **rows, size_t *n)
 {
-	struct period	 list[ANALYSIS_PERIODS_MAX], ly, prev;
-	struct period	 ly_first, ly_last, prev_first, last, after_ly;
-	size_t		 k;
+	struct period list[ANALYSIS_PERIODS_MAX], ly, prev;
+	struct period ly_first, ly_last, prev_first, last, after_ly;
+	size_t k;
 
 	*rows = NULL;
 	*n = 0;
 	ly = in->period;
 	ly.year--;
 	period_prev(&in->period, in->parity, &prev);
-	if ((k = analysis_periods(&ly, in->fortnightly, in->parity,
-	    list)) == 0)
+	if ((k = analysis_periods(&ly, in->fortnightly, in->parity, list)) == 0)
 		return -1;
 	ly_first = list[0];
 	ly_last = list[k - 1];
-	if ((k = analysis_periods(&prev, in->fortnightly, in->parity,
-	    list)) == 0)
+	if ((k = analysis_periods(&prev, in->fortnightly, in->parity, list)) ==
+	    0)
 		return -1;
 	prev_first = list[0];
-	if ((k = analysis_periods(&in->period, in->fortnightly, in->parity,
-	    list)) == 0)
+	if ((k = analysis_periods(
+		 &in->period, in->fortnightly, in->parity, list)) == 0)
 		return -1;
 	last = list[k - 1];
 	period_next(&ly_last, in->parity, &after_ly);
@@ -125,8 +125,8 @@ static int
 span_assessments(struct store *s, const struct period *list, size_t n_list,
     struct assessment **out, size_t *n)
 {
-	struct assessment	*one = NULL;
-	size_t			 n_one = 0, i;
+	struct assessment *one = NULL;
+	size_t n_one = 0, i;
 
 	*out = NULL;
 	*n = 0;
@@ -138,8 +138,8 @@ span_assessments(struct store *s, const struct period *list, size_t n_list,
 			return -1;
 		}
 		if (n_one > 0) {
-			*out = xreallocarray(*out, *n + n_one + 1,
-			    sizeof(**out));
+			*out =
+			    xreallocarray(*out, *n + n_one + 1, sizeof(**out));
 			/* The strings move with the structs. */
 			memcpy(*out + *n, one, n_one * sizeof(*one));
 			*n += n_one;
@@ -159,9 +159,9 @@ span_has_reports(struct store *s, const struct conf *cf,
     const struct period *list, size_t n_list, const struct score_row *rows,
     size_t n_rows)
 {
-	struct stored_report	*reps = NULL;
-	size_t			 n_reps = 0, i;
-	long			 first, last, day;
+	struct stored_report *reps = NULL;
+	size_t n_reps = 0, i;
+	long first, last, day;
 
 	first = period_first_day(&list[0]);
 	last = period_last_day_parity(&list[n_list - 1], cf->fortnight_start);
@@ -172,8 +172,8 @@ span_has_reports(struct store *s, const struct conf *cf,
 	}
 	for (i = 0; i < n_list; i++) {
 		if (store_report_list(s, &list[i], NULL, &cf->checklist, &reps,
-		    &n_reps) == -1)
-			return true;	/* let the analysis say what it can */
+			&n_reps) == -1)
+			return true; /* let the analysis say what it can */
 		store_stored_reports_free(reps, n_reps);
 		if (n_reps > 0)
 			return true;
@@ -186,27 +186,27 @@ gather_analysis(struct store *s, const struct conf *cf,
     const struct period *span, const struct person *reader,
     struct gathered_analysis *g, char **cause)
 {
-	struct analysis_input	 in;
-	struct period		 list[ANALYSIS_PERIODS_MAX];
-	struct area		*areas = NULL;
-	struct score_row	*scores = NULL;
-	struct flag_row		*flags = NULL;
-	struct assessment	*assessments = NULL;
-	struct measure		*measures = NULL;
-	size_t			 n_list, n_areas = 0, n_scores = 0;
-	size_t			 n_flags = 0, n_assessments = 0;
-	size_t			 n_measures = 0;
-	const char		*what = NULL;
-	int			 rc = -1;
+	struct analysis_input in;
+	struct period list[ANALYSIS_PERIODS_MAX];
+	struct area *areas = NULL;
+	struct score_row *scores = NULL;
+	struct flag_row *flags = NULL;
+	struct assessment *assessments = NULL;
+	struct measure *measures = NULL;
+	size_t n_list, n_areas = 0, n_scores = 0;
+	size_t n_flags = 0, n_assessments = 0;
+	size_t n_measures = 0;
+	const char *what = NULL;
+	int rc = -1;
 
 	memset(g, 0, sizeof(*g));
 	g->period = *span;
 	period_format(span, g->label);
 	analysis_input_init(&in, cf, span);
-	if ((n_list = analysis_periods(span, in.fortnightly, in.parity,
-	    list)) == 0) {
-		xasprintf(cause, "%s is not a quarter, tertial or year",
-		    g->label);
+	if ((n_list = analysis_periods(
+		 span, in.fortnightly, in.parity, list)) == 0) {
+		xasprintf(
+		    cause, "%s is not a quarter, tertial or year", g->label);
 		return -1;
 	}
 
@@ -216,11 +216,11 @@ gather_analysis(struct store *s, const struct conf *cf,
 		what = "the scores";
 	else if (store_flag_list(s, true, &flags, &n_flags) == -1)
 		what = "the flags";
-	else if (span_assessments(s, list, n_list, &assessments,
-	    &n_assessments) == -1)
+	else if (span_assessments(
+		     s, list, n_list, &assessments, &n_assessments) == -1)
 		what = "the assessments";
-	else if (store_measure_list(s, NULL, NULL, &measures,
-	    &n_measures) == -1)
+	else if (store_measure_list(s, NULL, NULL, &measures, &n_measures) ==
+	    -1)
 		what = "the measures";
 	if (what != NULL) {
 		xasprintf(cause, "cannot read %s of %s", what, g->label);
@@ -239,8 +239,8 @@ gather_analysis(struct store *s, const struct conf *cf,
 	in.n_measures = n_measures;
 	if ((g->analysis = analysis_compile(&in, cause)) == NULL)
 		goto done;
-	g->any_reports = span_has_reports(s, cf, list, n_list, scores,
-	    n_scores);
+	g->any_reports =
+	    span_has_reports(s, cf, list, n_list, scores, n_scores);
 	rc = 0;
 done:
 	store_areas_free(areas, n_areas);
@@ -269,19 +269,19 @@ static int
 area_scores(struct store *s, const struct conf *cf, const char *area,
     long first, long last, struct score_row **out, size_t *n)
 {
-	struct stored_report	*reps = NULL;
-	struct score_row	*rows = NULL;
-	struct period		 w;
-	size_t			 n_reps = 0, n_rows = 0, i, k, j;
-	long			 day;
-	int			 v;
+	struct stored_report *reps = NULL;
+	struct score_row *rows = NULL;
+	struct period w;
+	size_t n_reps = 0, n_rows = 0, i, k, j;
+	long day;
+	int v;
 
 	*out = NULL;
 	*n = 0;
 	for (day = first; day <= last; day += 7) {
 		period_week_of_day(day, &w);
-		if (store_report_list(s, &w, area, &cf->checklist, &reps,
-		    &n_reps) == -1) {
+		if (store_report_list(
+			s, &w, area, &cf->checklist, &reps, &n_reps) == -1) {
 			free(rows);
 			return -1;
 		}
@@ -296,8 +296,8 @@ area_scores(struct store *s, const struct conf *cf, const char *area,
 			rows = xreallocarray(rows, n_rows + 1, sizeof(*rows));
 			j = n_rows++;
 			memset(&rows[j], 0, sizeof(rows[j]));
-			snprintf(rows[j].area, sizeof(rows[j].area), "%s",
-			    area);
+			snprintf(
+			    rows[j].area, sizeof(rows[j].area), "%s", area);
 			snprintf(rows[j].indicator, sizeof(rows[j].indicator),
 			    "%s", cf->checklist.items[k].key);
 			rows[j].period = w;
@@ -314,23 +314,23 @@ area_scores(struct store *s, const struct conf *cf, const char *area,
 
 int
 gather_analysis_chart(struct store *s, const struct conf *cf,
-    const struct period *span, const struct person *reader,
-    const char *area, const char *indicator, char **svg, char **cause)
+    const struct period *span, const struct person *reader, const char *area,
+    const char *indicator, char **svg, char **cause)
 {
-	struct analysis_input	 in;
-	struct analysis		*an = NULL;
-	struct period		 list[ANALYSIS_PERIODS_MAX];
-	struct area		*areas = NULL;
-	struct score_row	*scores = NULL;
-	size_t			 n_list, n_areas = 0, n_scores = 0, i;
-	char			 label[PERIOD_LABEL_MAX];
-	int			 rc = -1;
+	struct analysis_input in;
+	struct analysis *an = NULL;
+	struct period list[ANALYSIS_PERIODS_MAX];
+	struct area *areas = NULL;
+	struct score_row *scores = NULL;
+	size_t n_list, n_areas = 0, n_scores = 0, i;
+	char label[PERIOD_LABEL_MAX];
+	int rc = -1;
 
 	*svg = NULL;
 	period_format(span, label);
 	analysis_input_init(&in, cf, span);
-	if ((n_list = analysis_periods(span, in.fortnightly, in.parity,
-	    list)) == 0) {
+	if ((n_list = analysis_periods(
+		 span, in.fortnightly, in.parity, list)) == 0) {
 		xasprintf(cause, "%s is not a quarter, tertial or year", label);
 		return -1;
 	}
@@ -341,14 +341,14 @@ gather_analysis_chart(struct store *s, const struct conf *cf,
 	for (i = 0; i < n_areas; i++)
 		if (strcmp(areas[i].slug, area) == 0)
 			break;
-	if (i == n_areas || conf_indicator_index(&cf->checklist,
-	    indicator) == -1) {
+	if (i == n_areas ||
+	    conf_indicator_index(&cf->checklist, indicator) == -1) {
 		rc = 0;
 		goto done;
 	}
 	if (area_scores(s, cf, area, period_first_day(&list[0]),
-	    period_last_day_parity(&list[n_list - 1], cf->fortnight_start),
-	    &scores, &n_scores) == -1) {
+		period_last_day_parity(&list[n_list - 1], cf->fortnight_start),
+		&scores, &n_scores) == -1) {
 		xasprintf(cause, "cannot read the reports of %s", label);
 		goto done;
 	}
@@ -371,12 +371,11 @@ done:
 static bool
 has_string(json_t *arr, const char *s)
 {
-	json_t	*v;
-	size_t	 i;
+	json_t *v;
+	size_t i;
 
-	json_array_foreach(arr, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return true;
+	json_array_foreach(arr, i, v) if (json_is_string(v) &&
+	    strcmp(json_string_value(v), s) == 0) return true;
 	return false;
 }
 
@@ -389,18 +388,20 @@ has_string(json_t *arr, const char *s)
 static json_t *
 chart_keys(json_t *area)
 {
-	json_t		*keys = json_array(), *ind, *top;
-	const char	*key;
-	size_t		 i;
+	json_t *keys = json_array(), *ind, *top;
+	const char *key;
+	size_t i;
 
 	top = json_object_get(area, "top_indicators");
-	json_array_foreach(json_object_get(area, "indicators"), i, ind) {
-		if ((key = json_string_value(json_object_get(ind,
-		    "key"))) == NULL)
+	json_array_foreach(json_object_get(area, "indicators"), i, ind)
+	{
+		if ((key = json_string_value(json_object_get(ind, "key"))) ==
+		    NULL)
 			continue;
 		if (json_is_true(json_object_get(ind, "flagged")) ||
-		    (has_string(top, key) && json_integer_value(
-		    json_object_get(ind, "periods_elevated")) > 0))
+		    (has_string(top, key) &&
+			json_integer_value(
+			    json_object_get(ind, "periods_elevated")) > 0))
 			json_array_append_new(keys, json_string(key));
 	}
 	return keys;
@@ -409,19 +410,20 @@ chart_keys(json_t *area)
 json_t *
 gather_analysis_json(const struct gathered_analysis *g)
 {
-	struct analysis_area_view	 v;
-	json_t				*doc, *areas, *a, *set;
-	size_t				 i, k;
+	struct analysis_area_view v;
+	json_t *doc, *areas, *a, *set;
+	size_t i, k;
 
 	doc = analysis_to_json(g->analysis);
 	areas = json_object_get(doc, "areas");
 	/* Both are in rank order. */
 	for (i = 0; (a = json_array_get(areas, i)) != NULL &&
-	    analysis_area_view(g->analysis, i, &v) == 0; i++) {
+	     analysis_area_view(g->analysis, i, &v) == 0;
+	     i++) {
 		set = json_array();
 		for (k = 0; k < v.n_periods; k++)
-			json_array_append_new(set,
-			    json_boolean(v.statuses_set[k]));
+			json_array_append_new(
+			    set, json_boolean(v.statuses_set[k]));
 		json_object_set_new(a, "statuses_set", set);
 		json_object_set_new(a, "charts", chart_keys(a));
 	}

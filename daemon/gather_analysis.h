@@ -28,26 +28,25 @@
 
 /* A compiled analysis and what was read for it; gather_analysis_clear. */
 struct gathered_analysis {
-	struct period	 period;
-	char		 label[PERIOD_LABEL_MAX];	/* "2026-Q3" */
-	struct analysis	*analysis;
-	bool		 any_reports;	/* some report in the span itself */
+	struct period period;
+	char label[PERIOD_LABEL_MAX]; /* "2026-Q3" */
+	struct analysis *analysis;
+	bool any_reports; /* some report in the span itself */
 };
 
 /*
  * A quarter, tertial or year from its label ("2026-Q3", "2026-T2",
  * "2026"). Returns 0, or -1 for anything else.
  */
-int	gather_analysis_period(const char *label, struct period *);
+int gather_analysis_period(const char *label, struct period *);
 /*
  * The latest analysis period closed at `now`, of the kind the
  * configuration mails ([periods] analysis): the one before the quarter
  * or tertial that holds the current reporting period.
  */
-void	gather_analysis_latest(const struct conf *, time_t now,
-	    struct period *);
+void gather_analysis_latest(const struct conf *, time_t now, struct period *);
 /* 1 if the span has begun at `now` (its first day is today or before). */
-bool	gather_analysis_begun(time_t now, const struct period *);
+bool gather_analysis_begun(time_t now, const struct period *);
 /*
  * Gather and compile the analysis of `span` for `reader` (NULL: every
  * area) into *out, which the caller releases with gather_analysis_clear
@@ -55,10 +54,10 @@ bool	gather_analysis_begun(time_t now, const struct period *);
  * the span is not a quarter, tertial or year or the database does not
  * answer.
  */
-int	gather_analysis(struct store *, const struct conf *,
-	    const struct period *span, const struct person *reader,
-	    struct gathered_analysis *out, char **cause);
-void	gather_analysis_clear(struct gathered_analysis *);
+int gather_analysis(struct store *, const struct conf *,
+    const struct period *span, const struct person *reader,
+    struct gathered_analysis *out, char **cause);
+void gather_analysis_clear(struct gathered_analysis *);
 /*
  * The analysis as JSON (analysis_to_json) plus, per area,
  * "statuses_set": one boolean per period, true where a key function set
@@ -67,7 +66,7 @@ void	gather_analysis_clear(struct gathered_analysis *);
  * elevated at least once), in checklist order. A new reference; dump it
  * with ANALYSIS_JSON_REAL.
  */
-json_t	*gather_analysis_json(const struct gathered_analysis *);
+json_t *gather_analysis_json(const struct gathered_analysis *);
 
 /*
  * The chart of one indicator of one area over the span
@@ -78,9 +77,8 @@ json_t	*gather_analysis_json(const struct gathered_analysis *);
  * reader's or the indicator not in the checklist; -1 with *cause
  * (caller frees) when the database does not answer.
  */
-int	gather_analysis_chart(struct store *, const struct conf *,
-	    const struct period *span, const struct person *reader,
-	    const char *area, const char *indicator, char **svg,
-	    char **cause);
+int gather_analysis_chart(struct store *, const struct conf *,
+    const struct period *span, const struct person *reader, const char *area,
+    const char *indicator, char **svg, char **cause);
 
 #endif

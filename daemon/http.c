@@ -24,54 +24,54 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define PARAMS_MAX	4
-#define EXTRA_HEADERS	6
-#define THREAD_STACK	(256 * 1024)
-#define POOL_SIZE	(32 * 1024)
+#define PARAMS_MAX 4
+#define EXTRA_HEADERS 6
+#define THREAD_STACK (256 * 1024)
+#define POOL_SIZE (32 * 1024)
 
-static const char csp[] = "default-src 'none'; style-src 'self'; "
+static const char csp[] =
+    "default-src 'none'; style-src 'self'; "
     "img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'";
 
 /* The statuses counted one by one for /metrics; others count as 0. */
 static const int counted[] = {
-	200, 201, 303, 400, 401, 403, 404, 405, 413, 422, 429, 500, 503
-};
-#define N_COUNTED	(sizeof(counted) / sizeof(counted[0]))
+    200, 201, 303, 400, 401, 403, 404, 405, 413, 422, 429, 500, 503};
+#define N_COUNTED (sizeof(counted) / sizeof(counted[0]))
 
 struct http_server {
-	struct MHD_Daemon	*mhd;
+	struct MHD_Daemon *mhd;
 	/* Replies by route (the last row: no route) and status. */
-	atomic_ulong		(*replies)[N_COUNTED + 1];
-	int			 fd;
-	int			 port;
-	const struct http_route	*routes;
-	size_t			 n_routes;
-	void			*app;
-	http_error_page		 error_page;
-	size_t			 max_body;
-	char			*trusted;	/* " a b c ": trusted proxies */
-	atomic_ulong		 served;
+	atomic_ulong (*replies)[N_COUNTED + 1];
+	int fd;
+	int port;
+	const struct http_route *routes;
+	size_t n_routes;
+	void *app;
+	http_error_page error_page;
+	size_t max_body;
+	char *trusted; /* " a b c ": trusted proxies */
+	atomic_ulong served;
 };
 
 struct http_request {
-	struct http_server	*srv;
-	struct MHD_Connection	*conn;
-	const struct http_route	*route;
-	char			*method;
-	char			*path;
-	int			 early_status;	/* 404/405/413 decided early */
-	bool			 too_big;
-	bool			 replied;
-	struct buf		 body;
-	size_t			 n_params;
-	char			*param_names[PARAMS_MAX];
-	char			*param_values[PARAMS_MAX];
-	size_t			 n_headers;
-	char			*header_names[EXTRA_HEADERS];
-	char			*header_values[EXTRA_HEADERS];
-	int			 cache_seconds;
-	char			 addr[INET6_ADDRSTRLEN];
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	const struct http_route *route;
+	char *method;
+	char *path;
+	int early_status; /* 404/405/413 decided early */
+	bool too_big;
+	bool replied;
+	struct buf body;
+	size_t n_params;
+	char *param_names[PARAMS_MAX];
+	char *param_values[PARAMS_MAX];
+	size_t n_headers;
+	char *header_names[EXTRA_HEADERS];
+	char *header_values[EXTRA_HEADERS];
+	int cache_seconds;
+	char addr[INET6_ADDRSTRLEN];
 };
 
 /*
@@ -81,9 +81,9 @@ struct http_request {
 static int
 match(const char *pattern, const char *path, struct http_request *req)
 {
-	const char	*p = pattern, *u = path;
-	size_t		 n = 0;
-	char		*names[PARAMS_MAX], *values[PARAMS_MAX];
+	const char *p = pattern, *u = path;
+	size_t n = 0;
+	char *names[PARAMS_MAX], *values[PARAMS_MAX];
 
 	while (*p != '\0' && *u != '\0') {
 		if (*p == ':') {
@@ -131,9 +131,9 @@ no:
 static void
 route_request(struct http_request *req)
 {
-	const struct http_server	*srv = req->srv;
-	bool				 path_known = false;
-	const char			*m = req->method;
+	const struct http_server *srv = req->srv;
+	bool path_known = false;
+	const char *m = req->method;
 
 	if (strcmp(m, "HEAD") == 0)
 		m = "GET";
@@ -200,14 +200,14 @@ trusted_proxy(const struct http_server *srv, const char *addr)
 static void
 forwarded_addr(struct http_request *req)
 {
-	const char	*xff;
-	char		*copy, *p, *item;
-	unsigned char	 bin[sizeof(struct in6_addr)];
+	const char *xff;
+	char *copy, *p, *item;
+	unsigned char bin[sizeof(struct in6_addr)];
 
 	if (!trusted_proxy(req->srv, req->addr))
 		return;
-	xff = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-	    "X-Forwarded-For");
+	xff = MHD_lookup_connection_value(
+	    req->conn, MHD_HEADER_KIND, "X-Forwarded-For");
 	if (xff == NULL)
 		return;
 	copy = xstrdup(xff);
@@ -217,7 +217,7 @@ forwarded_addr(struct http_request *req)
 		item[strcspn(item, " \t")] = '\0';
 		if (inet_pton(AF_INET, item, bin) != 1 &&
 		    inet_pton(AF_INET6, item, bin) != 1)
-			break;		/* garbage: keep the proxy's address */
+			break; /* garbage: keep the proxy's address */
 		if (!trusted_proxy(req->srv, item)) {
 			snprintf(req->addr, sizeof(req->addr), "%s", item);
 			break;
@@ -232,20 +232,22 @@ forwarded_addr(struct http_request *req)
 static void
 client_addr(struct http_request *req)
 {
-	const union MHD_ConnectionInfo	*ci;
-	const struct sockaddr		*sa;
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
 
 	snprintf(req->addr, sizeof(req->addr), "unknown");
-	ci = MHD_get_connection_info(req->conn,
-	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	ci = MHD_get_connection_info(
+	    req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci == NULL || (sa = ci->client_addr) == NULL)
 		return;
 	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
-		    sa)->sin_addr, req->addr, sizeof(req->addr));
+		inet_ntop(AF_INET,
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    req->addr, sizeof(req->addr));
 	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
-		    (const void *)sa)->sin6_addr, req->addr, sizeof(req->addr));
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		    req->addr, sizeof(req->addr));
 	forwarded_addr(req);
 }
 
@@ -279,13 +281,13 @@ reply_status(struct http_request *req, int status)
 
 /* How a request says where its body ends. */
 struct framing {
-	int	n_length;	/* Content-Length headers */
-	int	n_encoding;	/* Transfer-Encoding headers */
+	int n_length; /* Content-Length headers */
+	int n_encoding; /* Transfer-Encoding headers */
 };
 
 static enum MHD_Result
-count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *value)
+count_framing(
+    void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	struct framing *f = cls;
 
@@ -308,7 +310,7 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
 static int
 ambiguous_framing(struct MHD_Connection *conn)
 {
-	struct framing f = { 0, 0 };
+	struct framing f = {0, 0};
 
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
 	return f.n_length > 1 || f.n_encoding > 1 ||
@@ -331,12 +333,12 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **req_cls)
 {
-	struct http_server	*srv = cls;
-	struct http_request	*req = *req_cls;
+	struct http_server *srv = cls;
+	struct http_request *req = *req_cls;
 
 	(void)version;
 	if (req == NULL) {
-		const char	*cl;
+		const char *cl;
 
 		req = xcalloc(1, sizeof(*req));
 		req->srv = srv;
@@ -349,20 +351,20 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		if (ambiguous_framing(conn)) {
 			log_info("%s from %s: ambiguous body framing refused",
 			    req->method, req->addr);
-			http_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+			http_add_header(
+			    req, MHD_HTTP_HEADER_CONNECTION, "close");
 			reply_status(req, 400);
 			return req->replied ? MHD_YES : MHD_NO;
 		}
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		    MHD_HTTP_HEADER_CONTENT_LENGTH);
+		cl = MHD_lookup_connection_value(
+		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (req->route != NULL && cl != NULL) {
-			char		*end;
+			char *end;
 			unsigned long long n;
 
 			errno = 0;
 			n = strtoull(cl, &end, 10);
-			if (errno != 0 || *end != '\0' ||
-			    n > body_limit(req))
+			if (errno != 0 || *end != '\0' || n > body_limit(req))
 				req->early_status = 413;
 		}
 		if (req->early_status != 0) {
@@ -414,19 +416,20 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 static int
 listen_socket(const char *listen_addr, int *port, char **cause)
 {
-	char			*host = NULL, *colon;
-	const char		*service;
-	struct addrinfo		 hints, *res = NULL;
-	int			 fd = -1, on = 1, rc;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl = sizeof(ss);
+	char *host = NULL, *colon;
+	const char *service;
+	struct addrinfo hints, *res = NULL;
+	int fd = -1, on = 1, rc;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
 
 	if (listen_addr[0] == '[') {
 		const char *close = strchr(listen_addr, ']');
 
 		if (close == NULL || close[1] != ':')
 			goto bad;
-		host = xstrndup(listen_addr + 1, (size_t)(close - listen_addr - 1));
+		host = xstrndup(
+		    listen_addr + 1, (size_t)(close - listen_addr - 1));
 		service = close + 2;
 	} else {
 		if ((colon = strrchr(listen_addr, ':')) == NULL)
@@ -438,13 +441,14 @@ listen_socket(const char *listen_addr, int *port, char **cause)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(host[0] ? host : NULL, service, &hints,
-	    &res)) != 0) {
-		xasprintf(cause, "listen %s: %s", listen_addr, gai_strerror(rc));
+	if ((rc = getaddrinfo(host[0] ? host : NULL, service, &hints, &res)) !=
+	    0) {
+		xasprintf(
+		    cause, "listen %s: %s", listen_addr, gai_strerror(rc));
 		goto fail;
 	}
-	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC,
-	    res->ai_protocol);
+	fd = socket(
+	    res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
 	if (fd == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
 	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
@@ -460,7 +464,7 @@ listen_socket(const char *listen_addr, int *port, char **cause)
 		*port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 	else
 		*port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	goto fail;	/* done: clean up */
+	goto fail; /* done: clean up */
 bad:
 	xasprintf(cause, "listen \"%s\": expected host:port or [v6]:port",
 	    listen_addr);
@@ -472,10 +476,10 @@ fail:
 }
 
 struct http_server *
-http_start(const char *listen_addr, const struct http_route *routes,
-    size_t n, const struct http_limits *lim, void *app, char **cause)
+http_start(const char *listen_addr, const struct http_route *routes, size_t n,
+    const struct http_limits *lim, void *app, char **cause)
 {
-	struct http_server	*srv = xcalloc(1, sizeof(*srv));
+	struct http_server *srv = xcalloc(1, sizeof(*srv));
 
 	srv->routes = routes;
 	srv->n_routes = n;
@@ -483,8 +487,8 @@ http_start(const char *listen_addr, const struct http_route *routes,
 	srv->app = app;
 	srv->error_page = lim->error_page;
 	srv->max_body = lim->max_body;
-	xasprintf(&srv->trusted, " %s ", lim->trusted_proxies != NULL ?
-	    lim->trusted_proxies : "");
+	xasprintf(&srv->trusted, " %s ",
+	    lim->trusted_proxies != NULL ? lim->trusted_proxies : "");
 	if ((srv->fd = listen_socket(listen_addr, &srv->port, cause)) == -1) {
 		free(srv->replies);
 		free(srv->trusted);
@@ -492,10 +496,9 @@ http_start(const char *listen_addr, const struct http_route *routes,
 		return NULL;
 	}
 	srv->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
-	    MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC,
-	    0, NULL, NULL, access_cb, srv,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, (void *)NULL,
-	    MHD_OPTION_LISTEN_SOCKET, srv->fd,
+		MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC,
+	    0, NULL, NULL, access_cb, srv, MHD_OPTION_EXTERNAL_LOGGER,
+	    mhd_logger, (void *)NULL, MHD_OPTION_LISTEN_SOCKET, srv->fd,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)lim->max_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)lim->timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_SIZE,
@@ -563,8 +566,8 @@ http_param(const struct http_request *req, const char *name)
 const char *
 http_query(const struct http_request *req, const char *name)
 {
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
-	    name);
+	return MHD_lookup_connection_value(
+	    req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *
@@ -587,12 +590,11 @@ http_client_addr(const struct http_request *req)
 }
 
 void
-http_add_header(struct http_request *req, const char *name,
-    const char *value)
+http_add_header(struct http_request *req, const char *name, const char *value)
 {
 	if (req->n_headers == EXTRA_HEADERS) {
-		log_warnx("http: too many headers for one reply, %s dropped",
-		    name);
+		log_warnx(
+		    "http: too many headers for one reply, %s dropped", name);
 		return;
 	}
 	req->header_names[req->n_headers] = xstrdup(name);
@@ -609,10 +611,10 @@ http_cacheable(struct http_request *req, int seconds)
 static void
 count_reply(struct http_request *req, int status)
 {
-	size_t	row, col;
+	size_t row, col;
 
-	row = req->route != NULL ? (size_t)(req->route - req->srv->routes) :
-	    req->srv->n_routes;
+	row = req->route != NULL ? (size_t)(req->route - req->srv->routes)
+				 : req->srv->n_routes;
 	for (col = 0; col < N_COUNTED && counted[col] != status; col++)
 		;
 	atomic_fetch_add(&req->srv->replies[row][col], 1);
@@ -621,23 +623,26 @@ count_reply(struct http_request *req, int status)
 void
 http_metrics(const struct http_server *srv, struct buf *b)
 {
-	buf_puts(b, "# HELP estd_http_requests_total HTTP requests answered, "
+	buf_puts(b,
+	    "# HELP estd_http_requests_total HTTP requests answered, "
 	    "by route and status.\n"
 	    "# TYPE estd_http_requests_total counter\n");
 	for (size_t row = 0; row <= srv->n_routes; row++) {
-		const char *method = row < srv->n_routes ?
-		    srv->routes[row].method : "";
-		const char *route = row < srv->n_routes ?
-		    srv->routes[row].pattern : "unknown";
+		const char *method =
+		    row < srv->n_routes ? srv->routes[row].method : "";
+		const char *route =
+		    row < srv->n_routes ? srv->routes[row].pattern : "unknown";
 
 		for (size_t col = 0; col <= N_COUNTED; col++) {
 			unsigned long n = atomic_load(&srv->replies[row][col]);
 
 			if (n == 0)
 				continue;
-			buf_printf(b, "estd_http_requests_total{method=\"%s\","
-			    "route=\"%s\",status=\"%d\"} %lu\n", method, route,
-			    col < N_COUNTED ? counted[col] : 0, n);
+			buf_printf(b,
+			    "estd_http_requests_total{method=\"%s\","
+			    "route=\"%s\",status=\"%d\"} %lu\n",
+			    method, route, col < N_COUNTED ? counted[col] : 0,
+			    n);
 		}
 	}
 }
@@ -646,8 +651,8 @@ void
 http_reply(struct http_request *req, int status, const char *type,
     const char *body, size_t len)
 {
-	struct MHD_Response	*resp;
-	char			 cc[64];
+	struct MHD_Response *resp;
+	char cc[64];
 
 	if (req->replied) {
 		/* The route, not the path: a path may hold a token. */
@@ -655,8 +660,8 @@ http_reply(struct http_request *req, int status, const char *type,
 		    req->route != NULL ? req->route->pattern : "(no route)");
 		return;
 	}
-	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
-	    MHD_RESPMEM_MUST_COPY);
+	resp = MHD_create_response_from_buffer(
+	    len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
 	if (resp == NULL)
 		fatalx("http: cannot create a response");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
@@ -665,14 +670,14 @@ http_reply(struct http_request *req, int status, const char *type,
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	if (req->cache_seconds > 0)
-		snprintf(cc, sizeof(cc), "public, max-age=%d",
-		    req->cache_seconds);
+		snprintf(
+		    cc, sizeof(cc), "public, max-age=%d", req->cache_seconds);
 	else
 		snprintf(cc, sizeof(cc), "no-store");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
 	for (size_t i = 0; i < req->n_headers; i++)
-		MHD_add_response_header(resp, req->header_names[i],
-		    req->header_values[i]);
+		MHD_add_response_header(
+		    resp, req->header_names[i], req->header_values[i]);
 	if (MHD_queue_response(req->conn, (unsigned int)status, resp) !=
 	    MHD_YES)
 		log_warnx("http: could not queue a %d reply", status);
@@ -684,8 +689,8 @@ http_reply(struct http_request *req, int status, const char *type,
 void
 http_reply_json(struct http_request *req, int status, json_t *doc)
 {
-	char	*s = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
-	size_t	 len;
+	char *s = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	size_t len;
 
 	json_decref(doc);
 	if (s == NULL)
@@ -715,6 +720,6 @@ http_redirect(struct http_request *req, const char *location)
 	static const char body[] = "See Other\n";
 
 	http_add_header(req, MHD_HTTP_HEADER_LOCATION, location);
-	http_reply(req, 303, "text/plain; charset=utf-8", body,
-	    sizeof(body) - 1);
+	http_reply(
+	    req, 303, "text/plain; charset=utf-8", body, sizeof(body) - 1);
 }

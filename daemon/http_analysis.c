@@ -30,8 +30,8 @@
 static const char *
 request_lang(struct http_request *req)
 {
-	return page_pick_lang(http_query(req, "lang"),
-	    http_header(req, "Accept-Language"));
+	return page_pick_lang(
+	    http_query(req, "lang"), http_header(req, "Accept-Language"));
 }
 
 static void
@@ -44,8 +44,8 @@ reply_html(struct http_request *req, int status, char *html, size_t len)
 static void
 reply_error_page(struct http_request *req, struct app *app, int status)
 {
-	size_t	 len;
-	char	*html;
+	size_t len;
+	char *html;
 
 	html = page_error(app->pages, request_lang(req), status, &len);
 	reply_html(req, status, html, len);
@@ -57,12 +57,12 @@ reply_error_page(struct http_request *req, struct app *app, int status)
  * caller clears *ws either way.
  */
 static int
-steering_session(struct http_request *req, struct app *app,
-    struct web_session *ws)
+steering_session(
+    struct http_request *req, struct app *app, struct web_session *ws)
 {
-	enum auth_result	 ar;
-	size_t			 len;
-	char			*html, *cookie;
+	enum auth_result ar;
+	size_t len;
+	char *html, *cookie;
 
 	ar = auth_session(app, req, ws);
 	if (ar == AUTH_ERROR) {
@@ -102,23 +102,22 @@ static void
 render_analysis(struct http_request *req, struct app *app,
     const struct web_session *ws, const struct period *p)
 {
-	struct analysis_view	 v;
+	struct analysis_view v;
 	struct gathered_analysis g;
-	struct period		 prev, next;
-	struct store		*s;
-	json_t			*doc;
-	char			 prev_label[PERIOD_LABEL_MAX];
-	char			 next_label[PERIOD_LABEL_MAX];
-	char			*cause = NULL, *html;
-	size_t			 len;
-	int			 rc;
+	struct period prev, next;
+	struct store *s;
+	json_t *doc;
+	char prev_label[PERIOD_LABEL_MAX];
+	char next_label[PERIOD_LABEL_MAX];
+	char *cause = NULL, *html;
+	size_t len;
+	int rc;
 
 	s = dbpool_get(app->db);
 	rc = gather_analysis(s, app->conf, p, &ws->person, &g, &cause);
 	dbpool_put(app->db, s);
 	if (rc == -1) {
-		log_warnx("analysis for person %lld: %s", ws->person.id,
-		    cause);
+		log_warnx("analysis for person %lld: %s", ws->person.id, cause);
 		free(cause);
 		gather_analysis_clear(&g);
 		reply_error_page(req, app, 503);
@@ -136,8 +135,8 @@ render_analysis(struct http_request *req, struct app *app,
 	v.analysis = doc;
 	v.period_label = g.label;
 	v.prev_label = prev_label;
-	v.next_label = gather_analysis_begun(clock_now(), &next) ?
-	    next_label : NULL;
+	v.next_label =
+	    gather_analysis_begun(clock_now(), &next) ? next_label : NULL;
 	v.checklist = &app->conf->checklist;
 	v.csrf = ws->session.csrf;
 	if ((html = page_analysis(app->pages, &v, &len)) == NULL) {
@@ -153,9 +152,9 @@ render_analysis(struct http_request *req, struct app *app,
 void
 handle_analysis_css(struct http_request *req, void *arg)
 {
-	struct app	*app = arg;
-	size_t		 len;
-	const char	*css = page_analysis_css(app->pages, &len);
+	struct app *app = arg;
+	size_t len;
+	const char *css = page_analysis_css(app->pages, &len);
 
 	http_cacheable(req, 3600);
 	http_reply(req, 200, "text/css; charset=utf-8", css, len);
@@ -164,9 +163,9 @@ handle_analysis_css(struct http_request *req, void *arg)
 void
 handle_analysis_latest(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct web_session	 ws;
-	struct period		 p;
+	struct app *app = arg;
+	struct web_session ws;
+	struct period p;
 
 	if (steering_session(req, app, &ws) == 0) {
 		gather_analysis_latest(app->conf, clock_now(), &p);
@@ -178,12 +177,11 @@ handle_analysis_latest(struct http_request *req, void *arg)
 void
 handle_analysis_get(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct web_session	 ws;
-	struct period		 p;
+	struct app *app = arg;
+	struct web_session ws;
+	struct period p;
 
-	if (steering_session(req, app, &ws) == 0 &&
-	    url_span(req, app, &p) == 0)
+	if (steering_session(req, app, &ws) == 0 && url_span(req, app, &p) == 0)
 		render_analysis(req, app, &ws, &p);
 	auth_session_clear(&ws);
 }
@@ -195,15 +193,14 @@ handle_analysis_get(struct http_request *req, void *arg)
 static int
 chart_key(const char *name, char *key)
 {
-	size_t	 len, i;
+	size_t len, i;
 
 	if (name == NULL || (len = strlen(name)) <= 4 ||
-	    strcmp(name + len - 4, ".svg") != 0 ||
-	    len - 4 > INDICATOR_KEY_MAX)
+	    strcmp(name + len - 4, ".svg") != 0 || len - 4 > INDICATOR_KEY_MAX)
 		return -1;
 	for (i = 0; i < len - 4; i++) {
 		if (!((name[i] >= 'a' && name[i] <= 'z') ||
-		    (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
+			(name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
 			return -1;
 		key[i] = name[i];
 	}
@@ -214,14 +211,14 @@ chart_key(const char *name, char *key)
 void
 handle_analysis_chart(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct web_session	 ws;
-	struct period		 p;
-	struct store		*s;
-	const char		*area = http_param(req, "area");
-	char			 key[INDICATOR_KEY_MAX + 1];
-	char			*svg = NULL, *cause = NULL;
-	int			 rc;
+	struct app *app = arg;
+	struct web_session ws;
+	struct period p;
+	struct store *s;
+	const char *area = http_param(req, "area");
+	char key[INDICATOR_KEY_MAX + 1];
+	char *svg = NULL, *cause = NULL;
+	int rc;
 
 	if (steering_session(req, app, &ws) == -1 ||
 	    url_span(req, app, &p) == -1)
@@ -232,12 +229,12 @@ handle_analysis_chart(struct http_request *req, void *arg)
 		goto done;
 	}
 	s = dbpool_get(app->db);
-	rc = gather_analysis_chart(s, app->conf, &p, &ws.person, area, key,
-	    &svg, &cause);
+	rc = gather_analysis_chart(
+	    s, app->conf, &p, &ws.person, area, key, &svg, &cause);
 	dbpool_put(app->db, s);
 	if (rc == -1) {
-		log_warnx("analysis chart for person %lld: %s", ws.person.id,
-		    cause);
+		log_warnx(
+		    "analysis chart for person %lld: %s", ws.person.id, cause);
 		free(cause);
 		reply_error_page(req, app, 503);
 	} else if (svg == NULL)
@@ -252,13 +249,13 @@ done:
 void
 handle_analysis_csv(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct web_session	 ws;
+	struct app *app = arg;
+	struct web_session ws;
 	struct gathered_analysis g;
-	struct period		 p;
-	struct store		*s;
-	char			*csv, *cause = NULL, disp[80];
-	int			 rc;
+	struct period p;
+	struct store *s;
+	char *csv, *cause = NULL, disp[80];
+	int rc;
 
 	if (steering_session(req, app, &ws) == -1 ||
 	    url_span(req, app, &p) == -1)
@@ -267,17 +264,19 @@ handle_analysis_csv(struct http_request *req, void *arg)
 	rc = gather_analysis(s, app->conf, &p, &ws.person, &g, &cause);
 	dbpool_put(app->db, s);
 	if (rc == -1) {
-		log_warnx("analysis CSV for person %lld: %s", ws.person.id,
-		    cause);
+		log_warnx(
+		    "analysis CSV for person %lld: %s", ws.person.id, cause);
 		free(cause);
 		reply_error_page(req, app, 503);
 	} else {
 		csv = analysis_to_csv(g.analysis);
-		snprintf(disp, sizeof(disp), "attachment; "
-		    "filename=\"analysis-%s.csv\"", g.label);
+		snprintf(disp, sizeof(disp),
+		    "attachment; "
+		    "filename=\"analysis-%s.csv\"",
+		    g.label);
 		http_add_header(req, "Content-Disposition", disp);
-		http_reply(req, 200, "text/csv; charset=utf-8", csv,
-		    strlen(csv));
+		http_reply(
+		    req, 200, "text/csv; charset=utf-8", csv, strlen(csv));
 		free(csv);
 	}
 	gather_analysis_clear(&g);

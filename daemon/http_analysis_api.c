@@ -21,8 +21,7 @@
  * the caller's to clear (store_person_clear) when 0 is returned.
  */
 static int
-api_steering(struct http_request *req, struct app *app,
-    struct person *person)
+api_steering(struct http_request *req, struct app *app, struct person *person)
 {
 	return auth_api_person(app, req,
 	    AUTH_ROLE(ROLE_STEERING) | AUTH_ROLE(ROLE_ADMIN),
@@ -34,8 +33,8 @@ api_steering(struct http_request *req, struct app *app,
 static void
 reply_analysis_json(struct http_request *req, json_t *doc)
 {
-	char	*s;
-	size_t	 len;
+	char *s;
+	size_t len;
 
 	s = json_dumps(doc, JSON_COMPACT | ANALYSIS_JSON_REAL);
 	json_decref(doc);
@@ -54,7 +53,7 @@ reply_analysis_json(struct http_request *req, json_t *doc)
 static void
 reply_analysis_csv(struct http_request *req, const struct gathered_analysis *g)
 {
-	char	*csv, disp[80];
+	char *csv, disp[80];
 
 	csv = analysis_to_csv(g->analysis);
 	snprintf(disp, sizeof(disp), "attachment; filename=\"analysis-%s.csv\"",
@@ -67,31 +66,35 @@ reply_analysis_csv(struct http_request *req, const struct gathered_analysis *g)
 void
 handle_api_analysis(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct person		 person;
-	struct period		 p;
+	struct app *app = arg;
+	struct person person;
+	struct period p;
 	struct gathered_analysis g;
-	struct store		*s;
-	const char		*format = http_query(req, "format");
-	char			*cause = NULL;
-	int			 rc;
+	struct store *s;
+	const char *format = http_query(req, "format");
+	char *cause = NULL;
+	int rc;
 
 	if (api_steering(req, app, &person) == -1)
 		return;
 	if (gather_analysis_period(http_param(req, "period"), &p) == -1 ||
 	    !gather_analysis_begun(clock_now(), &p)) {
-		http_reply_error(req, 404, auth_msg(req,
-		    "Okänd period: ange ett kvartal, tertial eller år som "
-		    "2026-Q3, 2026-T2 eller 2026, som har börjat.",
-		    "Unknown period: give a quarter, tertial or year such as "
-		    "2026-Q3, 2026-T2 or 2026 that has begun."), NULL);
+		http_reply_error(req, 404,
+		    auth_msg(req,
+			"Okänd period: ange ett kvartal, tertial eller år som "
+			"2026-Q3, 2026-T2 eller 2026, som har börjat.",
+			"Unknown period: give a quarter, tertial or year such "
+			"as "
+			"2026-Q3, 2026-T2 or 2026 that has begun."),
+		    NULL);
 		goto done;
 	}
 	if (format != NULL && strcmp(format, "csv") != 0 &&
 	    strcmp(format, "json") != 0) {
-		http_reply_error(req, 400, auth_msg(req,
-		    "Okänt format: ange format=json eller format=csv.",
-		    "Unknown format: give format=json or format=csv."),
+		http_reply_error(req, 400,
+		    auth_msg(req,
+			"Okänt format: ange format=json eller format=csv.",
+			"Unknown format: give format=json or format=csv."),
 		    "format");
 		goto done;
 	}
@@ -101,9 +104,11 @@ handle_api_analysis(struct http_request *req, void *arg)
 	if (rc == -1) {
 		log_warnx("analysis for person %lld: %s", person.id, cause);
 		free(cause);
-		http_reply_error(req, 503, auth_msg(req,
-		    "Databasen svarar inte just nu. Försök igen om en stund.",
-		    "The database is not answering. Try again shortly."),
+		http_reply_error(req, 503,
+		    auth_msg(req,
+			"Databasen svarar inte just nu. Försök igen om en "
+			"stund.",
+			"The database is not answering. Try again shortly."),
 		    NULL);
 	} else if (format != NULL && strcmp(format, "csv") == 0)
 		reply_analysis_csv(req, &g);

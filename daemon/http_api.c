@@ -37,44 +37,50 @@ msg(struct http_request *req, const char *sv, const char *en)
 
 /* Answer a failed token check as JSON; returns 1 if it answered. */
 static int
-api_auth_failure(struct http_request *req, struct app *app,
-    enum auth_result ar)
+api_auth_failure(struct http_request *req, struct app *app, enum auth_result ar)
 {
 	char retry[16];
 
 	switch (ar) {
-	case AUTH_OK:
-		return 0;
+	case AUTH_OK: return 0;
 	case AUTH_MISSING:
 		http_add_header(req, "WWW-Authenticate", "Bearer");
-		http_reply_error(req, 401, msg(req,
-		    "Personlig nyckel saknas: skicka Authorization: Bearer "
-		    "och din nyckel.",
-		    "Missing token: send Authorization: Bearer and your "
-		    "personal token."), NULL);
+		http_reply_error(req, 401,
+		    msg(req,
+			"Personlig nyckel saknas: skicka Authorization: Bearer "
+			"och din nyckel.",
+			"Missing token: send Authorization: Bearer and your "
+			"personal token."),
+		    NULL);
 		break;
 	case AUTH_UNKNOWN:
 		http_add_header(req, "WWW-Authenticate", "Bearer");
-		http_reply_error(req, 401, msg(req,
-		    "Okänd eller avstängd nyckel. Be samordnaren om en ny "
-		    "länk.",
-		    "Unknown or disabled token. Ask your coordinator for a new "
-		    "link."), NULL);
+		http_reply_error(req, 401,
+		    msg(req,
+			"Okänd eller avstängd nyckel. Be samordnaren om en ny "
+			"länk.",
+			"Unknown or disabled token. Ask your coordinator for a "
+			"new "
+			"link."),
+		    NULL);
 		break;
 	case AUTH_LIMITED:
 		snprintf(retry, sizeof(retry), "%d",
-		    ratelimit_retry_after(app->ratelimit,
-		    http_client_addr(req), clock_now()));
+		    ratelimit_retry_after(
+			app->ratelimit, http_client_addr(req), clock_now()));
 		http_add_header(req, "Retry-After", retry);
-		http_reply_error(req, 429, msg(req,
-		    "För många misslyckade försök. Vänta en minut.",
-		    "Too many failed attempts. Wait a minute and try again."),
+		http_reply_error(req, 429,
+		    msg(req, "För många misslyckade försök. Vänta en minut.",
+			"Too many failed attempts. Wait a minute and try "
+			"again."),
 		    NULL);
 		break;
 	case AUTH_ERROR:
-		http_reply_error(req, 503, msg(req,
-		    "Databasen svarar inte just nu. Försök igen om en stund.",
-		    "The database is not answering. Try again shortly."),
+		http_reply_error(req, 503,
+		    msg(req,
+			"Databasen svarar inte just nu. Försök igen om en "
+			"stund.",
+			"The database is not answering. Try again shortly."),
 		    NULL);
 		break;
 	}
@@ -84,19 +90,20 @@ api_auth_failure(struct http_request *req, struct app *app,
 void
 handle_healthz(struct http_request *req, void *arg)
 {
-	struct app	*app = arg;
-	struct store	*s = dbpool_get(app->db);
-	int		 ok = store_ping(s) == 0;
-	char		*why = NULL;
+	struct app *app = arg;
+	struct store *s = dbpool_get(app->db);
+	int ok = store_ping(s) == 0;
+	char *why = NULL;
 
 	dbpool_put(app->db, s);
 	if (!ok)
-		http_reply_json(req, 503, json_pack("{s:s,s:s}", "status",
-		    "unavailable", "error", "the database does not answer"));
-	else if (app->health != NULL && app->health(app->health_ctx,
-	    &why) == -1)
-		http_reply_json(req, 503, json_pack("{s:s,s:s}", "status",
-		    "stuck", "error", why));
+		http_reply_json(req, 503,
+		    json_pack("{s:s,s:s}", "status", "unavailable", "error",
+			"the database does not answer"));
+	else if (app->health != NULL &&
+	    app->health(app->health_ctx, &why) == -1)
+		http_reply_json(req, 503,
+		    json_pack("{s:s,s:s}", "status", "stuck", "error", why));
 	else
 		http_reply_json(req, 200, json_pack("{s:s}", "status", "ok"));
 	free(why);
@@ -113,24 +120,25 @@ loopback(const char *addr)
 void
 handle_metrics(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct buf		 b = { NULL, 0, 0 };
-	struct writer_stats	 ws;
-	struct store		*s;
-	struct flag_row		*flags = NULL;
-	struct stat		 st;
-	long			 counts[4] = { 0, 0, 0, 0 }, oldest = 0;
-	long long		 reports;
-	size_t			 n_flags = 0;
-	char			*wal;
-	long long		 bytes = 0;
+	struct app *app = arg;
+	struct buf b = {NULL, 0, 0};
+	struct writer_stats ws;
+	struct store *s;
+	struct flag_row *flags = NULL;
+	struct stat st;
+	long counts[4] = {0, 0, 0, 0}, oldest = 0;
+	long long reports;
+	size_t n_flags = 0;
+	char *wal;
+	long long bytes = 0;
 	static const char *const states[] = {
-		"queued", "sending", "sent", "failed"
-	};
+	    "queued", "sending", "sent", "failed"};
 
 	if (!loopback(http_client_addr(req))) {
-		http_reply_error(req, 403, "metrics are served to loopback "
-		    "only", NULL);
+		http_reply_error(req, 403,
+		    "metrics are served to loopback "
+		    "only",
+		    NULL);
 		return;
 	}
 	s = dbpool_get(app->db);
@@ -172,7 +180,8 @@ handle_metrics(struct http_request *req, void *arg)
 	    "estd_writer_commit_seconds_count %lu\n",
 	    reports, ws.commits, ws.jobs, ws.failed, ws.max_batch,
 	    ws.commit_seconds, ws.commits);
-	buf_puts(&b, "# HELP estd_outbox_mails Mails in the outbox by state.\n"
+	buf_puts(&b,
+	    "# HELP estd_outbox_mails Mails in the outbox by state.\n"
 	    "# TYPE estd_outbox_mails gauge\n");
 	for (int i = 0; i < 4; i++)
 		buf_printf(&b, "estd_outbox_mails{state=\"%s\"} %ld\n",
@@ -197,96 +206,98 @@ handle_metrics(struct http_request *req, void *arg)
 	    "estd_uptime_seconds %lld\n",
 	    oldest, n_flags, bytes, jobs_backup_age(app->conf, clock_now()),
 	    (long long)(clock_now() - app->started));
-	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8",
-	    b.data, b.len);
+	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.data,
+	    b.len);
 	buf_reset(&b);
 }
 
 static const char *const scale_sv[] = {
-	"Inget observerat", "Enstaka", "Återkommande", "Omfattande"
-};
+    "Inget observerat", "Enstaka", "Återkommande", "Omfattande"};
 static const char *const scale_en[] = {
-	"Nothing observed", "Isolated", "Recurring", "Extensive"
-};
+    "Nothing observed", "Isolated", "Recurring", "Extensive"};
 
 void
 handle_checklist(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	const struct checklist	*cl = &app->conf->checklist;
-	struct person		 person;
-	json_t			*scale, *items;
+	struct app *app = arg;
+	const struct checklist *cl = &app->conf->checklist;
+	struct person person;
+	json_t *scale, *items;
 
-	if (api_auth_failure(req, app, auth_token(app, req, auth_bearer(req),
-	    &person)))
+	if (api_auth_failure(
+		req, app, auth_token(app, req, auth_bearer(req), &person)))
 		return;
 	store_person_clear(&person);
 	scale = json_array();
 	for (int i = 0; i <= RATING_MAX; i++)
-		json_array_append_new(scale, json_pack("{s:i,s:s,s:s}",
-		    "value", i, "sv", scale_sv[i], "en", scale_en[i]));
+		json_array_append_new(scale,
+		    json_pack("{s:i,s:s,s:s}", "value", i, "sv", scale_sv[i],
+			"en", scale_en[i]));
 	items = json_array();
 	for (size_t i = 0; i < cl->n; i++) {
-		const struct indicator	*ind = &cl->items[i];
-		json_t			*o = json_pack("{s:s,s:s,s:s}",
-		    "key", ind->key, "sv", ind->sv, "en", ind->en);
+		const struct indicator *ind = &cl->items[i];
+		json_t *o = json_pack("{s:s,s:s,s:s}", "key", ind->key, "sv",
+		    ind->sv, "en", ind->en);
 
 		if (ind->help_sv != NULL)
-			json_object_set_new(o, "help_sv",
-			    json_string(ind->help_sv));
+			json_object_set_new(
+			    o, "help_sv", json_string(ind->help_sv));
 		if (ind->help_en != NULL)
-			json_object_set_new(o, "help_en",
-			    json_string(ind->help_en));
+			json_object_set_new(
+			    o, "help_en", json_string(ind->help_en));
 		json_array_append_new(items, o);
 	}
-	http_reply_json(req, 200, json_pack("{s:o,s:o,s:i,s:i}", "scale",
-	    scale, "indicators", items, "count_max", COUNT_MAX,
-	    "rating_max", RATING_MAX));
+	http_reply_json(req, 200,
+	    json_pack("{s:o,s:o,s:i,s:i}", "scale", scale, "indicators", items,
+		"count_max", COUNT_MAX, "rating_max", RATING_MAX));
 }
 
 static void
-reply_report_error(struct http_request *req, int status,
-    const struct report_errors *errs)
+reply_report_error(
+    struct http_request *req, int status, const struct report_errors *errs)
 {
 	const struct report_error *e = &errs->e[0];
 
-	http_reply_error(req, status, wants_swedish(req) ? e->sv : e->en,
-	    e->field);
+	http_reply_error(
+	    req, status, wants_swedish(req) ? e->sv : e->en, e->field);
 }
 
 void
 handle_reports_post(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct person		 person;
-	struct report		 r;
-	struct report_errors	 errs;
-	struct report_saved	 saved;
-	const char		*body, *type;
-	char			 label[PERIOD_LABEL_MAX];
-	size_t			 len;
-	enum report_status	 rs;
-	unsigned		 masked = 0;
-	json_t			*doc;
+	struct app *app = arg;
+	struct person person;
+	struct report r;
+	struct report_errors errs;
+	struct report_saved saved;
+	const char *body, *type;
+	char label[PERIOD_LABEL_MAX];
+	size_t len;
+	enum report_status rs;
+	unsigned masked = 0;
+	json_t *doc;
 
-	if (api_auth_failure(req, app, auth_token(app, req, auth_bearer(req),
-	    &person)))
+	if (api_auth_failure(
+		req, app, auth_token(app, req, auth_bearer(req), &person)))
 		return;
 	report_init(&r);
 	memset(&errs, 0, sizeof(errs));
 	if (person.role != ROLE_REPORTER) {
-		http_reply_error(req, 403, msg(req,
-		    "Bara rapportörer kan skicka rapporter.",
-		    "Only reporters can submit reports."), NULL);
+		http_reply_error(req, 403,
+		    msg(req, "Bara rapportörer kan skicka rapporter.",
+			"Only reporters can submit reports."),
+		    NULL);
 		goto done;
 	}
 	type = http_header(req, "Content-Type");
 	if (type == NULL || strncmp(type, "application/json", 16) != 0) {
-		http_reply_error(req, 400, msg(req,
-		    "Skicka rapporten som JSON (Content-Type: "
-		    "application/json).",
-		    "Send the report as JSON (Content-Type: "
-		    "application/json)."), NULL);
+		http_reply_error(req, 400,
+		    msg(req,
+			"Skicka rapporten som JSON (Content-Type: "
+			"application/json).",
+			"Send the report as JSON (Content-Type: "
+			"application/json)."),
+		    NULL);
 		goto done;
 	}
 	body = http_body(req, &len);
@@ -295,22 +306,23 @@ handle_reports_post(struct http_request *req, void *arg)
 		if (errs.n > 0)
 			reply_report_error(req, 400, &errs);
 		else
-			http_reply_error(req, 400, msg(req,
-			    "Kroppen är inte ett giltigt JSON-objekt.",
-			    "The body is not a valid JSON object."), NULL);
+			http_reply_error(req, 400,
+			    msg(req, "Kroppen är inte ett giltigt JSON-objekt.",
+				"The body is not a valid JSON object."),
+			    NULL);
 		goto done;
 	}
 	if (rs == REPORT_INVALID) {
 		reply_report_error(req, 422, &errs);
 		goto done;
 	}
-	switch (submit_report(app, &person, &r, "api", true, &errs, &saved,
-	    &masked)) {
+	switch (submit_report(
+	    app, &person, &r, "api", true, &errs, &saved, &masked)) {
 	case SUBMIT_OK:
 		period_format(&r.period, label);
-		doc = json_pack("{s:I,s:s,s:s,s:i}", "id",
-		    (json_int_t)saved.id, "area", r.area, "period", label,
-		    "revision", saved.revision);
+		doc = json_pack("{s:I,s:s,s:s,s:i}", "id", (json_int_t)saved.id,
+		    "area", r.area, "period", label, "revision",
+		    saved.revision);
 		if (masked != 0) {
 			json_t *kinds = json_array();
 
@@ -318,23 +330,24 @@ handle_reports_post(struct http_request *req, void *arg)
 				if (masked & bit)
 					json_array_append_new(kinds,
 					    json_string(privacy_kind_name(bit,
-					    wants_swedish(req) ? "sv" : "en")));
+						wants_swedish(req) ? "sv"
+								   : "en")));
 			json_object_set_new(doc, "masked", kinds);
 		}
 		http_reply_json(req, saved.created ? 201 : 200, doc);
 		break;
 	case SUBMIT_FORBIDDEN:
-		http_reply_error(req, 403, msg(req,
-		    "Du rapporterar inte för det här området.",
-		    "You do not report for this area."), "area");
+		http_reply_error(req, 403,
+		    msg(req, "Du rapporterar inte för det här området.",
+			"You do not report for this area."),
+		    "area");
 		break;
-	case SUBMIT_INVALID:
-		reply_report_error(req, 422, &errs);
-		break;
+	case SUBMIT_INVALID: reply_report_error(req, 422, &errs); break;
 	case SUBMIT_UNAVAILABLE:
-		http_reply_error(req, 503, msg(req,
-		    "Rapporten kunde inte sparas just nu. Försök igen.",
-		    "The report could not be stored right now. Try again."),
+		http_reply_error(req, 503,
+		    msg(req,
+			"Rapporten kunde inte sparas just nu. Försök igen.",
+			"The report could not be stored right now. Try again."),
 		    NULL);
 		break;
 	}

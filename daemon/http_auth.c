@@ -16,11 +16,11 @@ enum auth_result
 auth_token(struct app *app, struct http_request *req, const char *token,
     struct person *out)
 {
-	const char	*addr = http_client_addr(req);
-	time_t		 now = clock_now();
-	unsigned char	 hash[TOKEN_HASH_LEN];
-	int		 shaped, found;
-	struct store	*s;
+	const char *addr = http_client_addr(req);
+	time_t now = clock_now();
+	unsigned char hash[TOKEN_HASH_LEN];
+	int shaped, found;
+	struct store *s;
 
 	memset(out, 0, sizeof(*out));
 	if (ratelimit_blocked(app->ratelimit, addr, now))
@@ -66,43 +66,48 @@ auth_msg(struct http_request *req, const char *sv, const char *en)
 }
 
 int
-auth_api_person(struct app *app, struct http_request *req,
-    unsigned int roles, const char *forbidden_sv, const char *forbidden_en,
-    struct person *out)
+auth_api_person(struct app *app, struct http_request *req, unsigned int roles,
+    const char *forbidden_sv, const char *forbidden_en, struct person *out)
 {
-	char	 retry[16];
+	char retry[16];
 
 	switch (auth_token(app, req, auth_bearer(req), out)) {
-	case AUTH_OK:
-		break;
+	case AUTH_OK: break;
 	case AUTH_LIMITED:
 		snprintf(retry, sizeof(retry), "%d",
-		    ratelimit_retry_after(app->ratelimit,
-		    http_client_addr(req), clock_now()));
+		    ratelimit_retry_after(
+			app->ratelimit, http_client_addr(req), clock_now()));
 		http_add_header(req, "Retry-After", retry);
-		http_reply_error(req, 429, auth_msg(req,
-		    "För många misslyckade försök. Vänta en minut.",
-		    "Too many failed attempts. Wait a minute and try again."),
+		http_reply_error(req, 429,
+		    auth_msg(req,
+			"För många misslyckade försök. Vänta en minut.",
+			"Too many failed attempts. Wait a minute and try "
+			"again."),
 		    NULL);
 		return -1;
 	case AUTH_ERROR:
-		http_reply_error(req, 503, auth_msg(req,
-		    "Databasen svarar inte just nu. Försök igen om en stund.",
-		    "The database is not answering. Try again shortly."),
+		http_reply_error(req, 503,
+		    auth_msg(req,
+			"Databasen svarar inte just nu. Försök igen om en "
+			"stund.",
+			"The database is not answering. Try again shortly."),
 		    NULL);
 		return -1;
 	default:
 		http_add_header(req, "WWW-Authenticate", "Bearer");
-		http_reply_error(req, 401, auth_msg(req,
-		    "Okänd, avstängd eller saknad nyckel: skicka "
-		    "Authorization: Bearer och din personliga nyckel.",
-		    "Unknown, disabled or missing token: send Authorization: "
-		    "Bearer and your personal token."), NULL);
+		http_reply_error(req, 401,
+		    auth_msg(req,
+			"Okänd, avstängd eller saknad nyckel: skicka "
+			"Authorization: Bearer och din personliga nyckel.",
+			"Unknown, disabled or missing token: send "
+			"Authorization: "
+			"Bearer and your personal token."),
+		    NULL);
 		return -1;
 	}
 	if ((roles & AUTH_ROLE(out->role)) == 0) {
-		http_reply_error(req, 403, auth_msg(req, forbidden_sv,
-		    forbidden_en), NULL);
+		http_reply_error(
+		    req, 403, auth_msg(req, forbidden_sv, forbidden_en), NULL);
 		store_person_clear(out);
 		return -1;
 	}

@@ -30,8 +30,8 @@
 static const char *
 request_lang(struct http_request *req)
 {
-	return page_pick_lang(http_query(req, "lang"),
-	    http_header(req, "Accept-Language"));
+	return page_pick_lang(
+	    http_query(req, "lang"), http_header(req, "Accept-Language"));
 }
 
 static void
@@ -42,11 +42,11 @@ reply_html(struct http_request *req, int status, char *html, size_t len)
 }
 
 static void
-reply_error_page(struct http_request *req, struct app *app, const char *lang,
-    int status)
+reply_error_page(
+    struct http_request *req, struct app *app, const char *lang, int status)
 {
-	size_t	 len;
-	char	*html;
+	size_t len;
+	char *html;
 
 	html = page_error(app->pages, lang, status, &len);
 	reply_html(req, status, html, len);
@@ -58,11 +58,11 @@ reply_error_page(struct http_request *req, struct app *app, const char *lang,
  * it answered.
  */
 static int
-reply_no_session(struct http_request *req, struct app *app,
-    enum auth_result ar, const struct web_session *ws)
+reply_no_session(struct http_request *req, struct app *app, enum auth_result ar,
+    const struct web_session *ws)
 {
-	size_t	 len;
-	char	*html, *cookie;
+	size_t len;
+	char *html, *cookie;
 
 	if (ar == AUTH_OK)
 		return 0;
@@ -84,7 +84,7 @@ reply_no_session(struct http_request *req, struct app *app,
 static int
 in_future(struct app *app, const struct period *p)
 {
-	struct period	 cur;
+	struct period cur;
 
 	gather_current(app->conf, clock_now(), &cur);
 	return period_first_day(p) > period_first_day(&cur);
@@ -99,17 +99,17 @@ render_picture(struct http_request *req, struct app *app,
     const struct web_session *ws, const char *lang, const struct period *p,
     const struct picture_refusal *refused, int status)
 {
-	struct picture_view	 v;
-	struct gathered		 g;
-	struct period		 prev, next;
-	struct store		*s;
-	json_t			*doc;
-	char			 label[PERIOD_LABEL_MAX], descr[96];
-	char			 prev_label[PERIOD_LABEL_MAX];
-	char			 next_label[PERIOD_LABEL_MAX];
-	char			*cause = NULL, *html;
-	size_t			 len;
-	int			 rc;
+	struct picture_view v;
+	struct gathered g;
+	struct period prev, next;
+	struct store *s;
+	json_t *doc;
+	char label[PERIOD_LABEL_MAX], descr[96];
+	char prev_label[PERIOD_LABEL_MAX];
+	char next_label[PERIOD_LABEL_MAX];
+	char *cause = NULL, *html;
+	size_t len;
+	int rc;
 
 	s = dbpool_get(app->db);
 	rc = gather(s, app->conf, p, &ws->person, &g, &cause);
@@ -123,8 +123,8 @@ render_picture(struct http_request *req, struct app *app,
 	}
 	doc = gather_json(&g, true);
 	period_format(p, label);
-	period_describe_parity(p, app->conf->fortnight_start, lang, descr,
-	    sizeof(descr));
+	period_describe_parity(
+	    p, app->conf->fortnight_start, lang, descr, sizeof(descr));
 	period_prev(p, app->conf->fortnight_start, &prev);
 	period_format(&prev, prev_label);
 	period_next(p, app->conf->fortnight_start, &next);
@@ -153,9 +153,9 @@ render_picture(struct http_request *req, struct app *app,
 void
 handle_picture_latest(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct web_session	 ws;
-	struct period		 p;
+	struct app *app = arg;
+	struct web_session ws;
+	struct period p;
 
 	if (reply_no_session(req, app, auth_session(app, req, &ws), &ws)) {
 		auth_session_clear(&ws);
@@ -169,9 +169,9 @@ handle_picture_latest(struct http_request *req, void *arg)
 void
 handle_picture_get(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct web_session	 ws;
-	struct period		 p;
+	struct app *app = arg;
+	struct web_session ws;
+	struct period p;
 
 	if (reply_no_session(req, app, auth_session(app, req, &ws), &ws)) {
 		auth_session_clear(&ws);
@@ -187,13 +187,13 @@ handle_picture_get(struct http_request *req, void *arg)
 
 /* What every change starts from. */
 struct change {
-	struct web_session	 ws;
-	struct form		 f;
-	const char		*lang;
-	struct period		 p;
-	char			 label[PERIOD_LABEL_MAX];
-	struct report_errors	 errs;
-	struct page_field	*values;	/* the form's, borrowed */
+	struct web_session ws;
+	struct form f;
+	const char *lang;
+	struct period p;
+	char label[PERIOD_LABEL_MAX];
+	struct report_errors errs;
+	struct page_field *values; /* the form's, borrowed */
 };
 
 /*
@@ -206,19 +206,18 @@ static int
 change_begin(struct http_request *req, struct app *app, struct change *c,
     const char *period_field)
 {
-	const char	*type, *body, *label;
-	char		*cause = NULL;
-	size_t		 len;
+	const char *type, *body, *label;
+	char *cause = NULL;
+	size_t len;
 
 	memset(c, 0, sizeof(*c));
 	c->lang = request_lang(req);
-	if (reply_no_session(req, app, auth_session(app, req, &c->ws),
-	    &c->ws))
+	if (reply_no_session(req, app, auth_session(app, req, &c->ws), &c->ws))
 		return -1;
 	type = http_header(req, "Content-Type");
 	body = http_body(req, &len);
-	if (type == NULL || strncmp(type,
-	    "application/x-www-form-urlencoded", 33) != 0 ||
+	if (type == NULL ||
+	    strncmp(type, "application/x-www-form-urlencoded", 33) != 0 ||
 	    form_decode(body, len, &c->f, &cause) == -1) {
 		if (cause != NULL)
 			log_info("form from person %lld refused: %s",
@@ -228,14 +227,14 @@ change_begin(struct http_request *req, struct app *app, struct change *c,
 		return -1;
 	}
 	/* The language the page was shown in wins over the headers. */
-	c->lang = page_pick_lang(form_get(&c->f, "lang", NULL),
-	    http_header(req, "Accept-Language"));
+	c->lang = page_pick_lang(
+	    form_get(&c->f, "lang", NULL), http_header(req, "Accept-Language"));
 	if (auth_csrf(req, &c->ws, &c->f) == -1) {
 		reply_error_page(req, app, c->lang, 403);
 		return -1;
 	}
-	label = period_field != NULL ? form_get(&c->f, period_field, NULL) :
-	    http_param(req, "period");
+	label = period_field != NULL ? form_get(&c->f, period_field, NULL)
+				     : http_param(req, "period");
 	if (period_field != NULL && (label == NULL || *label == '\0'))
 		gather_latest(app->conf, clock_now(), &c->p);
 	else if (gather_period(app->conf, label, &c->p) == -1 ||
@@ -264,10 +263,10 @@ change_clear(struct change *c)
 static int
 area_allowed(struct app *app, const struct person *p, const char *slug)
 {
-	struct store	*s;
-	struct area	*areas = NULL;
-	size_t		 n = 0, i;
-	int		 ok = 0;
+	struct store *s;
+	struct area *areas = NULL;
+	size_t n = 0, i;
+	int ok = 0;
 
 	if (slug == NULL || !report_valid_slug(slug))
 		return 0;
@@ -282,10 +281,10 @@ area_allowed(struct app *app, const struct person *p, const char *slug)
 
 /* Back to the picture the change was made on, at `anchor` if given. */
 static void
-redirect_picture(struct http_request *req, const struct change *c,
-    const char *anchor)
+redirect_picture(
+    struct http_request *req, const struct change *c, const char *anchor)
 {
-	char	*loc;
+	char *loc;
 
 	xasprintf(&loc, "/k/picture/%s?lang=%s%s%s", c->label, c->lang,
 	    anchor != NULL ? "#" : "", anchor != NULL ? anchor : "");
@@ -297,7 +296,7 @@ static void
 refuse(struct http_request *req, struct app *app, struct change *c,
     const char *form, const char *area, long long flag_id)
 {
-	struct picture_refusal	 r;
+	struct picture_refusal r;
 
 	memset(&r, 0, sizeof(r));
 	r.form = form;
@@ -315,46 +314,52 @@ refuse(struct http_request *req, struct app *app, struct change *c,
  * with an error on the field.
  */
 static int
-text_field(const struct form *f, const char *name, size_t max,
-    bool multiline, char **out, struct report_errors *errs)
+text_field(const struct form *f, const char *name, size_t max, bool multiline,
+    char **out, struct report_errors *errs)
 {
-	const unsigned char	*p;
-	const char		*v;
-	size_t			 len, chars = 0, start, end;
+	const unsigned char *p;
+	const char *v;
+	size_t len, chars = 0, start, end;
 
 	*out = NULL;
 	if ((v = form_get(f, name, &len)) == NULL)
 		return 0;
 	if (!report_valid_utf8(v, len)) {
-		report_error_add(errs, name, "Texten innehåller tecken som "
-		    "inte kan sparas.", "The text holds characters that "
+		report_error_add(errs, name,
+		    "Texten innehåller tecken som "
+		    "inte kan sparas.",
+		    "The text holds characters that "
 		    "cannot be stored.");
 		return -1;
 	}
 	for (p = (const unsigned char *)v; *p != '\0'; p++) {
-		if ((*p < 0x20 && !(multiline && (*p == '\n' || *p == '\r' ||
-		    *p == '\t'))) || *p == 0x7f) {
-			report_error_add(errs, name, multiline ?
-			    "Texten innehåller styrtecken." :
-			    "Skriv texten på en rad.", multiline ?
-			    "The text holds control characters." :
-			    "Write the text on one line.");
+		if ((*p < 0x20 &&
+			!(multiline &&
+			    (*p == '\n' || *p == '\r' || *p == '\t'))) ||
+		    *p == 0x7f) {
+			report_error_add(errs, name,
+			    multiline ? "Texten innehåller styrtecken."
+				      : "Skriv texten på en rad.",
+			    multiline ? "The text holds control characters."
+				      : "Write the text on one line.");
 			return -1;
 		}
 		if ((*p & 0xc0) != 0x80)
 			chars++;
 	}
 	if (chars > max) {
-		report_error_add(errs, name, "Texten är för lång. Korta den "
-		    "och försök igen.", "The text is too long. Shorten it "
+		report_error_add(errs, name,
+		    "Texten är för lång. Korta den "
+		    "och försök igen.",
+		    "The text is too long. Shorten it "
 		    "and try again.");
 		return -1;
 	}
 	for (start = 0; start < len && strchr(" \t\r\n", v[start]) != NULL;
-	    start++)
+	     start++)
 		;
 	for (end = len; end > start && strchr(" \t\r\n", v[end - 1]) != NULL;
-	    end--)
+	     end--)
 		;
 	if (end > start)
 		*out = xstrndup(v + start, end - start);
@@ -362,22 +367,22 @@ text_field(const struct form *f, const char *name, size_t max,
 }
 
 struct assessment_job {
-	const char		*area;
-	const struct period	*period;
-	enum level		 status;
-	const char		*comment;
-	const struct person	*person;
-	time_t			 at;
+	const char *area;
+	const struct period *period;
+	enum level status;
+	const char *comment;
+	const struct person *person;
+	time_t at;
 };
 
 static int
 job_assessment(struct store *s, void *arg, char **cause)
 {
-	struct assessment_job	*j = arg;
-	char			 label[PERIOD_LABEL_MAX], detail[96];
+	struct assessment_job *j = arg;
+	char label[PERIOD_LABEL_MAX], detail[96];
 
 	if (store_assessment_set(s, j->area, j->period, j->status, j->comment,
-	    j->person->id, j->at, cause) == -1)
+		j->person->id, j->at, cause) == -1)
 		return -1;
 	period_format(j->period, label);
 	snprintf(detail, sizeof(detail), "%s %s %s", j->area, label,
@@ -392,12 +397,12 @@ job_assessment(struct store *s, void *arg, char **cause)
 void
 handle_assessment_post(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct change		 c;
-	struct assessment_job	 job;
-	const char		*area, *status;
-	char			*comment = NULL, *cause = NULL, *anchor;
-	enum level		 level = LEVEL_GREY;
+	struct app *app = arg;
+	struct change c;
+	struct assessment_job job;
+	const char *area, *status;
+	char *comment = NULL, *cause = NULL, *anchor;
+	enum level level = LEVEL_GREY;
 
 	if (change_begin(req, app, &c, NULL) == -1)
 		goto done;
@@ -409,10 +414,11 @@ handle_assessment_post(struct http_request *req, void *arg)
 	status = form_get(&c.f, "status", NULL);
 	if (status == NULL || store_level_parse(status, &level) == -1 ||
 	    level == LEVEL_GREY)
-		report_error_add(&c.errs, "status", "Välj grönt, gult eller "
-		    "rött läge.", "Choose green, yellow or red.");
-	text_field(&c.f, "comment", PAGE_COMMENT_MAX, true, &comment,
-	    &c.errs);
+		report_error_add(&c.errs, "status",
+		    "Välj grönt, gult eller "
+		    "rött läge.",
+		    "Choose green, yellow or red.");
+	text_field(&c.f, "comment", PAGE_COMMENT_MAX, true, &comment, &c.errs);
 	if (c.errs.n > 0) {
 		refuse(req, app, &c, "assessment", area, 0);
 		goto done;
@@ -445,8 +451,8 @@ done:
 static int
 parse_day(const char *s, long *days)
 {
-	struct civil	 c;
-	int		 y, m, d, i;
+	struct civil c;
+	int y, m, d, i;
 
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return -1;
@@ -465,16 +471,16 @@ parse_day(const char *s, long *days)
 }
 
 struct measure_job {
-	struct measure		*m;
-	const struct person	*person;
+	struct measure *m;
+	const struct person *person;
 };
 
 static int
 job_measure(struct store *s, void *arg, char **cause)
 {
-	struct measure_job	*j = arg;
-	char			 label[PERIOD_LABEL_MAX], detail[96];
-	long long		 id;
+	struct measure_job *j = arg;
+	char label[PERIOD_LABEL_MAX], detail[96];
+	long long id;
 
 	if ((id = store_measure_add(s, j->m, cause)) == -1)
 		return -1;
@@ -492,13 +498,13 @@ job_measure(struct store *s, void *arg, char **cause)
 void
 handle_measure_post(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct change		 c;
-	struct measure		 m;
-	struct measure_job	 job;
-	const char		*area, *day, *ind;
-	char			*what = NULL, *place = NULL, *who = NULL;
-	char			*cause = NULL, *anchor;
+	struct app *app = arg;
+	struct change c;
+	struct measure m;
+	struct measure_job job;
+	const char *area, *day, *ind;
+	char *what = NULL, *place = NULL, *who = NULL;
+	char *cause = NULL, *anchor;
 
 	memset(&m, 0, sizeof(m));
 	if (change_begin(req, app, &c, NULL) == -1)
@@ -508,23 +514,30 @@ handle_measure_post(struct http_request *req, void *arg)
 		reply_error_page(req, app, c.lang, 403);
 		goto done;
 	}
-	if (text_field(&c.f, "what", PAGE_WHAT_MAX, true, &what,
-	    &c.errs) == 0 && what == NULL)
-		report_error_add(&c.errs, "what", "Beskriv insatsen: vad som "
-		    "ska göras.", "Describe the measure: what will be done.");
+	if (text_field(&c.f, "what", PAGE_WHAT_MAX, true, &what, &c.errs) ==
+		0 &&
+	    what == NULL)
+		report_error_add(&c.errs, "what",
+		    "Beskriv insatsen: vad som "
+		    "ska göras.",
+		    "Describe the measure: what will be done.");
 	text_field(&c.f, "place", PLACE_MAX, false, &place, &c.errs);
 	text_field(&c.f, "who", PAGE_WHO_MAX, false, &who, &c.errs);
 	m.follow_up = -1;
 	day = form_get(&c.f, "follow_up", NULL);
 	if (day != NULL && *day != '\0' && parse_day(day, &m.follow_up) == -1)
-		report_error_add(&c.errs, "follow_up", "Skriv datumet som "
-		    "ÅÅÅÅ-MM-DD, till exempel 2026-11-30.", "Write the date as "
+		report_error_add(&c.errs, "follow_up",
+		    "Skriv datumet som "
+		    "ÅÅÅÅ-MM-DD, till exempel 2026-11-30.",
+		    "Write the date as "
 		    "YYYY-MM-DD, for example 2026-11-30.");
 	ind = form_get(&c.f, "indicator", NULL);
 	if (ind != NULL && *ind != '\0' &&
 	    conf_indicator_index(&app->conf->checklist, ind) == -1)
-		report_error_add(&c.errs, "indicator", "Välj en punkt ur "
-		    "checklistan, eller ingen.", "Choose an item of the "
+		report_error_add(&c.errs, "indicator",
+		    "Välj en punkt ur "
+		    "checklistan, eller ingen.",
+		    "Choose an item of the "
 		    "checklist, or none.");
 	if (c.errs.n > 0) {
 		refuse(req, app, &c, "measure", area, 0);
@@ -565,9 +578,9 @@ done:
 static long long
 url_flag_id(struct http_request *req)
 {
-	const char	*s = http_param(req, "id");
-	char		*end;
-	long long	 id;
+	const char *s = http_param(req, "id");
+	char *end;
+	long long id;
 
 	if (s == NULL || *s < '1' || *s > '9' || strlen(s) > 18)
 		return -1;
@@ -576,20 +589,20 @@ url_flag_id(struct http_request *req)
 }
 
 struct ack_job {
-	long long		 id;
-	const char		*comment;
-	const struct person	*person;
-	time_t			 at;
+	long long id;
+	const char *comment;
+	const struct person *person;
+	time_t at;
 };
 
 static int
 job_ack(struct store *s, void *arg, char **cause)
 {
-	struct ack_job	*j = arg;
-	char		 detail[48];
+	struct ack_job *j = arg;
+	char detail[48];
 
-	if (store_flag_ack(s, j->id, j->person->id, j->comment, j->at,
-	    cause) == -1)
+	if (store_flag_ack(s, j->id, j->person->id, j->comment, j->at, cause) ==
+	    -1)
 		return -1;
 	snprintf(detail, sizeof(detail), "flag %lld", j->id);
 	if (store_audit(s, j->person->email, "flag.ack", detail) == -1) {
@@ -602,16 +615,16 @@ job_ack(struct store *s, void *arg, char **cause)
 void
 handle_flag_ack(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct change		 c;
-	struct ack_job		 job;
-	struct store		*s;
-	struct flag_row		*flags = NULL;
-	char			 area[AREA_SLUG_MAX + 1];
-	char			*comment = NULL, *cause = NULL;
-	size_t			 n = 0, i;
-	long long		 id;
-	int			 rc;
+	struct app *app = arg;
+	struct change c;
+	struct ack_job job;
+	struct store *s;
+	struct flag_row *flags = NULL;
+	char area[AREA_SLUG_MAX + 1];
+	char *comment = NULL, *cause = NULL;
+	size_t n = 0, i;
+	long long id;
+	int rc;
 
 	if (change_begin(req, app, &c, "period") == -1)
 		goto done;
@@ -640,7 +653,7 @@ handle_flag_ack(struct http_request *req, void *arg)
 		goto done;
 	}
 	if (text_field(&c.f, "comment", PAGE_COMMENT_MAX, false, &comment,
-	    &c.errs) == -1) {
+		&c.errs) == -1) {
 		refuse(req, app, &c, "ack", NULL, id);
 		goto done;
 	}

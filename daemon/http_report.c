@@ -19,13 +19,13 @@
 #include "xmalloc.h"
 
 /* Hidden fields the form carries that are not part of a report. */
-static const char *const form_own_fields[] = { "lang", NULL };
+static const char *const form_own_fields[] = {"lang", NULL};
 
 static const char *
 request_lang(struct http_request *req)
 {
-	return page_pick_lang(http_query(req, "lang"),
-	    http_header(req, "Accept-Language"));
+	return page_pick_lang(
+	    http_query(req, "lang"), http_header(req, "Accept-Language"));
 }
 
 static void
@@ -38,9 +38,9 @@ reply_html(struct http_request *req, int status, char *html, size_t len)
 void
 handle_error_page(struct http_request *req, int status, void *arg)
 {
-	struct app	*app = arg;
-	size_t		 len;
-	char		*html;
+	struct app *app = arg;
+	size_t len;
+	char *html;
 
 	html = page_error(app->pages, request_lang(req), status, &len);
 	reply_html(req, status, html, len);
@@ -48,35 +48,30 @@ handle_error_page(struct http_request *req, int status, void *arg)
 
 /* Answer a failed token check; returns 1 if it answered. */
 static int
-reply_auth_failure(struct http_request *req, struct app *app,
-    enum auth_result ar)
+reply_auth_failure(
+    struct http_request *req, struct app *app, enum auth_result ar)
 {
-	char	retry[16];
+	char retry[16];
 
 	switch (ar) {
-	case AUTH_OK:
-		return 0;
+	case AUTH_OK: return 0;
 	case AUTH_LIMITED:
 		snprintf(retry, sizeof(retry), "%d",
-		    ratelimit_retry_after(app->ratelimit,
-		    http_client_addr(req), clock_now()));
+		    ratelimit_retry_after(
+			app->ratelimit, http_client_addr(req), clock_now()));
 		http_add_header(req, "Retry-After", retry);
 		handle_error_page(req, 429, app);
 		break;
-	case AUTH_ERROR:
-		handle_error_page(req, 503, app);
-		break;
-	default:
-		handle_error_page(req, 401, app);
-		break;
+	case AUTH_ERROR: handle_error_page(req, 503, app); break;
+	default: handle_error_page(req, 401, app); break;
 	}
 	return 1;
 }
 
 /* The person's areas with their names (store_areas_free). */
 static int
-person_areas(struct store *s, const struct person *p, struct area **out,
-    size_t *n)
+person_areas(
+    struct store *s, const struct person *p, struct area **out, size_t *n)
 {
 	*out = xcalloc(p->n_areas + 1, sizeof(**out));
 	*n = 0;
@@ -88,11 +83,11 @@ person_areas(struct store *s, const struct person *p, struct area **out,
 }
 
 struct form_periods {
-	struct period		p[2];
-	char			labels[2][PERIOD_LABEL_MAX];
-	char			descr[2][96];
-	struct page_period	view[2];
-	size_t			n;
+	struct period p[2];
+	char labels[2][PERIOD_LABEL_MAX];
+	char descr[2][96];
+	struct page_period view[2];
+	size_t n;
 };
 
 static void
@@ -134,18 +129,17 @@ pick_area(const struct area *areas, size_t n, const char *slug)
  */
 static void
 render_form(struct http_request *req, struct app *app, const char *lang,
-    const struct person *person, const char *want_area,
-    const char *want_period, const struct report *values,
-    const struct report_errors *errs, int status)
+    const struct person *person, const char *want_area, const char *want_period,
+    const struct report *values, const struct report_errors *errs, int status)
 {
-	struct store		*s = dbpool_get(app->db);
-	struct area		*areas = NULL;
-	size_t			 n_areas = 0, len;
-	struct form_periods	 fp;
-	struct stored_report	 stored;
-	int			 have_stored;
-	struct form_view	 v;
-	char			*action, *html;
+	struct store *s = dbpool_get(app->db);
+	struct area *areas = NULL;
+	size_t n_areas = 0, len;
+	struct form_periods fp;
+	struct stored_report stored;
+	int have_stored;
+	struct form_view v;
+	char *action, *html;
 
 	if (person_areas(s, person, &areas, &n_areas) == -1) {
 		dbpool_put(app->db, s);
@@ -165,12 +159,14 @@ render_form(struct http_request *req, struct app *app, const char *lang,
 	v.period_index = pick_period(&fp, want_period);
 	v.checklist = &app->conf->checklist;
 	memset(&stored, 0, sizeof(stored));
-	have_stored = store_report_get(s, person->id, v.area,
-	    &fp.p[v.period_index], &app->conf->checklist, &stored) == 0;
+	have_stored =
+	    store_report_get(s, person->id, v.area, &fp.p[v.period_index],
+		&app->conf->checklist, &stored) == 0;
 	dbpool_put(app->db, s);
 	v.stored = have_stored ? &stored : NULL;
-	v.values = values != NULL ? values :
-	    have_stored ? &stored.report : NULL;
+	v.values = values != NULL ? values
+	    : have_stored         ? &stored.report
+				  : NULL;
 	v.errors = errs;
 	xasprintf(&action, "/r/%s", http_param(req, "token"));
 	v.action = action;
@@ -185,18 +181,18 @@ render_form(struct http_request *req, struct app *app, const char *lang,
 void
 handle_form_get(struct http_request *req, void *arg)
 {
-	struct app	*app = arg;
-	struct person	 person;
+	struct app *app = arg;
+	struct person person;
 
-	if (reply_auth_failure(req, app, auth_token(app, req,
-	    http_param(req, "token"), &person)))
+	if (reply_auth_failure(req, app,
+		auth_token(app, req, http_param(req, "token"), &person)))
 		return;
 	if (person.role != ROLE_REPORTER)
 		handle_error_page(req, 403, app);
 	else
 		render_form(req, app, request_lang(req), &person,
-		    http_query(req, "area"),
-		    http_query(req, "period"), NULL, NULL, 200);
+		    http_query(req, "area"), http_query(req, "period"), NULL,
+		    NULL, 200);
 	store_person_clear(&person);
 }
 
@@ -204,8 +200,8 @@ static void
 redirect_receipt(struct http_request *req, const char *lang,
     const struct report *r, unsigned masked)
 {
-	struct buf	b = { 0 };
-	char		label[PERIOD_LABEL_MAX];
+	struct buf b = {0};
+	char label[PERIOD_LABEL_MAX];
 
 	period_format(&r->period, label);
 	buf_printf(&b, "/r/%s/receipt?area=", http_param(req, "token"));
@@ -223,19 +219,19 @@ redirect_receipt(struct http_request *req, const char *lang,
 void
 handle_form_post(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct person		 person;
-	struct report		 r;
-	struct report_errors	 errs;
-	struct report_saved	 saved;
-	struct form		 f = { 0, NULL };
-	const char		*body, *type, *lang;
-	char			*cause = NULL, label[PERIOD_LABEL_MAX];
-	size_t			 len;
-	unsigned		 masked = 0;
+	struct app *app = arg;
+	struct person person;
+	struct report r;
+	struct report_errors errs;
+	struct report_saved saved;
+	struct form f = {0, NULL};
+	const char *body, *type, *lang;
+	char *cause = NULL, label[PERIOD_LABEL_MAX];
+	size_t len;
+	unsigned masked = 0;
 
-	if (reply_auth_failure(req, app, auth_token(app, req,
-	    http_param(req, "token"), &person)))
+	if (reply_auth_failure(req, app,
+		auth_token(app, req, http_param(req, "token"), &person)))
 		return;
 	report_init(&r);
 	memset(&errs, 0, sizeof(errs));
@@ -245,12 +241,12 @@ handle_form_post(struct http_request *req, void *arg)
 	}
 	type = http_header(req, "Content-Type");
 	body = http_body(req, &len);
-	if (type == NULL || strncmp(type,
-	    "application/x-www-form-urlencoded", 33) != 0 ||
+	if (type == NULL ||
+	    strncmp(type, "application/x-www-form-urlencoded", 33) != 0 ||
 	    form_decode(body, len, &f, &cause) == -1) {
 		if (cause != NULL)
-			log_info("form from person %lld refused: %s",
-			    person.id, cause);
+			log_info("form from person %lld refused: %s", person.id,
+			    cause);
 		handle_error_page(req, 400, app);
 		goto done;
 	}
@@ -264,8 +260,8 @@ handle_form_post(struct http_request *req, void *arg)
 	if (errs.n == 0)
 		report_check(&r, &app->conf->checklist, false, &errs);
 	if (errs.n == 0) {
-		switch (submit_report(app, &person, &r, "form", false, &errs,
-		    &saved, &masked)) {
+		switch (submit_report(
+		    app, &person, &r, "form", false, &errs, &saved, &masked)) {
 		case SUBMIT_OK:
 			log_info("report %lld revision %d stored (form)",
 			    saved.id, saved.revision);
@@ -277,15 +273,13 @@ handle_form_post(struct http_request *req, void *arg)
 		case SUBMIT_UNAVAILABLE:
 			handle_error_page(req, 503, app);
 			goto done;
-		case SUBMIT_INVALID:
-			break;
+		case SUBMIT_INVALID: break;
 		}
 	}
 	label[0] = '\0';
 	if (r.has_period)
 		period_format(&r.period, label);
-	render_form(req, app, lang, &person, r.area, label, &r, &errs,
-	    422);
+	render_form(req, app, lang, &person, r.area, label, &r, &errs, 422);
 done:
 	free(cause);
 	form_clear(&f);
@@ -296,22 +290,22 @@ done:
 void
 handle_receipt(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct person		 person;
-	struct period		 p;
-	struct area		 area;
-	struct stored_report	 stored;
-	struct receipt_view	 v;
-	struct store		*s;
-	const char		*slug = http_query(req, "area");
-	const char		*label = http_query(req, "period");
-	const char		*lang = request_lang(req), *q;
-	char			 descr[96], *action, *html;
-	size_t			 len;
-	int			 found;
+	struct app *app = arg;
+	struct person person;
+	struct period p;
+	struct area area;
+	struct stored_report stored;
+	struct receipt_view v;
+	struct store *s;
+	const char *slug = http_query(req, "area");
+	const char *label = http_query(req, "period");
+	const char *lang = request_lang(req), *q;
+	char descr[96], *action, *html;
+	size_t len;
+	int found;
 
-	if (reply_auth_failure(req, app, auth_token(app, req,
-	    http_param(req, "token"), &person)))
+	if (reply_auth_failure(req, app,
+		auth_token(app, req, http_param(req, "token"), &person)))
 		return;
 	if (slug == NULL || label == NULL || period_parse(label, &p) == -1 ||
 	    !store_person_has_area(&person, slug)) {
@@ -324,15 +318,15 @@ handle_receipt(struct http_request *req, void *arg)
 	memset(&area, 0, sizeof(area));
 	s = dbpool_get(app->db);
 	found = store_area_get(s, slug, &area) == 0 &&
-	    store_report_get(s, person.id, slug, &p, &app->conf->checklist,
-	    &stored) == 0;
+	    store_report_get(
+		s, person.id, slug, &p, &app->conf->checklist, &stored) == 0;
 	dbpool_put(app->db, s);
 	if (!found) {
 		handle_error_page(req, 404, app);
 		goto done;
 	}
-	period_describe_parity(&p, app->conf->fortnight_start, lang, descr,
-	    sizeof(descr));
+	period_describe_parity(
+	    &p, app->conf->fortnight_start, lang, descr, sizeof(descr));
 	xasprintf(&action, "/r/%s", http_param(req, "token"));
 	memset(&v, 0, sizeof(v));
 	v.lang = lang;
@@ -342,7 +336,7 @@ handle_receipt(struct http_request *req, void *arg)
 	v.period_description = descr;
 	v.checklist = &app->conf->checklist;
 	v.stored = &stored;
-	v.submitted = NULL;	/* page.c words it in the page's language */
+	v.submitted = NULL; /* page.c words it in the page's language */
 	if ((q = http_query(req, "masked")) != NULL)
 		v.masked = (unsigned)strtoul(q, NULL, 10) & PRIVACY_ALL;
 	html = page_receipt(app->pages, &v, &len);
@@ -357,9 +351,9 @@ done:
 void
 handle_css(struct http_request *req, void *arg)
 {
-	struct app	*app = arg;
-	size_t		 len;
-	const char	*css = page_css(app->pages, &len);
+	struct app *app = arg;
+	size_t len;
+	const char *css = page_css(app->pages, &len);
 
 	http_cacheable(req, 3600);
 	http_reply(req, 200, "text/css; charset=utf-8", css, len);

@@ -34,15 +34,15 @@
 static const char *
 request_lang(struct http_request *req)
 {
-	return page_pick_lang(http_query(req, "lang"),
-	    http_header(req, "Accept-Language"));
+	return page_pick_lang(
+	    http_query(req, "lang"), http_header(req, "Accept-Language"));
 }
 
 static void
 reply_error_page(struct http_request *req, struct app *app, int status)
 {
-	size_t	 len;
-	char	*html;
+	size_t len;
+	char *html;
 
 	html = page_error(app->pages, request_lang(req), status, &len);
 	http_reply(req, status, "text/html; charset=utf-8", html, len);
@@ -50,21 +50,21 @@ reply_error_page(struct http_request *req, struct app *app, int status)
 }
 
 struct session_job {
-	const unsigned char	*hash;
-	long long		 person_id;
-	const char		*actor;		/* e-mail, for the audit */
-	const char		*csrf;
-	time_t			 now;
+	const unsigned char *hash;
+	long long person_id;
+	const char *actor; /* e-mail, for the audit */
+	const char *csrf;
+	time_t now;
 };
 
 static int
 job_session_start(struct store *s, void *arg, char **cause)
 {
-	struct session_job	*j = arg;
-	char			 detail[48];
+	struct session_job *j = arg;
+	char detail[48];
 
-	if (store_session_create(s, j->hash, j->person_id, j->csrf,
-	    j->now) == -1) {
+	if (store_session_create(s, j->hash, j->person_id, j->csrf, j->now) ==
+	    -1) {
 		*cause = xstrdup("cannot create the session");
 		return -1;
 	}
@@ -79,15 +79,15 @@ job_session_start(struct store *s, void *arg, char **cause)
 static int
 job_session_end(struct store *s, void *arg, char **cause)
 {
-	struct session_job	*j = arg;
-	char			 detail[48];
+	struct session_job *j = arg;
+	char detail[48];
 
 	if (store_session_delete(s, j->hash) == -1) {
 		*cause = xstrdup("cannot end the session");
 		return -1;
 	}
 	if (j->actor == NULL)
-		return 0;	/* expired: nobody asked for it */
+		return 0; /* expired: nobody asked for it */
 	snprintf(detail, sizeof(detail), "person %lld", j->person_id);
 	if (store_audit(s, j->actor, "session.end", detail) == -1) {
 		*cause = xstrdup("cannot write the audit entry");
@@ -99,7 +99,7 @@ job_session_end(struct store *s, void *arg, char **cause)
 static int
 job_session_touch(struct store *s, void *arg, char **cause)
 {
-	struct session_job	*j = arg;
+	struct session_job *j = arg;
 
 	/* A session deleted meanwhile (logout, disable) is no failure. */
 	(void)store_session_touch(s, j->hash, j->now);
@@ -110,29 +110,24 @@ job_session_touch(struct store *s, void *arg, char **cause)
 void
 handle_signin(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct person		 person;
-	struct session_job	 job;
-	unsigned char		 hash[TOKEN_HASH_LEN];
-	char			 id[TOKEN_LEN + 1], csrf[65], retry[16];
-	char			*cookie, *cause = NULL;
+	struct app *app = arg;
+	struct person person;
+	struct session_job job;
+	unsigned char hash[TOKEN_HASH_LEN];
+	char id[TOKEN_LEN + 1], csrf[65], retry[16];
+	char *cookie, *cause = NULL;
 
 	switch (auth_token(app, req, http_param(req, "token"), &person)) {
-	case AUTH_OK:
-		break;
+	case AUTH_OK: break;
 	case AUTH_LIMITED:
 		snprintf(retry, sizeof(retry), "%d",
-		    ratelimit_retry_after(app->ratelimit,
-		    http_client_addr(req), clock_now()));
+		    ratelimit_retry_after(
+			app->ratelimit, http_client_addr(req), clock_now()));
 		http_add_header(req, "Retry-After", retry);
 		reply_error_page(req, app, 429);
 		return;
-	case AUTH_ERROR:
-		reply_error_page(req, app, 503);
-		return;
-	default:
-		reply_error_page(req, app, 401);
-		return;
+	case AUTH_ERROR: reply_error_page(req, app, 503); return;
+	default: reply_error_page(req, app, 401); return;
 	}
 	/* Reporters have their form at /r/; this link is not theirs. */
 	if (person.role == ROLE_REPORTER) {
@@ -151,14 +146,14 @@ handle_signin(struct http_request *req, void *arg)
 	job.csrf = csrf;
 	job.now = clock_now();
 	if (writer_run(app->writer, job_session_start, &job, &cause) == -1) {
-		log_warnx("session of person %lld not started: %s", person.id,
-		    cause);
+		log_warnx(
+		    "session of person %lld not started: %s", person.id, cause);
 		free(cause);
 		reply_error_page(req, app, 503);
 		goto done;
 	}
-	log_info("person %lld signed in from %s", person.id,
-	    http_client_addr(req));
+	log_info(
+	    "person %lld signed in from %s", person.id, http_client_addr(req));
 	cookie = session_cookie(id, app->conf->base_url);
 	http_add_header(req, "Set-Cookie", cookie);
 	freezero_str(cookie);
@@ -166,8 +161,8 @@ handle_signin(struct http_request *req, void *arg)
 	 * Key functions (and admins) start at the latest picture, the
 	 * steering group at the latest analysis (contract §5).
 	 */
-	http_redirect(req, person.role == ROLE_STEERING ? "/k/analysis" :
-	    "/k/picture");
+	http_redirect(
+	    req, person.role == ROLE_STEERING ? "/k/analysis" : "/k/picture");
 done:
 	explicit_bzero(id, sizeof(id));
 	explicit_bzero(csrf, sizeof(csrf));
@@ -176,14 +171,13 @@ done:
 }
 
 enum auth_result
-auth_session(struct app *app, struct http_request *req,
-    struct web_session *ws)
+auth_session(struct app *app, struct http_request *req, struct web_session *ws)
 {
-	struct session_job	 job;
-	struct store		*s;
-	char			 id[TOKEN_LEN + 1], *cause = NULL;
-	time_t			 now = clock_now();
-	int			 found, alive;
+	struct session_job job;
+	struct store *s;
+	char id[TOKEN_LEN + 1], *cause = NULL;
+	time_t now = clock_now();
+	int found, alive;
 
 	memset(ws, 0, sizeof(*ws));
 	if (session_cookie_id(http_header(req, "Cookie"), id) == -1)
@@ -208,8 +202,8 @@ auth_session(struct app *app, struct http_request *req,
 	job.now = now;
 	if (found && !alive) {
 		/* Gone for good: drop it now rather than at the next sweep. */
-		if (writer_run(app->writer, job_session_end, &job,
-		    &cause) == -1) {
+		if (writer_run(app->writer, job_session_end, &job, &cause) ==
+		    -1) {
 			log_warnx("expired session not deleted: %s", cause);
 			free(cause);
 		}
@@ -220,8 +214,8 @@ auth_session(struct app *app, struct http_request *req,
 		return AUTH_UNKNOWN;
 	}
 	if (session_touch_due(&ws->session, now)) {
-		if (writer_run(app->writer, job_session_touch, &job,
-		    &cause) == -1) {
+		if (writer_run(app->writer, job_session_touch, &job, &cause) ==
+		    -1) {
 			log_warnx("session of person %lld not touched: %s",
 			    ws->person.id, cause);
 			free(cause);
@@ -242,8 +236,8 @@ int
 auth_csrf(struct http_request *req, const struct web_session *ws,
     const struct form *f)
 {
-	const char	*site = http_header(req, "Sec-Fetch-Site");
-	const char	*given = form_get(f, "csrf", NULL);
+	const char *site = http_header(req, "Sec-Fetch-Site");
+	const char *given = form_get(f, "csrf", NULL);
 
 	if (site != NULL && strcmp(site, "cross-site") == 0) {
 		log_info("cross-site %s %s refused (person %lld)",
@@ -253,8 +247,8 @@ auth_csrf(struct http_request *req, const struct web_session *ws,
 	if (given == NULL || ws->session.csrf[0] == '\0' ||
 	    !token_str_equal(given, ws->session.csrf)) {
 		log_info("%s %s without the session's CSRF token refused "
-		    "(person %lld)", http_method(req), http_path(req),
-		    ws->person.id);
+			 "(person %lld)",
+		    http_method(req), http_path(req), ws->person.id);
 		return -1;
 	}
 	return 0;
@@ -263,20 +257,17 @@ auth_csrf(struct http_request *req, const struct web_session *ws,
 void
 handle_logout(struct http_request *req, void *arg)
 {
-	struct app		*app = arg;
-	struct web_session	 ws;
-	struct session_job	 job;
-	struct form		 f = { 0, NULL };
-	const char		*body, *lang;
-	char			*cookie, *cause = NULL, *loc;
-	size_t			 len;
+	struct app *app = arg;
+	struct web_session ws;
+	struct session_job job;
+	struct form f = {0, NULL};
+	const char *body, *lang;
+	char *cookie, *cause = NULL, *loc;
+	size_t len;
 
 	switch (auth_session(app, req, &ws)) {
-	case AUTH_OK:
-		break;
-	case AUTH_ERROR:
-		reply_error_page(req, app, 503);
-		return;
+	case AUTH_OK: break;
+	case AUTH_ERROR: reply_error_page(req, app, 503); return;
 	default:
 		/* Already signed out: say so. */
 		http_redirect(req, "/k/picture");

@@ -40,27 +40,32 @@ enum column {
 };
 
 static const char *const column_names[COLUMNS] = {
-	"period", "area", "reporter_email", "indicator", "rating", "count",
-	"note",
+    "period",
+    "area",
+    "reporter_email",
+    "indicator",
+    "rating",
+    "count",
+    "note",
 };
 
 /* Longest value quoted back in a message, in characters. */
-#define SHOWN_MAX	40
+#define SHOWN_MAX 40
 
 /*
  * A map from strings to longs, open addressing. Keys are copied and
  * owned by the map.
  */
 struct strmap_ent {
-	char		*key;
-	long		 val;
-	uint64_t	 hash;
+	char *key;
+	long val;
+	uint64_t hash;
 };
 
 struct strmap {
 	struct strmap_ent *e;
-	size_t		 cap;	/* power of two, or 0 */
-	size_t		 n;
+	size_t cap; /* power of two, or 0 */
+	size_t n;
 };
 
 /* How a distinct reporter e-mail resolved. */
@@ -71,54 +76,54 @@ enum who {
 };
 
 struct who_ent {
-	enum who	 state;
-	long long	 id;
-	struct person	 p;	/* filled for WHO_REPORTER */
-	const char	*email;	/* borrowed from the map's key */
+	enum who state;
+	long long id;
+	struct person p; /* filled for WHO_REPORTER */
+	const char *email; /* borrowed from the map's key */
 };
 
 /* One report being assembled from its rows. */
 struct group {
-	long long	 person_id;	/* 0: no reporter */
-	const char	*email;		/* borrowed; NULL for person 0 */
-	long		 pidx;		/* index in state.periods */
-	long		 aidx;		/* index in state.areas */
-	long		 line;		/* first row */
-	long		*rated;		/* per indicator: line rated, or 0 */
-	long		*counted;	/* per indicator: line counted, or 0 */
-	char		**notes;	/* owned, distinct, in file order */
-	size_t		 n_notes;
-	struct report	 r;
+	long long person_id; /* 0: no reporter */
+	const char *email; /* borrowed; NULL for person 0 */
+	long pidx; /* index in state.periods */
+	long aidx; /* index in state.areas */
+	long line; /* first row */
+	long *rated; /* per indicator: line rated, or 0 */
+	long *counted; /* per indicator: line counted, or 0 */
+	char **notes; /* owned, distinct, in file order */
+	size_t n_notes;
+	struct report r;
 };
 
 struct state {
-	struct store		*s;
-	const struct checklist	*cl;
+	struct store *s;
+	const struct checklist *cl;
 	const struct import_options *opts;
-	struct import_result	*res;
+	struct import_result *res;
 
-	struct area		*areas;		/* from the store */
-	size_t			 n_areas;
-	struct strmap		 area_map;	/* slug -> index */
+	struct area *areas; /* from the store */
+	size_t n_areas;
+	struct strmap area_map; /* slug -> index */
 
-	struct period		*periods;
-	long			 n_periods;
-	struct strmap		 period_map;	/* label -> index or error */
+	struct period *periods;
+	long n_periods;
+	struct strmap period_map; /* label -> index or error */
 
-	struct who_ent		*who;
-	long			 n_who;
-	struct strmap		 who_map;	/* e-mail -> index */
+	struct who_ent *who;
+	long n_who;
+	struct strmap who_map; /* e-mail -> index */
 
-	struct group		*groups;
-	long			 n_groups;
-	long			 cap_groups;
-	long			*slots;		/* group index + 1, or 0 */
-	size_t			 cap_slots;	/* power of two */
+	struct group *groups;
+	long n_groups;
+	long cap_groups;
+	long *slots; /* group index + 1, or 0 */
+	size_t cap_slots; /* power of two */
 };
 
 /* Period map values below 0: why the label was refused. */
-#define PERIOD_BAD		(-1)
-#define PERIOD_NOT_START	(-2)
+#define PERIOD_BAD (-1)
+#define PERIOD_NOT_START (-2)
 
 static uint64_t
 hash_bytes(const char *s)
@@ -146,7 +151,7 @@ hash_mix(uint64_t x)
 static struct strmap_ent *
 strmap_slot(const struct strmap *m, const char *key, uint64_t h)
 {
-	size_t	i = (size_t)h & (m->cap - 1);
+	size_t i = (size_t)h & (m->cap - 1);
 
 	while (m->e[i].key != NULL) {
 		if (m->e[i].hash == h && strcmp(m->e[i].key, key) == 0)
@@ -173,7 +178,7 @@ static struct strmap_ent *
 strmap_put(struct strmap *m, const char *key, long val)
 {
 	struct strmap_ent *old = m->e, *e;
-	size_t	 oldcap = m->cap, i;
+	size_t oldcap = m->cap, i;
 	uint64_t h;
 
 	if ((m->n + 1) * 2 > m->cap) {
@@ -198,7 +203,7 @@ strmap_put(struct strmap *m, const char *key, long val)
 static void
 strmap_free(struct strmap *m)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < m->cap; i++)
 		free(m->e[i].key);
@@ -210,13 +215,14 @@ strmap_free(struct strmap *m)
 static char *
 trim(char *s)
 {
-	size_t	n;
+	size_t n;
 
 	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
 		s++;
 	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-	    s[n - 1] == '\r' || s[n - 1] == '\n'))
+	while (n > 0 &&
+	    (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
+		s[n - 1] == '\n'))
 		s[--n] = '\0';
 	return s;
 }
@@ -225,7 +231,7 @@ trim(char *s)
 static size_t
 utf8_chars(const char *s)
 {
-	size_t	n = 0;
+	size_t n = 0;
 
 	for (; *s != '\0'; s++)
 		if (((unsigned char)*s & 0xc0) != 0x80)
@@ -240,7 +246,7 @@ utf8_chars(const char *s)
 static const char *
 shown(const char *s, char *buf, size_t size)
 {
-	size_t	i = 0, chars = 0, n;
+	size_t i = 0, chars = 0, n;
 
 	while (*s != '\0') {
 		n = 1;
@@ -275,8 +281,8 @@ shown(const char *s, char *buf, size_t size)
 static void __attribute__((format(printf, 3, 4)))
 error_at(struct import_result *res, long line, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*text;
+	va_list ap;
+	char *text;
 
 	res->n_errors++;
 	if (res->n_messages >= IMPORT_ERRORS_MAX)
@@ -317,19 +323,22 @@ error_raw(struct import_result *res, char *text)
 static int
 check_header(struct import_result *res, char **f, size_t n, long line)
 {
-	char	 buf[4 * SHOWN_MAX + 8];
-	size_t	 i;
+	char buf[4 * SHOWN_MAX + 8];
+	size_t i;
 
 	if (n == 1 && strchr(f[0], ';') != NULL) {
-		error_at(res, line, "the first line must be the header \"%s\" "
+		error_at(res, line,
+		    "the first line must be the header \"%s\" "
 		    "(this one is separated by semicolons: save the file as "
-		    "comma-separated CSV)", IMPORT_HEADER);
+		    "comma-separated CSV)",
+		    IMPORT_HEADER);
 		return -1;
 	}
 	if (n != COLUMNS) {
-		error_at(res, line, "the first line must be the header \"%s\" "
-		    "(found %zu column%s, expected %d)", IMPORT_HEADER, n,
-		    n == 1 ? "" : "s", COLUMNS);
+		error_at(res, line,
+		    "the first line must be the header \"%s\" "
+		    "(found %zu column%s, expected %d)",
+		    IMPORT_HEADER, n, n == 1 ? "" : "s", COLUMNS);
 		return -1;
 	}
 	for (i = 0; i < COLUMNS; i++)
@@ -337,9 +346,11 @@ check_header(struct import_result *res, char **f, size_t n, long line)
 			break;
 	if (i == COLUMNS)
 		return 0;
-	error_at(res, line, "the first line must be the header \"%s\" "
-	    "(column %zu is \"%s\", expected \"%s\")", IMPORT_HEADER, i + 1,
-	    shown(f[i], buf, sizeof(buf)), column_names[i]);
+	error_at(res, line,
+	    "the first line must be the header \"%s\" "
+	    "(column %zu is \"%s\", expected \"%s\")",
+	    IMPORT_HEADER, i + 1, shown(f[i], buf, sizeof(buf)),
+	    column_names[i]);
 	return -1;
 }
 
@@ -351,9 +362,9 @@ static long
 period_index(struct state *st, const char *label)
 {
 	struct strmap_ent *e;
-	struct period	 p;
-	char		 canon[PERIOD_LABEL_MAX];
-	long		 idx;
+	struct period p;
+	char canon[PERIOD_LABEL_MAX];
+	long idx;
 
 	if ((e = strmap_get(&st->period_map, label)) != NULL)
 		return e->val;
@@ -385,15 +396,14 @@ static struct who_ent *
 who_lookup(struct state *st, const char *email)
 {
 	struct strmap_ent *e;
-	struct who_ent	*w;
-	long		 idx;
+	struct who_ent *w;
+	long idx;
 
 	if ((e = strmap_get(&st->who_map, email)) != NULL)
 		return &st->who[e->val];
 
 	idx = st->n_who++;
-	st->who = xreallocarray(st->who, (size_t)st->n_who,
-	    sizeof(*st->who));
+	st->who = xreallocarray(st->who, (size_t)st->n_who, sizeof(*st->who));
 	w = &st->who[idx];
 	memset(w, 0, sizeof(*w));
 	e = strmap_put(&st->who_map, email, idx);
@@ -419,9 +429,9 @@ group_hash(long pidx, long aidx, long long person_id)
 static void
 group_rehash(struct state *st)
 {
-	struct group	*g;
-	size_t		 i;
-	long		 k;
+	struct group *g;
+	size_t i;
+	long k;
 
 	free(st->slots);
 	st->cap_slots = st->cap_slots == 0 ? 1024 : st->cap_slots * 2;
@@ -438,13 +448,13 @@ group_rehash(struct state *st)
 
 /* The report of (period, area, person), created at `line` if new. */
 static struct group *
-group_get(struct state *st, long pidx, long aidx, const struct who_ent *w,
-    long line)
+group_get(
+    struct state *st, long pidx, long aidx, const struct who_ent *w, long line)
 {
-	struct group	*g;
-	long long	 person_id = w != NULL ? w->id : 0;
-	size_t		 i;
-	long		 k;
+	struct group *g;
+	long long person_id = w != NULL ? w->id : 0;
+	size_t i;
+	long k;
 
 	if ((size_t)(st->n_groups + 1) * 2 > st->cap_slots)
 		group_rehash(st);
@@ -458,10 +468,9 @@ group_get(struct state *st, long pidx, long aidx, const struct who_ent *w,
 	}
 
 	if (st->n_groups == st->cap_groups) {
-		st->cap_groups = st->cap_groups == 0 ? 256 :
-		    st->cap_groups * 2;
-		st->groups = xreallocarray(st->groups,
-		    (size_t)st->cap_groups, sizeof(*st->groups));
+		st->cap_groups = st->cap_groups == 0 ? 256 : st->cap_groups * 2;
+		st->groups = xreallocarray(
+		    st->groups, (size_t)st->cap_groups, sizeof(*st->groups));
 	}
 	k = st->n_groups++;
 	st->slots[i] = k + 1;
@@ -484,7 +493,7 @@ group_get(struct state *st, long pidx, long aidx, const struct who_ent *w,
 static void
 group_free(struct group *g)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < g->n_notes; i++)
 		free(g->notes[i]);
@@ -496,10 +505,10 @@ group_free(struct group *g)
 
 /* "2026-W47, centrum, anna@example.org" for messages. */
 static void
-group_name(const struct state *st, const struct group *g, char *buf,
-    size_t size)
+group_name(
+    const struct state *st, const struct group *g, char *buf, size_t size)
 {
-	char	label[PERIOD_LABEL_MAX];
+	char label[PERIOD_LABEL_MAX];
 
 	period_format(&g->r.period, label);
 	snprintf(buf, size, "%s, %s, %s", label, st->areas[g->aidx].slug,
@@ -521,8 +530,8 @@ parse_rating(const char *s)
 static int
 parse_count(const char *s)
 {
-	long	v = 0;
-	size_t	i;
+	long v = 0;
+	size_t i;
 
 	if (*s == '\0')
 		return COUNT_NONE;
@@ -539,15 +548,15 @@ static void
 take_row(struct state *st, char **f, size_t n, long line)
 {
 	struct import_result *res = st->res;
-	struct group	*g;
-	struct who_ent	*w = NULL;
+	struct group *g;
+	struct who_ent *w = NULL;
 	struct strmap_ent *e;
-	const char	*label, *slug, *email, *key, *rs, *cs;
-	char		*note;
-	char		 b1[4 * SHOWN_MAX + 8], b2[4 * SHOWN_MAX + 8];
-	long		 pidx, aidx = -1;
-	int		 k, rating, count, bad = 0;
-	size_t		 i;
+	const char *label, *slug, *email, *key, *rs, *cs;
+	char *note;
+	char b1[4 * SHOWN_MAX + 8], b2[4 * SHOWN_MAX + 8];
+	long pidx, aidx = -1;
+	int k, rating, count, bad = 0;
+	size_t i;
 
 	if (n != COLUMNS) {
 		error_at(res, line, "%zu field%s, expected %d (%s)", n,
@@ -564,12 +573,16 @@ take_row(struct state *st, char **f, size_t n, long line)
 
 	pidx = period_index(st, label);
 	if (pidx == PERIOD_BAD) {
-		error_at(res, line, "period \"%s\" is not a week like "
-		    "2026-W47", shown(label, b1, sizeof(b1)));
+		error_at(res, line,
+		    "period \"%s\" is not a week like "
+		    "2026-W47",
+		    shown(label, b1, sizeof(b1)));
 		bad = 1;
 	} else if (pidx == PERIOD_NOT_START) {
-		error_at(res, line, "period \"%s\" is not the first week of a "
-		    "fortnight", shown(label, b1, sizeof(b1)));
+		error_at(res, line,
+		    "period \"%s\" is not the first week of a "
+		    "fortnight",
+		    shown(label, b1, sizeof(b1)));
 		bad = 1;
 	}
 
@@ -587,9 +600,11 @@ take_row(struct state *st, char **f, size_t n, long line)
 		w = who_lookup(st, email);
 		switch (w->state) {
 		case WHO_UNKNOWN:
-			error_at(res, line, "no person has the e-mail \"%s\" "
+			error_at(res, line,
+			    "no person has the e-mail \"%s\" "
 			    "(add the reporter first, or leave reporter_email "
-			    "empty)", shown(email, b1, sizeof(b1)));
+			    "empty)",
+			    shown(email, b1, sizeof(b1)));
 			bad = 1;
 			break;
 		case WHO_NOT_REPORTER:
@@ -600,9 +615,10 @@ take_row(struct state *st, char **f, size_t n, long line)
 			break;
 		case WHO_REPORTER:
 			if (aidx >= 0 && !store_person_has_area(&w->p, slug)) {
-				error_at(res, line, "%s does not report for "
-				    "area \"%s\"", shown(email, b1, sizeof(b1)),
-				    slug);
+				error_at(res, line,
+				    "%s does not report for "
+				    "area \"%s\"",
+				    shown(email, b1, sizeof(b1)), slug);
 				bad = 1;
 			}
 			break;
@@ -615,21 +631,24 @@ take_row(struct state *st, char **f, size_t n, long line)
 		bad = 1;
 	}
 	if ((rating = parse_rating(rs)) == -2) {
-		error_at(res, line, "rating \"%s\" for %s must be 0\xe2\x80\x93"
-		    "%d or empty", shown(rs, b1, sizeof(b1)),
-		    shown(key, b2, sizeof(b2)), RATING_MAX);
+		error_at(res, line,
+		    "rating \"%s\" for %s must be 0\xe2\x80\x93"
+		    "%d or empty",
+		    shown(rs, b1, sizeof(b1)), shown(key, b2, sizeof(b2)),
+		    RATING_MAX);
 		bad = 1;
 	}
 	if ((count = parse_count(cs)) == -2) {
-		error_at(res, line, "count \"%s\" for %s must be a whole "
+		error_at(res, line,
+		    "count \"%s\" for %s must be a whole "
 		    "number 0\xe2\x80\x93%d or empty",
 		    shown(cs, b1, sizeof(b1)), shown(key, b2, sizeof(b2)),
 		    COUNT_MAX);
 		bad = 1;
 	}
 	if (utf8_chars(note) > NOTE_MAX) {
-		error_at(res, line, "note is longer than %d characters",
-		    NOTE_MAX);
+		error_at(
+		    res, line, "note is longer than %d characters", NOTE_MAX);
 		bad = 1;
 	}
 	if (rating == RATING_NONE && count == COUNT_NONE && *note == '\0') {
@@ -643,8 +662,10 @@ take_row(struct state *st, char **f, size_t n, long line)
 	if (rating != RATING_NONE) {
 		if (g->rated[k] != 0) {
 			group_name(st, g, b1, sizeof(b1));
-			error_at(res, line, "%s is rated twice for %s (first on "
-			    "line %ld)", key, b1, g->rated[k]);
+			error_at(res, line,
+			    "%s is rated twice for %s (first on "
+			    "line %ld)",
+			    key, b1, g->rated[k]);
 			return;
 		}
 		g->rated[k] = line;
@@ -653,8 +674,10 @@ take_row(struct state *st, char **f, size_t n, long line)
 	if (count != COUNT_NONE) {
 		if (g->counted[k] != 0) {
 			group_name(st, g, b1, sizeof(b1));
-			error_at(res, line, "%s is counted twice for %s (first "
-			    "on line %ld)", key, b1, g->counted[k]);
+			error_at(res, line,
+			    "%s is counted twice for %s (first "
+			    "on line %ld)",
+			    key, b1, g->counted[k]);
 			return;
 		}
 		g->counted[k] = line;
@@ -665,8 +688,8 @@ take_row(struct state *st, char **f, size_t n, long line)
 			if (strcmp(g->notes[i], note) == 0)
 				break;
 		if (i == g->n_notes) {
-			g->notes = xreallocarray(g->notes, g->n_notes + 1,
-			    sizeof(*g->notes));
+			g->notes = xreallocarray(
+			    g->notes, g->n_notes + 1, sizeof(*g->notes));
 			g->notes[g->n_notes++] = xstrdup(note);
 		}
 	}
@@ -677,9 +700,9 @@ static void
 finish_group(struct state *st, struct group *g)
 {
 	struct report_errors errs;
-	struct buf	 b = { NULL, 0, 0 };
-	char		 name[160];
-	size_t		 i;
+	struct buf b = {NULL, 0, 0};
+	char name[160];
+	size_t i;
 
 	for (i = 0; i < g->n_notes; i++) {
 		if (i > 0)
@@ -687,8 +710,8 @@ finish_group(struct state *st, struct group *g)
 		buf_puts(&b, g->notes[i]);
 	}
 	if (b.len > 0) {
-		unsigned	 kinds = 0;
-		char		*masked;
+		unsigned kinds = 0;
+		char *masked;
 
 		g->r.note = buf_take(&b, NULL);
 		/* History is stored under the same rule as new reports. */
@@ -701,7 +724,8 @@ finish_group(struct state *st, struct group *g)
 			free(masked);
 		if (utf8_chars(g->r.note) > NOTE_MAX) {
 			group_name(st, g, name, sizeof(name));
-			error_at(st->res, g->line, "the notes of the report "
+			error_at(st->res, g->line,
+			    "the notes of the report "
 			    "for %s are longer than %d characters together",
 			    name, NOTE_MAX);
 			return;
@@ -712,11 +736,14 @@ finish_group(struct state *st, struct group *g)
 		group_name(st, g, name, sizeof(name));
 		for (i = 0; i < errs.n; i++)
 			error_at(st->res, g->line, "report for %s: %s%s%s",
-			    name, errs.e[i].field, errs.e[i].field[0] != '\0' ?
-			    ": " : "", errs.e[i].en);
+			    name, errs.e[i].field,
+			    errs.e[i].field[0] != '\0' ? ": " : "",
+			    errs.e[i].en);
 		if (errs.n == 0)
-			error_at(st->res, g->line, "report for %s is not "
-			    "valid", name);
+			error_at(st->res, g->line,
+			    "report for %s is not "
+			    "valid",
+			    name);
 	}
 }
 
@@ -725,16 +752,18 @@ static void
 read_all(struct state *st, const char *data, size_t len)
 {
 	struct csv_reader *r;
-	char		**f = NULL, *cause = NULL;
-	size_t		  n;
-	long		  line = 1, k;
-	int		  rc;
+	char **f = NULL, *cause = NULL;
+	size_t n;
+	long line = 1, k;
+	int rc;
 
 	r = csv_reader_new(data, len);
 	rc = csv_next(r, &f, &n, &line, &cause);
 	if (rc == 0) {
-		error_at(st->res, 1, "the file is empty; the first line must "
-		    "be the header \"%s\"", IMPORT_HEADER);
+		error_at(st->res, 1,
+		    "the file is empty; the first line must "
+		    "be the header \"%s\"",
+		    IMPORT_HEADER);
 		goto done;
 	}
 	if (rc == -1) {
@@ -767,18 +796,18 @@ static enum import_status
 save_all(struct state *st, char **cause)
 {
 	struct report_saved saved;
-	struct group	*g;
-	time_t		*when;
-	char		 name[160], detail[96], *why = NULL;
-	bool		*seen_p, *seen_a;
-	long		 k;
+	struct group *g;
+	time_t *when;
+	char name[160], detail[96], *why = NULL;
+	bool *seen_p, *seen_a;
+	long k;
 
 	when = xcalloc((size_t)st->n_periods + 1, sizeof(*when));
 	seen_p = xcalloc((size_t)st->n_periods + 1, sizeof(*seen_p));
 	seen_a = xcalloc(st->n_areas + 1, sizeof(*seen_a));
 	for (k = 0; k < st->n_periods; k++)
-		when[k] = clock_local_instant(period_last_day(&st->periods[k]),
-		    12, 0);
+		when[k] = clock_local_instant(
+		    period_last_day(&st->periods[k]), 12, 0);
 
 	if (store_begin(st->s) == -1) {
 		*cause = xstrdup("could not start a write transaction");
@@ -787,11 +816,13 @@ save_all(struct state *st, char **cause)
 	for (k = 0; k < st->n_groups; k++) {
 		g = &st->groups[k];
 		if (store_report_save(st->s, g->person_id, &g->r, st->cl,
-		    when[g->pidx], "import", &saved, &why) == -1) {
+			when[g->pidx], "import", &saved, &why) == -1) {
 			group_name(st, g, name, sizeof(name));
-			xasprintf(cause, "line %ld: saving the report for %s: "
-			    "%s", g->line, name, why != NULL ? why :
-			    "database error");
+			xasprintf(cause,
+			    "line %ld: saving the report for %s: "
+			    "%s",
+			    g->line, name,
+			    why != NULL ? why : "database error");
 			free(why);
 			goto rollback;
 		}
@@ -812,8 +843,8 @@ save_all(struct state *st, char **cause)
 	if (st->opts->actor != NULL) {
 		snprintf(detail, sizeof(detail), "%ld reports, %ld rows",
 		    st->res->reports, st->res->rows);
-		if (store_audit(st->s, st->opts->actor, "import",
-		    detail) == -1) {
+		if (store_audit(st->s, st->opts->actor, "import", detail) ==
+		    -1) {
 			*cause = xstrdup("could not write the audit entry");
 			goto rollback;
 		}
@@ -847,10 +878,10 @@ import_csv(struct store *s, const struct checklist *cl,
     struct import_result *res, char **cause)
 {
 	static const struct import_options defaults;
-	struct state	 st;
+	struct state st;
 	enum import_status rc = IMPORT_FAILED;
-	size_t		 i;
-	long		 k;
+	size_t i;
+	long k;
 
 	memset(res, 0, sizeof(*res));
 	memset(&st, 0, sizeof(st));
@@ -894,7 +925,7 @@ done:
 void
 import_result_clear(struct import_result *res)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < res->n_messages; i++)
 		free(res->messages[i]);

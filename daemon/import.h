@@ -28,43 +28,42 @@
 #include "period.h"
 #include "store.h"
 
-#define IMPORT_HEADER \
-	"period,area,reporter_email,indicator,rating,count,note"
+#define IMPORT_HEADER "period,area,reporter_email,indicator,rating,count,note"
 /* Messages kept; further errors are only counted. */
-#define IMPORT_ERRORS_MAX	50
+#define IMPORT_ERRORS_MAX 50
 /* Reports saved between two calls of the progress callback. */
-#define IMPORT_PROGRESS_EVERY	10000
+#define IMPORT_PROGRESS_EVERY 10000
 
 struct import_options {
 	/*
 	 * Fortnightly cadence: each period label must name the first week
 	 * of a fortnight under `parity`; reports are stored per fortnight.
 	 */
-	bool		 fortnightly;
+	bool fortnightly;
 	enum fortnight_parity parity;
 	/* Audit actor ("estctl"); NULL writes no audit entry. */
-	const char	*actor;
+	const char *actor;
 	/* Called every IMPORT_PROGRESS_EVERY saved reports; may be NULL. */
-	void		(*progress)(long saved, long total, void *arg);
-	void		*progress_arg;
+	void (*progress)(long saved, long total, void *arg);
+	void *progress_arg;
 };
 
 struct import_result {
-	long		 rows;		/* data rows read (header excluded) */
-	long		 reports;	/* reports saved */
-	long		 periods;	/* distinct periods among them */
-	long		 areas;		/* distinct areas among them */
-	long		 masked;	/* reports whose note held personal
+	long rows; /* data rows read (header excluded) */
+	long reports; /* reports saved */
+	long periods; /* distinct periods among them */
+	long areas; /* distinct areas among them */
+	long masked; /* reports whose note held personal
 					   data, masked before storing */
-	long		 n_errors;	/* every error found */
-	size_t		 n_messages;	/* min(n_errors, IMPORT_ERRORS_MAX) */
-	char		*messages[IMPORT_ERRORS_MAX];	/* "line 7: ..." */
+	long n_errors; /* every error found */
+	size_t n_messages; /* min(n_errors, IMPORT_ERRORS_MAX) */
+	char *messages[IMPORT_ERRORS_MAX]; /* "line 7: ..." */
 };
 
 enum import_status {
 	IMPORT_OK = 0,
-	IMPORT_FAILED = -1,	/* the store failed: *cause, nothing kept */
-	IMPORT_INVALID = -2,	/* the file is wrong: result->messages */
+	IMPORT_FAILED = -1, /* the store failed: *cause, nothing kept */
+	IMPORT_INVALID = -2, /* the file is wrong: result->messages */
 };
 
 /*
@@ -74,9 +73,9 @@ enum import_status {
  * set and owned by the caller (free(3)).
  */
 enum import_status import_csv(struct store *, const struct checklist *,
-	    const struct import_options *, const char *data, size_t len,
-	    struct import_result *, char **cause);
+    const struct import_options *, const char *data, size_t len,
+    struct import_result *, char **cause);
 /* Free the messages; the struct itself belongs to the caller. */
-void	import_result_clear(struct import_result *);
+void import_result_clear(struct import_result *);
 
 #endif

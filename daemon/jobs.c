@@ -33,8 +33,8 @@
 static void
 mail_host(const struct conf *cf, char *host, size_t size)
 {
-	const char	*p = strstr(cf->base_url, "://");
-	size_t		 n;
+	const char *p = strstr(cf->base_url, "://");
+	size_t n;
 
 	p = p != NULL ? p + 3 : cf->base_url;
 	n = strcspn(p, ":/");
@@ -45,12 +45,12 @@ mail_host(const struct conf *cf, char *host, size_t size)
 }
 
 struct queue_args {
-	const char	*kind;
-	const char	*dedup;
-	const char	*to;		/* "Name <addr>" */
-	const char	*addr;		/* addr alone */
+	const char *kind;
+	const char *dedup;
+	const char *to; /* "Name <addr>" */
+	const char *addr; /* addr alone */
 	struct digest_mail *mail;
-	time_t		 now;
+	time_t now;
 };
 
 /*
@@ -60,15 +60,15 @@ struct queue_args {
  */
 static int
 queue_mail_attached(struct store *s, const struct conf *cf,
-    const struct queue_args *q, const struct mime_attachment *att,
-    size_t n_att, char **cause)
+    const struct queue_args *q, const struct mime_attachment *att, size_t n_att,
+    char **cause)
 {
-	struct mime_message	 m;
-	struct outbox_mail	 o;
-	char			 host[128], seed[33], id[256], *data = NULL;
-	size_t			 len;
-	int			 added = 0;
-	const char		*to[1] = { q->to };
+	struct mime_message m;
+	struct outbox_mail o;
+	char host[128], seed[33], id[256], *data = NULL;
+	size_t len;
+	int added = 0;
+	const char *to[1] = {q->to};
 
 	mail_host(cf, host, sizeof(host));
 	token_random_hex(seed, 16);
@@ -138,13 +138,13 @@ static int
 queue_event(struct store *s, const struct conf *cf, enum hook_event e,
     const char *key, json_t *data, time_t now, char **cause)
 {
-	const struct conf_webhook	*w;
-	struct webhook_row		 row;
-	char				 id[WEBHOOK_ID_LEN + 1], created[40];
-	char				*dedup, *body;
-	json_t				*ev;
-	size_t				 len;
-	int				 added, rc = 0;
+	const struct conf_webhook *w;
+	struct webhook_row row;
+	char id[WEBHOOK_ID_LEN + 1], created[40];
+	char *dedup, *body;
+	json_t *ev;
+	size_t len;
+	int added, rc = 0;
 
 	if (!hooks_want(cf, e)) {
 		json_decref(data);
@@ -180,7 +180,7 @@ queue_event(struct store *s, const struct conf *cf, enum hook_event e,
 static char *
 picture_url(const struct conf *cf, const struct period *p)
 {
-	char	 label[PERIOD_LABEL_MAX], *url;
+	char label[PERIOD_LABEL_MAX], *url;
 
 	period_format(p, label);
 	xasprintf(&url, "%s/k/picture/%s", cf->base_url, label);
@@ -196,10 +196,10 @@ flag_event(struct store *s, const struct conf *cf, enum hook_event e,
     const struct score_row *pair, const struct flags_episode *ep,
     const struct period *upto, time_t now, char **cause)
 {
-	struct webhook_flag	 f;
-	struct area		 a;
-	char			*key, *url;
-	int			 i, rc, have_area;
+	struct webhook_flag f;
+	struct area a;
+	char *key, *url;
+	int i, rc, have_area;
 
 	if (!hooks_want(cf, e))
 		return 0;
@@ -210,8 +210,7 @@ flag_event(struct store *s, const struct conf *cf, enum hook_event e,
 	f.area = pair->area;
 	f.area_name = have_area ? a.name : pair->area;
 	f.indicator = pair->indicator;
-	f.indicator_name = i >= 0 ? cf->checklist.items[i].sv :
-	    pair->indicator;
+	f.indicator_name = i >= 0 ? cf->checklist.items[i].sv : pair->indicator;
 	f.opened = ep->opened;
 	f.closed = e == HOOK_FLAG_CLOSED ? ep->closed : NULL;
 	f.reason = ep->reason_sv;
@@ -241,27 +240,28 @@ flag_event(struct store *s, const struct conf *cf, enum hook_event e,
 static int
 judge_pair(struct store *s, const struct conf *cf,
     const struct flags_rule *rule, const struct score_row *rows, size_t n,
-    const struct period *upto, const struct flag_row *stored,
-    size_t n_stored, time_t now, struct jobs_result *r, char **cause)
+    const struct period *upto, const struct flag_row *stored, size_t n_stored,
+    time_t now, struct jobs_result *r, char **cause)
 {
-	struct flags_point	*pts = NULL;
-	char			(*labels)[PERIOD_LABEL_MAX] = NULL;
-	struct flags_history	 h;
-	struct period		 p;
-	size_t			 np = 0, cap = 0, k = 0;
-	int			 rc = -1;
+	struct flags_point *pts = NULL;
+	char(*labels)[PERIOD_LABEL_MAX] = NULL;
+	struct flags_history h;
+	struct period p;
+	size_t np = 0, cap = 0, k = 0;
+	int rc = -1;
 
 	memset(&h, 0, sizeof(h));
 	/* Every reporting period from the first score to upto, gaps too. */
 	p = rows[0].period;
 	if (cf->cadence == CADENCE_FORTNIGHTLY)
-		period_of_day(period_first_day(&p), true, cf->fortnight_start,
-		    &p);
+		period_of_day(
+		    period_first_day(&p), true, cf->fortnight_start, &p);
 	while (period_cmp(&p, upto) <= 0) {
 		int score = RATING_NONE;
 
-		while (k < n && period_first_day(&rows[k].period) <=
-		    period_last_day_parity(&p, cf->fortnight_start)) {
+		while (k < n &&
+		    period_first_day(&rows[k].period) <=
+			period_last_day_parity(&p, cf->fortnight_start)) {
 			if (rows[k].score > score)
 				score = rows[k].score;
 			k++;
@@ -282,10 +282,10 @@ judge_pair(struct store *s, const struct conf *cf,
 		goto done;
 
 	for (size_t e = 0; e < h.n; e++) {
-		const struct flags_episode	*ep = &h.episodes[e];
-		const struct flag_row		*have = NULL;
-		struct period			 opened, closed;
-		long long			 id;
+		const struct flags_episode *ep = &h.episodes[e];
+		const struct flag_row *have = NULL;
+		struct period opened, closed;
+		long long id;
 
 		for (size_t i = 0; i < n_stored; i++) {
 			char l[PERIOD_LABEL_MAX];
@@ -293,20 +293,21 @@ judge_pair(struct store *s, const struct conf *cf,
 			period_format(&stored[i].opened, l);
 			if (strcmp(stored[i].area, rows[0].area) == 0 &&
 			    strcmp(stored[i].indicator, rows[0].indicator) ==
-			    0 && strcmp(l, ep->opened) == 0)
+				0 &&
+			    strcmp(l, ep->opened) == 0)
 				have = &stored[i];
 		}
 		if (have == NULL) {
 			if (period_parse(ep->opened, &opened) == -1)
 				continue;
 			if ((id = store_flag_open(s, rows[0].area,
-			    rows[0].indicator, &opened, ep->reason_sv,
-			    ep->reason_en, cause)) == -1)
+				 rows[0].indicator, &opened, ep->reason_sv,
+				 ep->reason_en, cause)) == -1)
 				goto done;
 			r->flags_opened++;
 			if (ep->closed[0] == '\0') {
 				if (flag_event(s, cf, HOOK_FLAG_OPENED,
-				    &rows[0], ep, upto, now, cause) == -1)
+					&rows[0], ep, upto, now, cause) == -1)
 					goto done;
 				continue;
 			}
@@ -319,8 +320,9 @@ judge_pair(struct store *s, const struct conf *cf,
 		if (store_flag_close(s, id, &closed, cause) == -1)
 			goto done;
 		r->flags_closed++;
-		if (have != NULL && flag_event(s, cf, HOOK_FLAG_CLOSED,
-		    &rows[0], ep, upto, now, cause) == -1)
+		if (have != NULL &&
+		    flag_event(s, cf, HOOK_FLAG_CLOSED, &rows[0], ep, upto, now,
+			cause) == -1)
 			goto done;
 	}
 	rc = 0;
@@ -340,16 +342,15 @@ done:
  * take effect at the next run.
  */
 static int
-update_flags(struct store *s, const struct conf *cf,
-    const struct period *upto, time_t now, struct jobs_result *r,
-    char **cause)
+update_flags(struct store *s, const struct conf *cf, const struct period *upto,
+    time_t now, struct jobs_result *r, char **cause)
 {
-	struct flags_rule	 rule;
-	struct score_row	*rows = NULL;
-	struct flag_row		*stored = NULL;
-	size_t			 n_rows = 0, n_stored = 0, i, j;
-	struct period		 first;
-	int			 rc = -1;
+	struct flags_rule rule;
+	struct score_row *rows = NULL;
+	struct flag_row *stored = NULL;
+	size_t n_rows = 0, n_stored = 0, i, j;
+	struct period first;
+	int rc = -1;
 
 	flags_rule_from_conf(cf, &rule);
 	if (flags_rule_check(&rule, cause) == -1)
@@ -363,12 +364,13 @@ update_flags(struct store *s, const struct conf *cf,
 		goto done;
 	}
 	for (i = 0; i < n_rows; i = j) {
-		for (j = i; j < n_rows && strcmp(rows[j].area,
-		    rows[i].area) == 0 && strcmp(rows[j].indicator,
-		    rows[i].indicator) == 0; j++)
+		for (j = i;
+		     j < n_rows && strcmp(rows[j].area, rows[i].area) == 0 &&
+		     strcmp(rows[j].indicator, rows[i].indicator) == 0;
+		     j++)
 			;
 		if (judge_pair(s, cf, &rule, rows + i, j - i, upto, stored,
-		    n_stored, now, r, cause) == -1)
+			n_stored, now, r, cause) == -1)
 			goto done;
 	}
 	rc = 0;
@@ -380,13 +382,13 @@ done:
 
 /* "v. 47" or "v. 47–48" for the subject. */
 static void
-week_words(const struct conf *cf, const struct period *p, char *buf,
-    size_t size)
+week_words(
+    const struct conf *cf, const struct period *p, char *buf, size_t size)
 {
 	struct period last;
 
-	period_week_of_day(period_last_day_parity(p, cf->fortnight_start),
-	    &last);
+	period_week_of_day(
+	    period_last_day_parity(p, cf->fortnight_start), &last);
 	if (last.num != p->num)
 		snprintf(buf, size, "v. %d\xe2\x80\x93%d", p->num, last.num);
 	else
@@ -394,14 +396,14 @@ week_words(const struct conf *cf, const struct period *p, char *buf,
 }
 
 static bool
-period_has_reports(struct store *s, const struct conf *cf,
-    const struct period *p)
+period_has_reports(
+    struct store *s, const struct conf *cf, const struct period *p)
 {
-	struct stored_report	*reps = NULL;
-	size_t			 n = 0;
+	struct stored_report *reps = NULL;
+	size_t n = 0;
 
 	if (store_report_list(s, p, NULL, &cf->checklist, &reps, &n) == -1)
-		return true;	/* let the digest say what it can */
+		return true; /* let the digest say what it can */
 	store_stored_reports_free(reps, n);
 	return n > 0;
 }
@@ -412,11 +414,11 @@ period_has_reports(struct store *s, const struct conf *cf,
  * People whose link was issued without a salt get the site's address.
  */
 static char *
-personal_link(struct store *s, const struct conf *cf,
-    const unsigned char *key, const struct person *p)
+personal_link(struct store *s, const struct conf *cf, const unsigned char *key,
+    const struct person *p)
 {
-	unsigned char	 salt[TOKEN_SALT_LEN];
-	char		 token[TOKEN_LEN + 1], *link;
+	unsigned char salt[TOKEN_SALT_LEN];
+	char token[TOKEN_LEN + 1], *link;
 
 	if (key == NULL || store_person_get_salt(s, p->id, salt) == -1)
 		return xstrdup(cf->base_url);
@@ -428,31 +430,31 @@ personal_link(struct store *s, const struct conf *cf,
 }
 
 struct digest_job {
-	const struct conf	*cf;
-	const unsigned char	*key;
-	const struct tmpl_set	*mail;
-	const struct period	*period;
-	time_t			 now;
-	bool			 force;
-	bool			 dry_run;
-	struct jobs_result	*r;
+	const struct conf *cf;
+	const unsigned char *key;
+	const struct tmpl_set *mail;
+	const struct period *period;
+	time_t now;
+	bool force;
+	bool dry_run;
+	struct jobs_result *r;
 };
 
 /* One key function's digest, queued. */
 static int
-digest_one(struct store *s, struct digest_job *j, const struct person *p,
-    char **cause)
+digest_one(
+    struct store *s, struct digest_job *j, const struct person *p, char **cause)
 {
-	const struct conf	*cf = j->cf;
-	struct gathered		 now_g, prev_g;
-	struct period		 prev;
-	struct digest_input	 in;
-	struct digest_mail	 mail;
-	struct queue_args	 q;
-	char			 label[PERIOD_LABEL_MAX], week[32];
-	char			*url = NULL, *dedup = NULL, *to = NULL;
-	json_t			*pic = NULL, *prevpic = NULL;
-	int			 rc = -1, added;
+	const struct conf *cf = j->cf;
+	struct gathered now_g, prev_g;
+	struct period prev;
+	struct digest_input in;
+	struct digest_mail mail;
+	struct queue_args q;
+	char label[PERIOD_LABEL_MAX], week[32];
+	char *url = NULL, *dedup = NULL, *to = NULL;
+	json_t *pic = NULL, *prevpic = NULL;
+	int rc = -1, added;
 
 	memset(&now_g, 0, sizeof(now_g));
 	memset(&prev_g, 0, sizeof(prev_g));
@@ -518,14 +520,14 @@ done:
  * in the digest's transaction.
  */
 static int
-digest_events(struct store *s, struct digest_job *j, const char *label,
-    char **cause)
+digest_events(
+    struct store *s, struct digest_job *j, const char *label, char **cause)
 {
-	const struct conf	*cf = j->cf;
-	struct gathered		 g;
-	json_t			*pic;
-	char			*key, *url;
-	int			 rc = 0;
+	const struct conf *cf = j->cf;
+	struct gathered g;
+	json_t *pic;
+	char *key, *url;
+	int rc = 0;
 
 	url = picture_url(cf, j->period);
 	if (hooks_want(cf, HOOK_PICTURE_COMPILED)) {
@@ -554,11 +556,11 @@ digest_events(struct store *s, struct digest_job *j, const char *label,
 static int
 digest_fn(struct store *s, void *arg, char **cause)
 {
-	struct digest_job	*j = arg;
-	struct person		*people = NULL;
-	size_t			 n = 0;
-	char			 label[PERIOD_LABEL_MAX], *detail;
-	int			 rc = -1, done;
+	struct digest_job *j = arg;
+	struct person *people = NULL;
+	size_t n = 0;
+	char label[PERIOD_LABEL_MAX], *detail;
+	int rc = -1, done;
 
 	period_format(j->period, label);
 	if ((done = store_job_done(s, "digest", label)) == -1) {
@@ -569,14 +571,14 @@ digest_fn(struct store *s, void *arg, char **cause)
 		j->r->already_done = true;
 		return 0;
 	}
-	if (!j->dry_run && update_flags(s, j->cf, j->period, j->now, j->r,
-	    cause) == -1)
+	if (!j->dry_run &&
+	    update_flags(s, j->cf, j->period, j->now, j->r, cause) == -1)
 		return -1;
 	if (!j->force && !period_has_reports(s, j->cf, j->period)) {
 		/* A period nobody reported for (a new installation, say). */
 		j->r->no_reports = true;
-		if (!j->dry_run && store_job_mark(s, "digest", label,
-		    j->now) == -1) {
+		if (!j->dry_run &&
+		    store_job_mark(s, "digest", label, j->now) == -1) {
 			*cause = xstrdup("cannot record the digest");
 			return -1;
 		}
@@ -595,8 +597,7 @@ digest_fn(struct store *s, void *arg, char **cause)
 	if (!j->dry_run && digest_events(s, j, label, cause) == -1)
 		goto done;
 	if (!j->dry_run) {
-		xasprintf(&detail, "digest %s: %d mails", label,
-		    j->r->queued);
+		xasprintf(&detail, "digest %s: %d mails", label, j->r->queued);
 		if (store_job_mark(s, "digest", label, j->now) == -1 ||
 		    store_audit(s, "estd", "digest.queue", detail) == -1) {
 			free(detail);
@@ -617,25 +618,25 @@ jobs_digest(const struct conf *cf, const struct dbwrite *dw,
     const struct period *p, time_t now, bool force, bool dry_run,
     struct jobs_result *r, char **cause)
 {
-	struct digest_job j = { cf, key, mail, p, now, force, dry_run, r };
+	struct digest_job j = {cf, key, mail, p, now, force, dry_run, r};
 
 	memset(r, 0, sizeof(*r));
 	return dbwrite_run(dw, digest_fn, &j, cause);
 }
 
 struct remind_job {
-	const struct conf	*cf;
-	const unsigned char	*key;
-	const struct tmpl_set	*mail;
-	const struct period	*period;
-	time_t			 now;
-	struct jobs_result	*r;
+	const struct conf *cf;
+	const unsigned char *key;
+	const struct tmpl_set *mail;
+	const struct period *period;
+	time_t now;
+	struct jobs_result *r;
 };
 
 /* 1 if `p` has a report for `area` among the period's reports. */
 static int
-has_reported(const struct stored_report *reps, size_t n, long long id,
-    const char *area)
+has_reported(
+    const struct stored_report *reps, size_t n, long long id, const char *area)
 {
 	for (size_t i = 0; i < n; i++)
 		if (reps[i].person_id == id &&
@@ -648,16 +649,16 @@ static int
 remind_one(struct store *s, struct remind_job *j, const struct person *p,
     const struct stored_report *reps, size_t n_reps, char **cause)
 {
-	const struct conf	*cf = j->cf;
-	const char		**names;
-	struct area		 a;
-	struct digest_reminder	 in;
-	struct digest_mail	 mail;
-	struct queue_args	 q;
-	size_t			 n = 0;
-	char			 label[PERIOD_LABEL_MAX], words[96], week[32];
-	char			*dedup = NULL, *to = NULL, *url = NULL;
-	int			 rc = -1, added;
+	const struct conf *cf = j->cf;
+	const char **names;
+	struct area a;
+	struct digest_reminder in;
+	struct digest_mail mail;
+	struct queue_args q;
+	size_t n = 0;
+	char label[PERIOD_LABEL_MAX], words[96], week[32];
+	char *dedup = NULL, *to = NULL, *url = NULL;
+	int rc = -1, added;
 
 	names = xcalloc(p->n_areas + 1, sizeof(*names));
 	memset(&mail, 0, sizeof(mail));
@@ -665,15 +666,15 @@ remind_one(struct store *s, struct remind_job *j, const struct person *p,
 		if (has_reported(reps, n_reps, p->id, p->areas[i]))
 			continue;
 		if (store_area_get(s, p->areas[i], &a) == 0)
-			names[n++] = a.name;	/* freed below */
+			names[n++] = a.name; /* freed below */
 	}
 	if (n == 0) {
 		rc = 0;
 		goto done;
 	}
 	period_format(j->period, label);
-	period_describe_parity(j->period, cf->fortnight_start, "sv", words,
-	    sizeof(words));
+	period_describe_parity(
+	    j->period, cf->fortnight_start, "sv", words, sizeof(words));
 	snprintf(week, sizeof(week), "vecka %d", j->period->num);
 	url = personal_link(s, cf, j->key, p);
 	memset(&in, 0, sizeof(in));
@@ -711,12 +712,12 @@ done:
 static int
 remind_fn(struct store *s, void *arg, char **cause)
 {
-	struct remind_job	*j = arg;
-	struct person		*people = NULL;
-	struct stored_report	*reps = NULL;
-	size_t			 n = 0, n_reps = 0;
-	char			 label[PERIOD_LABEL_MAX];
-	int			 rc = -1, done;
+	struct remind_job *j = arg;
+	struct person *people = NULL;
+	struct stored_report *reps = NULL;
+	size_t n = 0, n_reps = 0;
+	char label[PERIOD_LABEL_MAX];
+	int rc = -1, done;
 
 	period_format(j->period, label);
 	if ((done = store_job_done(s, "reminder", label)) == -1) {
@@ -728,8 +729,8 @@ remind_fn(struct store *s, void *arg, char **cause)
 		return 0;
 	}
 	if (store_person_list(s, &people, &n) == -1 ||
-	    store_report_list(s, j->period, NULL, &j->cf->checklist, &reps,
-	    &n_reps) == -1) {
+	    store_report_list(
+		s, j->period, NULL, &j->cf->checklist, &reps, &n_reps) == -1) {
 		*cause = xstrdup("cannot read the people and reports");
 		goto done;
 	}
@@ -755,7 +756,7 @@ jobs_remind(const struct conf *cf, const struct dbwrite *dw,
     const unsigned char *key, const struct tmpl_set *mail,
     const struct period *p, time_t now, struct jobs_result *r, char **cause)
 {
-	struct remind_job j = { cf, key, mail, p, now, r };
+	struct remind_job j = {cf, key, mail, p, now, r};
 
 	memset(r, 0, sizeof(*r));
 	return dbwrite_run(dw, remind_fn, &j, cause);
@@ -767,8 +768,8 @@ jobs_remind(const struct conf *cf, const struct dbwrite *dw,
 static void
 day_label(long days, char *buf)
 {
-	struct civil	 c;
-	char		 tmp[48];
+	struct civil c;
+	char tmp[48];
 
 	period_civil_from_days(days, &c);
 	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", c.year, c.month, c.day);
@@ -776,21 +777,21 @@ day_label(long days, char *buf)
 }
 
 struct retention_job {
-	const struct conf		*cf;
-	time_t				 now;
-	struct jobs_retention_result	*r;
+	const struct conf *cf;
+	time_t now;
+	struct jobs_retention_result *r;
 };
 
 static int
 retention_fn(struct store *s, void *arg, char **cause)
 {
-	struct retention_job		*j = arg;
-	struct jobs_retention_result	*r = j->r;
-	const struct conf		*cf = j->cf;
-	struct buf			 detail = { NULL, 0, 0 };
-	char				 today[11];
-	long				 day = clock_local_days(j->now);
-	int				 done, rc = -1;
+	struct retention_job *j = arg;
+	struct jobs_retention_result *r = j->r;
+	const struct conf *cf = j->cf;
+	struct buf detail = {NULL, 0, 0};
+	char today[11];
+	long day = clock_local_days(j->now);
+	int done, rc = -1;
 
 	day_label(day, today);
 	if ((done = store_job_done(s, "retention", today)) == -1) {
@@ -804,27 +805,31 @@ retention_fn(struct store *s, void *arg, char **cause)
 	if (cf->retention_free_text_days > 0) {
 		day_label(day - cf->retention_free_text_days, r->text_before);
 		if (store_retention_erase(s, day - cf->retention_free_text_days,
-		    j->now, &r->reports, &r->revisions, cause) == -1)
+			j->now, &r->reports, &r->revisions, cause) == -1)
 			goto done;
 		if (r->reports > 0 || r->revisions > 0)
-			buf_printf(&detail, "erased free text of %ld reports "
-			    "(%ld revisions) of periods before %s", r->reports,
-			    r->revisions, r->text_before);
+			buf_printf(&detail,
+			    "erased free text of %ld reports "
+			    "(%ld revisions) of periods before %s",
+			    r->reports, r->revisions, r->text_before);
 	}
 	if (cf->retention_audit_days > 0) {
 		day_label(day - cf->retention_audit_days, r->audit_before);
-		if (store_audit_purge(s, clock_local_instant(day -
-		    cf->retention_audit_days, 0, 0), j->now, &r->audit_purged,
-		    cause) == -1)
+		if (store_audit_purge(s,
+			clock_local_instant(
+			    day - cf->retention_audit_days, 0, 0),
+			j->now, &r->audit_purged, cause) == -1)
 			goto done;
 		if (r->audit_purged > 0)
-			buf_printf(&detail, "%sremoved %lld audit entries from "
-			    "before %s", detail.len > 0 ? "; " : "",
-			    r->audit_purged, r->audit_before);
+			buf_printf(&detail,
+			    "%sremoved %lld audit entries from "
+			    "before %s",
+			    detail.len > 0 ? "; " : "", r->audit_purged,
+			    r->audit_before);
 	}
 	/* Sessions already refused as over are also swept away. */
-	if (store_session_expire(s, j->now - SESSION_IDLE_MAX,
-	    j->now - SESSION_AGE_MAX) == -1) {
+	if (store_session_expire(
+		s, j->now - SESSION_IDLE_MAX, j->now - SESSION_AGE_MAX) == -1) {
 		*cause = xstrdup("cannot remove ended sessions");
 		goto done;
 	}
@@ -848,8 +853,8 @@ int
 jobs_retention(const struct conf *cf, const struct dbwrite *dw, time_t now,
     struct jobs_retention_result *r, char **cause)
 {
-	struct retention_job	j = { cf, now, r };
-	int			rc;
+	struct retention_job j = {cf, now, r};
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if ((rc = dbwrite_run(dw, retention_fn, &j, cause)) == -1) {
@@ -862,31 +867,31 @@ jobs_retention(const struct conf *cf, const struct dbwrite *dw, time_t now,
 
 /* ---- Backups. */
 
-#define BACKUP_PREFIX	"estd-"
-#define BACKUP_SUFFIX	".db"
+#define BACKUP_PREFIX "estd-"
+#define BACKUP_SUFFIX ".db"
 /* "estd-YYYYMMDD-HHMMSS.db" */
-#define BACKUP_NAME_LEN	23
+#define BACKUP_NAME_LEN 23
 /* A backup this far in the future still counts (clock steps). */
-#define BACKUP_SLACK	60
+#define BACKUP_SLACK 60
 
 /* The name of a backup made at t, into name[BACKUP_NAME_LEN + 1]. */
 static void
 backup_name(time_t t, char *name)
 {
-	struct tm	 tm;
+	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	strftime(name, BACKUP_NAME_LEN + 1, BACKUP_PREFIX "%Y%m%d-%H%M%S"
-	    BACKUP_SUFFIX, &tm);
+	strftime(name, BACKUP_NAME_LEN + 1,
+	    BACKUP_PREFIX "%Y%m%d-%H%M%S" BACKUP_SUFFIX, &tm);
 }
 
 /* The time in a backup's name; -1 if the name is not one of ours. */
 static int
 backup_time(const char *name, time_t *t)
 {
-	char	 again[BACKUP_NAME_LEN + 1];
+	char again[BACKUP_NAME_LEN + 1];
 	struct tm tm;
-	int	 i;
+	int i;
 
 	if (strlen(name) != BACKUP_NAME_LEN ||
 	    strncmp(name, BACKUP_PREFIX, 5) != 0 || name[13] != '-' ||
@@ -925,17 +930,17 @@ name_cmp(const void *a, const void *b)
 static int
 backup_list(const char *dir, char ***names, size_t *n, char **cause)
 {
-	DIR		*d;
-	struct dirent	*de;
-	char		**list = NULL, **keys = NULL, *p, *db;
-	size_t		 nl = 0, nk = 0, i, len;
-	time_t		 t;
+	DIR *d;
+	struct dirent *de;
+	char **list = NULL, **keys = NULL, *p, *db;
+	size_t nl = 0, nk = 0, i, len;
+	time_t t;
 
 	*names = NULL;
 	*n = 0;
 	if ((d = opendir(dir)) == NULL) {
-		xasprintf(cause, "backup directory %s: %s", dir,
-		    strerror(errno));
+		xasprintf(
+		    cause, "backup directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -953,7 +958,8 @@ backup_list(const char *dir, char ***names, size_t *n, char **cause)
 			xasprintf(&p, "%s/%s", dir, de->d_name);
 			if (unlink(p) == 0)
 				log_info("backup: removed %s, left by an "
-				    "interrupted backup", p);
+					 "interrupted backup",
+				    p);
 			free(p);
 		}
 	}
@@ -962,12 +968,15 @@ backup_list(const char *dir, char ***names, size_t *n, char **cause)
 		qsort(list, nl, sizeof(*list), name_cmp);
 	for (i = 0; i < nk; i++) {
 		db = xstrndup(keys[i], BACKUP_NAME_LEN);
-		if (backup_time(db, &t) == 0 && (nl == 0 || bsearch(&db, list,
-		    nl, sizeof(*list), name_cmp) == NULL)) {
+		if (backup_time(db, &t) == 0 &&
+		    (nl == 0 ||
+			bsearch(&db, list, nl, sizeof(*list), name_cmp) ==
+			    NULL)) {
 			xasprintf(&p, "%s/%s", dir, keys[i]);
 			if (unlink(p) == 0)
 				log_info("backup: removed %s, the key of no "
-				    "backup", p);
+					 "backup",
+				    p);
 			free(p);
 		}
 		free(db);
@@ -990,26 +999,26 @@ names_free(char **names, size_t n)
 int
 jobs_backup_key(const struct conf *cf, const char *backup, char **cause)
 {
-	unsigned char	 data[4096];
-	char		*to = NULL;
-	ssize_t		 len;
-	int		 in = -1, out = -1, rc = -1;
+	unsigned char data[4096];
+	char *to = NULL;
+	ssize_t len;
+	int in = -1, out = -1, rc = -1;
 
 	xasprintf(&to, "%s.key", backup);
 	if ((in = open(cf->key_file, O_RDONLY | O_CLOEXEC)) == -1) {
-		xasprintf(cause, "key file %s: %s", cf->key_file,
-		    strerror(errno));
+		xasprintf(
+		    cause, "key file %s: %s", cf->key_file, strerror(errno));
 		goto done;
 	}
 	/* A key is 32 bytes; anything that does not fit is not one. */
 	if ((len = read(in, data, sizeof(data))) <= 0 ||
 	    (size_t)len == sizeof(data)) {
-		xasprintf(cause, "key file %s: %s", cf->key_file, len == -1 ?
-		    strerror(errno) : "not a key file");
+		xasprintf(cause, "key file %s: %s", cf->key_file,
+		    len == -1 ? strerror(errno) : "not a key file");
 		goto done;
 	}
-	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1) {
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
+	    -1) {
 		xasprintf(cause, "%s: %s", to, strerror(errno));
 		goto done;
 	}
@@ -1038,7 +1047,7 @@ done:
 static int
 sync_dir(const char *dir)
 {
-	int	 fd, rc;
+	int fd, rc;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
@@ -1048,14 +1057,14 @@ sync_dir(const char *dir)
 }
 
 struct backup_record {
-	const char	*name;
-	time_t		 now;
+	const char *name;
+	time_t now;
 };
 
 static int
 backup_record_fn(struct store *s, void *arg, char **cause)
 {
-	struct backup_record	*b = arg;
+	struct backup_record *b = arg;
 
 	if (store_job_mark(s, "backup", b->name, b->now) == -1 ||
 	    store_audit(s, "estd", "backup", b->name) == -1) {
@@ -1069,7 +1078,7 @@ backup_record_fn(struct store *s, void *arg, char **cause)
 static int
 backup_recent(const struct conf *cf, char **names, size_t n, time_t now)
 {
-	time_t	 t;
+	time_t t;
 
 	for (size_t i = 0; i < n; i++) {
 		if (backup_time(names[i], &t) == -1)
@@ -1086,9 +1095,9 @@ backup_recent(const struct conf *cf, char **names, size_t n, time_t now)
 static int
 backup_write(const struct conf *cf, const char *name, char **cause)
 {
-	struct store	*rd = NULL;
-	char		*path, *tmp, *key;
-	int		 rc = -1;
+	struct store *rd = NULL;
+	char *path, *tmp, *key;
+	int rc = -1;
 
 	xasprintf(&path, "%s/%s", cf->backup_dir, name);
 	xasprintf(&tmp, "%s/.%s.tmp", cf->backup_dir, name);
@@ -1112,8 +1121,8 @@ backup_write(const struct conf *cf, const char *name, char **cause)
 		goto done;
 	}
 	if (sync_dir(cf->backup_dir) == -1)
-		log_warn("backup: cannot sync the directory %s",
-		    cf->backup_dir);
+		log_warn(
+		    "backup: cannot sync the directory %s", cf->backup_dir);
 	rc = 0;
 done:
 	store_close(rd);
@@ -1127,10 +1136,10 @@ int
 jobs_backup(const struct conf *cf, const struct dbwrite *dw, time_t now,
     struct jobs_backup_result *r, char **cause)
 {
-	struct backup_record	 rec;
-	char			**names = NULL, *p, *why = NULL;
-	size_t			 n = 0, i;
-	int			 rc = -1;
+	struct backup_record rec;
+	char **names = NULL, *p, *why = NULL;
+	size_t n = 0, i;
+	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	if (cf->backup_dir[0] == '\0')
@@ -1154,8 +1163,8 @@ jobs_backup(const struct conf *cf, const struct dbwrite *dw, time_t now,
 	rec.now = now;
 	/* The directory is the record that counts; this one is history. */
 	if (dbwrite_run(dw, backup_record_fn, &rec, &why) == -1) {
-		log_warnx("backup: %s written but not recorded: %s", r->name,
-		    why);
+		log_warnx(
+		    "backup: %s written but not recorded: %s", r->name, why);
 		free(why);
 		why = NULL;
 	}
@@ -1166,8 +1175,9 @@ jobs_backup(const struct conf *cf, const struct dbwrite *dw, time_t now,
 		log_warnx("backup: old backups not removed: %s", why);
 		free(why);
 	}
-	for (i = 0; n > (size_t)cf->backup_keep && i < n -
-	    (size_t)cf->backup_keep; i++) {
+	for (i = 0;
+	     n > (size_t)cf->backup_keep && i < n - (size_t)cf->backup_keep;
+	     i++) {
 		xasprintf(&p, "%s/%s", cf->backup_dir, names[i]);
 		if (unlink(p) == -1)
 			log_warn("backup: cannot remove %s", p);
@@ -1188,16 +1198,15 @@ done:
 long long
 jobs_backup_age(const struct conf *cf, time_t now)
 {
-	DIR		*d;
-	struct dirent	*de;
-	time_t		 t, newest = 0;
-	int		 found = 0;
+	DIR *d;
+	struct dirent *de;
+	time_t t, newest = 0;
+	int found = 0;
 
 	if (cf->backup_dir[0] == '\0' || (d = opendir(cf->backup_dir)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
-		if (backup_time(de->d_name, &t) == -1 ||
-		    t > now + BACKUP_SLACK)
+		if (backup_time(de->d_name, &t) == -1 || t > now + BACKUP_SLACK)
 			continue;
 		if (!found || t > newest)
 			newest = t;
@@ -1225,13 +1234,13 @@ static int
 closed_span(const struct conf *cf, const struct period *digest,
     enum period_kind kind, struct period *out)
 {
-	struct period	 c, list[ANALYSIS_PERIODS_MAX];
-	size_t		 n, i;
-	long		 day = period_first_day(digest);
+	struct period c, list[ANALYSIS_PERIODS_MAX];
+	size_t n, i;
+	long day = period_first_day(digest);
 
 	period_container(digest, kind, &c);
-	n = analysis_periods(&c, cf->cadence == CADENCE_FORTNIGHTLY,
-	    cf->fortnight_start, list);
+	n = analysis_periods(
+	    &c, cf->cadence == CADENCE_FORTNIGHTLY, cf->fortnight_start, list);
 	for (i = 0; i < n && period_first_day(&list[i]) != day; i++)
 		;
 	if (i == n)
@@ -1248,30 +1257,31 @@ closed_span(const struct conf *cf, const struct period *digest,
 }
 
 int
-jobs_analysis_due(const struct conf *cf, const struct period *digest,
-    struct period out[2])
+jobs_analysis_due(
+    const struct conf *cf, const struct period *digest, struct period out[2])
 {
-	int	n = 0;
+	int n = 0;
 
-	n += closed_span(cf, digest, cf->analysis == ANALYSIS_TERTIAL ?
-	    PERIOD_TERTIAL : PERIOD_QUARTER, &out[n]);
+	n += closed_span(cf, digest,
+	    cf->analysis == ANALYSIS_TERTIAL ? PERIOD_TERTIAL : PERIOD_QUARTER,
+	    &out[n]);
 	n += closed_span(cf, digest, PERIOD_YEAR, &out[n]);
 	return n;
 }
 
 struct analysis_job {
-	const struct conf	*cf;
-	const unsigned char	*key;
-	const struct tmpl_set	*mail;
-	const struct period	*span;
-	time_t			 now;
-	bool			 force;
-	struct jobs_result	*r;
+	const struct conf *cf;
+	const unsigned char *key;
+	const struct tmpl_set *mail;
+	const struct period *span;
+	time_t now;
+	bool force;
+	struct jobs_result *r;
 	/* What every mail of the job shares. */
-	char			 label[PERIOD_LABEL_MAX];
-	char			 filename[64];	/* "analysis-2026-Q3.csv" */
-	json_t			*doc;
-	const char		*csv;
+	char label[PERIOD_LABEL_MAX];
+	char filename[64]; /* "analysis-2026-Q3.csv" */
+	json_t *doc;
+	const char *csv;
 };
 
 /* One member of the steering group's mail, queued. */
@@ -1279,12 +1289,12 @@ static int
 analysis_one(struct store *s, struct analysis_job *j, const struct person *p,
     char **cause)
 {
-	struct digest_analysis	 in;
-	struct digest_mail	 mail;
-	struct mime_attachment	 att;
-	struct queue_args	 q;
-	char			*url = NULL, *dedup = NULL, *to = NULL;
-	int			 rc = -1, added;
+	struct digest_analysis in;
+	struct digest_mail mail;
+	struct mime_attachment att;
+	struct queue_args q;
+	char *url = NULL, *dedup = NULL, *to = NULL;
+	int rc = -1, added;
 
 	memset(&mail, 0, sizeof(mail));
 	url = personal_link(s, j->cf, j->key, p);
@@ -1310,8 +1320,7 @@ analysis_one(struct store *s, struct analysis_job *j, const struct person *p,
 	q.addr = p->email;
 	q.mail = &mail;
 	q.now = j->now;
-	if ((added = queue_mail_attached(s, j->cf, &q, &att, 1,
-	    cause)) == -1)
+	if ((added = queue_mail_attached(s, j->cf, &q, &att, 1, cause)) == -1)
 		goto done;
 	j->r->queued += added;
 	rc = 0;
@@ -1327,8 +1336,8 @@ done:
 static int
 analysis_event(struct store *s, const struct analysis_job *j, char **cause)
 {
-	char	*key, *url;
-	int	 rc;
+	char *key, *url;
+	int rc;
 
 	xasprintf(&key, "analysis.ready:%s", j->label);
 	xasprintf(&url, "%s/k/analysis/%s", j->cf->base_url, j->label);
@@ -1342,12 +1351,12 @@ analysis_event(struct store *s, const struct analysis_job *j, char **cause)
 static int
 analysis_fn(struct store *s, void *arg, char **cause)
 {
-	struct analysis_job	*j = arg;
+	struct analysis_job *j = arg;
 	struct gathered_analysis g;
-	struct person		*people = NULL;
-	size_t			 n = 0, i;
-	char			*csv = NULL, *detail;
-	int			 rc = -1, done;
+	struct person *people = NULL;
+	size_t n = 0, i;
+	char *csv = NULL, *detail;
+	int rc = -1, done;
 
 	if ((done = store_job_done(s, "analysis", j->label)) == -1) {
 		*cause = xstrdup("cannot read the job log");
@@ -1405,10 +1414,10 @@ done:
 int
 jobs_analysis(const struct conf *cf, const struct dbwrite *dw,
     const unsigned char *key, const struct tmpl_set *mail,
-    const struct period *span, time_t now, bool force,
-    struct jobs_result *r, char **cause)
+    const struct period *span, time_t now, bool force, struct jobs_result *r,
+    char **cause)
 {
-	struct analysis_job	 j;
+	struct analysis_job j;
 
 	memset(r, 0, sizeof(*r));
 	memset(&j, 0, sizeof(j));

@@ -42,11 +42,11 @@
 struct tmpl_set;
 
 struct jobs_result {
-	bool	already_done;	/* recorded earlier: nothing was done */
-	bool	no_reports;	/* nobody reported: no digest (analysis) */
-	int	queued;		/* mails queued */
-	int	flags_opened;
-	int	flags_closed;
+	bool already_done; /* recorded earlier: nothing was done */
+	bool no_reports; /* nobody reported: no digest (analysis) */
+	int queued; /* mails queued */
+	int flags_opened;
+	int flags_closed;
 };
 
 /*
@@ -58,23 +58,22 @@ struct jobs_result {
  * carries (token_derive).
  * Returns 0 or -1 with *cause.
  */
-int	jobs_digest(const struct conf *, const struct dbwrite *,
-	    const unsigned char *key, const struct tmpl_set *mail,
-	    const struct period *, time_t now, bool force, bool dry_run,
-	    struct jobs_result *, char **cause);
+int jobs_digest(const struct conf *, const struct dbwrite *,
+    const unsigned char *key, const struct tmpl_set *mail,
+    const struct period *, time_t now, bool force, bool dry_run,
+    struct jobs_result *, char **cause);
 /* Reminders for `period` (the current one). */
-int	jobs_remind(const struct conf *, const struct dbwrite *,
-	    const unsigned char *key, const struct tmpl_set *mail,
-	    const struct period *, time_t now, struct jobs_result *,
-	    char **cause);
+int jobs_remind(const struct conf *, const struct dbwrite *,
+    const unsigned char *key, const struct tmpl_set *mail,
+    const struct period *, time_t now, struct jobs_result *, char **cause);
 
 struct jobs_retention_result {
-	bool		already_done;	/* ran today already */
-	long		reports;	/* reports whose free text was erased */
-	long		revisions;	/* revisions rewritten */
-	long long	audit_purged;	/* audit entries removed */
-	char		text_before[11];	/* "2024-11-22", "" if kept */
-	char		audit_before[11];
+	bool already_done; /* ran today already */
+	long reports; /* reports whose free text was erased */
+	long revisions; /* revisions rewritten */
+	long long audit_purged; /* audit entries removed */
+	char text_before[11]; /* "2024-11-22", "" if kept */
+	char audit_before[11];
 };
 
 /*
@@ -84,13 +83,13 @@ struct jobs_retention_result {
  * audit_days, in one transaction with an audit entry saying what was
  * done. 0 days keeps that kind forever. Returns 0 or -1 with *cause.
  */
-int	jobs_retention(const struct conf *, const struct dbwrite *,
-	    time_t now, struct jobs_retention_result *, char **cause);
+int jobs_retention(const struct conf *, const struct dbwrite *, time_t now,
+    struct jobs_retention_result *, char **cause);
 
 struct jobs_backup_result {
-	bool	written;	/* a backup was made */
-	char	name[32];	/* its file name in [backup] dir */
-	int	removed;	/* old backups deleted beyond `keep` */
+	bool written; /* a backup was made */
+	char name[32]; /* its file name in [backup] dir */
+	int removed; /* old backups deleted beyond `keep` */
 };
 
 /*
@@ -100,20 +99,19 @@ struct jobs_backup_result {
  * oldest beyond `keep`. Returns 0 (nothing due counts as success) or -1
  * with *cause; a failed backup leaves no file behind.
  */
-int	jobs_backup(const struct conf *, const struct dbwrite *, time_t now,
-	    struct jobs_backup_result *, char **cause);
+int jobs_backup(const struct conf *, const struct dbwrite *, time_t now,
+    struct jobs_backup_result *, char **cause);
 /*
  * Copy the key file ([storage] key_file) beside a backup written to
  * `backup`, as backup + ".key": created with mode 0600, never over an
  * existing file, synced. Returns 0 or -1 with *cause.
  */
-int	jobs_backup_key(const struct conf *, const char *backup,
-	    char **cause);
+int jobs_backup_key(const struct conf *, const char *backup, char **cause);
 /*
  * Seconds since the newest backup in [backup] dir (by its name), or -1
  * when backups are off or there is none. For monitoring.
  */
-long long	jobs_backup_age(const struct conf *, time_t now);
+long long jobs_backup_age(const struct conf *, time_t now);
 
 /*
  * Reporting periods after a quarter, tertial or year has closed during
@@ -121,7 +119,7 @@ long long	jobs_backup_age(const struct conf *, time_t now);
  * closed catches up, one started long after (on imported history) does
  * not mail an old analysis.
  */
-#define JOBS_ANALYSIS_LATE	4
+#define JOBS_ANALYSIS_LATE 4
 
 /*
  * The quarter or tertial ([periods] analysis) and the year whose
@@ -129,8 +127,8 @@ long long	jobs_backup_age(const struct conf *, time_t now);
  * `digest` ends, or that ended at most JOBS_ANALYSIS_LATE periods
  * before it. Returns how many (0-2), written to out in that order.
  */
-int	jobs_analysis_due(const struct conf *, const struct period *digest,
-	    struct period out[2]);
+int jobs_analysis_due(
+    const struct conf *, const struct period *digest, struct period out[2]);
 /*
  * The analysis of `span` (a quarter, tertial or year that has closed):
  * one mail to each active member of the steering group with the summary
@@ -140,9 +138,9 @@ int	jobs_analysis_due(const struct conf *, const struct period *digest,
  * span. With `force`, run even if recorded as done (mails queued before
  * are still not queued twice). Returns 0 or -1 with *cause.
  */
-int	jobs_analysis(const struct conf *, const struct dbwrite *,
-	    const unsigned char *key, const struct tmpl_set *mail,
-	    const struct period *span, time_t now, bool force,
-	    struct jobs_result *, char **cause);
+int jobs_analysis(const struct conf *, const struct dbwrite *,
+    const unsigned char *key, const struct tmpl_set *mail,
+    const struct period *span, time_t now, bool force, struct jobs_result *,
+    char **cause);
 
 #endif

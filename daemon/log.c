@@ -11,9 +11,9 @@
 
 #include "log.h"
 
-static const char	*log_progname = "estd";
-static int		 log_debugging;
-static int		 log_journal;
+static const char *log_progname = "estd";
+static int log_debugging;
+static int log_journal;
 
 void
 log_init(const char *progname, int debug)
@@ -27,10 +27,10 @@ log_init(const char *progname, int debug)
 static void
 vlog(int pri, int with_errno, const char *fmt, va_list ap)
 {
-	char	 line[2048];
-	int	 saved = errno;
-	int	 n = 0;
-	ssize_t	 w;
+	char line[2048];
+	int saved = errno;
+	int n = 0;
+	ssize_t w;
 
 	if (log_journal)
 		n = snprintf(line, sizeof(line), "<%d>", pri);
@@ -56,15 +56,14 @@ vlog(int pri, int with_errno, const char *fmt, va_list ap)
 	errno = saved;
 }
 
-#define LOGFN(name, pri, err)				\
-void							\
-name(const char *fmt, ...)				\
-{							\
-	va_list ap;					\
-	va_start(ap, fmt);				\
-	vlog(pri, err, fmt, ap);			\
-	va_end(ap);					\
-}
+#define LOGFN(name, pri, err)                                                  \
+	void name(const char *fmt, ...)                                        \
+	{                                                                      \
+		va_list ap;                                                    \
+		va_start(ap, fmt);                                             \
+		vlog(pri, err, fmt, ap);                                       \
+		va_end(ap);                                                    \
+	}
 
 void
 log_debug(const char *fmt, ...)

@@ -65,53 +65,50 @@
 #include "xmalloc.h"
 
 /* Reply timeouts, in milliseconds (libESMTP's defaults are 2-10 min). */
-#define TIMEOUT_REPLY		30000	/* greeting, envelope, DATA's 354 */
-#define TIMEOUT_TRANSFER	60000	/* relay accepting message bytes */
-#define TIMEOUT_FINAL		120000	/* reply to the final "." */
+#define TIMEOUT_REPLY 30000 /* greeting, envelope, DATA's 354 */
+#define TIMEOUT_TRANSFER 60000 /* relay accepting message bytes */
+#define TIMEOUT_FINAL 120000 /* reply to the final "." */
 
-#define PASSWORD_MAX		1024
-#define ID_MAX			128
-#define REPLY_MAX		300
+#define PASSWORD_MAX 1024
+#define ID_MAX 128
+#define REPLY_MAX 300
 
 /* What one session saw through libESMTP's callbacks. */
 struct session {
-	const char	*msg;		/* borrowed */
-	size_t		 len;
-	int		 fed;		/* msg handed out since the rewind */
+	const char *msg; /* borrowed */
+	size_t len;
+	int fed; /* msg handed out since the rewind */
 
-	char		*user;		/* borrowed from the conf */
-	char		*password;	/* owned, wiped */
-	int		 want_auth;
-	int		 auth_tried;
-	int		 auth_ok;
+	char *user; /* borrowed from the conf */
+	char *password; /* owned, wiped */
+	int want_auth;
+	int auth_tried;
+	int auth_ok;
 
-	int		 want_tls;	/* STARTTLS required */
-	int		 tls_ok;
-	char		*tls_error;	/* owned; first TLS problem */
+	int want_tls; /* STARTTLS required */
+	int tls_ok;
+	char *tls_error; /* owned; first TLS problem */
 
-	int		 connected;
-	int		 aborted;	/* message withheld: see message_cb */
+	int connected;
+	int aborted; /* message withheld: see message_cb */
 
-	char		 line[REPLY_MAX + 1];	/* reply line being read */
-	size_t		 linelen;
-	char		*last_error;	/* owned; last 4xx/5xx reply line */
-	char		*auth_error;	/* owned; first 4xx/5xx after AUTH */
+	char line[REPLY_MAX + 1]; /* reply line being read */
+	size_t linelen;
+	char *last_error; /* owned; last 4xx/5xx reply line */
+	char *auth_error; /* owned; first 4xx/5xx after AUTH */
 };
 
-static pthread_once_t	auth_once = PTHREAD_ONCE_INIT;
-static pthread_once_t	tls_once = PTHREAD_ONCE_INIT;
-static SSL_CTX		*tls_ctx;	/* for the life of the process */
+static pthread_once_t auth_once = PTHREAD_ONCE_INIT;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static SSL_CTX *tls_ctx; /* for the life of the process */
 
 const char *
 mail_result_name(enum mail_result r)
 {
 	switch (r) {
-	case MAIL_SENT:
-		return "sent";
-	case MAIL_DEFER:
-		return "defer";
-	case MAIL_FAIL:
-		return "fail";
+	case MAIL_SENT: return "sent";
+	case MAIL_DEFER: return "defer";
+	case MAIL_FAIL: return "fail";
 	}
 	return "?";
 }
@@ -119,7 +116,7 @@ mail_result_name(enum mail_result r)
 void
 mail_status_free(struct mail_status *status, size_t n)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		free(status[i].reason);
@@ -131,9 +128,9 @@ mail_status_free(struct mail_status *status, size_t n)
 static char *
 clean_text(const char *s)
 {
-	struct buf	 b = { NULL, 0, 0 };
-	const char	*p;
-	char		*out;
+	struct buf b = {NULL, 0, 0};
+	const char *p;
+	char *out;
 
 	for (p = s; *p != '\0' && b.len < REPLY_MAX; p++) {
 		if (*p >= 0x20 && *p < 0x7f)
@@ -148,17 +145,17 @@ clean_text(const char *s)
 	return out;
 }
 
-static void	set_status(struct mail_status *, enum mail_result, int,
-		    const char *, ...) __attribute__((format(printf, 4, 5)));
-static void	tls_problem(struct session *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
+static void set_status(struct mail_status *, enum mail_result, int,
+    const char *, ...) __attribute__((format(printf, 4, 5)));
+static void tls_problem(struct session *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
-set_status(struct mail_status *st, enum mail_result r, int code,
-    const char *fmt, ...)
+set_status(
+    struct mail_status *st, enum mail_result r, int code, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*s;
+	va_list ap;
+	char *s;
 
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) == -1)
@@ -174,7 +171,7 @@ set_status(struct mail_status *st, enum mail_result r, int code,
 static char *
 status_text(const smtp_status_t *s)
 {
-	char	*t, *out;
+	char *t, *out;
 
 	t = clean_text(s->text != NULL ? s->text : "");
 	if (s->enh_class != 0)
@@ -196,15 +193,15 @@ status_text(const smtp_status_t *s)
 static void
 reply_line(struct session *s)
 {
-	const char	*l = s->line;
-	int		 code;
+	const char *l = s->line;
+	int code;
 
 	if (s->linelen < 3 || l[0] < '1' || l[0] > '5' || l[1] < '0' ||
 	    l[1] > '9' || l[2] < '0' || l[2] > '9')
 		return;
 	code = (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
 	if (l[3] == '-')
-		return;		/* only the last line of a reply counts */
+		return; /* only the last line of a reply counts */
 	if (code == 235)
 		s->auth_ok = 1;
 	if (code >= 400) {
@@ -218,8 +215,8 @@ reply_line(struct session *s)
 static void
 monitor_cb(const char *buf, int len, int writing, void *arg)
 {
-	struct session	*s = arg;
-	int		 i;
+	struct session *s = arg;
+	int i;
 
 	if (writing != SMTP_CB_READING)
 		return;
@@ -236,11 +233,11 @@ monitor_cb(const char *buf, int len, int writing, void *arg)
 static void
 tls_problem(struct session *s, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*t;
+	va_list ap;
+	char *t;
 
 	if (s->tls_error != NULL)
-		return;		/* the first one is the cause */
+		return; /* the first one is the cause */
 	va_start(ap, fmt);
 	if (vasprintf(&t, fmt, ap) == -1)
 		t = NULL;
@@ -257,28 +254,27 @@ tls_problem(struct session *s, const char *fmt, ...)
 static void
 event_cb(smtp_session_t session, int event, void *arg, ...)
 {
-	struct session	*s = arg;
-	va_list		 ap;
-	const char	*domain;
-	long		 verify;
+	struct session *s = arg;
+	va_list ap;
+	const char *domain;
+	long verify;
 
 	(void)session;
 	va_start(ap, arg);
 	switch (event) {
-	case SMTP_EV_CONNECT:
-		s->connected = 1;
-		break;
-	case SMTP_EV_STARTTLS_OK:
-		s->tls_ok = 1;
-		break;
+	case SMTP_EV_CONNECT: s->connected = 1; break;
+	case SMTP_EV_STARTTLS_OK: s->tls_ok = 1; break;
 	case SMTP_EV_EXTNA_STARTTLS:
-		tls_problem(s, "relay does not offer STARTTLS "
+		tls_problem(s,
+		    "relay does not offer STARTTLS "
 		    "([smtp] starttls = required)");
 		break;
 	case SMTP_EV_INVALID_PEER_CERTIFICATE:
 		verify = va_arg(ap, long);
-		tls_problem(s, "certificate of the relay not trusted "
-		    "(OpenSSL verify error %ld)", verify);
+		tls_problem(s,
+		    "certificate of the relay not trusted "
+		    "(OpenSSL verify error %ld)",
+		    verify);
 		break;
 	case SMTP_EV_NO_PEER_CERTIFICATE:
 		tls_problem(s, "relay presented no certificate");
@@ -286,34 +282,35 @@ event_cb(smtp_session_t session, int event, void *arg, ...)
 	case SMTP_EV_WRONG_PEER_CERTIFICATE:
 		(void)va_arg(ap, int *);
 		domain = va_arg(ap, const char *);
-		tls_problem(s, "certificate of the relay is for \"%s\", not "
-		    "the configured host", domain != NULL ? domain : "");
+		tls_problem(s,
+		    "certificate of the relay is for \"%s\", not "
+		    "the configured host",
+		    domain != NULL ? domain : "");
 		break;
 	case SMTP_EV_WEAK_CIPHER:
 		tls_problem(s, "relay negotiated a weak cipher");
 		break;
 	case SMTP_EV_UNUSABLE_CA_LIST:
-		tls_problem(s, "CA list unusable (libesmtp ca.pem or ca/ "
+		tls_problem(s,
+		    "CA list unusable (libesmtp ca.pem or ca/ "
 		    "must belong to us and be private)");
 		break;
 	case SMTP_EV_NO_CLIENT_CERTIFICATE:
 	case SMTP_EV_UNUSABLE_CLIENT_CERTIFICATE:
 		tls_problem(s, "client certificate unusable");
 		break;
-	default:
-		break;
+	default: break;
 	}
 	va_end(ap);
 }
 
 static int
-interact_cb(auth_client_request_t req, char **result, int fields,
-    void *arg)
+interact_cb(auth_client_request_t req, char **result, int fields, void *arg)
 {
-	static char	 empty[] = "";
-	struct session	*s = arg;
-	char		*v;
-	int		 i;
+	static char empty[] = "";
+	struct session *s = arg;
+	char *v;
+	int i;
 
 	s->auth_tried = 1;
 	for (i = 0; i < fields; i++) {
@@ -322,7 +319,7 @@ interact_cb(auth_client_request_t req, char **result, int fields,
 		else if (req[i].flags & AUTH_USER)
 			v = s->user;
 		else
-			v = empty;	/* realm */
+			v = empty; /* realm */
 		/* Plugins copy into fixed buffers of this size. */
 		if (req[i].size != 0 && strlen(v) > req[i].size)
 			return 0;
@@ -334,10 +331,10 @@ interact_cb(auth_client_request_t req, char **result, int fields,
 static const char *
 message_cb(void **ctx, int *len, void *arg)
 {
-	struct session	*s = arg;
+	struct session *s = arg;
 
 	(void)ctx;
-	if (len == NULL) {		/* rewind */
+	if (len == NULL) { /* rewind */
 		s->fed = 0;
 		return NULL;
 	}
@@ -363,7 +360,7 @@ message_cb(void **ctx, int *len, void *arg)
 static void
 tls_init(void)
 {
-	SSL_CTX	*ctx;
+	SSL_CTX *ctx;
 
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 		return;
@@ -380,10 +377,10 @@ tls_init(void)
 static int
 read_password(const char *path, char **out, char **cause)
 {
-	char	*buf;
-	size_t	 len = 0;
-	ssize_t	 r;
-	int	 fd;
+	char *buf;
+	size_t len = 0;
+	ssize_t r;
+	int fd;
 
 	*out = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
@@ -405,8 +402,8 @@ read_password(const char *path, char **out, char **cause)
 		len += r;
 	}
 	if (len > PASSWORD_MAX) {
-		xasprintf(cause, "password file %s: longer than %d bytes",
-		    path, PASSWORD_MAX);
+		xasprintf(cause, "password file %s: longer than %d bytes", path,
+		    PASSWORD_MAX);
 		goto fail;
 	}
 	buf[len] = '\0';
@@ -416,8 +413,10 @@ read_password(const char *path, char **out, char **cause)
 		buf[--len] = '\0';
 	if (len == 0 || memchr(buf, '\n', len) != NULL ||
 	    memchr(buf, '\0', len) != NULL) {
-		xasprintf(cause, "password file %s: must hold one non-empty "
-		    "line", path);
+		xasprintf(cause,
+		    "password file %s: must hold one non-empty "
+		    "line",
+		    path);
 		goto fail;
 	}
 	close(fd);
@@ -443,18 +442,19 @@ wipe_password(struct session *s)
 static int
 valid_id(const char *id)
 {
-	size_t	len = strlen(id);
+	size_t len = strlen(id);
 
 	return len > 0 && len <= ID_MAX && id[0] != '.' &&
-	    strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789._@+=-") == len;
+	    strspn(id,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789._@+=-") == len;
 }
 
 /* What libESMTP needs of the message: CRLF lines, headers, a body. */
 static int
 check_message(const char *msg, size_t len, char **cause)
 {
-	size_t	i;
+	size_t i;
 
 	if (msg == NULL || len == 0) {
 		xasprintf(cause, "empty message");
@@ -467,13 +467,16 @@ check_message(const char *msg, size_t len, char **cause)
 	for (i = 0; i < len; i++) {
 		if ((msg[i] == '\n' && (i == 0 || msg[i - 1] != '\r')) ||
 		    (msg[i] == '\r' && (i + 1 == len || msg[i + 1] != '\n'))) {
-			xasprintf(cause, "message has a bare CR or LF at byte "
-			    "%zu", i);
+			xasprintf(cause,
+			    "message has a bare CR or LF at byte "
+			    "%zu",
+			    i);
 			return -1;
 		}
 	}
 	if (memmem(msg, len, "\r\n\r\n", 4) == NULL) {
-		xasprintf(cause, "message has no blank line after its "
+		xasprintf(cause,
+		    "message has no blank line after its "
 		    "headers");
 		return -1;
 	}
@@ -490,11 +493,11 @@ check_message(const char *msg, size_t len, char **cause)
  * when smtp_start_session failed: it is not reset between sessions.
  */
 static char *
-session_reason(const struct session *s, int started, int err,
-    const char *server)
+session_reason(
+    const struct session *s, int started, int err, const char *server)
 {
-	const char	*last = s->last_error;
-	char		 ebuf[256], *r;
+	const char *last = s->last_error;
+	char ebuf[256], *r;
 
 	if (smtp_strerror(err, ebuf, sizeof(ebuf)) == NULL)
 		snprintf(ebuf, sizeof(ebuf), "error %d", err);
@@ -503,8 +506,8 @@ session_reason(const struct session *s, int started, int err,
 	else if (!s->connected)
 		xasprintf(&r, "cannot connect to %s: %s", server, ebuf);
 	else if (s->auth_tried && !s->auth_ok)
-		xasprintf(&r, "authentication failed: %s", s->auth_error !=
-		    NULL ? s->auth_error : "no reply");
+		xasprintf(&r, "authentication failed: %s",
+		    s->auth_error != NULL ? s->auth_error : "no reply");
 	else if (s->want_tls && !s->tls_ok && last != NULL)
 		xasprintf(&r, "STARTTLS: relay: %s", last);
 	else if (s->want_tls && !s->tls_ok)
@@ -512,15 +515,18 @@ session_reason(const struct session *s, int started, int err,
 	else if (s->want_auth && !s->auth_ok && last != NULL)
 		xasprintf(&r, "not authenticated: relay: %s", last);
 	else if (s->want_auth && !s->auth_ok)
-		xasprintf(&r, "not authenticated: the relay offered no AUTH "
+		xasprintf(&r,
+		    "not authenticated: the relay offered no AUTH "
 		    "mechanism we may use");
 	else if (last != NULL)
 		xasprintf(&r, "relay: %s", last);
 	else if (!started)
 		xasprintf(&r, "session with %s failed: %s", server, ebuf);
 	else
-		xasprintf(&r, "session with %s ended without a reply to "
-		    "the message", server);
+		xasprintf(&r,
+		    "session with %s ended without a reply to "
+		    "the message",
+		    server);
 	return r;
 }
 
@@ -533,8 +539,8 @@ static void
 verdict(struct mail_status *st, smtp_recipient_t r, smtp_message_t m,
     const char *why)
 {
-	const smtp_status_t	*rs, *ms, *fs;
-	char			*t;
+	const smtp_status_t *rs, *ms, *fs;
+	char *t;
 
 	rs = smtp_recipient_status(r);
 	ms = smtp_message_transfer_status(m);
@@ -545,16 +551,21 @@ verdict(struct mail_status *st, smtp_recipient_t r, smtp_message_t m,
 		    rs->code, "%s", t);
 		free(t);
 	} else if (rs != NULL && rs->code / 100 == 2) {
-		if (ms != NULL && (ms->code / 100 == 2 || ms->code / 100 == 4 ||
-		    ms->code / 100 == 5)) {
+		if (ms != NULL &&
+		    (ms->code / 100 == 2 || ms->code / 100 == 4 ||
+			ms->code / 100 == 5)) {
 			t = status_text(ms);
-			set_status(st, ms->code / 100 == 2 ? MAIL_SENT :
-			    ms->code / 100 == 5 ? MAIL_FAIL : MAIL_DEFER,
+			set_status(st,
+			    ms->code / 100 == 2       ? MAIL_SENT
+				: ms->code / 100 == 5 ? MAIL_FAIL
+						      : MAIL_DEFER,
 			    ms->code, "%s", t);
 			free(t);
 		} else
-			set_status(st, MAIL_DEFER, 0, "no reply to the "
-			    "message: %s", why);
+			set_status(st, MAIL_DEFER, 0,
+			    "no reply to the "
+			    "message: %s",
+			    why);
 	} else if (fs != NULL && fs->code >= 400 && fs->code < 600) {
 		t = status_text(fs);
 		set_status(st, fs->code >= 500 ? MAIL_FAIL : MAIL_DEFER,
@@ -568,7 +579,7 @@ static void
 all_status(struct mail_status *status, size_t n, const int *skip,
     enum mail_result r, const char *why)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (skip == NULL || !skip[i])
@@ -583,16 +594,16 @@ static void
 relay_session(const struct conf *conf, const char *msg, size_t len,
     const char *const *rcpts, size_t n, struct mail_status *status)
 {
-	struct session		 s;
-	smtp_session_t		 session = NULL;
-	smtp_message_t		 message = NULL;
-	smtp_recipient_t	*handles;
-	auth_context_t		 auth = NULL;
-	enum starttls_option	 tls;
-	char			*server = NULL, *name = NULL, *from = NULL;
-	char			*cause = NULL, *why = NULL, ebuf[256];
-	int			*invalid, started, err = 0;
-	size_t			 i, valid = 0;
+	struct session s;
+	smtp_session_t session = NULL;
+	smtp_message_t message = NULL;
+	smtp_recipient_t *handles;
+	auth_context_t auth = NULL;
+	enum starttls_option tls;
+	char *server = NULL, *name = NULL, *from = NULL;
+	char *cause = NULL, *why = NULL, ebuf[256];
+	int *invalid, started, err = 0;
+	size_t i, valid = 0;
 
 	memset(&s, 0, sizeof(s));
 	s.msg = msg;
@@ -604,7 +615,8 @@ relay_session(const struct conf *conf, const char *msg, size_t len,
 	for (i = 0; i < n; i++) {
 		if (rcpts[i] == NULL || !mime_valid_address(rcpts[i])) {
 			invalid[i] = 1;
-			set_status(&status[i], MAIL_FAIL, 0, "not a plain "
+			set_status(&status[i], MAIL_FAIL, 0,
+			    "not a plain "
 			    "address (local@domain)");
 		} else
 			valid++;
@@ -614,7 +626,8 @@ relay_session(const struct conf *conf, const char *msg, size_t len,
 
 	/* Configuration problems defer: the operator can fix them. */
 	if (strchr(conf->smtp_host, ':') != NULL) {
-		all_status(status, n, invalid, MAIL_DEFER, "[smtp] host: "
+		all_status(status, n, invalid, MAIL_DEFER,
+		    "[smtp] host: "
 		    "IPv6 address literals are not supported; use a name");
 		goto done;
 	}
@@ -628,12 +641,13 @@ relay_session(const struct conf *conf, const char *msg, size_t len,
 		s.user = conf->smtp_user;
 		if (conf->smtp_password_file == NULL ||
 		    *conf->smtp_password_file == '\0') {
-			all_status(status, n, invalid, MAIL_DEFER, "[smtp] "
+			all_status(status, n, invalid, MAIL_DEFER,
+			    "[smtp] "
 			    "user is set but password_file is not");
 			goto done;
 		}
-		if (read_password(conf->smtp_password_file, &s.password,
-		    &cause) == -1) {
+		if (read_password(
+			conf->smtp_password_file, &s.password, &cause) == -1) {
 			all_status(status, n, invalid, MAIL_DEFER, cause);
 			goto done;
 		}
@@ -654,19 +668,16 @@ relay_session(const struct conf *conf, const char *msg, size_t len,
 		tls = Starttls_REQUIRED;
 		s.want_tls = 1;
 		break;
-	case STARTTLS_OPTIONAL:
-		tls = Starttls_ENABLED;
-		break;
-	default:
-		tls = Starttls_DISABLED;
-		break;
+	case STARTTLS_OPTIONAL: tls = Starttls_ENABLED; break;
+	default: tls = Starttls_DISABLED; break;
 	}
 	if (!smtp_starttls_enable(session, tls))
 		goto broken;
 	if (tls != Starttls_DISABLED) {
 		pthread_once(&tls_once, tls_init);
 		if (tls_ctx == NULL) {
-			all_status(status, n, invalid, MAIL_DEFER, "STARTTLS: "
+			all_status(status, n, invalid, MAIL_DEFER,
+			    "STARTTLS: "
 			    "cannot set up an OpenSSL context");
 			goto done;
 		}
@@ -674,16 +685,17 @@ relay_session(const struct conf *conf, const char *msg, size_t len,
 			goto broken;
 	}
 
-	smtp_set_timeout(session, Timeout_GREETING |
-	    Timeout_OVERRIDE_RFC2822_MINIMUM, TIMEOUT_REPLY);
-	smtp_set_timeout(session, Timeout_ENVELOPE |
-	    Timeout_OVERRIDE_RFC2822_MINIMUM, TIMEOUT_REPLY);
-	smtp_set_timeout(session, Timeout_DATA |
-	    Timeout_OVERRIDE_RFC2822_MINIMUM, TIMEOUT_REPLY);
-	smtp_set_timeout(session, Timeout_TRANSFER |
-	    Timeout_OVERRIDE_RFC2822_MINIMUM, TIMEOUT_TRANSFER);
-	smtp_set_timeout(session, Timeout_DATA2 |
-	    Timeout_OVERRIDE_RFC2822_MINIMUM, TIMEOUT_FINAL);
+	smtp_set_timeout(session,
+	    Timeout_GREETING | Timeout_OVERRIDE_RFC2822_MINIMUM, TIMEOUT_REPLY);
+	smtp_set_timeout(session,
+	    Timeout_ENVELOPE | Timeout_OVERRIDE_RFC2822_MINIMUM, TIMEOUT_REPLY);
+	smtp_set_timeout(session,
+	    Timeout_DATA | Timeout_OVERRIDE_RFC2822_MINIMUM, TIMEOUT_REPLY);
+	smtp_set_timeout(session,
+	    Timeout_TRANSFER | Timeout_OVERRIDE_RFC2822_MINIMUM,
+	    TIMEOUT_TRANSFER);
+	smtp_set_timeout(session,
+	    Timeout_DATA2 | Timeout_OVERRIDE_RFC2822_MINIMUM, TIMEOUT_FINAL);
 
 	if (s.want_auth) {
 		pthread_once(&auth_once, auth_client_init);
@@ -716,8 +728,7 @@ relay_session(const struct conf *conf, const char *msg, size_t len,
 		 * was delivered, and refusals are about us, not the mail.
 		 */
 		if (s.tls_error != NULL || s.aborted ||
-		    (s.want_tls && !s.tls_ok) ||
-		    (s.want_auth && !s.auth_ok))
+		    (s.want_tls && !s.tls_ok) || (s.want_auth && !s.auth_ok))
 			set_status(&status[i], MAIL_DEFER, 0, "%s", why);
 		else
 			verdict(&status[i], handles[i], message, why);
@@ -748,12 +759,12 @@ done:
 }
 
 int
-mail_send(const struct conf *conf, const char *id, const char *msg,
-    size_t len, const char *const *rcpts, size_t n,
-    struct mail_status *status, char **cause)
+mail_send(const struct conf *conf, const char *id, const char *msg, size_t len,
+    const char *const *rcpts, size_t n, struct mail_status *status,
+    char **cause)
 {
-	char	*why = NULL, *path;
-	size_t	 i;
+	char *why = NULL, *path;
+	size_t i;
 
 	*cause = NULL;
 	if (n == 0 || rcpts == NULL) {
@@ -761,8 +772,10 @@ mail_send(const struct conf *conf, const char *id, const char *msg,
 		return -1;
 	}
 	if (id == NULL || !valid_id(id)) {
-		xasprintf(cause, "message id is not 1-%d of "
-		    "[A-Za-z0-9._@+=-] starting with no dot", ID_MAX);
+		xasprintf(cause,
+		    "message id is not 1-%d of "
+		    "[A-Za-z0-9._@+=-] starting with no dot",
+		    ID_MAX);
 		return -1;
 	}
 	if (check_message(msg, len, cause) == -1)
@@ -794,9 +807,9 @@ mail_send(const struct conf *conf, const char *id, const char *msg,
 static int
 make_dirs(const char *path, char **cause)
 {
-	struct stat	 sb;
-	char		*p, *s;
-	char		 c;
+	struct stat sb;
+	char *p, *s;
+	char c;
 
 	p = xstrdup(path);
 	for (s = p + 1;; s++) {
@@ -823,19 +836,21 @@ make_dirs(const char *path, char **cause)
 }
 
 int
-mail_spool(const struct conf *conf, const char *id, const char *msg,
-    size_t len, char **cause)
+mail_spool(const struct conf *conf, const char *id, const char *msg, size_t len,
+    char **cause)
 {
-	const char	*dir = conf->smtp_spool;
-	char		*tmp = NULL, *path = NULL;
-	size_t		 off = 0;
-	ssize_t		 w;
-	int		 fd = -1, dfd, rc = -1;
+	const char *dir = conf->smtp_spool;
+	char *tmp = NULL, *path = NULL;
+	size_t off = 0;
+	ssize_t w;
+	int fd = -1, dfd, rc = -1;
 
 	*cause = NULL;
 	if (id == NULL || !valid_id(id)) {
-		xasprintf(cause, "message id is not 1-%d of "
-		    "[A-Za-z0-9._@+=-] starting with no dot", ID_MAX);
+		xasprintf(cause,
+		    "message id is not 1-%d of "
+		    "[A-Za-z0-9._@+=-] starting with no dot",
+		    ID_MAX);
 		return -1;
 	}
 	if (dir == NULL || *dir == '\0') {
@@ -859,8 +874,8 @@ mail_spool(const struct conf *conf, const char *id, const char *msg,
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w == -1) {
-			xasprintf(cause, "spool %s: write: %s", tmp,
-			    strerror(errno));
+			xasprintf(
+			    cause, "spool %s: write: %s", tmp, strerror(errno));
 			goto done;
 		}
 		off += w;
@@ -876,8 +891,7 @@ mail_spool(const struct conf *conf, const char *id, const char *msg,
 	}
 	fd = -1;
 	if (rename(tmp, path) == -1) {
-		xasprintf(cause, "spool %s: rename: %s", path,
-		    strerror(errno));
+		xasprintf(cause, "spool %s: rename: %s", path, strerror(errno));
 		goto done;
 	}
 	free(tmp);

@@ -59,22 +59,18 @@
 
 struct conf;
 
-enum mail_result {
-	MAIL_SENT,
-	MAIL_DEFER,
-	MAIL_FAIL
-};
+enum mail_result { MAIL_SENT, MAIL_DEFER, MAIL_FAIL };
 
 struct mail_status {
-	enum mail_result	 result;
-	int			 code;	/* relay's reply code, 0 if none */
+	enum mail_result result;
+	int code; /* relay's reply code, 0 if none */
 	/*
 	 * For the outbox's "last error" and the log, owned by the caller
 	 * (mail_status_free): "451 4.2.0 Mailbox busy", "cannot connect to
 	 * smtp.example.org:587: Connection refused", "250 2.0.0 Ok: queued
 	 * as 4XG2". Printable ASCII only.
 	 */
-	char			*reason;
+	char *reason;
 };
 
 /*
@@ -90,9 +86,9 @@ struct mail_status {
  * the caller) and status untouched when the call itself is wrong: no
  * recipients, an empty message, a bare CR or LF, a bad id.
  */
-int		 mail_send(const struct conf *, const char *id, const char *msg,
-		    size_t len, const char *const *rcpts, size_t n,
-		    struct mail_status *status, char **cause);
+int mail_send(const struct conf *, const char *id, const char *msg, size_t len,
+    const char *const *rcpts, size_t n, struct mail_status *status,
+    char **cause);
 
 /*
  * Write msg[0..len) to [smtp] spool as "<id>.eml", atomically: a hidden
@@ -101,13 +97,13 @@ int		 mail_send(const struct conf *, const char *id, const char *msg,
  * makes a second one. The directory is created (mode 0700) when
  * missing. Returns 0, or -1 with *cause (owned by the caller).
  */
-int		 mail_spool(const struct conf *, const char *id, const char *msg,
-		    size_t len, char **cause);
+int mail_spool(const struct conf *, const char *id, const char *msg, size_t len,
+    char **cause);
 
 /* Free the reasons of status[0..n) (the array itself is the caller's). */
-void		 mail_status_free(struct mail_status *status, size_t n);
+void mail_status_free(struct mail_status *status, size_t n);
 
 /* "sent", "defer", "fail": for logs and the outbox. */
-const char	*mail_result_name(enum mail_result);
+const char *mail_result_name(enum mail_result);
 
 #endif

@@ -35,8 +35,8 @@
 static int
 config_loads(const char *path, char **cause)
 {
-	struct conf	*cf;
-	struct page_set	*pages;
+	struct conf *cf;
+	struct page_set *pages;
 
 	if ((cf = conf_load(path, cause)) == NULL)
 		return -1;
@@ -57,10 +57,10 @@ config_loads(const char *path, char **cause)
 static int
 wait_for_signal(struct server *srv, const sigset_t *set, const char *path)
 {
-	uint64_t	 usec = 0;
-	struct timespec	 ts;
-	int		 sig;
-	char		*why = NULL;
+	uint64_t usec = 0;
+	struct timespec ts;
+	int sig;
+	char *why = NULL;
 
 	if (sd_watchdog_enabled(0, &usec) <= 0)
 		usec = 0;
@@ -85,13 +85,14 @@ wait_for_signal(struct server *srv, const sigset_t *set, const char *path)
 		if (sig == -1)
 			fatal("sigwait");
 		if (sig != SIGHUP) {
-			log_info("%s: shutting down", sig == SIGTERM ?
-			    "SIGTERM" : "SIGINT");
+			log_info("%s: shutting down",
+			    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 			return 0;
 		}
 		if (config_loads(path, &why) == -1) {
 			log_err("SIGHUP: the new configuration is refused, the "
-			    "running one is kept: %s", why);
+				"running one is kept: %s",
+			    why);
 			free(why);
 			why = NULL;
 			continue;
@@ -121,44 +122,30 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "check-config", no_argument, NULL, 'n' },
-		{ "sample-config", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	    {"check-config", no_argument, NULL, 'n'},
+	    {"sample-config", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
-	const char		*path = NULL;
-	int			 ch, debug = 0, check_only = 0, reload;
-	struct conf		*cf;
-	struct page_set		*pages;
-	struct server		*srv;
-	sigset_t		 set;
-	char			*cause = NULL;
+	const char *path = NULL;
+	int ch, debug = 0, check_only = 0, reload;
+	struct conf *cf;
+	struct page_set *pages;
+	struct server *srv;
+	sigset_t set;
+	char *cause = NULL;
 
 	log_init("estd", 0);
 	while ((ch = getopt_long(argc, argv, "c:dh", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'd':
-			debug = 1;
-			break;
-		case 'n':
-			check_only = 1;
-			break;
-		case 's':
-			conf_write_sample(stdout);
-			return 0;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("estd %s\n", ESTD_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 'c': path = optarg; break;
+		case 'd': debug = 1; break;
+		case 'n': check_only = 1; break;
+		case 's': conf_write_sample(stdout); return 0;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("estd %s\n", ESTD_VERSION); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc) {
@@ -227,7 +214,8 @@ main(int argc, char *argv[])
 		 * The new configuration was checked in full; start again
 		 * with it under the same PID, so systemd keeps tracking us.
 		 */
-		log_info("reloading: starting again with the new configuration");
+		log_info(
+		    "reloading: starting again with the new configuration");
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 		execv("/proc/self/exe", argv);
 		fatal("reload: cannot start again");

@@ -21,25 +21,25 @@
 #include "mime.h"
 #include "xmalloc.h"
 
-#define LINE_MAX_HDR	78	/* RFC 5322 2.1.1 */
-#define WORD_MAX	75	/* RFC 2047 2 */
-#define QP_LINE_MAX	76	/* RFC 2045 6.7 (5) */
-#define B64_LINE_MAX	76
-#define WORD_OPEN	"=?UTF-8?Q?"
-#define WORD_CLOSE	"?="
-#define WORD_OVERHEAD	12	/* strlen(WORD_OPEN) + strlen(WORD_CLOSE) */
-#define CHAR_WIDTH_MAX	12	/* a 4-byte character, each byte =XX */
-#define SEED_MAX	60
-#define MESSAGE_ID_MAX	250
+#define LINE_MAX_HDR 78 /* RFC 5322 2.1.1 */
+#define WORD_MAX 75 /* RFC 2047 2 */
+#define QP_LINE_MAX 76 /* RFC 2045 6.7 (5) */
+#define B64_LINE_MAX 76
+#define WORD_OPEN "=?UTF-8?Q?"
+#define WORD_CLOSE "?="
+#define WORD_OVERHEAD 12 /* strlen(WORD_OPEN) + strlen(WORD_CLOSE) */
+#define CHAR_WIDTH_MAX 12 /* a 4-byte character, each byte =XX */
+#define SEED_MAX 60
+#define MESSAGE_ID_MAX 250
 #define FILENAME_SAFE_MAX 60
 
 static const char hexdigits[] = "0123456789ABCDEF";
 
 /* A header being written: the line so far and whether it holds a token. */
 struct hdr {
-	struct buf	*b;
-	size_t		 col;
-	int		 tokens;	/* tokens on the current line */
+	struct buf *b;
+	size_t col;
+	int tokens; /* tokens on the current line */
 };
 
 /*
@@ -50,8 +50,8 @@ struct hdr {
 static size_t
 utf8_seq(const unsigned char *p, size_t n)
 {
-	size_t		need, i;
-	unsigned	cp;
+	size_t need, i;
+	unsigned cp;
 
 	if (p[0] < 0x80)
 		return 1;
@@ -82,8 +82,8 @@ utf8_seq(const unsigned char *p, size_t n)
 static int
 valid_utf8(const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i = 0, n;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
 
 	while (i < len) {
 		if ((n = utf8_seq(p + i, len - i)) == 0)
@@ -101,7 +101,7 @@ valid_utf8(const char *s, size_t len)
 static int
 check_header_text(const char *what, const char *s, char **cause)
 {
-	const unsigned char	*p;
+	const unsigned char *p;
 
 	if (strpbrk(s, "\r\n") != NULL) {
 		xasprintf(cause, "%s contains a line break", what);
@@ -109,8 +109,8 @@ check_header_text(const char *what, const char *s, char **cause)
 	}
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p < 0x20 || *p == 0x7f) {
-			xasprintf(cause, "%s contains a control character",
-			    what);
+			xasprintf(
+			    cause, "%s contains a control character", what);
 			return -1;
 		}
 	}
@@ -125,15 +125,15 @@ check_header_text(const char *what, const char *s, char **cause)
 static int
 is_atext(unsigned char c)
 {
-	return isalnum(c) || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c)
-	    != NULL);
+	return isalnum(c) ||
+	    (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
 /* dot-atom-text: atext runs joined by single dots. */
 static int
 valid_dot_atom(const char *s, size_t len)
 {
-	size_t	i;
+	size_t i;
 
 	if (len == 0 || s[0] == '.' || s[len - 1] == '.')
 		return 0;
@@ -150,8 +150,8 @@ valid_dot_atom(const char *s, size_t len)
 int
 mime_valid_address(const char *s)
 {
-	const char	*at, *label, *p;
-	size_t		 len, n;
+	const char *at, *label, *p;
+	size_t len, n;
 
 	len = strlen(s);
 	if (len == 0 || len > MIME_ADDRESS_MAX)
@@ -194,9 +194,9 @@ trim(const char *s, size_t len)
 int
 mime_mailbox(const char *mailbox, char **name, char **addr, char **cause)
 {
-	char	*t = NULL, *lt, *n = NULL, *a = NULL, *src, *dst;
-	size_t	 len;
-	int	 rc = -1;
+	char *t = NULL, *lt, *n = NULL, *a = NULL, *src, *dst;
+	size_t len;
+	int rc = -1;
 
 	*name = *addr = NULL;
 	if (check_header_text("mailbox", mailbox, cause) == -1)
@@ -222,8 +222,10 @@ mime_mailbox(const char *mailbox, char **name, char **addr, char **cause)
 		n = xstrdup("");
 	}
 	if (!mime_valid_address(a)) {
-		xasprintf(cause, "\"%s\" is not a plain address "
-		    "(local@domain)", a);
+		xasprintf(cause,
+		    "\"%s\" is not a plain address "
+		    "(local@domain)",
+		    a);
 		goto done;
 	}
 	*name = n;
@@ -290,7 +292,7 @@ q_literal(unsigned char c, int phrase)
 static size_t
 q_width(const unsigned char *p, size_t n, int phrase)
 {
-	size_t	i, w = 0;
+	size_t i, w = 0;
 
 	for (i = 0; i < n; i++)
 		w += (p[i] == ' ' || q_literal(p[i], phrase)) ? 1 : 3;
@@ -300,8 +302,8 @@ q_width(const unsigned char *p, size_t n, int phrase)
 static void
 q_append(struct buf *b, const unsigned char *p, size_t n, int phrase)
 {
-	size_t	i;
-	char	hex[3];
+	size_t i;
+	char hex[3];
 
 	for (i = 0; i < n; i++) {
 		if (p[i] == ' ')
@@ -329,14 +331,14 @@ q_append(struct buf *b, const unsigned char *p, size_t n, int phrase)
 static void
 hdr_encoded(struct hdr *h, const char *s, int phrase)
 {
-	const unsigned char	*p = (const unsigned char *)s, *cut_p = NULL;
-	struct buf		 word = { NULL, 0, 0 };
-	size_t			 rest = strlen(s), room, n, w;
-	size_t			 cut_len = 0, cut_rest = 0;
+	const unsigned char *p = (const unsigned char *)s, *cut_p = NULL;
+	struct buf word = {NULL, 0, 0};
+	size_t rest = strlen(s), room, n, w;
+	size_t cut_len = 0, cut_rest = 0;
 
 	while (rest > 0) {
-		room = h->col + 1 < LINE_MAX_HDR ?
-		    LINE_MAX_HDR - h->col - 1 : 0;
+		room =
+		    h->col + 1 < LINE_MAX_HDR ? LINE_MAX_HDR - h->col - 1 : 0;
 		if (room < WORD_OVERHEAD + CHAR_WIDTH_MAX)
 			room = WORD_MAX;
 		if (room > WORD_MAX)
@@ -379,8 +381,8 @@ hdr_encoded(struct hdr *h, const char *s, int phrase)
 static int
 plain_words(const char *s, size_t maxword)
 {
-	const char	*p;
-	size_t		 run = 0;
+	const char *p;
+	size_t run = 0;
 
 	if (*s == ' ' || strstr(s, "=?") != NULL)
 		return 0;
@@ -401,7 +403,7 @@ plain_words(const char *s, size_t maxword)
 static void
 hdr_words(struct hdr *h, const char *s)
 {
-	const char	*p, *sp;
+	const char *p, *sp;
 
 	for (p = s; *p != '\0'; p = *sp == '\0' ? sp : sp + 1) {
 		if ((sp = strchr(p, ' ')) == NULL)
@@ -423,9 +425,9 @@ hdr_subject(struct hdr *h, const char *s)
 static void
 hdr_phrase(struct hdr *h, const char *name)
 {
-	struct buf	 q = { NULL, 0, 0 };
-	const char	*p;
-	int		 atoms = 1, ascii = 1;
+	struct buf q = {NULL, 0, 0};
+	const char *p;
+	int atoms = 1, ascii = 1;
 
 	if (!plain_words(name, 40))
 		atoms = ascii = 0;
@@ -453,10 +455,10 @@ hdr_phrase(struct hdr *h, const char *name)
 
 /* A checked mailbox: name (may be "") and address, then `after`. */
 static void
-hdr_mailbox(struct hdr *h, const char *name, const char *addr,
-    const char *after)
+hdr_mailbox(
+    struct hdr *h, const char *name, const char *addr, const char *after)
 {
-	char	*tok;
+	char *tok;
 
 	if (*name == '\0')
 		xasprintf(&tok, "%s%s", addr, after);
@@ -472,19 +474,18 @@ static int
 date_header(struct buf *b, time_t t, int offset, char **cause)
 {
 	static const char *const days[] = {
-		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
-	};
-	static const char *const months[] = {
-		"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
-		"Oct", "Nov", "Dec"
-	};
-	struct tm	tm;
-	time_t		local;
-	int		a;
+	    "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	struct tm tm;
+	time_t local;
+	int a;
 
 	if (offset % 60 != 0 || offset <= -86400 || offset >= 86400) {
-		xasprintf(cause, "UTC offset %d is not whole minutes within "
-		    "a day", offset);
+		xasprintf(cause,
+		    "UTC offset %d is not whole minutes within "
+		    "a day",
+		    offset);
 		return -1;
 	}
 	local = t + offset;
@@ -495,17 +496,17 @@ date_header(struct buf *b, time_t t, int offset, char **cause)
 	}
 	a = offset < 0 ? -offset : offset;
 	buf_printf(b, "Date: %s, %d %s %d %02d:%02d:%02d %c%02d%02d\r\n",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    offset < 0 ? '-' : '+', a / 3600, (a % 3600) / 60);
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, offset < 0 ? '-' : '+', a / 3600,
+	    (a % 3600) / 60);
 	return 0;
 }
 
 static int
 valid_message_id(const char *s)
 {
-	const char	*at;
-	size_t		 len = strlen(s);
+	const char *at;
+	size_t len = strlen(s);
 
 	if (len > MESSAGE_ID_MAX || (at = strchr(s, '@')) == NULL ||
 	    strchr(at + 1, '@') != NULL)
@@ -517,18 +518,19 @@ valid_message_id(const char *s)
 static int
 valid_seed(const char *s)
 {
-	size_t	len = strlen(s);
+	size_t len = strlen(s);
 
 	return len > 0 && len <= SEED_MAX &&
-	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789._-") == len;
+	    strspn(s,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789._-") == len;
 }
 
 /* "type/subtype" with optional parameters, printable ASCII. */
 static int
 valid_content_type(const char *s)
 {
-	const char	*p, *slash;
+	const char *p, *slash;
 
 	if ((slash = strchr(s, '/')) == NULL || slash == s)
 		return 0;
@@ -546,11 +548,11 @@ valid_content_type(const char *s)
 void
 mime_qp_encode(struct buf *b, const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i = 0, eol, end, k, n, j, w, col;
-	char			 tok[CHAR_WIDTH_MAX];
-	unsigned char		 c;
-	int			 last, force, lit;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, eol, end, k, n, j, w, col;
+	char tok[CHAR_WIDTH_MAX];
+	unsigned char c;
+	int last, force, lit;
 
 	while (i < len) {
 		/* One hard line: [i, end), its break (if any) at eol. */
@@ -569,16 +571,19 @@ mime_qp_encode(struct buf *b, const char *s, size_t len)
 				w = 0;
 				for (j = 0; j < n; j++) {
 					c = p[k + j];
-					lit = (c >= 33 && c <= 126 && c != '=') ||
+					lit =
+					    (c >= 33 && c <= 126 && c != '=') ||
 					    ((c == ' ' || c == '\t') && !last);
 					/*
 					 * At the start of a line, '.' and
 					 * "From " are encoded so that SMTP
 					 * and mbox tools leave them alone.
 					 */
-					if (col == 0 && j == 0 && (c == '.' ||
-					    (c == 'F' && end - k >= 5 &&
-					    memcmp(p + k, "From ", 5) == 0)))
+					if (col == 0 && j == 0 &&
+					    (c == '.' ||
+						(c == 'F' && end - k >= 5 &&
+						    memcmp(p + k, "From ", 5) ==
+							0)))
 						lit = 0;
 					if (lit)
 						tok[w++] = c;
@@ -589,8 +594,8 @@ mime_qp_encode(struct buf *b, const char *s, size_t len)
 					}
 				}
 				if (force ||
-				    col + w <= (last ? QP_LINE_MAX :
-				    QP_LINE_MAX - 1))
+				    col + w <=
+					(last ? QP_LINE_MAX : QP_LINE_MAX - 1))
 					break;
 				/* Soft break, then encode again at col 0. */
 				buf_puts(b, "=\r\n");
@@ -610,13 +615,13 @@ mime_qp_encode(struct buf *b, const char *s, size_t len)
 void
 mime_base64_encode(struct buf *b, const void *data, size_t len)
 {
-	static const char	 alphabet[] =
+	static const char alphabet[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789+/";
-	const unsigned char	*p = data;
-	size_t			 i, col = 0;
-	unsigned		 v;
-	char			 q[4];
+	const unsigned char *p = data;
+	size_t i, col = 0;
+	unsigned v;
+	char q[4];
 
 	for (i = 0; i < len; i += 3) {
 		v = (unsigned)p[i] << 16;
@@ -644,8 +649,10 @@ mime_base64_encode(struct buf *b, const void *data, size_t len)
 static void
 text_part_headers(struct buf *b, const char *subtype)
 {
-	buf_printf(b, "Content-Type: text/%s; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: quoted-printable\r\n", subtype);
+	buf_printf(b,
+	    "Content-Type: text/%s; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n",
+	    subtype);
 }
 
 /* RFC 2231 attr-char (as RFC 5987 lists it). */
@@ -663,18 +670,19 @@ attr_char(unsigned char c)
 static void
 disposition_header(struct buf *b, const char *filename)
 {
-	const unsigned char	*p = (const unsigned char *)filename;
-	struct hdr		 h;
-	struct buf		 enc = { NULL, 0, 0 }, seg = { NULL, 0, 0 };
-	size_t			 len = strlen(filename), n, j, k, start;
-	size_t			*cuts = NULL, ncuts = 0, maxseg, segno;
-	char			 hex[3];
+	const unsigned char *p = (const unsigned char *)filename;
+	struct hdr h;
+	struct buf enc = {NULL, 0, 0}, seg = {NULL, 0, 0};
+	size_t len = strlen(filename), n, j, k, start;
+	size_t *cuts = NULL, ncuts = 0, maxseg, segno;
+	char hex[3];
 
 	hdr_begin(&h, b, "Content-Disposition");
 	hdr_token(&h, "attachment;", strlen("attachment;"));
-	if (len <= FILENAME_SAFE_MAX && strspn(filename,
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789 ._()+,-") == len) {
+	if (len <= FILENAME_SAFE_MAX &&
+	    strspn(filename,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789 ._()+,-") == len) {
 		buf_printf(&enc, "filename=\"%s\"", filename);
 		hdr_token(&h, enc.data, enc.len);
 		goto done;
@@ -729,8 +737,8 @@ done:
 
 /* Text parts end where the text ends; the delimiter brings its CRLF. */
 static void
-alternative_body(struct buf *b, const struct mime_message *m,
-    const char *boundary)
+alternative_body(
+    struct buf *b, const struct mime_message *m, const char *boundary)
 {
 	buf_printf(b, "--%s\r\n", boundary);
 	text_part_headers(b, "plain");
@@ -747,13 +755,13 @@ alternative_body(struct buf *b, const struct mime_message *m,
 static int
 check_message(const struct mime_message *m, char **cause)
 {
-	const struct mime_attachment	*a;
-	char				*name = NULL, *addr = NULL;
-	char				*why = NULL, what[48];
-	size_t				 i;
+	const struct mime_attachment *a;
+	char *name = NULL, *addr = NULL;
+	char *why = NULL, what[48];
+	size_t i;
 
-	if (m->from == NULL || mime_mailbox(m->from, &name, &addr, &why) ==
-	    -1) {
+	if (m->from == NULL ||
+	    mime_mailbox(m->from, &name, &addr, &why) == -1) {
 		xasprintf(cause, "from: %s", why != NULL ? why : "missing");
 		goto fail;
 	}
@@ -783,13 +791,15 @@ check_message(const struct mime_message *m, char **cause)
 	}
 	if ((m->html != NULL || m->n_attachments > 0) &&
 	    (m->boundary_seed == NULL || !valid_seed(m->boundary_seed))) {
-		xasprintf(cause, "boundary seed must be 1-%d of "
-		    "[A-Za-z0-9._-]", SEED_MAX);
+		xasprintf(cause,
+		    "boundary seed must be 1-%d of "
+		    "[A-Za-z0-9._-]",
+		    SEED_MAX);
 		return -1;
 	}
 	if (m->text == NULL || !valid_utf8(m->text, strlen(m->text))) {
-		xasprintf(cause, "text is %s", m->text == NULL ? "missing" :
-		    "not valid UTF-8");
+		xasprintf(cause, "text is %s",
+		    m->text == NULL ? "missing" : "not valid UTF-8");
 		return -1;
 	}
 	if (m->html != NULL && !valid_utf8(m->html, strlen(m->html))) {
@@ -815,8 +825,10 @@ check_message(const struct mime_message *m, char **cause)
 		}
 		if (a->content_type == NULL ||
 		    !valid_content_type(a->content_type)) {
-			xasprintf(cause, "attachment %zu: content type is not "
-			    "type/subtype in printable ASCII", i + 1);
+			xasprintf(cause,
+			    "attachment %zu: content type is not "
+			    "type/subtype in printable ASCII",
+			    i + 1);
 			return -1;
 		}
 		if (a->data == NULL && a->len > 0) {
@@ -833,9 +845,9 @@ fail:
 static void
 header_from_to(struct buf *b, const struct mime_message *m)
 {
-	struct hdr	 h;
-	char		*name, *addr, *cause = NULL;
-	size_t		 i;
+	struct hdr h;
+	char *name, *addr, *cause = NULL;
+	size_t i;
 
 	/* Already checked, so these cannot fail. */
 	hdr_begin(&h, b, "From");
@@ -856,14 +868,13 @@ header_from_to(struct buf *b, const struct mime_message *m)
 }
 
 int
-mime_build(const struct mime_message *m, char **out, size_t *len,
-    char **cause)
+mime_build(const struct mime_message *m, char **out, size_t *len, char **cause)
 {
-	struct buf			 b = { NULL, 0, 0 };
-	struct hdr			 h;
-	const struct mime_attachment	*a;
-	char				 alt[SEED_MAX + 8], mix[SEED_MAX + 8];
-	size_t				 i;
+	struct buf b = {NULL, 0, 0};
+	struct hdr h;
+	const struct mime_attachment *a;
+	char alt[SEED_MAX + 8], mix[SEED_MAX + 8];
+	size_t i;
 
 	*out = NULL;
 	*len = 0;
@@ -898,16 +909,22 @@ mime_build(const struct mime_message *m, char **out, size_t *len,
 		if (b.data[b.len - 1] != '\n')
 			buf_puts(&b, "=\r\n");
 	} else if (m->n_attachments == 0) {
-		buf_printf(&b, "Content-Type: multipart/alternative; "
-		    "boundary=\"%s\"\r\n\r\n", alt);
+		buf_printf(&b,
+		    "Content-Type: multipart/alternative; "
+		    "boundary=\"%s\"\r\n\r\n",
+		    alt);
 		alternative_body(&b, m, alt);
 	} else {
-		buf_printf(&b, "Content-Type: multipart/mixed; "
-		    "boundary=\"%s\"\r\n\r\n", mix);
+		buf_printf(&b,
+		    "Content-Type: multipart/mixed; "
+		    "boundary=\"%s\"\r\n\r\n",
+		    mix);
 		buf_printf(&b, "--%s\r\n", mix);
 		if (m->html != NULL) {
-			buf_printf(&b, "Content-Type: multipart/alternative; "
-			    "boundary=\"%s\"\r\n\r\n", alt);
+			buf_printf(&b,
+			    "Content-Type: multipart/alternative; "
+			    "boundary=\"%s\"\r\n\r\n",
+			    alt);
 			alternative_body(&b, m, alt);
 		} else {
 			text_part_headers(&b, "plain");
@@ -918,8 +935,7 @@ mime_build(const struct mime_message *m, char **out, size_t *len,
 			a = &m->attachments[i];
 			buf_printf(&b, "\r\n--%s\r\n", mix);
 			hdr_begin(&h, &b, "Content-Type");
-			hdr_token(&h, a->content_type,
-			    strlen(a->content_type));
+			hdr_token(&h, a->content_type, strlen(a->content_type));
 			hdr_end(&h);
 			buf_puts(&b, "Content-Transfer-Encoding: base64\r\n");
 			disposition_header(&b, a->filename);

@@ -26,13 +26,13 @@
 #include "buf.h"
 
 /* Longest address accepted (RFC 5321's path limit less the brackets). */
-#define MIME_ADDRESS_MAX	254
+#define MIME_ADDRESS_MAX 254
 
 struct mime_attachment {
-	const char	*filename;	/* UTF-8, no '/', '\\' or controls */
-	const char	*content_type;	/* "text/csv; charset=utf-8" */
-	const void	*data;
-	size_t		 len;
+	const char *filename; /* UTF-8, no '/', '\\' or controls */
+	const char *content_type; /* "text/csv; charset=utf-8" */
+	const void *data;
+	size_t len;
 };
 
 /*
@@ -41,23 +41,23 @@ struct mime_attachment {
  * UTF-8, or a "quoted string").
  */
 struct mime_message {
-	const char		*from;		/* one mailbox */
-	const char *const	*to;		/* n_to mailboxes, n_to >= 1 */
-	size_t			 n_to;
-	const char		*subject;	/* UTF-8 */
-	time_t			 date;
-	int			 utc_offset;	/* seconds east of UTC */
-	const char		*message_id;	/* "id@host", without <> */
+	const char *from; /* one mailbox */
+	const char *const *to; /* n_to mailboxes, n_to >= 1 */
+	size_t n_to;
+	const char *subject; /* UTF-8 */
+	time_t date;
+	int utc_offset; /* seconds east of UTC */
+	const char *message_id; /* "id@host", without <> */
 	/*
 	 * [A-Za-z0-9._-]{1,60}, random per message; needed when there is
 	 * html or an attachment. The boundaries are "=_SEED.a" and
 	 * "=_SEED.m", which cannot occur in quoted-printable or base64.
 	 */
-	const char		*boundary_seed;
-	const char		*text;		/* text/plain, UTF-8, required */
-	const char		*html;		/* text/html, UTF-8, or NULL */
+	const char *boundary_seed;
+	const char *text; /* text/plain, UTF-8, required */
+	const char *html; /* text/html, UTF-8, or NULL */
 	const struct mime_attachment *attachments;
-	size_t			 n_attachments;
+	size_t n_attachments;
 };
 
 /*
@@ -69,8 +69,8 @@ struct mime_message {
  * or -1 with *cause (owned by the caller), e.g. "subject contains a
  * line break" or "to: \"x\" is not a plain address (local@domain)".
  */
-int	mime_build(const struct mime_message *, char **out, size_t *len,
-	    char **cause);
+int mime_build(
+    const struct mime_message *, char **out, size_t *len, char **cause);
 
 /*
  * Split a mailbox into its display name ("" when there is none) and
@@ -78,11 +78,10 @@ int	mime_build(const struct mime_message *, char **out, size_t *len,
  * *cause (owned by the caller) when it holds a line break or control
  * character, is not UTF-8, or the address is not plain local@domain.
  */
-int	mime_mailbox(const char *mailbox, char **name, char **addr,
-	    char **cause);
+int mime_mailbox(const char *mailbox, char **name, char **addr, char **cause);
 
 /* 1 if s is a plain ASCII address local@domain (dot-atoms), else 0. */
-int	mime_valid_address(const char *s);
+int mime_valid_address(const char *s);
 
 /*
  * Append s[0..len) quoted-printable (RFC 2045 6.7): lines of at most 76
@@ -90,9 +89,9 @@ int	mime_valid_address(const char *s);
  * CRLF kept as CRLF hard breaks; a UTF-8 character is never split over
  * two lines. Nothing is added after the last byte.
  */
-void	mime_qp_encode(struct buf *, const char *s, size_t len);
+void mime_qp_encode(struct buf *, const char *s, size_t len);
 
 /* Append data[0..len) in base64, 76 characters a line, CRLF between. */
-void	mime_base64_encode(struct buf *, const void *data, size_t len);
+void mime_base64_encode(struct buf *, const void *data, size_t len);
 
 #endif

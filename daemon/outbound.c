@@ -26,20 +26,20 @@
 #include "xmalloc.h"
 
 #ifndef ESTD_VERSION
-#define ESTD_VERSION	"0"
+#define ESTD_VERSION "0"
 #endif
 
 /* When the police say 429 without a Retry-After, wait this long. */
-#define POLICE_BACKOFF	900
+#define POLICE_BACKOFF 900
 /* The longest Retry-After honoured; a longer one is an error upstream. */
-#define POLICE_MAX_WAIT	(6 * 3600)
+#define POLICE_MAX_WAIT (6 * 3600)
 /* A webhook receiver's answer is not read beyond this. */
-#define HOOK_ANSWER_MAX	(64 * 1024)
+#define HOOK_ANSWER_MAX (64 * 1024)
 
 char *
 outbound_user_agent(const struct conf *cf)
 {
-	char	*s;
+	char *s;
 
 	xasprintf(&s, "estd/%s (+%s)", ESTD_VERSION, cf->base_url);
 	return s;
@@ -81,24 +81,23 @@ state_write(struct store *s, void *arg, char **cause)
 }
 
 struct keep {
-	const struct police_notice	*notices;
-	size_t				 n;
-	const struct police_state	*state;
-	time_t				 now;
-	struct outbound_police		*r;
+	const struct police_notice *notices;
+	size_t n;
+	const struct police_state *state;
+	time_t now;
+	struct outbound_police *r;
 };
 
 /* The notices and the poller's state, in one transaction. */
 static int
 keep_fn(struct store *s, void *arg, char **cause)
 {
-	struct keep		*k = arg;
-	enum police_change	 ch;
+	struct keep *k = arg;
+	enum police_change ch;
 
 	k->r->added = k->r->updated = k->r->unchanged = 0;
 	for (size_t i = 0; i < k->n; i++) {
-		if (store_police_upsert(s, &k->notices[i], k->now,
-		    &ch) == -1) {
+		if (store_police_upsert(s, &k->notices[i], k->now, &ch) == -1) {
 			xasprintf(cause, "cannot keep police notice %lld",
 			    k->notices[i].id);
 			return -1;
@@ -126,10 +125,10 @@ set_str(char **field, const char *v)
  * hand the error to the caller. Returns -1.
  */
 static int
-poll_failed(const struct dbwrite *dw, struct police_state *st, char *why,
-    char **cause)
+poll_failed(
+    const struct dbwrite *dw, struct police_state *st, char *why, char **cause)
 {
-	char	*err = NULL;
+	char *err = NULL;
 
 	set_str(&st->last_error, why);
 	if (dbwrite_run(dw, state_write, st, &err) == -1) {
@@ -144,7 +143,7 @@ poll_failed(const struct dbwrite *dw, struct police_state *st, char *why,
 static void
 excerpt(const char *body, size_t len, char *buf, size_t size)
 {
-	size_t	i, n = 0;
+	size_t i, n = 0;
 
 	for (i = 0; i < len && n + 1 < size && n < 120; i++)
 		buf[n++] = isprint((unsigned char)body[i]) ? body[i] : ' ';
@@ -156,26 +155,25 @@ outbound_police_poll(const struct conf *cf, const struct dbwrite *dw,
     time_t now, bool force, const struct outbound_ctl *ctl,
     struct outbound_police *r, char **cause)
 {
-	struct police_state	 st;
-	struct fetch_request	 req;
-	struct fetch_response	 resp;
-	struct police_notice	*notices = NULL;
-	struct keep		 k;
-	enum fetch_error	 ferr;
-	const char		*headers[] = { "Accept: application/json",
-				    NULL };
-	char			**names = NULL, *url = NULL, *site = NULL;
-	char			*ua = NULL, *why = NULL, at[40], part[128];
-	size_t			 n_names = 0, n = 0;
-	time_t			 wait;
-	int			 rc = -1;
+	struct police_state st;
+	struct fetch_request req;
+	struct fetch_response resp;
+	struct police_notice *notices = NULL;
+	struct keep k;
+	enum fetch_error ferr;
+	const char *headers[] = {"Accept: application/json", NULL};
+	char **names = NULL, *url = NULL, *site = NULL;
+	char *ua = NULL, *why = NULL, at[40], part[128];
+	size_t n_names = 0, n = 0;
+	time_t wait;
+	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	memset(&st, 0, sizeof(st));
 	memset(&resp, 0, sizeof(resp));
 	if (!cf->police_enabled) {
 		*cause = xstrdup("fetching police notices is not enabled "
-		    "([police] enabled = false)");
+				 "([police] enabled = false)");
 		return -1;
 	}
 	if (dbwrite_run(dw, state_read, &st, cause) == -1)
@@ -186,8 +184,8 @@ outbound_police_poll(const struct conf *cf, const struct dbwrite *dw,
 		goto done;
 	}
 	if (st.last_attempt != 0) {
-		r->next = st.last_attempt + (force ? OUTBOUND_POLICE_GAP :
-		    cf->police_interval);
+		r->next = st.last_attempt +
+		    (force ? OUTBOUND_POLICE_GAP : cf->police_interval);
 		if (now < r->next && now >= st.last_attempt) {
 			rc = 0;
 			goto done;
@@ -230,18 +228,22 @@ outbound_police_poll(const struct conf *cf, const struct dbwrite *dw,
 	if (resp.status == 429 || resp.status == 503) {
 		wait = fetch_retry_after(resp.retry_after, now);
 		if (wait == -1)
-			wait = now + (cf->police_interval > POLICE_BACKOFF ?
-			    cf->police_interval : POLICE_BACKOFF);
+			wait = now +
+			    (cf->police_interval > POLICE_BACKOFF
+				    ? cf->police_interval
+				    : POLICE_BACKOFF);
 		if (wait > now + POLICE_MAX_WAIT)
 			wait = now + POLICE_MAX_WAIT;
 		st.not_before = wait;
 		r->next = wait;
 		clock_format_iso(wait, at, sizeof(at));
-		xasprintf(&why, "the police answered %ld (%s); no call before "
-		    "%s%s", resp.status, resp.status == 429 ?
-		    "too many calls" : "unavailable", at,
-		    resp.retry_after != NULL ? ", as their Retry-After asks" :
-		    "");
+		xasprintf(&why,
+		    "the police answered %ld (%s); no call before "
+		    "%s%s",
+		    resp.status,
+		    resp.status == 429 ? "too many calls" : "unavailable", at,
+		    resp.retry_after != NULL ? ", as their Retry-After asks"
+					     : "");
 		rc = poll_failed(dw, &st, why, cause);
 		goto done;
 	}
@@ -259,8 +261,8 @@ outbound_police_poll(const struct conf *cf, const struct dbwrite *dw,
 		rc = poll_failed(dw, &st, why, cause);
 		goto done;
 	}
-	if (police_parse(resp.body, resp.len, site, &notices, &n,
-	    &r->malformed, &why) == -1) {
+	if (police_parse(resp.body, resp.len, site, &notices, &n, &r->malformed,
+		&why) == -1) {
 		char *msg;
 
 		xasprintf(&msg, "the police's answer was not read: %s", why);
@@ -296,9 +298,9 @@ done:
 /* ---- Webhooks. */
 
 struct lease {
-	time_t			 now;
-	struct webhook_row	*rows;	/* owned */
-	size_t			 n;
+	time_t now;
+	struct webhook_row *rows; /* owned */
+	size_t n;
 };
 
 /* In one transaction: take the next due delivery, if any, and lease it. */
@@ -313,8 +315,8 @@ lease_one(struct store *s, void *arg, char **cause)
 	}
 	if (l->n == 0)
 		return 0;
-	if (store_webhook_lease(s, l->rows[0].id, l->now +
-	    WEBHOOK_LEASE) == -1) {
+	if (store_webhook_lease(s, l->rows[0].id, l->now + WEBHOOK_LEASE) ==
+	    -1) {
 		*cause = xstrdup("cannot lease a webhook delivery");
 		return -1;
 	}
@@ -323,12 +325,12 @@ lease_one(struct store *s, void *arg, char **cause)
 }
 
 struct outcome {
-	long long		 id;
-	enum outbox_state	 state;
-	time_t			 now;
-	time_t			 next_at;
-	long			 status;
-	const char		*error;
+	long long id;
+	enum outbox_state state;
+	time_t now;
+	time_t next_at;
+	long status;
+	const char *error;
 };
 
 static int
@@ -337,7 +339,7 @@ record(struct store *s, void *arg, char **cause)
 	struct outcome *o = arg;
 
 	if (store_webhook_result(s, o->id, o->state, o->now, o->next_at,
-	    o->status, o->error) == -1) {
+		o->status, o->error) == -1) {
 		*cause = xstrdup("cannot record a webhook delivery");
 		return -1;
 	}
@@ -350,17 +352,17 @@ record(struct store *s, void *arg, char **cause)
  */
 static long
 post(const struct conf *cf, const struct conf_webhook *w,
-    const struct webhook_row *row, const struct outbound_ctl *ctl,
-    time_t now, time_t *retry_after, char **error)
+    const struct webhook_row *row, const struct outbound_ctl *ctl, time_t now,
+    time_t *retry_after, char **error)
 {
-	struct fetch_request	 req;
-	struct fetch_response	 resp;
-	enum fetch_error	 ferr;
-	char			 sig[WEBHOOK_SIG_LEN + 1], part[128];
-	char			*h_event, *h_id, *h_sig = NULL, *ua;
-	const char		*headers[5];
-	size_t			 nh = 0;
-	long			 status;
+	struct fetch_request req;
+	struct fetch_response resp;
+	enum fetch_error ferr;
+	char sig[WEBHOOK_SIG_LEN + 1], part[128];
+	char *h_event, *h_id, *h_sig = NULL, *ua;
+	const char *headers[5];
+	size_t nh = 0;
+	long status;
 
 	*retry_after = 0;
 	*error = NULL;
@@ -395,12 +397,14 @@ post(const struct conf *cf, const struct conf_webhook *w,
 	else {
 		status = resp.status;
 		if ((status == 429 || status == 503) &&
-		    (*retry_after = fetch_retry_after(resp.retry_after,
-		    now)) == -1)
+		    (*retry_after = fetch_retry_after(resp.retry_after, now)) ==
+			-1)
 			*retry_after = 0;
 		if (status >= 300 && status < 400)
-			xasprintf(error, "HTTP %ld: redirected to %s, not "
-			    "followed; correct the url", status,
+			xasprintf(error,
+			    "HTTP %ld: redirected to %s, not "
+			    "followed; correct the url",
+			    status,
 			    resp.location != NULL ? resp.location : "?");
 		else if (status < 200 || status >= 300) {
 			excerpt(resp.body, resp.len, part, sizeof(part));
@@ -424,19 +428,19 @@ outbound_webhook_pass(const struct conf *cf, const struct dbwrite *dw,
     int limit, int budget, const struct outbound_ctl *ctl,
     struct outbound_counts *c, char **cause)
 {
-	const struct conf_webhook	*w;
-	struct webhook_row		*row;
-	struct outcome			 o;
-	time_t				 start = time(NULL), retry_after;
-	char				*error, *err = NULL;
-	int				 rc = 0;
+	const struct conf_webhook *w;
+	struct webhook_row *row;
+	struct outcome o;
+	time_t start = time(NULL), retry_after;
+	char *error, *err = NULL;
+	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
 	for (int i = 0; i < limit; i++) {
-		struct lease l = { clock_now(), NULL, 0 };
+		struct lease l = {clock_now(), NULL, 0};
 
-		if (cancelled(ctl) || (budget > 0 && time(NULL) - start >=
-		    budget))
+		if (cancelled(ctl) ||
+		    (budget > 0 && time(NULL) - start >= budget))
 			break;
 		if (dbwrite_run(dw, lease_one, &l, cause) == -1) {
 			store_webhooks_free(l.rows, l.n);
@@ -451,13 +455,15 @@ outbound_webhook_pass(const struct conf *cf, const struct dbwrite *dw,
 		o.id = row->id;
 		if ((w = conf_webhook_find(cf, row->webhook)) == NULL) {
 			error = NULL;
-			xasprintf(&error, "[webhook %s] is no longer in the "
-			    "configuration", row->webhook);
+			xasprintf(&error,
+			    "[webhook %s] is no longer in the "
+			    "configuration",
+			    row->webhook);
 			o.state = OUTBOX_FAILED;
 			o.now = clock_now();
 		} else {
-			o.status = post(cf, w, row, ctl, l.now, &retry_after,
-			    &error);
+			o.status =
+			    post(cf, w, row, ctl, l.now, &retry_after, &error);
 			alive(ctl);
 			o.now = clock_now();
 			if (o.status == 0 && cancelled(ctl)) {
@@ -465,10 +471,9 @@ outbound_webhook_pass(const struct conf *cf, const struct dbwrite *dw,
 				o.state = OUTBOX_QUEUED;
 				o.next_at = o.now;
 			} else
-				o.state = webhook_after(o.status,
-				    row->attempts, row->created, o.now,
-				    retry_after, token_random_u32(),
-				    &o.next_at);
+				o.state = webhook_after(o.status, row->attempts,
+				    row->created, o.now, retry_after,
+				    token_random_u32(), &o.next_at);
 		}
 		o.error = error;
 		c->attempted++;
@@ -481,15 +486,15 @@ outbound_webhook_pass(const struct conf *cf, const struct dbwrite *dw,
 		case OUTBOX_QUEUED:
 			c->deferred++;
 			log_warnx("webhook %lld (%s to %s): attempt %d failed, "
-			    "trying again later: %s", row->id, row->event,
-			    row->webhook, row->attempts, error != NULL ?
-			    error : "no reason given");
+				  "trying again later: %s",
+			    row->id, row->event, row->webhook, row->attempts,
+			    error != NULL ? error : "no reason given");
 			break;
 		default:
 			c->failed++;
 			log_err("webhook %lld (%s to %s): failed for good: %s",
-			    row->id, row->event, row->webhook, error != NULL ?
-			    error : "no reason given");
+			    row->id, row->event, row->webhook,
+			    error != NULL ? error : "no reason given");
 			break;
 		}
 		if (dbwrite_run(dw, record, &o, &err) == -1) {

@@ -33,25 +33,25 @@
 #include "writer.h"
 
 /* Never two calls to the police within this many seconds. */
-#define OUTBOUND_POLICE_GAP	10
+#define OUTBOUND_POLICE_GAP 10
 
 /* How the caller follows a run; every member may be NULL. */
 struct outbound_ctl {
-	bool	(*cancel)(void *arg);	/* true: stop now (estd stopping) */
-	void	(*alive)(void *arg);	/* after each exchange */
-	void	*arg;
+	bool (*cancel)(void *arg); /* true: stop now (estd stopping) */
+	void (*alive)(void *arg); /* after each exchange */
+	void *arg;
 };
 
 struct outbound_police {
-	bool	 called;	/* false: not due yet, *next says when */
-	time_t	 next;		/* the earliest next call */
-	long	 status;	/* the HTTP status; 0 when no answer came */
-	bool	 not_modified;	/* 304: nothing new */
-	size_t	 received;	/* notices in the answer */
-	size_t	 added;
-	size_t	 updated;
-	size_t	 unchanged;
-	size_t	 malformed;	/* skipped */
+	bool called; /* false: not due yet, *next says when */
+	time_t next; /* the earliest next call */
+	long status; /* the HTTP status; 0 when no answer came */
+	bool not_modified; /* 304: nothing new */
+	size_t received; /* notices in the answer */
+	size_t added;
+	size_t updated;
+	size_t unchanged;
+	size_t malformed; /* skipped */
 };
 
 /*
@@ -63,15 +63,15 @@ struct outbound_police {
  * or the database could not be written; the failure is recorded in the
  * poller's state either way.
  */
-int	outbound_police_poll(const struct conf *, const struct dbwrite *,
-	    time_t now, bool force, const struct outbound_ctl *,
-	    struct outbound_police *r, char **cause);
+int outbound_police_poll(const struct conf *, const struct dbwrite *,
+    time_t now, bool force, const struct outbound_ctl *,
+    struct outbound_police *r, char **cause);
 
 struct outbound_counts {
-	int	attempted;
-	int	sent;
-	int	deferred;
-	int	failed;
+	int attempted;
+	int sent;
+	int deferred;
+	int failed;
 };
 
 /*
@@ -80,11 +80,11 @@ struct outbound_counts {
  * real time (0: no budget) or when cancelled. Returns 0 with *c filled,
  * or -1 with *cause when the outbox could not be read or written.
  */
-int	outbound_webhook_pass(const struct conf *, const struct dbwrite *,
-	    int limit, int budget, const struct outbound_ctl *,
-	    struct outbound_counts *c, char **cause);
+int outbound_webhook_pass(const struct conf *, const struct dbwrite *,
+    int limit, int budget, const struct outbound_ctl *,
+    struct outbound_counts *c, char **cause);
 
 /* "estd/0.1.0 (+https://est.example.se)": a new string. */
-char	*outbound_user_agent(const struct conf *);
+char *outbound_user_agent(const struct conf *);
 
 #endif

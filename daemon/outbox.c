@@ -6,8 +6,8 @@
 time_t
 outbox_retry_at(int attempts, time_t now, uint32_t jitter)
 {
-	long	delay = OUTBOX_FIRST_RETRY;
-	long	spread;
+	long delay = OUTBOX_FIRST_RETRY;
+	long spread;
 
 	for (int i = 1; i < attempts && delay < OUTBOX_MAX_RETRY; i++)
 		delay *= 2;
@@ -24,12 +24,9 @@ outbox_after(enum mail_result r, int attempts, time_t created, time_t now,
 {
 	*next_at = 0;
 	switch (r) {
-	case MAIL_SENT:
-		return OUTBOX_SENT;
-	case MAIL_FAIL:
-		return OUTBOX_FAILED;
-	case MAIL_DEFER:
-		break;
+	case MAIL_SENT: return OUTBOX_SENT;
+	case MAIL_FAIL: return OUTBOX_FAILED;
+	case MAIL_DEFER: break;
 	}
 	if (now - created >= OUTBOX_GIVE_UP)
 		return OUTBOX_FAILED;

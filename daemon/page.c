@@ -39,86 +39,85 @@
 #include "tmpl.h"
 #include "xmalloc.h"
 
-#define CSS_MAX		(256 * 1024)
+#define CSS_MAX (256 * 1024)
 
 enum { LANG_SV, LANG_EN, LANG_N };
 
-static const char *const lang_codes[LANG_N] = { "sv", "en" };
+static const char *const lang_codes[LANG_N] = {"sv", "en"};
 
 /* Statuses with their own title and explanation in the string tables. */
-static const int error_statuses[] = { 400, 401, 403, 404, 413, 429, 500,
-    503 };
+static const int error_statuses[] = {400, 401, 403, 404, 413, 429, 500, 503};
 
 struct page_set {
-	struct tmpl_set	*tmpl;
-	json_t		*strings[LANG_N];	/* new references */
-	char		*css;
-	size_t		 css_len;
-	char		*analysis_css;	/* NULL without analysis.html */
-	size_t		 analysis_css_len;
+	struct tmpl_set *tmpl;
+	json_t *strings[LANG_N]; /* new references */
+	char *css;
+	size_t css_len;
+	char *analysis_css; /* NULL without analysis.html */
+	size_t analysis_css_len;
 };
 
 /* Strings the C code reads itself; the templates name the rest. */
 static const struct {
-	const char	*key;
-	json_type	 type;
-	size_t		 n;	/* array length */
+	const char *key;
+	json_type type;
+	size_t n; /* array length */
 } required_strings[] = {
-	{ "site_name", JSON_STRING, 0 },
-	{ "form_heading", JSON_STRING, 0 },
-	{ "receipt_title", JSON_STRING, 0 },
-	{ "error_prefix", JSON_STRING, 0 },
-	{ "greeting", JSON_STRING, 0 },
-	{ "greeting_noname", JSON_STRING, 0 },
-	{ "stored_notice", JSON_STRING, 0 },
-	{ "receipt_version", JSON_STRING, 0 },
-	{ "not_assessed", JSON_STRING, 0 },
-	{ "place", JSON_STRING, 0 },
-	{ "note", JSON_STRING, 0 },
-	{ "scale", JSON_ARRAY, RATING_MAX + 1 },
-	{ "months", JSON_ARRAY, 12 },
-	{ "errors", JSON_OBJECT, 0 },
-	/* The key functions' picture. */
-	{ "picture_heading", JSON_STRING, 0 },
-	{ "signed_in", JSON_STRING, 0 },
-	{ "signed_out", JSON_OBJECT, 0 },
-	{ "levels", JSON_OBJECT, 0 },
-	{ "trends", JSON_OBJECT, 0 },
-	{ "coverage", JSON_STRING, 0 },
-	{ "coverage_none", JSON_STRING, 0 },
-	{ "assessment_line", JSON_STRING, 0 },
-	{ "assessment_legend", JSON_STRING, 0 },
-	{ "comment", JSON_STRING, 0 },
-	{ "personal_data_warning", JSON_STRING, 0 },
-	{ "figures_mean", JSON_STRING, 0 },
-	{ "figures_reports", JSON_STRING, 0 },
-	{ "figures_events", JSON_STRING, 0 },
-	{ "flag_since", JSON_STRING, 0 },
-	{ "flag_closed", JSON_STRING, 0 },
-	{ "ack_line", JSON_STRING, 0 },
-	{ "ack_comment", JSON_STRING, 0 },
-	{ "measure_what", JSON_STRING, 0 },
-	{ "measure_what_hint", JSON_STRING, 0 },
-	{ "measure_place", JSON_STRING, 0 },
-	{ "measure_who", JSON_STRING, 0 },
-	{ "measure_who_hint", JSON_STRING, 0 },
-	{ "measure_follow_up", JSON_STRING, 0 },
-	{ "measure_follow_up_hint", JSON_STRING, 0 },
-	{ "measure_indicator", JSON_STRING, 0 },
-	{ "measure_no_indicator", JSON_STRING, 0 },
-	{ "measure_by", JSON_STRING, 0 },
-	/* The steering group's analysis. */
-	{ "analysis_heading", JSON_STRING, 0 },
-	{ "analysis_kinds", JSON_OBJECT, 0 },
-	{ "period_units", JSON_OBJECT, 0 },
-	{ "strip_symbols", JSON_OBJECT, 0 },
-	{ "chart_alt", JSON_STRING, 0 },
-	{ "flag_earlier", JSON_STRING, 0 },
-	{ "flag_earlier_one", JSON_STRING, 0 },
-	{ "measure_decided", JSON_STRING, 0 },
-	{ "measure_figures", JSON_STRING, 0 },
-	{ "measure_flag_open", JSON_STRING, 0 },
-	{ "measure_flag_closed", JSON_STRING, 0 },
+    {"site_name", JSON_STRING, 0},
+    {"form_heading", JSON_STRING, 0},
+    {"receipt_title", JSON_STRING, 0},
+    {"error_prefix", JSON_STRING, 0},
+    {"greeting", JSON_STRING, 0},
+    {"greeting_noname", JSON_STRING, 0},
+    {"stored_notice", JSON_STRING, 0},
+    {"receipt_version", JSON_STRING, 0},
+    {"not_assessed", JSON_STRING, 0},
+    {"place", JSON_STRING, 0},
+    {"note", JSON_STRING, 0},
+    {"scale", JSON_ARRAY, RATING_MAX + 1},
+    {"months", JSON_ARRAY, 12},
+    {"errors", JSON_OBJECT, 0},
+    /* The key functions' picture. */
+    {"picture_heading", JSON_STRING, 0},
+    {"signed_in", JSON_STRING, 0},
+    {"signed_out", JSON_OBJECT, 0},
+    {"levels", JSON_OBJECT, 0},
+    {"trends", JSON_OBJECT, 0},
+    {"coverage", JSON_STRING, 0},
+    {"coverage_none", JSON_STRING, 0},
+    {"assessment_line", JSON_STRING, 0},
+    {"assessment_legend", JSON_STRING, 0},
+    {"comment", JSON_STRING, 0},
+    {"personal_data_warning", JSON_STRING, 0},
+    {"figures_mean", JSON_STRING, 0},
+    {"figures_reports", JSON_STRING, 0},
+    {"figures_events", JSON_STRING, 0},
+    {"flag_since", JSON_STRING, 0},
+    {"flag_closed", JSON_STRING, 0},
+    {"ack_line", JSON_STRING, 0},
+    {"ack_comment", JSON_STRING, 0},
+    {"measure_what", JSON_STRING, 0},
+    {"measure_what_hint", JSON_STRING, 0},
+    {"measure_place", JSON_STRING, 0},
+    {"measure_who", JSON_STRING, 0},
+    {"measure_who_hint", JSON_STRING, 0},
+    {"measure_follow_up", JSON_STRING, 0},
+    {"measure_follow_up_hint", JSON_STRING, 0},
+    {"measure_indicator", JSON_STRING, 0},
+    {"measure_no_indicator", JSON_STRING, 0},
+    {"measure_by", JSON_STRING, 0},
+    /* The steering group's analysis. */
+    {"analysis_heading", JSON_STRING, 0},
+    {"analysis_kinds", JSON_OBJECT, 0},
+    {"period_units", JSON_OBJECT, 0},
+    {"strip_symbols", JSON_OBJECT, 0},
+    {"chart_alt", JSON_STRING, 0},
+    {"flag_earlier", JSON_STRING, 0},
+    {"flag_earlier_one", JSON_STRING, 0},
+    {"measure_decided", JSON_STRING, 0},
+    {"measure_figures", JSON_STRING, 0},
+    {"measure_flag_open", JSON_STRING, 0},
+    {"measure_flag_closed", JSON_STRING, 0},
 };
 
 static int
@@ -134,10 +133,10 @@ lang_index(const char *lang)
 static char *
 read_text(const char *path, size_t max, size_t *len, char **cause)
 {
-	FILE		*f;
-	struct buf	 b = { NULL, 0, 0 };
-	char		 chunk[4096];
-	size_t		 n;
+	FILE *f;
+	struct buf b = {NULL, 0, 0};
+	char chunk[4096];
+	size_t n;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
@@ -146,7 +145,8 @@ read_text(const char *path, size_t max, size_t *len, char **cause)
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		buf_append(&b, chunk, n);
 		if (b.len > max) {
-			xasprintf(cause, "%s: larger than %zu bytes", path, max);
+			xasprintf(
+			    cause, "%s: larger than %zu bytes", path, max);
 			goto fail;
 		}
 	}
@@ -168,32 +168,35 @@ fail:
  * the message ("errors.401.title").
  */
 static int
-same_shape(json_t *a, json_t *b, const char *path, const char *bfile,
-    char **cause)
+same_shape(
+    json_t *a, json_t *b, const char *path, const char *bfile, char **cause)
 {
-	const char	*key;
-	json_t		*va, *vb;
-	size_t		 i;
-	char		*sub;
-	int		 rc;
+	const char *key;
+	json_t *va, *vb;
+	size_t i;
+	char *sub;
+	int rc;
 
 	if (json_typeof(a) != json_typeof(b)) {
-		xasprintf(cause, "%s: \"%s\" is not of the same kind as in "
-		    "sv.json", bfile, path);
+		xasprintf(cause,
+		    "%s: \"%s\" is not of the same kind as in "
+		    "sv.json",
+		    bfile, path);
 		return -1;
 	}
 	switch (json_typeof(a)) {
-	case JSON_STRING:
-		return 0;
+	case JSON_STRING: return 0;
 	case JSON_OBJECT:
-		json_object_foreach(a, key, va) {
+		json_object_foreach(a, key, va)
+		{
 			if (json_object_get(b, key) == NULL) {
 				xasprintf(cause, "%s: \"%s%s%s\" is missing",
 				    bfile, path, *path ? "." : "", key);
 				return -1;
 			}
 		}
-		json_object_foreach(b, key, vb) {
+		json_object_foreach(b, key, vb)
+		{
 			xasprintf(&sub, "%s%s%s", path, *path ? "." : "", key);
 			if ((va = json_object_get(a, key)) == NULL) {
 				xasprintf(cause, "%s: \"%s\" is not in sv.json",
@@ -208,8 +211,10 @@ same_shape(json_t *a, json_t *b, const char *path, const char *bfile,
 		return 0;
 	case JSON_ARRAY:
 		if (json_array_size(a) != json_array_size(b)) {
-			xasprintf(cause, "%s: \"%s\" has %zu entries, sv.json "
-			    "%zu", bfile, path, json_array_size(b),
+			xasprintf(cause,
+			    "%s: \"%s\" has %zu entries, sv.json "
+			    "%zu",
+			    bfile, path, json_array_size(b),
 			    json_array_size(a));
 			return -1;
 		}
@@ -223,8 +228,8 @@ same_shape(json_t *a, json_t *b, const char *path, const char *bfile,
 		}
 		return 0;
 	default:
-		xasprintf(cause, "%s: \"%s\" must be text in quotes", bfile,
-		    path);
+		xasprintf(
+		    cause, "%s: \"%s\" must be text in quotes", bfile, path);
 		return -1;
 	}
 }
@@ -233,35 +238,41 @@ same_shape(json_t *a, json_t *b, const char *path, const char *bfile,
 static int
 check_required(json_t *t, const char *file, char **cause)
 {
-	json_t	*v, *e;
-	size_t	 i, j;
-	char	 code[8];
+	json_t *v, *e;
+	size_t i, j;
+	char code[8];
 
 	for (i = 0; i < sizeof(required_strings) / sizeof(required_strings[0]);
-	    i++) {
+	     i++) {
 		v = json_object_get(t, required_strings[i].key);
 		if (v == NULL || json_typeof(v) != required_strings[i].type ||
 		    (required_strings[i].type == JSON_ARRAY &&
-		    json_array_size(v) != required_strings[i].n)) {
-			xasprintf(cause, "%s: \"%s\" is missing or of the "
-			    "wrong kind", file, required_strings[i].key);
+			json_array_size(v) != required_strings[i].n)) {
+			xasprintf(cause,
+			    "%s: \"%s\" is missing or of the "
+			    "wrong kind",
+			    file, required_strings[i].key);
 			return -1;
 		}
 		for (j = 0; json_is_array(v) && j < json_array_size(v); j++)
 			if (!json_is_string(json_array_get(v, j))) {
-				xasprintf(cause, "%s: \"%s\" must be a list of "
-				    "texts", file, required_strings[i].key);
+				xasprintf(cause,
+				    "%s: \"%s\" must be a list of "
+				    "texts",
+				    file, required_strings[i].key);
 				return -1;
 			}
 	}
 	for (i = 0; i < sizeof(error_statuses) / sizeof(error_statuses[0]);
-	    i++) {
+	     i++) {
 		snprintf(code, sizeof(code), "%d", error_statuses[i]);
 		e = json_object_get(json_object_get(t, "errors"), code);
 		if (!json_is_string(json_object_get(e, "title")) ||
 		    !json_is_string(json_object_get(e, "text"))) {
-			xasprintf(cause, "%s: \"errors.%s\" needs a \"title\" "
-			    "and a \"text\"", file, code);
+			xasprintf(cause,
+			    "%s: \"errors.%s\" needs a \"title\" "
+			    "and a \"text\"",
+			    file, code);
 			return -1;
 		}
 	}
@@ -271,9 +282,9 @@ check_required(json_t *t, const char *file, char **cause)
 static json_t *
 load_strings(const char *dir, const char *lang, char **cause)
 {
-	json_t		*t;
-	json_error_t	 err;
-	char		*path;
+	json_t *t;
+	json_error_t err;
+	char *path;
 
 	xasprintf(&path, "%s/i18n/%s.json", dir, lang);
 	t = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
@@ -299,11 +310,11 @@ load_strings(const char *dir, const char *lang, char **cause)
 struct page_set *
 page_load(const char *dir, char **cause)
 {
-	static const char *const pages[] = { "form", "receipt", "error" };
-	struct page_set	*ps;
-	char		*path = NULL, *bfile = NULL;
-	size_t		 i;
-	int		 rc = -1;
+	static const char *const pages[] = {"form", "receipt", "error"};
+	struct page_set *ps;
+	char *path = NULL, *bfile = NULL;
+	size_t i;
+	int rc = -1;
 
 	*cause = NULL;
 	ps = xcalloc(1, sizeof(*ps));
@@ -315,12 +326,12 @@ page_load(const char *dir, char **cause)
 			goto done;
 		}
 	for (i = 0; i < LANG_N; i++)
-		if ((ps->strings[i] = load_strings(dir, lang_codes[i],
-		    cause)) == NULL)
+		if ((ps->strings[i] =
+			    load_strings(dir, lang_codes[i], cause)) == NULL)
 			goto done;
 	xasprintf(&bfile, "%s/i18n/en.json", dir);
 	if (same_shape(ps->strings[LANG_SV], ps->strings[LANG_EN], "", bfile,
-	    cause) == -1)
+		cause) == -1)
 		goto done;
 	xasprintf(&path, "%s/estd.css", dir);
 	if ((ps->css = read_text(path, CSS_MAX, &ps->css_len, cause)) == NULL)
@@ -329,8 +340,8 @@ page_load(const char *dir, char **cause)
 	if (tmpl_has(ps->tmpl, "analysis")) {
 		free(path);
 		xasprintf(&path, "%s/analysis.css", dir);
-		if ((ps->analysis_css = read_text(path, CSS_MAX,
-		    &ps->analysis_css_len, cause)) == NULL)
+		if ((ps->analysis_css = read_text(
+			 path, CSS_MAX, &ps->analysis_css_len, cause)) == NULL)
 			goto done;
 	}
 	rc = 0;
@@ -396,7 +407,7 @@ known_lang(const char *s, size_t len)
 static int
 accept_weight(const char *p, const char *end)
 {
-	int	q = 0, scale = 100;
+	int q = 0, scale = 100;
 
 	while (p < end && (*p == ';' || *p == ' '))
 		p++;
@@ -404,7 +415,7 @@ accept_weight(const char *p, const char *end)
 		return 1000;
 	p += 2;
 	if (*p != '0')
-		return 1000;	/* "1", "1.0" or unreadable */
+		return 1000; /* "1", "1.0" or unreadable */
 	if (++p < end && *p == '.')
 		p++;
 	for (; p < end && *p >= '0' && *p <= '9' && scale > 0; p++) {
@@ -418,8 +429,8 @@ accept_weight(const char *p, const char *end)
 const char *
 page_pick_lang(const char *query_lang, const char *accept_language)
 {
-	const char	*p, *item, *end, *tag_end, *lang, *best = NULL;
-	int		 q, best_q = 0;
+	const char *p, *item, *end, *tag_end, *lang, *best = NULL;
+	int q, best_q = 0;
 
 	if (query_lang != NULL &&
 	    (lang = known_lang(query_lang, strlen(query_lang))) != NULL)
@@ -466,8 +477,8 @@ set_take(json_t *o, const char *key, char *value)
 static const char *
 text(const struct page_set *ps, int li, const char *key)
 {
-	const char *s = json_string_value(json_object_get(ps->strings[li],
-	    key));
+	const char *s =
+	    json_string_value(json_object_get(ps->strings[li], key));
 
 	return s != NULL ? s : "";
 }
@@ -475,8 +486,8 @@ text(const struct page_set *ps, int li, const char *key)
 static const char *
 text_at(const struct page_set *ps, int li, const char *key, size_t i)
 {
-	const char *s = json_string_value(json_array_get(
-	    json_object_get(ps->strings[li], key), i));
+	const char *s = json_string_value(
+	    json_array_get(json_object_get(ps->strings[li], key), i));
 
 	return s != NULL ? s : "";
 }
@@ -489,9 +500,9 @@ text_at(const struct page_set *ps, int li, const char *key, size_t i)
 static char *
 fill(const char *pattern, const char *const *vars)
 {
-	struct buf	 b = { NULL, 0, 0 };
-	const char	*p, *close;
-	size_t		 i, n;
+	struct buf b = {NULL, 0, 0};
+	const char *p, *close;
+	size_t i, n;
 
 	for (p = pattern; *p != '\0'; p++) {
 		if (*p == '{' && (close = strchr(p, '}')) != NULL) {
@@ -535,7 +546,7 @@ query_add(struct buf *b, const char *name, const char *value)
 static char *
 query(const char *area, const char *period, const char *lang)
 {
-	struct buf b = { NULL, 0, 0 };
+	struct buf b = {NULL, 0, 0};
 
 	query_add(&b, "area", area);
 	query_add(&b, "period", period);
@@ -549,11 +560,11 @@ query(const char *area, const char *period, const char *lang)
  * in the other language.
  */
 static json_t *
-page_context(const struct page_set *ps, int li, const char *area,
-    const char *period)
+page_context(
+    const struct page_set *ps, int li, const char *area, const char *period)
 {
-	json_t	*ctx = json_object();
-	int	 other = li == LANG_SV ? LANG_EN : LANG_SV;
+	json_t *ctx = json_object();
+	int other = li == LANG_SV ? LANG_EN : LANG_SV;
 
 	set_str(ctx, "lang", lang_codes[li]);
 	json_object_set(ctx, "t", ps->strings[li]);
@@ -569,16 +580,16 @@ title(const struct page_set *ps, int li, int error, const char *heading,
 {
 	char *s;
 
-	xasprintf(&s, "%s%s%s%s%s – %s", error ? text(ps, li, "error_prefix") :
-	    "", error ? " " : "", heading, area != NULL ? " – " : "",
-	    area != NULL ? area : "", text(ps, li, "site_name"));
+	xasprintf(&s, "%s%s%s%s%s – %s",
+	    error ? text(ps, li, "error_prefix") : "", error ? " " : "",
+	    heading, area != NULL ? " – " : "", area != NULL ? area : "",
+	    text(ps, li, "site_name"));
 	return s;
 }
 
 /* "20 november 14:03" in local time, month from the table. */
 static void
-format_time(const struct page_set *ps, int li, time_t t, char *buf,
-    size_t size)
+format_time(const struct page_set *ps, int li, time_t t, char *buf, size_t size)
 {
 	struct tm tm;
 
@@ -592,8 +603,7 @@ format_time(const struct page_set *ps, int li, time_t t, char *buf,
 }
 
 static char *
-render(const struct page_set *ps, const char *name, json_t *ctx,
-    size_t *len)
+render(const struct page_set *ps, const char *name, json_t *ctx, size_t *len)
 {
 	char *html;
 
@@ -604,10 +614,10 @@ render(const struct page_set *ps, const char *name, json_t *ctx,
 
 /* Messages of one form field, per part of the page. */
 struct field_errors {
-	const char	*rating[INDICATORS_MAX];
-	const char	*count[INDICATORS_MAX];
-	const char	*place;
-	const char	*note;
+	const char *rating[INDICATORS_MAX];
+	const char *count[INDICATORS_MAX];
+	const char *place;
+	const char *note;
 };
 
 /*
@@ -620,12 +630,15 @@ static int
 error_target(const struct checklist *cl, const char *field, int *index)
 {
 	static const struct {
-		const char	*prefix;
-		int		 kind;
+		const char *prefix;
+		int kind;
 	} prefixes[] = {
-		{ "r.", 1 }, { "ratings.", 1 }, { "n.", 2 }, { "counts.", 2 },
+	    {"r.", 1},
+	    {"ratings.", 1},
+	    {"n.", 2},
+	    {"counts.", 2},
 	};
-	size_t	i, n;
+	size_t i, n;
 
 	if (strcmp(field, "place") == 0)
 		return 3;
@@ -649,8 +662,8 @@ indicator_label(const struct indicator *ind, int li)
 static const char *
 indicator_help(const struct indicator *ind, int li)
 {
-	return li == LANG_EN && ind->help_en != NULL ? ind->help_en :
-	    ind->help_sv;
+	return li == LANG_EN && ind->help_en != NULL ? ind->help_en
+						     : ind->help_sv;
 }
 
 /*
@@ -662,12 +675,12 @@ static json_t *
 form_errors(const struct page_set *ps, int li, const struct form_view *v,
     struct field_errors *fe)
 {
-	const struct report_error	*e;
-	json_t				*list = json_array(), *item;
-	const char			*msg, *label;
-	char				*href, *line;
-	size_t				 i;
-	int				 idx = -1, kind;
+	const struct report_error *e;
+	json_t *list = json_array(), *item;
+	const char *msg, *label;
+	char *href, *line;
+	size_t i;
+	int idx = -1, kind;
 
 	memset(fe, 0, sizeof(*fe));
 	for (i = 0; v->errors != NULL && i < v->errors->n; i++) {
@@ -722,13 +735,13 @@ static json_t *
 form_indicator(const struct page_set *ps, int li, const struct form_view *v,
     size_t i, const struct field_errors *fe)
 {
-	static const char *const values[] = { "0", "1", "2", "3", "" };
-	const struct indicator	*ind = &v->checklist->items[i];
-	json_t			*o = json_object(), *choices, *c;
-	const char		*help = indicator_help(ind, li);
-	char			*s;
-	int			 rating = RATING_NONE, count = COUNT_NONE, r;
-	size_t			 j;
+	static const char *const values[] = {"0", "1", "2", "3", ""};
+	const struct indicator *ind = &v->checklist->items[i];
+	json_t *o = json_object(), *choices, *c;
+	const char *help = indicator_help(ind, li);
+	char *s;
+	int rating = RATING_NONE, count = COUNT_NONE, r;
+	size_t j;
 
 	if (v->values != NULL) {
 		rating = v->values->ratings[i];
@@ -755,14 +768,15 @@ form_indicator(const struct page_set *ps, int li, const struct form_view *v,
 		c = json_object();
 		set_str(c, "value", values[j]);
 		set_str(c, "level", r == RATING_NONE ? "none" : values[j]);
-		set_str(c, "word", r == RATING_NONE ?
-		    text(ps, li, "not_assessed") : text_at(ps, li, "scale", j));
-		xasprintf(&s, "r-%s-%s", ind->key, r == RATING_NONE ? "none" :
-		    values[j]);
+		set_str(c, "word",
+		    r == RATING_NONE ? text(ps, li, "not_assessed")
+				     : text_at(ps, li, "scale", j));
+		xasprintf(&s, "r-%s-%s", ind->key,
+		    r == RATING_NONE ? "none" : values[j]);
 		set_take(c, "id", s);
 		/* An unknown stored value shows as not assessed. */
-		if (r == rating || (r == RATING_NONE &&
-		    (rating < 0 || rating > RATING_MAX)))
+		if (r == rating ||
+		    (r == RATING_NONE && (rating < 0 || rating > RATING_MAX)))
 			json_object_set_new(c, "checked", json_true());
 		json_array_append_new(choices, c);
 	}
@@ -790,11 +804,11 @@ form_indicator(const struct page_set *ps, int li, const struct form_view *v,
  * its input is described by (the personal-data warning, the error).
  */
 static json_t *
-text_field(const char *name, const char *value, const char *error,
-    int maxlength)
+text_field(
+    const char *name, const char *value, const char *error, int maxlength)
 {
-	json_t	*o = json_object();
-	char	*s;
+	json_t *o = json_object();
+	char *s;
 
 	set_str(o, "id", name);
 	set_str(o, "value", value != NULL ? value : "");
@@ -819,17 +833,18 @@ text_field(const char *name, const char *value, const char *error,
 char *
 page_form(const struct page_set *ps, const struct form_view *v, size_t *len)
 {
-	const struct page_period	*pp = NULL;
-	struct field_errors		 fe;
-	json_t				*ctx, *list, *o;
-	const char			*area_name, *place = NULL, *note = NULL;
-	char				 when[64], version[16];
-	size_t				 i;
-	int				 li = lang_index(v->lang);
+	const struct page_period *pp = NULL;
+	struct field_errors fe;
+	json_t *ctx, *list, *o;
+	const char *area_name, *place = NULL, *note = NULL;
+	char when[64], version[16];
+	size_t i;
+	int li = lang_index(v->lang);
 
 	if (v->n_periods > 0)
-		pp = &v->periods[v->period_index < v->n_periods ?
-		    v->period_index : 0];
+		pp =
+		    &v->periods[v->period_index < v->n_periods ? v->period_index
+							       : 0];
 	area_name = v->area;
 	for (i = 0; i < v->n_areas; i++)
 		if (v->area != NULL && strcmp(v->areas[i].slug, v->area) == 0)
@@ -839,8 +854,9 @@ page_form(const struct page_set *ps, const struct form_view *v, size_t *len)
 	set_str(ctx, "action", v->action);
 	if (v->person != NULL && v->person->name != NULL &&
 	    *v->person->name != '\0')
-		set_take(ctx, "greeting", fill(text(ps, li, "greeting"),
-		    (const char *const[]){ "name", v->person->name, NULL }));
+		set_take(ctx, "greeting",
+		    fill(text(ps, li, "greeting"),
+			(const char *const[]){"name", v->person->name, NULL}));
 	else
 		set_str(ctx, "greeting", text(ps, li, "greeting_noname"));
 
@@ -856,8 +872,7 @@ page_form(const struct page_set *ps, const struct form_view *v, size_t *len)
 		json_array_append_new(list, o);
 	}
 	json_object_set_new(ctx, "areas", list);
-	json_object_set_new(ctx, "several_areas",
-	    json_boolean(v->n_areas > 1));
+	json_object_set_new(ctx, "several_areas", json_boolean(v->n_areas > 1));
 
 	if (pp != NULL) {
 		set_str(ctx, "period_label", pp->label);
@@ -873,26 +888,28 @@ page_form(const struct page_set *ps, const struct form_view *v, size_t *len)
 		json_array_append_new(list, o);
 	}
 	json_object_set_new(ctx, "periods", list);
-	json_object_set_new(ctx, "several_periods",
-	    json_boolean(v->n_periods > 1));
-	json_object_set_new(ctx, "switcher",
-	    json_boolean(v->n_areas > 1 || v->n_periods > 1));
+	json_object_set_new(
+	    ctx, "several_periods", json_boolean(v->n_periods > 1));
+	json_object_set_new(
+	    ctx, "switcher", json_boolean(v->n_areas > 1 || v->n_periods > 1));
 
 	if (v->stored != NULL) {
 		format_time(ps, li, v->stored->submitted, when, sizeof(when));
 		snprintf(version, sizeof(version), "%d", v->stored->revision);
-		set_take(ctx, "stored_notice", fill(text(ps, li,
-		    "stored_notice"), (const char *const[]){ "period",
-		    pp != NULL ? pp->description : "", "version", version,
-		    "submitted", when, NULL }));
+		set_take(ctx, "stored_notice",
+		    fill(text(ps, li, "stored_notice"),
+			(const char *const[]){"period",
+			    pp != NULL ? pp->description : "", "version",
+			    version, "submitted", when, NULL}));
 	}
 
 	list = form_errors(ps, li, v, &fe);
-	json_object_set_new(ctx, "has_errors",
-	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(
+	    ctx, "has_errors", json_boolean(json_array_size(list) > 0));
 	json_object_set_new(ctx, "errors", list);
-	set_take(ctx, "title", title(ps, li, json_array_size(list) > 0,
-	    text(ps, li, "form_heading"), area_name));
+	set_take(ctx, "title",
+	    title(ps, li, json_array_size(list) > 0,
+		text(ps, li, "form_heading"), area_name));
 
 	list = json_array();
 	for (i = 0; v->checklist != NULL && i < v->checklist->n; i++)
@@ -903,10 +920,10 @@ page_form(const struct page_set *ps, const struct form_view *v, size_t *len)
 		place = v->values->place;
 		note = v->values->note;
 	}
-	json_object_set_new(ctx, "place", text_field("place", place, fe.place,
-	    PLACE_MAX));
-	json_object_set_new(ctx, "note", text_field("note", note, fe.note,
-	    NOTE_MAX));
+	json_object_set_new(
+	    ctx, "place", text_field("place", place, fe.place, PLACE_MAX));
+	json_object_set_new(
+	    ctx, "note", text_field("note", note, fe.note, NOTE_MAX));
 	return render(ps, "form", ctx, len);
 }
 
@@ -932,32 +949,31 @@ next_area(const struct person *p, const char *current)
  * the caller (free(3)).
  */
 char *
-page_receipt(const struct page_set *ps, const struct receipt_view *v,
-    size_t *len)
+page_receipt(
+    const struct page_set *ps, const struct receipt_view *v, size_t *len)
 {
-	const struct report	*r = v->stored != NULL ? &v->stored->report :
-				    NULL;
-	json_t			*ctx, *list, *o;
-	const char		*next;
-	char			 label[PERIOD_LABEL_MAX], when[64],
-				 version[16], *q, *href, *num;
-	size_t			 i;
-	int			 li = lang_index(v->lang), rating;
+	const struct report *r = v->stored != NULL ? &v->stored->report : NULL;
+	json_t *ctx, *list, *o;
+	const char *next;
+	char label[PERIOD_LABEL_MAX], when[64], version[16], *q, *href, *num;
+	size_t i;
+	int li = lang_index(v->lang), rating;
 
 	label[0] = '\0';
 	if (r != NULL && r->has_period)
 		period_format(&r->period, label);
 	ctx = page_context(ps, li, r != NULL ? r->area : NULL, label);
-	set_take(ctx, "title", title(ps, li, 0, text(ps, li, "receipt_title"),
-	    NULL));
+	set_take(ctx, "title",
+	    title(ps, li, 0, text(ps, li, "receipt_title"), NULL));
 	set_str(ctx, "area_name", v->area_name);
 	set_str(ctx, "period_description", v->period_description);
 	if (v->masked != 0) {
 		list = json_array();
 		for (unsigned bit = 1; bit <= PRIVACY_ALL; bit <<= 1)
 			if (v->masked & bit)
-				json_array_append_new(list, json_string(
-				    privacy_kind_name(bit, v->lang)));
+				json_array_append_new(list,
+				    json_string(
+					privacy_kind_name(bit, v->lang)));
 		json_object_set_new(ctx, "masked", list);
 		json_object_set_new(ctx, "has_masked", json_true());
 	}
@@ -965,24 +981,25 @@ page_receipt(const struct page_set *ps, const struct receipt_view *v,
 		if (v->submitted != NULL)
 			snprintf(when, sizeof(when), "%s", v->submitted);
 		else
-			format_time(ps, li, v->stored->submitted, when,
-			    sizeof(when));
+			format_time(
+			    ps, li, v->stored->submitted, when, sizeof(when));
 		snprintf(version, sizeof(version), "%d", v->stored->revision);
-		set_take(ctx, "version_line", fill(text(ps, li,
-		    "receipt_version"), (const char *const[]){ "version",
-		    version, "submitted", when, NULL }));
+		set_take(ctx, "version_line",
+		    fill(text(ps, li, "receipt_version"),
+			(const char *const[]){
+			    "version", version, "submitted", when, NULL}));
 	}
 
 	list = json_array();
 	for (i = 0; r != NULL && v->checklist != NULL && i < v->checklist->n;
-	    i++) {
+	     i++) {
 		o = json_object();
 		rating = r->ratings[i];
-		set_str(o, "label", indicator_label(&v->checklist->items[i],
-		    li));
+		set_str(
+		    o, "label", indicator_label(&v->checklist->items[i], li));
 		if (rating >= 0 && rating <= RATING_MAX) {
-			set_str(o, "answer", text_at(ps, li, "scale",
-			    (size_t)rating));
+			set_str(o, "answer",
+			    text_at(ps, li, "scale", (size_t)rating));
 			xasprintf(&num, "%d", rating);
 			set_take(o, "level", num);
 		} else {
@@ -1026,13 +1043,12 @@ page_receipt(const struct page_set *ps, const struct receipt_view *v,
  * Returns a new document owned by the caller (free(3)).
  */
 char *
-page_error(const struct page_set *ps, const char *lang, int status,
-    size_t *len)
+page_error(const struct page_set *ps, const char *lang, int status, size_t *len)
 {
-	json_t		*ctx, *errors, *e;
-	const char	*heading;
-	char		 code[16];
-	int		 li = lang_index(lang);
+	json_t *ctx, *errors, *e;
+	const char *heading;
+	char code[16];
+	int li = lang_index(lang);
 
 	snprintf(code, sizeof(code), "%d", status);
 	errors = json_object_get(ps->strings[li], "errors");
@@ -1042,10 +1058,10 @@ page_error(const struct page_set *ps, const char *lang, int status,
 	ctx = page_context(ps, li, NULL, NULL);
 	json_object_set_new(ctx, "status", json_integer(status));
 	set_str(ctx, "heading", heading);
-	set_str(ctx, "explanation", json_string_value(json_object_get(e,
-	    "text")));
-	set_take(ctx, "title", title(ps, li, 0, heading != NULL ? heading : "",
-	    NULL));
+	set_str(
+	    ctx, "explanation", json_string_value(json_object_get(e, "text")));
+	set_take(ctx, "title",
+	    title(ps, li, 0, heading != NULL ? heading : "", NULL));
 	return render(ps, "error", ctx, len);
 }
 
@@ -1065,15 +1081,14 @@ jstr_of(json_t *o, const char *key)
 
 /* A text of a group of the table ("levels", "red"); the key if none. */
 static const char *
-text_in(const struct page_set *ps, int li, const char *group,
-    const char *key)
+text_in(const struct page_set *ps, int li, const char *group, const char *key)
 {
 	const char *s;
 
 	if (key == NULL)
 		return "";
-	s = json_string_value(json_object_get(json_object_get(
-	    ps->strings[li], group), key));
+	s = json_string_value(
+	    json_object_get(json_object_get(ps->strings[li], group), key));
 	return s != NULL ? s : key;
 }
 
@@ -1107,7 +1122,7 @@ short_time(const char *iso, char *buf, size_t size)
 static const char *
 key_label(const struct checklist *cl, int li, const char *key)
 {
-	int	 i;
+	int i;
 
 	if (key == NULL)
 		return "";
@@ -1127,14 +1142,15 @@ refusal_of(const struct picture_view *v, const char *form, const char *area,
 		return NULL;
 	if (strcmp(form, "ack") == 0)
 		return r->flag_id == flag_id ? r : NULL;
-	return area != NULL && r->area != NULL && strcmp(r->area, area) == 0 ?
-	    r : NULL;
+	return area != NULL && r->area != NULL && strcmp(r->area, area) == 0
+	    ? r
+	    : NULL;
 }
 
 static const char *
 refused_value(const struct picture_refusal *r, const char *field)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; r != NULL && i < r->n_values; i++)
 		if (strcmp(r->values[i].name, field) == 0)
@@ -1145,8 +1161,8 @@ refused_value(const struct picture_refusal *r, const char *field)
 static const char *
 refused_error(const struct picture_refusal *r, int li, const char *field)
 {
-	const struct report_error	*e;
-	size_t				 i;
+	const struct report_error *e;
+	size_t i;
 
 	for (i = 0; r != NULL && r->errors != NULL && i < r->errors->n; i++) {
 		e = &r->errors->e[i];
@@ -1158,25 +1174,25 @@ refused_error(const struct picture_refusal *r, int li, const char *field)
 
 /* What a field of the picture's forms is called on the page. */
 static const char *
-field_label(const struct page_set *ps, int li, const char *form,
-    const char *field)
+field_label(
+    const struct page_set *ps, int li, const char *form, const char *field)
 {
 	static const struct {
-		const char	*field;
-		const char	*key;
+		const char *field;
+		const char *key;
 	} labels[] = {
-		{ "status", "assessment_legend" },
-		{ "what", "measure_what" },
-		{ "place", "measure_place" },
-		{ "who", "measure_who" },
-		{ "follow_up", "measure_follow_up" },
-		{ "indicator", "measure_indicator" },
+	    {"status", "assessment_legend"},
+	    {"what", "measure_what"},
+	    {"place", "measure_place"},
+	    {"who", "measure_who"},
+	    {"follow_up", "measure_follow_up"},
+	    {"indicator", "measure_indicator"},
 	};
-	size_t	 i;
+	size_t i;
 
 	if (strcmp(field, "comment") == 0)
-		return text(ps, li, strcmp(form, "ack") == 0 ? "ack_comment" :
-		    "comment");
+		return text(ps, li,
+		    strcmp(form, "ack") == 0 ? "ack_comment" : "comment");
 	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
 		if (strcmp(labels[i].field, field) == 0)
 			return text(ps, li, labels[i].key);
@@ -1187,22 +1203,22 @@ field_label(const struct page_set *ps, int li, const char *form,
 static char *
 field_id(const char *form, const char *key, const char *field)
 {
-	char	*s;
+	char *s;
 
 	xasprintf(&s, "%s-%s-%s", form, key, field);
 	return s;
 }
 
 struct field_spec {
-	const char	*form;		/* "assessment", "measure", "ack" */
-	const char	*key;		/* area slug or flag id */
-	const char	*name;		/* the form field */
-	const char	*label;
-	const char	*hint;		/* NULL: none */
-	const char	*type;		/* "text", "date" */
-	int		 maxlength;
-	bool		 optional;
-	bool		 multiline;
+	const char *form; /* "assessment", "measure", "ack" */
+	const char *key; /* area slug or flag id */
+	const char *name; /* the form field */
+	const char *label;
+	const char *hint; /* NULL: none */
+	const char *type; /* "text", "date" */
+	int maxlength;
+	bool optional;
+	bool multiline;
 };
 
 /*
@@ -1212,8 +1228,8 @@ struct field_spec {
 static json_t *
 field_json(const struct field_spec *f, const char *value, const char *error)
 {
-	json_t	*o = json_object();
-	char	*id, *s;
+	json_t *o = json_object();
+	char *id, *s;
 
 	id = field_id(f->form, f->key, f->name);
 	set_str(o, "id", id);
@@ -1247,8 +1263,8 @@ field_json(const struct field_spec *f, const char *value, const char *error)
 static const char *
 area_name_of(json_t *pic, const char *slug)
 {
-	json_t	*areas = json_object_get(pic, "areas"), *a;
-	size_t	 i;
+	json_t *areas = json_object_get(pic, "areas"), *a;
+	size_t i;
 
 	for (i = 0; (a = json_array_get(areas, i)) != NULL; i++) {
 		if (slug != NULL && jstr_of(a, "area") != NULL &&
@@ -1265,12 +1281,12 @@ area_name_of(json_t *pic, const char *slug)
 static json_t *
 picture_errors(const struct page_set *ps, int li, const struct picture_view *v)
 {
-	const struct picture_refusal	*r = v->refused;
-	const struct report_error	*e;
-	json_t				*list = json_array(), *item;
-	const char			*msg, *where;
-	char				 key[32], *id, *line;
-	size_t				 i;
+	const struct picture_refusal *r = v->refused;
+	const struct report_error *e;
+	json_t *list = json_array(), *item;
+	const char *msg, *where;
+	char key[32], *id, *line;
+	size_t i;
 
 	if (r == NULL || r->errors == NULL || r->form == NULL)
 		return list;
@@ -1278,8 +1294,8 @@ picture_errors(const struct page_set *ps, int li, const struct picture_view *v)
 	if (strcmp(r->form, "ack") == 0)
 		snprintf(key, sizeof(key), "%lld", r->flag_id);
 	else {
-		snprintf(key, sizeof(key), "%s", r->area != NULL ? r->area :
-		    "");
+		snprintf(
+		    key, sizeof(key), "%s", r->area != NULL ? r->area : "");
 		where = area_name_of(v->picture, r->area);
 	}
 	for (i = 0; i < r->errors->n; i++) {
@@ -1289,13 +1305,13 @@ picture_errors(const struct page_set *ps, int li, const struct picture_view *v)
 			continue;
 		item = json_object();
 		xasprintf(&line, "%s%s%s: %s", where != NULL ? where : "",
-		    where != NULL ? ", " : "", field_label(ps, li, r->form,
-		    e->field), msg);
+		    where != NULL ? ", " : "",
+		    field_label(ps, li, r->form, e->field), msg);
 		set_take(item, "message", line);
 		/* The status error links to the first of its choices. */
 		id = field_id(r->form, key, e->field);
-		xasprintf(&line, "#%s%s", id, strcmp(e->field, "status") == 0 ?
-		    "-green" : "");
+		xasprintf(&line, "#%s%s", id,
+		    strcmp(e->field, "status") == 0 ? "-green" : "");
 		set_take(item, "href", line);
 		free(id);
 		json_array_append_new(list, item);
@@ -1307,35 +1323,35 @@ picture_errors(const struct page_set *ps, int li, const struct picture_view *v)
 static json_t *
 picture_flags(const struct page_set *ps, int li, const struct picture_view *v)
 {
-	const struct picture_refusal	*r;
-	struct field_spec		 spec;
-	json_t				*list = json_array(), *f, *o;
-	json_t				*ack, *form;
-	json_t				*flags = json_object_get(v->picture,
-					    "flags");
-	const char			*reason, *comment, *closed;
-	char				 key[32], when[32], *s;
-	json_int_t			 id;
-	size_t				 i;
-	bool				 open;
+	const struct picture_refusal *r;
+	struct field_spec spec;
+	json_t *list = json_array(), *f, *o;
+	json_t *ack, *form;
+	json_t *flags = json_object_get(v->picture, "flags");
+	const char *reason, *comment, *closed;
+	char key[32], when[32], *s;
+	json_int_t id;
+	size_t i;
+	bool open;
 
 	for (i = 0; (f = json_array_get(flags, i)) != NULL; i++) {
 		o = json_object();
-		set_str(o, "flag_area", area_name_of(v->picture,
-		    jstr_of(f, "area")));
-		set_str(o, "flag_indicator", key_label(v->checklist, li,
-		    jstr_of(f, "indicator")));
+		set_str(o, "flag_area",
+		    area_name_of(v->picture, jstr_of(f, "area")));
+		set_str(o, "flag_indicator",
+		    key_label(v->checklist, li, jstr_of(f, "indicator")));
 		reason = jstr_of(f, li == LANG_EN ? "reason_en" : "reason");
-		set_take(o, "flag_since", fill(text(ps, li, "flag_since"),
-		    (const char *const[]){ "opened", jstr_of(f, "opened") ?
-		    jstr_of(f, "opened") : "", "reason", reason != NULL ?
-		    reason : "", NULL }));
+		set_take(o, "flag_since",
+		    fill(text(ps, li, "flag_since"),
+			(const char *const[]){"opened",
+			    jstr_of(f, "opened") ? jstr_of(f, "opened") : "",
+			    "reason", reason != NULL ? reason : "", NULL}));
 		closed = jstr_of(f, "closed");
 		open = closed == NULL;
 		if (!open)
-			set_take(o, "flag_closed", fill(text(ps, li,
-			    "flag_closed"), (const char *const[]){ "closed",
-			    closed, NULL }));
+			set_take(o, "flag_closed",
+			    fill(text(ps, li, "flag_closed"),
+				(const char *const[]){"closed", closed, NULL}));
 		else
 			set_str(o, "flag_closed", "");
 
@@ -1344,9 +1360,12 @@ picture_flags(const struct page_set *ps, int li, const struct picture_view *v)
 		set_str(o, "ack_comment", "");
 		if (ack != NULL) {
 			short_time(jstr_of(ack, "at"), when, sizeof(when));
-			set_take(o, "ack_line", fill(text(ps, li, "ack_line"),
-			    (const char *const[]){ "by", jstr_of(ack, "by") ?
-			    jstr_of(ack, "by") : "", "at", when, NULL }));
+			set_take(o, "ack_line",
+			    fill(text(ps, li, "ack_line"),
+				(const char *const[]){"by",
+				    jstr_of(ack, "by") ? jstr_of(ack, "by")
+						       : "",
+				    "at", when, NULL}));
 			if ((comment = jstr_of(ack, "comment")) != NULL &&
 			    *comment != '\0')
 				set_str(o, "ack_comment", comment);
@@ -1368,9 +1387,9 @@ picture_flags(const struct page_set *ps, int li, const struct picture_view *v)
 			form = json_object();
 			xasprintf(&s, "/k/flags/%lld/ack", (long long)id);
 			set_take(form, "action", s);
-			json_object_set_new(form, "comment_field", field_json(
-			    &spec, refused_value(r, "comment"),
-			    refused_error(r, li, "comment")));
+			json_object_set_new(form, "comment_field",
+			    field_json(&spec, refused_value(r, "comment"),
+				refused_error(r, li, "comment")));
 			json_object_set_new(o, "ack_form", form);
 		} else
 			json_object_set_new(o, "ack_form", json_false());
@@ -1383,23 +1402,24 @@ picture_flags(const struct page_set *ps, int li, const struct picture_view *v)
 static char *
 figures(const struct page_set *ps, int li, json_t *ind)
 {
-	struct buf	 b = { NULL, 0, 0 };
-	json_t		*mean = json_object_get(ind, "mean");
-	json_t		*events = json_object_get(ind, "events");
-	char		 num[32], *p, *s;
+	struct buf b = {NULL, 0, 0};
+	json_t *mean = json_object_get(ind, "mean");
+	json_t *events = json_object_get(ind, "events");
+	char num[32], *p, *s;
 
 	if (json_is_number(mean)) {
 		snprintf(num, sizeof(num), "%.2f", json_number_value(mean));
 		if (li == LANG_SV && (p = strchr(num, '.')) != NULL)
 			*p = ',';
 		s = fill(text(ps, li, "figures_mean"),
-		    (const char *const[]){ "mean", num, NULL });
+		    (const char *const[]){"mean", num, NULL});
 		buf_puts(&b, s);
 		free(s);
-		snprintf(num, sizeof(num), "%lld", (long long)
-		    json_integer_value(json_object_get(ind, "reports")));
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)json_integer_value(
+			json_object_get(ind, "reports")));
 		s = fill(text(ps, li, "figures_reports"),
-		    (const char *const[]){ "reports", num, NULL });
+		    (const char *const[]){"reports", num, NULL});
 		buf_printf(&b, " · %s", s);
 		free(s);
 	}
@@ -1407,7 +1427,7 @@ figures(const struct page_set *ps, int li, json_t *ind)
 		snprintf(num, sizeof(num), "%lld",
 		    (long long)json_integer_value(events));
 		s = fill(text(ps, li, "figures_events"),
-		    (const char *const[]){ "events", num, NULL });
+		    (const char *const[]){"events", num, NULL});
 		buf_printf(&b, "%s%s", b.len > 0 ? " · " : "", s);
 		free(s);
 	}
@@ -1417,33 +1437,34 @@ figures(const struct page_set *ps, int li, json_t *ind)
 }
 
 static json_t *
-area_indicators(const struct page_set *ps, int li,
-    const struct picture_view *v, json_t *area)
+area_indicators(const struct page_set *ps, int li, const struct picture_view *v,
+    json_t *area)
 {
-	json_t		*list = json_array(), *ind, *o, *score;
-	json_t		*all = json_object_get(area, "indicators");
-	const char	*level;
-	size_t		 i;
-	json_int_t	 sc;
+	json_t *list = json_array(), *ind, *o, *score;
+	json_t *all = json_object_get(area, "indicators");
+	const char *level;
+	size_t i;
+	json_int_t sc;
 
 	for (i = 0; (ind = json_array_get(all, i)) != NULL; i++) {
 		o = json_object();
-		set_str(o, "label", key_label(v->checklist, li,
-		    jstr_of(ind, "key")));
-		json_object_set_new(o, "flagged", json_boolean(
-		    json_is_true(json_object_get(ind, "flagged"))));
+		set_str(o, "label",
+		    key_label(v->checklist, li, jstr_of(ind, "key")));
+		json_object_set_new(o, "flagged",
+		    json_boolean(
+			json_is_true(json_object_get(ind, "flagged"))));
 		set_take(o, "figures", figures(ps, li, ind));
 		level = jstr_of(ind, "level");
 		set_str(o, "level", level_class(level));
 		score = json_object_get(ind, "score");
 		sc = json_integer_value(score);
 		if (json_is_integer(score) && sc >= 0 && sc <= RATING_MAX)
-			set_str(o, "score_word", text_at(ps, li, "scale",
-			    (size_t)sc));
+			set_str(o, "score_word",
+			    text_at(ps, li, "scale", (size_t)sc));
 		else
 			set_str(o, "score_word", text(ps, li, "not_assessed"));
-		set_str(o, "trend_word", text_in(ps, li, "trends",
-		    jstr_of(ind, "trend")));
+		set_str(o, "trend_word",
+		    text_in(ps, li, "trends", jstr_of(ind, "trend")));
 		json_array_append_new(list, o);
 	}
 	return list;
@@ -1452,18 +1473,18 @@ area_indicators(const struct page_set *ps, int li,
 static json_t *
 area_missing(json_t *area)
 {
-	json_t	*list = json_array(), *m, *o;
-	json_t	*missing = json_object_get(area, "missing");
-	size_t	 i;
+	json_t *list = json_array(), *m, *o;
+	json_t *missing = json_object_get(area, "missing");
+	size_t i;
 
 	for (i = 0; (m = json_array_get(missing, i)) != NULL; i++) {
 		o = json_object();
-		set_str(o, "person", jstr_of(m, "name") != NULL ?
-		    jstr_of(m, "name") : "");
-		set_str(o, "email", jstr_of(m, "email") != NULL ?
-		    jstr_of(m, "email") : "");
-		json_object_set_new(o, "last", json_boolean(
-		    i + 1 == json_array_size(missing)));
+		set_str(o, "person",
+		    jstr_of(m, "name") != NULL ? jstr_of(m, "name") : "");
+		set_str(o, "email",
+		    jstr_of(m, "email") != NULL ? jstr_of(m, "email") : "");
+		json_object_set_new(
+		    o, "last", json_boolean(i + 1 == json_array_size(missing)));
 		json_array_append_new(list, o);
 	}
 	return list;
@@ -1472,16 +1493,16 @@ area_missing(json_t *area)
 static json_t *
 area_notes(json_t *area)
 {
-	json_t	*list = json_array(), *n, *o;
-	json_t	*all = json_object_get(area, "notes");
-	size_t	 i;
+	json_t *list = json_array(), *n, *o;
+	json_t *all = json_object_get(area, "notes");
+	size_t i;
 
 	for (i = 0; (n = json_array_get(all, i)) != NULL; i++) {
 		o = json_object();
-		set_str(o, "note_place", jstr_of(n, "place") != NULL ?
-		    jstr_of(n, "place") : "");
-		set_str(o, "note_text", jstr_of(n, "text") != NULL ?
-		    jstr_of(n, "text") : "");
+		set_str(o, "note_place",
+		    jstr_of(n, "place") != NULL ? jstr_of(n, "place") : "");
+		set_str(o, "note_text",
+		    jstr_of(n, "text") != NULL ? jstr_of(n, "text") : "");
 		json_array_append_new(list, o);
 	}
 	return list;
@@ -1489,22 +1510,22 @@ area_notes(json_t *area)
 
 /* "Plats: Torget · Ansvarig: Polisen · ..." of a measure (new string). */
 static char *
-measure_details(const struct page_set *ps, int li,
-    const struct picture_view *v, json_t *m)
+measure_details(
+    const struct page_set *ps, int li, const struct picture_view *v, json_t *m)
 {
 	static const struct {
-		const char	*member;
-		const char	*key;
+		const char *member;
+		const char *key;
 	} parts[] = {
-		{ "place", "measure_place" },
-		{ "who", "measure_who" },
-		{ "follow_up", "measure_follow_up" },
-		{ "indicator", "measure_indicator" },
+	    {"place", "measure_place"},
+	    {"who", "measure_who"},
+	    {"follow_up", "measure_follow_up"},
+	    {"indicator", "measure_indicator"},
 	};
-	struct buf	 b = { NULL, 0, 0 };
-	const char	*val;
-	char		 when[32], *s;
-	size_t		 i;
+	struct buf b = {NULL, 0, 0};
+	const char *val;
+	char when[32], *s;
+	size_t i;
 
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if ((val = jstr_of(m, parts[i].member)) == NULL || *val == '\0')
@@ -1515,26 +1536,27 @@ measure_details(const struct page_set *ps, int li,
 		    text(ps, li, parts[i].key), val);
 	}
 	short_time(jstr_of(m, "at"), when, sizeof(when));
-	s = fill(text(ps, li, "measure_by"), (const char *const[]){ "by",
-	    jstr_of(m, "by") != NULL ? jstr_of(m, "by") : "", "at", when,
-	    NULL });
+	s = fill(text(ps, li, "measure_by"),
+	    (const char *const[]){"by",
+		jstr_of(m, "by") != NULL ? jstr_of(m, "by") : "", "at", when,
+		NULL});
 	buf_printf(&b, "%s%s", b.len > 0 ? " · " : "", s);
 	free(s);
 	return buf_take(&b, NULL);
 }
 
 static json_t *
-area_measures(const struct page_set *ps, int li,
-    const struct picture_view *v, json_t *area)
+area_measures(const struct page_set *ps, int li, const struct picture_view *v,
+    json_t *area)
 {
-	json_t	*list = json_array(), *m, *o;
-	json_t	*all = json_object_get(area, "measures");
-	size_t	 i;
+	json_t *list = json_array(), *m, *o;
+	json_t *all = json_object_get(area, "measures");
+	size_t i;
 
 	for (i = 0; (m = json_array_get(all, i)) != NULL; i++) {
 		o = json_object();
-		set_str(o, "what", jstr_of(m, "what") != NULL ?
-		    jstr_of(m, "what") : "");
+		set_str(o, "what",
+		    jstr_of(m, "what") != NULL ? jstr_of(m, "what") : "");
 		set_take(o, "details", measure_details(ps, li, v, m));
 		json_array_append_new(list, o);
 	}
@@ -1546,14 +1568,14 @@ static void
 area_assessment_form(const struct page_set *ps, int li,
     const struct picture_view *v, json_t *area, json_t *o)
 {
-	static const char *const levels[] = { "green", "yellow", "red" };
-	const struct picture_refusal	*r;
-	struct field_spec		 spec;
-	json_t				*choices, *c, *fields;
-	const char			*slug = jstr_of(area, "area");
-	const char			*status = NULL, *comment = NULL, *err;
-	char				*s;
-	size_t				 i;
+	static const char *const levels[] = {"green", "yellow", "red"};
+	const struct picture_refusal *r;
+	struct field_spec spec;
+	json_t *choices, *c, *fields;
+	const char *slug = jstr_of(area, "area");
+	const char *status = NULL, *comment = NULL, *err;
+	char *s;
+	size_t i;
 
 	r = refusal_of(v, "assessment", slug, 0);
 	if (r != NULL) {
@@ -1569,8 +1591,8 @@ area_assessment_form(const struct page_set *ps, int li,
 
 	err = refused_error(r, li, "status");
 	set_str(o, "status_error", err != NULL ? err : "");
-	set_take(o, "status_error_id", field_id("assessment", slug,
-	    "status-error"));
+	set_take(
+	    o, "status_error_id", field_id("assessment", slug, "status-error"));
 	choices = json_array();
 	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		c = json_object();
@@ -1578,8 +1600,9 @@ area_assessment_form(const struct page_set *ps, int li,
 		set_take(c, "id", s);
 		set_str(c, "value", levels[i]);
 		set_str(c, "word", text_in(ps, li, "levels", levels[i]));
-		json_object_set_new(c, "checked", json_boolean(status != NULL &&
-		    strcmp(status, levels[i]) == 0));
+		json_object_set_new(c, "checked",
+		    json_boolean(
+			status != NULL && strcmp(status, levels[i]) == 0));
 		json_array_append_new(choices, c);
 	}
 	json_object_set_new(o, "status_choices", choices);
@@ -1595,8 +1618,8 @@ area_assessment_form(const struct page_set *ps, int li,
 	spec.optional = true;
 	spec.multiline = true;
 	fields = json_array();
-	json_array_append_new(fields, field_json(&spec, comment,
-	    refused_error(r, li, "comment")));
+	json_array_append_new(fields,
+	    field_json(&spec, comment, refused_error(r, li, "comment")));
 	json_object_set_new(o, "assessment_fields", fields);
 }
 
@@ -1605,13 +1628,13 @@ static void
 area_measure_form(const struct page_set *ps, int li,
     const struct picture_view *v, json_t *area, json_t *o)
 {
-	const struct picture_refusal	*r;
-	struct field_spec		 spec[4];
-	json_t				*fields, *choices, *c;
-	const char			*slug = jstr_of(area, "area");
-	const char			*err, *want;
-	char				*s;
-	size_t				 i;
+	const struct picture_refusal *r;
+	struct field_spec spec[4];
+	json_t *fields, *choices, *c;
+	const char *slug = jstr_of(area, "area");
+	const char *err, *want;
+	char *s;
+	size_t i;
 
 	r = refusal_of(v, "measure", slug, 0);
 	xasprintf(&s, "/k/picture/%s/measure", v->period_label);
@@ -1644,16 +1667,16 @@ area_measure_form(const struct page_set *ps, int li,
 	spec[3].maxlength = 10;
 	fields = json_array();
 	for (i = 0; i < 4; i++)
-		json_array_append_new(fields, field_json(&spec[i],
-		    refused_value(r, spec[i].name),
-		    refused_error(r, li, spec[i].name)));
+		json_array_append_new(fields,
+		    field_json(&spec[i], refused_value(r, spec[i].name),
+			refused_error(r, li, spec[i].name)));
 	json_object_set_new(o, "measure_fields", fields);
 
 	set_take(o, "indicator_id", field_id("measure", slug, "indicator"));
 	err = refused_error(r, li, "indicator");
 	set_str(o, "indicator_error", err != NULL ? err : "");
-	set_take(o, "indicator_error_id", field_id("measure", slug,
-	    "indicator-error"));
+	set_take(o, "indicator_error_id",
+	    field_id("measure", slug, "indicator-error"));
 	want = refused_value(r, "indicator");
 	choices = json_array();
 	c = json_object();
@@ -1664,10 +1687,11 @@ area_measure_form(const struct page_set *ps, int li,
 	for (i = 0; v->checklist != NULL && i < v->checklist->n; i++) {
 		c = json_object();
 		set_str(c, "key", v->checklist->items[i].key);
-		set_str(c, "label", indicator_label(&v->checklist->items[i],
-		    li));
-		json_object_set_new(c, "selected", json_boolean(want != NULL &&
-		    strcmp(want, v->checklist->items[i].key) == 0));
+		set_str(
+		    c, "label", indicator_label(&v->checklist->items[i], li));
+		json_object_set_new(c, "selected",
+		    json_boolean(want != NULL &&
+			strcmp(want, v->checklist->items[i].key) == 0));
 		json_array_append_new(choices, c);
 	}
 	json_object_set_new(o, "indicator_choices", choices);
@@ -1678,53 +1702,59 @@ static json_t *
 picture_area(const struct page_set *ps, int li, const struct picture_view *v,
     json_t *area)
 {
-	json_t		*o = json_object(), *list;
-	const char	*slug = jstr_of(area, "area"), *by, *comment;
-	char		*s, expected[16], reported[16];
+	json_t *o = json_object(), *list;
+	const char *slug = jstr_of(area, "area"), *by, *comment;
+	char *s, expected[16], reported[16];
 
 	set_str(o, "slug", slug);
 	set_str(o, "name", jstr_of(area, "name"));
 	xasprintf(&s, "area-%s", slug);
 	set_take(o, "anchor", s);
 	set_str(o, "level", level_class(jstr_of(area, "status")));
-	set_str(o, "status_word", text_in(ps, li, "levels",
-	    jstr_of(area, "status")));
+	set_str(o, "status_word",
+	    text_in(ps, li, "levels", jstr_of(area, "status")));
 
 	set_str(o, "assessment_line", "");
 	set_str(o, "assessment_comment", "");
 	if (json_object_get(area, "status_set_by") != NULL) {
 		by = jstr_of(area, "status_set_by");
-		set_take(o, "assessment_line", fill(text(ps, li,
-		    "assessment_line"), (const char *const[]){ "by",
-		    by != NULL ? by : "", "computed", text_in(ps, li, "levels",
-		    jstr_of(area, "status_computed")), NULL }));
+		set_take(o, "assessment_line",
+		    fill(text(ps, li, "assessment_line"),
+			(const char *const[]){"by", by != NULL ? by : "",
+			    "computed",
+			    text_in(ps, li, "levels",
+				jstr_of(area, "status_computed")),
+			    NULL}));
 		if ((comment = jstr_of(area, "assessment")) != NULL)
 			set_str(o, "assessment_comment", comment);
 	}
 
-	snprintf(expected, sizeof(expected), "%lld", (long long)
-	    json_integer_value(json_object_get(area, "reporters_expected")));
-	snprintf(reported, sizeof(reported), "%lld", (long long)
-	    json_integer_value(json_object_get(area, "reporters_reported")));
+	snprintf(expected, sizeof(expected), "%lld",
+	    (long long)json_integer_value(
+		json_object_get(area, "reporters_expected")));
+	snprintf(reported, sizeof(reported), "%lld",
+	    (long long)json_integer_value(
+		json_object_get(area, "reporters_reported")));
 	if (strcmp(expected, "0") == 0)
 		set_str(o, "coverage", text(ps, li, "coverage_none"));
 	else
-		set_take(o, "coverage", fill(text(ps, li, "coverage"),
-		    (const char *const[]){ "reported", reported, "expected",
-		    expected, NULL }));
+		set_take(o, "coverage",
+		    fill(text(ps, li, "coverage"),
+			(const char *const[]){
+			    "reported", reported, "expected", expected, NULL}));
 	list = area_missing(area);
-	json_object_set_new(o, "has_missing",
-	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(
+	    o, "has_missing", json_boolean(json_array_size(list) > 0));
 	json_object_set_new(o, "missing", list);
 
 	json_object_set_new(o, "indicators", area_indicators(ps, li, v, area));
 	list = area_notes(area);
-	json_object_set_new(o, "has_notes",
-	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(
+	    o, "has_notes", json_boolean(json_array_size(list) > 0));
 	json_object_set_new(o, "notes", list);
 	list = area_measures(ps, li, v, area);
-	json_object_set_new(o, "has_measures",
-	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(
+	    o, "has_measures", json_boolean(json_array_size(list) > 0));
 	json_object_set_new(o, "measures", list);
 
 	area_assessment_form(ps, li, v, area, o);
@@ -1736,7 +1766,7 @@ picture_area(const struct page_set *ps, int li, const struct picture_view *v,
 static char *
 picture_href(const char *label, int li)
 {
-	char	*s;
+	char *s;
 
 	if (label == NULL)
 		return NULL;
@@ -1749,14 +1779,14 @@ picture_href(const char *label, int li)
  * owned by the caller (free(3)), or NULL without picture.html.
  */
 char *
-page_picture(const struct page_set *ps, const struct picture_view *v,
-    size_t *len)
+page_picture(
+    const struct page_set *ps, const struct picture_view *v, size_t *len)
 {
-	json_t		*ctx, *list, *areas, *area;
-	const char	*name;
-	char		*heading;
-	size_t		 i;
-	int		 li = lang_index(v->lang);
+	json_t *ctx, *list, *areas, *area;
+	const char *name;
+	char *heading;
+	size_t i;
+	int li = lang_index(v->lang);
 
 	if (!tmpl_has(ps->tmpl, "picture")) {
 		*len = 0;
@@ -1767,16 +1797,19 @@ page_picture(const struct page_set *ps, const struct picture_view *v,
 	 * The language link names the period: after a refused POST the
 	 * page's own address is the form's, which answers POST only.
 	 */
-	set_take(ctx, "switch_href", picture_href(v->period_label,
-	    li == LANG_SV ? LANG_EN : LANG_SV));
+	set_take(ctx, "switch_href",
+	    picture_href(v->period_label, li == LANG_SV ? LANG_EN : LANG_SV));
 	heading = fill(text(ps, li, "picture_heading"),
-	    (const char *const[]){ "period", v->period_description != NULL ?
-	    v->period_description : v->period_label, NULL });
+	    (const char *const[]){"period",
+		v->period_description != NULL ? v->period_description
+					      : v->period_label,
+		NULL});
 	set_str(ctx, "heading", heading);
-	name = v->person != NULL && v->person->name != NULL ?
-	    v->person->name : "";
-	set_take(ctx, "signed_in", fill(text(ps, li, "signed_in"),
-	    (const char *const[]){ "name", name, NULL }));
+	name =
+	    v->person != NULL && v->person->name != NULL ? v->person->name : "";
+	set_take(ctx, "signed_in",
+	    fill(text(ps, li, "signed_in"),
+		(const char *const[]){"name", name, NULL}));
 	set_str(ctx, "logout_action", "/k/logout");
 	set_str(ctx, "csrf", v->csrf);
 	set_str(ctx, "period_label", v->period_label);
@@ -1784,24 +1817,24 @@ page_picture(const struct page_set *ps, const struct picture_view *v,
 	set_take(ctx, "next_href", picture_href(v->next_label, li));
 
 	list = picture_errors(ps, li, v);
-	json_object_set_new(ctx, "has_errors",
-	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(
+	    ctx, "has_errors", json_boolean(json_array_size(list) > 0));
 	json_object_set_new(ctx, "errors", list);
-	set_take(ctx, "title", title(ps, li, json_array_size(list) > 0,
-	    heading, NULL));
+	set_take(ctx, "title",
+	    title(ps, li, json_array_size(list) > 0, heading, NULL));
 	free(heading);
 
 	list = json_array();
 	areas = json_object_get(v->picture, "areas");
 	for (i = 0; (area = json_array_get(areas, i)) != NULL; i++)
 		json_array_append_new(list, picture_area(ps, li, v, area));
-	json_object_set_new(ctx, "has_areas",
-	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(
+	    ctx, "has_areas", json_boolean(json_array_size(list) > 0));
 	json_object_set_new(ctx, "areas", list);
 
 	list = picture_flags(ps, li, v);
-	json_object_set_new(ctx, "has_flags",
-	    json_boolean(json_array_size(list) > 0));
+	json_object_set_new(
+	    ctx, "has_flags", json_boolean(json_array_size(list) > 0));
 	json_object_set_new(ctx, "flags", list);
 	/* Only when [police] is on does the picture carry the notices. */
 	if ((area = json_object_get(v->picture, "police_events")) != NULL)
@@ -1816,9 +1849,9 @@ page_picture(const struct page_set *ps, const struct picture_view *v,
 char *
 page_signed_out(const struct page_set *ps, const char *lang, size_t *len)
 {
-	json_t		*ctx, *e;
-	const char	*heading;
-	int		 li = lang_index(lang);
+	json_t *ctx, *e;
+	const char *heading;
+	int li = lang_index(lang);
 
 	e = json_object_get(ps->strings[li], "signed_out");
 	heading = jstr_of(e, "title");
@@ -1826,8 +1859,8 @@ page_signed_out(const struct page_set *ps, const char *lang, size_t *len)
 	json_object_set_new(ctx, "status", json_integer(401));
 	set_str(ctx, "heading", heading);
 	set_str(ctx, "explanation", jstr_of(e, "text"));
-	set_take(ctx, "title", title(ps, li, 0, heading != NULL ? heading : "",
-	    NULL));
+	set_take(ctx, "title",
+	    title(ps, li, 0, heading != NULL ? heading : "", NULL));
 	return render(ps, "error", ctx, len);
 }
 
@@ -1840,7 +1873,7 @@ page_signed_out(const struct page_set *ps, const char *lang, size_t *len)
 static json_int_t
 jint_of(json_t *o, const char *key)
 {
-	json_t	*v = json_object_get(o, key);
+	json_t *v = json_object_get(o, key);
 
 	return json_is_integer(v) ? json_integer_value(v) : 0;
 }
@@ -1849,7 +1882,7 @@ jint_of(json_t *o, const char *key)
 static void
 decimal(json_t *v, int li, char *buf, size_t size)
 {
-	char	*p;
+	char *p;
 
 	if (!json_is_number(v)) {
 		snprintf(buf, size, "\xe2\x80\x93");
@@ -1864,7 +1897,7 @@ decimal(json_t *v, int li, char *buf, size_t size)
 static void
 signed_decimal(json_t *v, int li, char *buf, size_t size)
 {
-	char	 num[24];
+	char num[24];
 
 	decimal(v, li, num, sizeof(num));
 	if (!json_is_number(v) || json_number_value(v) == 0)
@@ -1879,17 +1912,17 @@ signed_decimal(json_t *v, int li, char *buf, size_t size)
 static const char *
 unit_word(const struct page_set *ps, int li, json_t *an)
 {
-	const char	*c = jstr_of(an, "cadence");
+	const char *c = jstr_of(an, "cadence");
 
-	return text_in(ps, li, "period_units", c != NULL &&
-	    strcmp(c, "fortnightly") == 0 ? "fortnight" : "week");
+	return text_in(ps, li, "period_units",
+	    c != NULL && strcmp(c, "fortnightly") == 0 ? "fortnight" : "week");
 }
 
 /* "/k/analysis/2026-Q3?lang=sv" (new string), or NULL without a label. */
 static char *
 analysis_href(const char *label, int li)
 {
-	char	*s;
+	char *s;
 
 	if (label == NULL)
 		return NULL;
@@ -1901,7 +1934,7 @@ analysis_href(const char *label, int li)
 static const char *
 week_of(const char *label)
 {
-	const char	*w = label != NULL ? strchr(label, 'W') : NULL;
+	const char *w = label != NULL ? strchr(label, 'W') : NULL;
 
 	return w != NULL ? w + 1 : label != NULL ? label : "";
 }
@@ -1910,10 +1943,11 @@ week_of(const char *label)
 static json_t *
 strip_periods(json_t *an)
 {
-	json_t	*list = json_array(), *o, *p;
-	size_t	 i;
+	json_t *list = json_array(), *o, *p;
+	size_t i;
 
-	json_array_foreach(json_object_get(an, "periods"), i, p) {
+	json_array_foreach(json_object_get(an, "periods"), i, p)
+	{
 		o = json_object();
 		set_str(o, "label", json_string_value(p));
 		set_str(o, "week", week_of(json_string_value(p)));
@@ -1929,12 +1963,13 @@ strip_periods(json_t *an)
 static json_t *
 strip_cells(const struct page_set *ps, int li, json_t *area)
 {
-	json_t		*list = json_array(), *o, *st, *set;
-	const char	*status;
-	size_t		 k;
+	json_t *list = json_array(), *o, *st, *set;
+	const char *status;
+	size_t k;
 
 	set = json_object_get(area, "statuses_set");
-	json_array_foreach(json_object_get(area, "statuses"), k, st) {
+	json_array_foreach(json_object_get(area, "statuses"), k, st)
+	{
 		status = json_string_value(st);
 		if (status == NULL)
 			status = "grey";
@@ -1942,8 +1977,8 @@ strip_cells(const struct page_set *ps, int li, json_t *area)
 		set_str(o, "level", status);
 		set_str(o, "symbol", text_in(ps, li, "strip_symbols", status));
 		set_str(o, "word", text_in(ps, li, "levels", status));
-		json_object_set_new(o, "set", json_boolean(json_is_true(
-		    json_array_get(set, k))));
+		json_object_set_new(o, "set",
+		    json_boolean(json_is_true(json_array_get(set, k))));
 		json_array_append_new(list, o);
 	}
 	return list;
@@ -1961,24 +1996,25 @@ elevated_once(json_t *ind)
 static json_t *
 chart_values(const struct page_set *ps, int li, json_t *an, json_t *ind)
 {
-	json_t		*list = json_array(), *o, *sc, *periods;
-	json_int_t	 v;
-	size_t		 k;
-	char		 num[8];
+	json_t *list = json_array(), *o, *sc, *periods;
+	json_int_t v;
+	size_t k;
+	char num[8];
 
 	periods = json_object_get(an, "periods");
-	json_array_foreach(json_object_get(ind, "scores"), k, sc) {
+	json_array_foreach(json_object_get(ind, "scores"), k, sc)
+	{
 		o = json_object();
-		set_str(o, "period", json_string_value(json_array_get(periods,
-		    k)));
-		set_str(o, "week", week_of(json_string_value(json_array_get(
-		    periods, k))));
+		set_str(
+		    o, "period", json_string_value(json_array_get(periods, k)));
+		set_str(o, "week",
+		    week_of(json_string_value(json_array_get(periods, k))));
 		v = json_integer_value(sc);
 		if (json_is_integer(sc) && v >= 0 && v <= RATING_MAX) {
 			snprintf(num, sizeof(num), "%d", (int)v);
 			set_str(o, "score_num", num);
-			set_str(o, "score_word", text_at(ps, li, "scale",
-			    (size_t)v));
+			set_str(o, "score_word",
+			    text_at(ps, li, "scale", (size_t)v));
 		} else {
 			set_str(o, "score_num", "");
 			set_str(o, "score_word", text(ps, li, "not_assessed"));
@@ -1992,12 +2028,11 @@ chart_values(const struct page_set *ps, int li, json_t *an, json_t *ind)
 static bool
 listed(json_t *arr, const char *s)
 {
-	json_t	*v;
-	size_t	 i;
+	json_t *v;
+	size_t i;
 
-	json_array_foreach(arr, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return true;
+	json_array_foreach(arr, i, v) if (json_is_string(v) &&
+	    strcmp(json_string_value(v), s) == 0) return true;
 	return false;
 }
 
@@ -2009,12 +2044,13 @@ static json_t *
 area_charts(const struct page_set *ps, int li, const struct analysis_view *v,
     json_t *area)
 {
-	json_t		*list = json_array(), *ind, *o, *src;
-	const char	*slug = jstr_of(area, "area"), *key, *label, *name;
-	char		 mean[32], elevated[16], assessed[16], *s;
-	size_t		 i;
+	json_t *list = json_array(), *ind, *o, *src;
+	const char *slug = jstr_of(area, "area"), *key, *label, *name;
+	char mean[32], elevated[16], assessed[16], *s;
+	size_t i;
 
-	json_array_foreach(json_object_get(area, "indicators"), i, ind) {
+	json_array_foreach(json_object_get(area, "indicators"), i, ind)
+	{
 		if ((key = jstr_of(ind, "key")) == NULL ||
 		    !listed(json_object_get(area, "charts"), key))
 			continue;
@@ -2024,8 +2060,8 @@ area_charts(const struct page_set *ps, int li, const struct analysis_view *v,
 		xasprintf(&s, "chart-%s-%s", slug, key);
 		set_take(o, "id", s);
 		xasprintf(&s, "%s/%s", slug, key);
-		src = v->chart_srcs != NULL ?
-		    json_object_get(v->chart_srcs, s) : NULL;
+		src = v->chart_srcs != NULL ? json_object_get(v->chart_srcs, s)
+					    : NULL;
 		free(s);
 		if (src != NULL)
 			set_str(o, "src", json_string_value(src));
@@ -2034,20 +2070,22 @@ area_charts(const struct page_set *ps, int li, const struct analysis_view *v,
 			    v->period_label, slug, key);
 			set_take(o, "src", s);
 		}
-		decimal(json_object_get(ind, "mean_score"), li, mean,
-		    sizeof(mean));
+		decimal(
+		    json_object_get(ind, "mean_score"), li, mean, sizeof(mean));
 		snprintf(elevated, sizeof(elevated), "%lld",
 		    (long long)jint_of(ind, "periods_elevated"));
 		snprintf(assessed, sizeof(assessed), "%lld",
 		    (long long)jint_of(ind, "periods_assessed"));
-		name = jstr_of(area, "name") != NULL ? jstr_of(area, "name") :
-		    slug;
-		set_take(o, "alt", fill(text(ps, li, "chart_alt"),
-		    (const char *const[]){ "indicator", label, "area", name,
-		    "mean", mean, "elevated", elevated, "assessed", assessed,
-		    "unit", unit_word(ps, li, v->analysis), NULL }));
-		json_object_set_new(o, "values", chart_values(ps, li,
-		    v->analysis, ind));
+		name = jstr_of(area, "name") != NULL ? jstr_of(area, "name")
+						     : slug;
+		set_take(o, "alt",
+		    fill(text(ps, li, "chart_alt"),
+			(const char *const[]){"indicator", label, "area", name,
+			    "mean", mean, "elevated", elevated, "assessed",
+			    assessed, "unit", unit_word(ps, li, v->analysis),
+			    NULL}));
+		json_object_set_new(
+		    o, "values", chart_values(ps, li, v->analysis, ind));
 		json_array_append_new(list, o);
 	}
 	return list;
@@ -2060,23 +2098,24 @@ area_charts(const struct page_set *ps, int li, const struct analysis_view *v,
 static json_t *
 area_figures(int li, const struct analysis_view *v, json_t *area)
 {
-	json_t		*list = json_array(), *ind, *o, *e;
-	char		 num[32];
-	size_t		 i;
+	json_t *list = json_array(), *ind, *o, *e;
+	char num[32];
+	size_t i;
 
-	json_array_foreach(json_object_get(area, "indicators"), i, ind) {
+	json_array_foreach(json_object_get(area, "indicators"), i, ind)
+	{
 		/* Items nobody assessed in any of the spans say nothing. */
 		if (json_is_null(json_object_get(ind, "mean_score")) &&
 		    json_is_null(json_object_get(ind, "previous_mean_score")) &&
-		    json_is_null(json_object_get(ind,
-		    "last_year_mean_score")) &&
+		    json_is_null(
+			json_object_get(ind, "last_year_mean_score")) &&
 		    !json_is_true(json_object_get(ind, "flagged")))
 			continue;
 		o = json_object();
-		set_str(o, "label", key_label(v->checklist, li,
-		    jstr_of(ind, "key")));
-		decimal(json_object_get(ind, "mean_score"), li, num,
-		    sizeof(num));
+		set_str(o, "label",
+		    key_label(v->checklist, li, jstr_of(ind, "key")));
+		decimal(
+		    json_object_get(ind, "mean_score"), li, num, sizeof(num));
 		set_str(o, "mean", num);
 		decimal(json_object_get(ind, "previous_mean_score"), li, num,
 		    sizeof(num));
@@ -2092,13 +2131,14 @@ area_figures(int li, const struct analysis_view *v, json_t *area)
 		else
 			snprintf(num, sizeof(num), "\xe2\x80\x93");
 		set_str(o, "elevated", num);
-		signed_decimal(json_object_get(ind, "trend"), li, num,
-		    sizeof(num));
+		signed_decimal(
+		    json_object_get(ind, "trend"), li, num, sizeof(num));
 		set_str(o, "trend", num);
-		json_object_set_new(o, "flagged", json_boolean(
-		    json_is_true(json_object_get(ind, "flagged"))));
-		json_object_set_new(o, "level", json_string(elevated_once(ind) ?
-		    "2" : "none"));
+		json_object_set_new(o, "flagged",
+		    json_boolean(
+			json_is_true(json_object_get(ind, "flagged"))));
+		json_object_set_new(
+		    o, "level", json_string(elevated_once(ind) ? "2" : "none"));
 		json_array_append_new(list, o);
 	}
 	return list;
@@ -2109,40 +2149,47 @@ static json_t *
 area_flags(const struct page_set *ps, int li, const struct analysis_view *v,
     const char *slug)
 {
-	json_t		*list = json_array(), *f, *o;
-	const char	*reason, *closed, *comment, *area;
-	char		 n[16];
-	json_int_t	 earlier;
-	size_t		 i;
+	json_t *list = json_array(), *f, *o;
+	const char *reason, *closed, *comment, *area;
+	char n[16];
+	json_int_t earlier;
+	size_t i;
 
-	json_array_foreach(json_object_get(v->analysis, "flags"), i, f) {
+	json_array_foreach(json_object_get(v->analysis, "flags"), i, f)
+	{
 		area = jstr_of(f, "area");
 		if (area == NULL || slug == NULL || strcmp(area, slug) != 0)
 			continue;
 		o = json_object();
-		set_str(o, "indicator", key_label(v->checklist, li,
-		    jstr_of(f, "indicator")));
+		set_str(o, "indicator",
+		    key_label(v->checklist, li, jstr_of(f, "indicator")));
 		reason = jstr_of(f, li == LANG_EN ? "reason_en" : "reason");
-		set_take(o, "since", fill(text(ps, li, "flag_since"),
-		    (const char *const[]){ "opened", jstr_of(f, "opened") ?
-		    jstr_of(f, "opened") : "", "reason", reason != NULL ?
-		    reason : "", NULL }));
+		set_take(o, "since",
+		    fill(text(ps, li, "flag_since"),
+			(const char *const[]){"opened",
+			    jstr_of(f, "opened") ? jstr_of(f, "opened") : "",
+			    "reason", reason != NULL ? reason : "", NULL}));
 		closed = jstr_of(f, "closed");
 		if (closed != NULL)
-			set_take(o, "closed", fill(text(ps, li, "flag_closed"),
-			    (const char *const[]){ "closed", closed, NULL }));
+			set_take(o, "closed",
+			    fill(text(ps, li, "flag_closed"),
+				(const char *const[]){"closed", closed, NULL}));
 		else
 			set_str(o, "closed", "");
-		json_object_set_new(o, "open_at_end", json_boolean(
-		    json_is_true(json_object_get(f, "open_at_end"))));
-		json_object_set_new(o, "opened_in", json_boolean(
-		    json_is_true(json_object_get(f, "opened_in_period"))));
+		json_object_set_new(o, "open_at_end",
+		    json_boolean(
+			json_is_true(json_object_get(f, "open_at_end"))));
+		json_object_set_new(o, "opened_in",
+		    json_boolean(
+			json_is_true(json_object_get(f, "opened_in_period"))));
 		earlier = jint_of(f, "earlier_episodes");
 		snprintf(n, sizeof(n), "%lld", (long long)earlier);
 		if (earlier > 0)
-			set_take(o, "earlier", fill(text(ps, li, earlier == 1 ?
-			    "flag_earlier_one" : "flag_earlier"),
-			    (const char *const[]){ "n", n, NULL }));
+			set_take(o, "earlier",
+			    fill(text(ps, li,
+				     earlier == 1 ? "flag_earlier_one"
+						  : "flag_earlier"),
+				(const char *const[]){"n", n, NULL}));
 		else
 			set_str(o, "earlier", "");
 		comment = jstr_of(f, "comment");
@@ -2157,55 +2204,65 @@ static json_t *
 area_measures_an(const struct page_set *ps, int li,
     const struct analysis_view *v, const char *slug)
 {
-	json_t		*list = json_array(), *m, *o, *fl;
-	const char	*area, *val, *unit = unit_word(ps, li, v->analysis);
-	char		 before[32], after[32], nb[16], na[16];
-	struct buf	 b = { NULL, 0, 0 };
-	size_t		 i;
+	json_t *list = json_array(), *m, *o, *fl;
+	const char *area, *val, *unit = unit_word(ps, li, v->analysis);
+	char before[32], after[32], nb[16], na[16];
+	struct buf b = {NULL, 0, 0};
+	size_t i;
 
-	json_array_foreach(json_object_get(v->analysis, "measures"), i, m) {
+	json_array_foreach(json_object_get(v->analysis, "measures"), i, m)
+	{
 		area = jstr_of(m, "area");
 		if (area == NULL || slug == NULL || strcmp(area, slug) != 0)
 			continue;
 		o = json_object();
-		set_str(o, "what", jstr_of(m, "what") != NULL ?
-		    jstr_of(m, "what") : "");
+		set_str(o, "what",
+		    jstr_of(m, "what") != NULL ? jstr_of(m, "what") : "");
 		buf_printf(&b, "%s: %s", text(ps, li, "measure_decided"),
 		    jstr_of(m, "period") != NULL ? jstr_of(m, "period") : "");
 		if ((val = jstr_of(m, "indicator")) != NULL)
-			buf_printf(&b, " · %s: %s", text(ps, li,
-			    "measure_indicator"), key_label(v->checklist, li,
-			    val));
+			buf_printf(&b, " · %s: %s",
+			    text(ps, li, "measure_indicator"),
+			    key_label(v->checklist, li, val));
 		if ((val = jstr_of(m, "place")) != NULL && *val != '\0')
-			buf_printf(&b, " · %s: %s", text(ps, li,
-			    "measure_place"), val);
+			buf_printf(&b, " · %s: %s",
+			    text(ps, li, "measure_place"), val);
 		if ((val = jstr_of(m, "who")) != NULL && *val != '\0')
-			buf_printf(&b, " · %s: %s", text(ps, li, "measure_who"),
-			    val);
+			buf_printf(
+			    &b, " · %s: %s", text(ps, li, "measure_who"), val);
 		if ((val = jstr_of(m, "follow_up")) != NULL)
-			buf_printf(&b, " · %s: %s", text(ps, li,
-			    "measure_follow_up"), val);
+			buf_printf(&b, " · %s: %s",
+			    text(ps, li, "measure_follow_up"), val);
 		set_take(o, "details", buf_take(&b, NULL));
 		decimal(json_object_get(m, "mean_before"), li, before,
 		    sizeof(before));
-		decimal(json_object_get(m, "mean_after"), li, after,
-		    sizeof(after));
+		decimal(
+		    json_object_get(m, "mean_after"), li, after, sizeof(after));
 		snprintf(nb, sizeof(nb), "%lld",
 		    (long long)jint_of(m, "periods_before"));
 		snprintf(na, sizeof(na), "%lld",
 		    (long long)jint_of(m, "periods_after"));
-		set_take(o, "figures", fill(text(ps, li, "measure_figures"),
-		    (const char *const[]){ "before", before, "n_before", nb,
-		    "after", after, "n_after", na, "unit", unit, NULL }));
+		set_take(o, "figures",
+		    fill(text(ps, li, "measure_figures"),
+			(const char *const[]){"before", before, "n_before", nb,
+			    "after", after, "n_after", na, "unit", unit,
+			    NULL}));
 		fl = json_object_get(m, "flag");
 		if (json_is_object(fl))
-			set_take(o, "flag", fill(text(ps, li,
-			    jstr_of(fl, "closed") != NULL ?
-			    "measure_flag_closed" : "measure_flag_open"),
-			    (const char *const[]){ "opened", jstr_of(fl,
-			    "opened") ? jstr_of(fl, "opened") : "", "closed",
-			    jstr_of(fl, "closed") ? jstr_of(fl, "closed") : "",
-			    NULL }));
+			set_take(o, "flag",
+			    fill(text(ps, li,
+				     jstr_of(fl, "closed") != NULL
+					 ? "measure_flag_closed"
+					 : "measure_flag_open"),
+				(const char *const[]){"opened",
+				    jstr_of(fl, "opened")
+					? jstr_of(fl, "opened")
+					: "",
+				    "closed",
+				    jstr_of(fl, "closed")
+					? jstr_of(fl, "closed")
+					: "",
+				    NULL}));
 		else
 			set_str(o, "flag", "");
 		json_array_append_new(list, o);
@@ -2217,9 +2274,9 @@ area_measures_an(const struct page_set *ps, int li,
 static void
 area_head(int li, json_t *area, json_t *o)
 {
-	json_t		*counts = json_object_get(area, "status_counts");
-	const char	*slug = jstr_of(area, "area");
-	char		 num[32], *s;
+	json_t *counts = json_object_get(area, "status_counts");
+	const char *slug = jstr_of(area, "area");
+	char num[32], *s;
 
 	json_object_set_new(o, "rank", json_integer(jint_of(area, "rank")));
 	set_str(o, "name", jstr_of(area, "name"));
@@ -2229,10 +2286,9 @@ area_head(int li, json_t *area, json_t *o)
 	decimal(json_object_get(area, "need"), li, num, sizeof(num));
 	set_str(o, "need", num);
 	json_object_set_new(o, "red", json_integer(jint_of(counts, "red")));
-	json_object_set_new(o, "yellow", json_integer(jint_of(counts,
-	    "yellow")));
-	json_object_set_new(o, "green", json_integer(jint_of(counts,
-	    "green")));
+	json_object_set_new(
+	    o, "yellow", json_integer(jint_of(counts, "yellow")));
+	json_object_set_new(o, "green", json_integer(jint_of(counts, "green")));
 	json_object_set_new(o, "grey", json_integer(jint_of(counts, "grey")));
 }
 
@@ -2240,12 +2296,13 @@ area_head(int li, json_t *area, json_t *o)
 static json_int_t
 open_at_end(json_t *an, const char *slug)
 {
-	json_t		*f;
-	const char	*a;
-	json_int_t	 n = 0;
-	size_t		 i;
+	json_t *f;
+	const char *a;
+	json_int_t n = 0;
+	size_t i;
 
-	json_array_foreach(json_object_get(an, "flags"), i, f) {
+	json_array_foreach(json_object_get(an, "flags"), i, f)
+	{
 		a = jstr_of(f, "area");
 		if (a != NULL && slug != NULL && strcmp(a, slug) == 0 &&
 		    json_is_true(json_object_get(f, "open_at_end")))
@@ -2259,48 +2316,54 @@ open_at_end(json_t *an, const char *slug)
  * (free(3)), or NULL without analysis.html.
  */
 char *
-page_analysis(const struct page_set *ps, const struct analysis_view *v,
-    size_t *len)
+page_analysis(
+    const struct page_set *ps, const struct analysis_view *v, size_t *len)
 {
-	json_t		*ctx, *ranking, *strip, *areas, *area, *o, *list;
-	struct period	 p;
-	const char	*name, *kind;
-	char		 descr[128], *heading, *s;
-	size_t		 i;
-	int		 li = lang_index(v->lang);
-	int		 level = (int)jint_of(v->analysis, "level");
+	json_t *ctx, *ranking, *strip, *areas, *area, *o, *list;
+	struct period p;
+	const char *name, *kind;
+	char descr[128], *heading, *s;
+	size_t i;
+	int li = lang_index(v->lang);
+	int level = (int)jint_of(v->analysis, "level");
 
 	if (!tmpl_has(ps->tmpl, "analysis")) {
 		*len = 0;
 		return NULL;
 	}
 	ctx = page_context(ps, li, NULL, NULL);
-	set_take(ctx, "switch_href", analysis_href(v->period_label,
-	    li == LANG_SV ? LANG_EN : LANG_SV));
+	set_take(ctx, "switch_href",
+	    analysis_href(v->period_label, li == LANG_SV ? LANG_EN : LANG_SV));
 	descr[0] = '\0';
 	kind = "quarter";
 	if (v->period_label != NULL && period_parse(v->period_label, &p) == 0) {
 		period_describe(&p, lang_codes[li], descr, sizeof(descr));
-		kind = p.kind == PERIOD_TERTIAL ? "tertial" :
-		    p.kind == PERIOD_YEAR ? "year" : "quarter";
+		kind = p.kind == PERIOD_TERTIAL ? "tertial"
+		    : p.kind == PERIOD_YEAR     ? "year"
+						: "quarter";
 	}
 	heading = fill(text(ps, li, "analysis_heading"),
-	    (const char *const[]){ "kind", text_in(ps, li, "analysis_kinds",
-	    kind), "period", descr[0] != '\0' ? descr : v->period_label ?
-	    v->period_label : "", NULL });
+	    (const char *const[]){"kind",
+		text_in(ps, li, "analysis_kinds", kind), "period",
+		descr[0] != '\0'      ? descr
+		    : v->period_label ? v->period_label
+				      : "",
+		NULL});
 	set_str(ctx, "heading", heading);
 	set_take(ctx, "title", title(ps, li, 0, heading, NULL));
 	free(heading);
 
-	set_str(ctx, "stylesheet", v->stylesheet != NULL ? v->stylesheet :
-	    "/static/estd.css");
-	set_str(ctx, "analysis_stylesheet", v->analysis_stylesheet != NULL ?
-	    v->analysis_stylesheet : "/static/analysis.css");
+	set_str(ctx, "stylesheet",
+	    v->stylesheet != NULL ? v->stylesheet : "/static/estd.css");
+	set_str(ctx, "analysis_stylesheet",
+	    v->analysis_stylesheet != NULL ? v->analysis_stylesheet
+					   : "/static/analysis.css");
 	json_object_set_new(ctx, "standalone", json_boolean(v->person == NULL));
 	if (v->person != NULL) {
 		name = v->person->name != NULL ? v->person->name : "";
-		set_take(ctx, "signed_in", fill(text(ps, li, "signed_in"),
-		    (const char *const[]){ "name", name, NULL }));
+		set_take(ctx, "signed_in",
+		    fill(text(ps, li, "signed_in"),
+			(const char *const[]){"name", name, NULL}));
 		set_str(ctx, "logout_action", "/k/logout");
 		set_str(ctx, "csrf", v->csrf != NULL ? v->csrf : "");
 		set_take(ctx, "prev_href", analysis_href(v->prev_label, li));
@@ -2314,23 +2377,26 @@ page_analysis(const struct page_set *ps, const struct analysis_view *v,
 	}
 	set_str(ctx, "period_label", v->period_label);
 	set_str(ctx, "unit", unit_word(ps, li, v->analysis));
-	json_object_set_new(ctx, "n_periods", json_integer((json_int_t)
-	    json_array_size(json_object_get(v->analysis, "periods"))));
+	json_object_set_new(ctx, "n_periods",
+	    json_integer((json_int_t)json_array_size(
+		json_object_get(v->analysis, "periods"))));
 	json_object_set_new(ctx, "level", json_integer(level));
 	json_object_set_new(ctx, "periods", strip_periods(v->analysis));
-	set_str(ctx, "level_word", text_at(ps, li, "scale",
-	    (size_t)(level >= 0 && level <= RATING_MAX ? level : 0)));
+	set_str(ctx, "level_word",
+	    text_at(ps, li, "scale",
+		(size_t)(level >= 0 && level <= RATING_MAX ? level : 0)));
 
 	ranking = json_array();
 	strip = json_array();
 	areas = json_array();
-	json_array_foreach(json_object_get(v->analysis, "areas"), i, area) {
+	json_array_foreach(json_object_get(v->analysis, "areas"), i, area)
+	{
 		const char *slug = jstr_of(area, "area");
 
 		o = json_object();
 		area_head(li, area, o);
-		json_object_set_new(o, "flags_open", json_integer(
-		    open_at_end(v->analysis, slug)));
+		json_object_set_new(o, "flags_open",
+		    json_integer(open_at_end(v->analysis, slug)));
 		json_array_append_new(ranking, o);
 
 		o = json_object();
@@ -2341,25 +2407,25 @@ page_analysis(const struct page_set *ps, const struct analysis_view *v,
 		o = json_object();
 		area_head(li, area, o);
 		list = area_figures(li, v, area);
-		json_object_set_new(o, "any_figures",
-		    json_boolean(json_array_size(list) > 0));
+		json_object_set_new(
+		    o, "any_figures", json_boolean(json_array_size(list) > 0));
 		json_object_set_new(o, "figures", list);
 		list = area_charts(ps, li, v, area);
-		json_object_set_new(o, "any_charts",
-		    json_boolean(json_array_size(list) > 0));
+		json_object_set_new(
+		    o, "any_charts", json_boolean(json_array_size(list) > 0));
 		json_object_set_new(o, "charts", list);
 		list = area_flags(ps, li, v, slug);
-		json_object_set_new(o, "any_flags",
-		    json_boolean(json_array_size(list) > 0));
+		json_object_set_new(
+		    o, "any_flags", json_boolean(json_array_size(list) > 0));
 		json_object_set_new(o, "flags", list);
 		list = area_measures_an(ps, li, v, slug);
-		json_object_set_new(o, "any_measures",
-		    json_boolean(json_array_size(list) > 0));
+		json_object_set_new(
+		    o, "any_measures", json_boolean(json_array_size(list) > 0));
 		json_object_set_new(o, "measures", list);
 		json_array_append_new(areas, o);
 	}
-	json_object_set_new(ctx, "has_areas",
-	    json_boolean(json_array_size(ranking) > 0));
+	json_object_set_new(
+	    ctx, "has_areas", json_boolean(json_array_size(ranking) > 0));
 	json_object_set_new(ctx, "ranking", ranking);
 	json_object_set_new(ctx, "strip", strip);
 	json_object_set_new(ctx, "areas", areas);

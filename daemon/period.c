@@ -13,30 +13,50 @@
 
 #include "period.h"
 
-#define EN_DASH	"\u2013"
+#define EN_DASH "\u2013"
 
 struct week {
-	int	year;
-	int	num;
+	int year;
+	int num;
 };
 
 static const char *const months_sv[12] = {
-	"januari", "februari", "mars", "april", "maj", "juni", "juli",
-	"augusti", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
 };
 
 static const char *const months_en[12] = {
-	"January", "February", "March", "April", "May", "June", "July",
-	"August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 };
 
 long
 period_days_from_civil(int year, int month, int day)
 {
-	long	 y = (long)year - (month <= 2);
-	long	 era = (y >= 0 ? y : y - 399) / 400;
-	long	 yoe = y - era * 400;
-	long	 doy, doe;
+	long y = (long)year - (month <= 2);
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy, doe;
 
 	doy = (153L * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
@@ -46,10 +66,10 @@ period_days_from_civil(int year, int month, int day)
 void
 period_civil_from_days(long days, struct civil *c)
 {
-	long	 z = days + 719468;
-	long	 era = (z >= 0 ? z : z - 146096) / 146097;
-	long	 doe = z - era * 146097;
-	long	 yoe, doy, mp;
+	long z = days + 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	long doe = z - era * 146097;
+	long yoe, doy, mp;
 
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
@@ -62,7 +82,7 @@ period_civil_from_days(long days, struct civil *c)
 int
 period_weekday(long days)
 {
-	long	 r = days % 7;
+	long r = days % 7;
 
 	if (r < 0)
 		r += 7;
@@ -74,7 +94,7 @@ period_weekday(long days)
 static long
 week1_monday(int year)
 {
-	long	 jan4 = period_days_from_civil(year, 1, 4);
+	long jan4 = period_days_from_civil(year, 1, 4);
 
 	return jan4 - (period_weekday(jan4) - 1);
 }
@@ -94,13 +114,13 @@ week_monday(const struct week *w)
 static void
 week_of(long days, struct week *w)
 {
-	long		 thursday = days - period_weekday(days) + 4;
-	struct civil	 c;
+	long thursday = days - period_weekday(days) + 4;
+	struct civil c;
 
 	period_civil_from_days(thursday, &c);
 	w->year = c.year;
-	w->num = (int)((thursday - period_days_from_civil(c.year, 1, 1)) / 7
-	    + 1);
+	w->num =
+	    (int)((thursday - period_days_from_civil(c.year, 1, 1)) / 7 + 1);
 }
 
 static void
@@ -141,7 +161,7 @@ has_parity(int num, enum fortnight_parity parity)
 static bool
 starts_fortnight(const struct week *w, enum fortnight_parity parity)
 {
-	struct week	 before = *w;
+	struct week before = *w;
 
 	if (has_parity(w->num, parity))
 		return true;
@@ -153,7 +173,7 @@ starts_fortnight(const struct week *w, enum fortnight_parity parity)
 static int
 fortnight_weeks(const struct week *w, enum fortnight_parity parity)
 {
-	struct week	 after = *w;
+	struct week after = *w;
 
 	week_next(&after);
 	return starts_fortnight(&after, parity) ? 1 : 2;
@@ -171,12 +191,9 @@ static int
 first_month(enum period_kind kind, int num)
 {
 	switch (kind) {
-	case PERIOD_QUARTER:
-		return 3 * (num - 1) + 1;
-	case PERIOD_TERTIAL:
-		return 4 * (num - 1) + 1;
-	default:
-		return 1;
+	case PERIOD_QUARTER: return 3 * (num - 1) + 1;
+	case PERIOD_TERTIAL: return 4 * (num - 1) + 1;
+	default: return 1;
 	}
 }
 
@@ -187,7 +204,7 @@ first_month(enum period_kind kind, int num)
 static long
 first_monday_from(int year, int month)
 {
-	long	 d;
+	long d;
 
 	/* Month 13 is January of the next year. */
 	if (month > 12) {
@@ -203,19 +220,16 @@ static int
 span_months(enum period_kind kind)
 {
 	switch (kind) {
-	case PERIOD_QUARTER:
-		return 3;
-	case PERIOD_TERTIAL:
-		return 4;
-	default:
-		return 12;
+	case PERIOD_QUARTER: return 3;
+	case PERIOD_TERTIAL: return 4;
+	default: return 12;
 	}
 }
 
 long
 period_first_day(const struct period *p)
 {
-	struct week	 w;
+	struct week w;
 
 	switch (p->kind) {
 	case PERIOD_WEEK:
@@ -225,8 +239,7 @@ period_first_day(const struct period *p)
 		return week_monday(&w);
 	case PERIOD_QUARTER:
 	case PERIOD_TERTIAL:
-	case PERIOD_YEAR:
-		break;
+	case PERIOD_YEAR: break;
 	}
 	return first_monday_from(p->year, first_month(p->kind, p->num));
 }
@@ -234,7 +247,7 @@ period_first_day(const struct period *p)
 long
 period_last_day_parity(const struct period *p, enum fortnight_parity parity)
 {
-	struct week	 w;
+	struct week w;
 
 	switch (p->kind) {
 	case PERIOD_WEEK:
@@ -247,12 +260,12 @@ period_last_day_parity(const struct period *p, enum fortnight_parity parity)
 		return week_monday(&w) + 7L * fortnight_weeks(&w, parity) - 1;
 	case PERIOD_QUARTER:
 	case PERIOD_TERTIAL:
-	case PERIOD_YEAR:
-		break;
+	case PERIOD_YEAR: break;
 	}
 	/* The day before the first week of the span that follows. */
 	return first_monday_from(p->year,
-	    first_month(p->kind, p->num) + span_months(p->kind)) - 1;
+		   first_month(p->kind, p->num) + span_months(p->kind)) -
+	    1;
 }
 
 long
@@ -265,7 +278,7 @@ period_last_day(const struct period *p)
 static bool
 digits(const char *s, int n, int *out)
 {
-	int	 i, v = 0;
+	int i, v = 0;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
@@ -279,7 +292,7 @@ digits(const char *s, int n, int *out)
 int
 period_parse(const char *label, struct period *p)
 {
-	int	 year, num;
+	int year, num;
 
 	if (label == NULL || !digits(label, 4, &year) || year < 1)
 		return -1;
@@ -310,8 +323,7 @@ period_parse(const char *label, struct period *p)
 			return -1;
 		p->kind = PERIOD_TERTIAL;
 		break;
-	default:
-		return -1;
+	default: return -1;
 	}
 	p->year = year;
 	p->num = num;
@@ -341,7 +353,7 @@ period_format(const struct period *p, char *buf)
 void
 period_week_of_day(long days, struct period *out)
 {
-	struct week	 w;
+	struct week w;
 
 	week_of(days, &w);
 	out->kind = PERIOD_WEEK;
@@ -353,7 +365,7 @@ void
 period_of_day(long days, bool fortnightly, enum fortnight_parity parity,
     struct period *out)
 {
-	struct week	 w;
+	struct week w;
 
 	week_of(days, &w);
 	if (fortnightly) {
@@ -369,7 +381,7 @@ period_of_day(long days, bool fortnightly, enum fortnight_parity parity,
 int
 period_as_fortnight(struct period *p, enum fortnight_parity parity)
 {
-	struct week	 w;
+	struct week w;
 
 	if (p->kind != PERIOD_WEEK && p->kind != PERIOD_FORTNIGHT)
 		return -1;
@@ -399,10 +411,10 @@ step_span(const struct period *p, int per, int dir, struct period *out)
 }
 
 void
-period_prev(const struct period *p, enum fortnight_parity parity,
-    struct period *out)
+period_prev(
+    const struct period *p, enum fortnight_parity parity, struct period *out)
 {
-	struct week	 w;
+	struct week w;
 
 	switch (p->kind) {
 	case PERIOD_WEEK:
@@ -417,12 +429,8 @@ period_prev(const struct period *p, enum fortnight_parity parity,
 		out->year = w.year;
 		out->num = w.num;
 		break;
-	case PERIOD_QUARTER:
-		step_span(p, 4, -1, out);
-		break;
-	case PERIOD_TERTIAL:
-		step_span(p, 3, -1, out);
-		break;
+	case PERIOD_QUARTER: step_span(p, 4, -1, out); break;
+	case PERIOD_TERTIAL: step_span(p, 3, -1, out); break;
 	case PERIOD_YEAR:
 		*out = *p;
 		out->year--;
@@ -431,31 +439,27 @@ period_prev(const struct period *p, enum fortnight_parity parity,
 }
 
 void
-period_next(const struct period *p, enum fortnight_parity parity,
-    struct period *out)
+period_next(
+    const struct period *p, enum fortnight_parity parity, struct period *out)
 {
-	struct week	 w;
-	int		 n;
+	struct week w;
+	int n;
 
 	switch (p->kind) {
 	case PERIOD_WEEK:
 	case PERIOD_FORTNIGHT:
 		w.year = p->year;
 		w.num = p->num;
-		n = p->kind == PERIOD_FORTNIGHT ?
-		    fortnight_weeks(&w, parity) : 1;
+		n = p->kind == PERIOD_FORTNIGHT ? fortnight_weeks(&w, parity)
+						: 1;
 		while (n-- > 0)
 			week_next(&w);
 		out->kind = p->kind;
 		out->year = w.year;
 		out->num = w.num;
 		break;
-	case PERIOD_QUARTER:
-		step_span(p, 4, 1, out);
-		break;
-	case PERIOD_TERTIAL:
-		step_span(p, 3, 1, out);
-		break;
+	case PERIOD_QUARTER: step_span(p, 4, 1, out); break;
+	case PERIOD_TERTIAL: step_span(p, 3, 1, out); break;
 	case PERIOD_YEAR:
 		*out = *p;
 		out->year++;
@@ -466,7 +470,7 @@ period_next(const struct period *p, enum fortnight_parity parity,
 int
 period_cmp(const struct period *a, const struct period *b)
 {
-	long	 da = period_first_day(a), db = period_first_day(b);
+	long da = period_first_day(a), db = period_first_day(b);
 
 	if (da != db)
 		return da < db ? -1 : 1;
@@ -476,11 +480,11 @@ period_cmp(const struct period *a, const struct period *b)
 }
 
 void
-period_container(const struct period *week, enum period_kind kind,
-    struct period *out)
+period_container(
+    const struct period *week, enum period_kind kind, struct period *out)
 {
-	struct week	 w;
-	struct civil	 thu;
+	struct week w;
+	struct civil thu;
 
 	w.year = week->year;
 	w.num = week->num;
@@ -488,19 +492,11 @@ period_container(const struct period *week, enum period_kind kind,
 	out->kind = kind;
 	out->year = thu.year;
 	switch (kind) {
-	case PERIOD_QUARTER:
-		out->num = (thu.month - 1) / 3 + 1;
-		break;
-	case PERIOD_TERTIAL:
-		out->num = (thu.month - 1) / 4 + 1;
-		break;
-	case PERIOD_YEAR:
-		out->num = 0;
-		break;
+	case PERIOD_QUARTER: out->num = (thu.month - 1) / 3 + 1; break;
+	case PERIOD_TERTIAL: out->num = (thu.month - 1) / 4 + 1; break;
+	case PERIOD_YEAR: out->num = 0; break;
 	case PERIOD_WEEK:
-	case PERIOD_FORTNIGHT:
-		*out = *week;
-		break;
+	case PERIOD_FORTNIGHT: *out = *week; break;
 	}
 }
 
@@ -511,9 +507,9 @@ period_container(const struct period *week, enum period_kind kind,
 static void
 trim_utf8(char *buf, unsigned long size, int n)
 {
-	unsigned long	 len, i;
-	unsigned char	 lead;
-	unsigned long	 need;
+	unsigned long len, i;
+	unsigned char lead;
+	unsigned long need;
 
 	if (n < 0 || (unsigned long)n < size)
 		return;
@@ -544,7 +540,7 @@ static void
 describe_days(long first, long last, const char *const *months, char *buf,
     unsigned long size)
 {
-	struct civil	 a, b;
+	struct civil a, b;
 
 	period_civil_from_days(first, &a);
 	period_civil_from_days(last, &b);
@@ -560,13 +556,13 @@ void
 period_describe_parity(const struct period *p, enum fortnight_parity parity,
     const char *lang, char *buf, unsigned long size)
 {
-	bool			 en = lang != NULL && strcmp(lang, "en") == 0;
-	const char *const	*months = en ? months_en : months_sv;
-	char			 days[64];
-	long			 first, last;
-	struct week		 a, b;
-	const char		*what;
-	int			 n;
+	bool en = lang != NULL && strcmp(lang, "en") == 0;
+	const char *const *months = en ? months_en : months_sv;
+	char days[64];
+	long first, last;
+	struct week a, b;
+	const char *what;
+	int n;
 
 	if (size == 0)
 		return;
@@ -588,8 +584,9 @@ period_describe_parity(const struct period *p, enum fortnight_parity parity,
 		break;
 	case PERIOD_QUARTER:
 	case PERIOD_TERTIAL:
-		what = p->kind == PERIOD_TERTIAL ? "tertial" :
-		    en ? "quarter" : "kvartal";
+		what = p->kind == PERIOD_TERTIAL ? "tertial"
+		    : en                         ? "quarter"
+						 : "kvartal";
 		n = snprintf(buf, size, "%s %d %d (%s %d" EN_DASH "%d)", what,
 		    p->num, p->year, en ? "weeks" : "vecka", a.num, b.num);
 		break;
@@ -602,8 +599,8 @@ period_describe_parity(const struct period *p, enum fortnight_parity parity,
 }
 
 void
-period_describe(const struct period *p, const char *lang, char *buf,
-    unsigned long size)
+period_describe(
+    const struct period *p, const char *lang, char *buf, unsigned long size)
 {
 	period_describe_parity(p, implied_parity(p->num), lang, buf, size);
 }

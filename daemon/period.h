@@ -36,50 +36,50 @@ enum fortnight_parity {
 
 struct period {
 	enum period_kind kind;
-	int		 year;	/* ISO week-year for weeks/fortnights */
-	int		 num;	/* week 1-53, quarter 1-4, tertial 1-3, 0 */
+	int year; /* ISO week-year for weeks/fortnights */
+	int num; /* week 1-53, quarter 1-4, tertial 1-3, 0 */
 };
 
 struct civil {
-	int	year;
-	int	month;		/* 1-12 */
-	int	day;		/* 1-31 */
+	int year;
+	int month; /* 1-12 */
+	int day; /* 1-31 */
 };
 
 /* Longest label: "2026-W47" / "-123456-W01" guard. */
 #define PERIOD_LABEL_MAX 16
 
 /* Days since 1970-01-01 for a civil date and back. */
-long	period_days_from_civil(int year, int month, int day);
-void	period_civil_from_days(long days, struct civil *);
+long period_days_from_civil(int year, int month, int day);
+void period_civil_from_days(long days, struct civil *);
 /* ISO weekday 1 (Monday) - 7 (Sunday). */
-int	period_weekday(long days);
+int period_weekday(long days);
 /* Number of ISO weeks in ISO week-year `year` (52 or 53). */
-int	period_weeks_in_year(int year);
+int period_weeks_in_year(int year);
 
 /*
  * Parse a label: "2026-W47" gives a PERIOD_WEEK, "2026-Q3",
  * "2026-T2", "2026". Returns 0, or -1 if the label is malformed or
  * names a week that does not exist (2026-W54, 2025-W53).
  */
-int	period_parse(const char *label, struct period *);
+int period_parse(const char *label, struct period *);
 /* Write the label of p into buf (PERIOD_LABEL_MAX bytes). */
-void	period_format(const struct period *p, char *buf);
+void period_format(const struct period *p, char *buf);
 
 /* The ISO week containing the day. */
-void	period_week_of_day(long days, struct period *week);
+void period_week_of_day(long days, struct period *week);
 /*
  * The reporting period (week or fortnight, per `fortnightly`) that
  * contains the day. Fortnights are returned with kind PERIOD_FORTNIGHT
  * and the number of their first week.
  */
-void	period_of_day(long days, bool fortnightly, enum fortnight_parity,
-	    struct period *);
+void period_of_day(
+    long days, bool fortnightly, enum fortnight_parity, struct period *);
 /*
  * Validate that a week label names the start of a fortnight under the
  * parity; turns a PERIOD_WEEK into PERIOD_FORTNIGHT. Returns 0 or -1.
  */
-int	period_as_fortnight(struct period *, enum fortnight_parity);
+int period_as_fortnight(struct period *, enum fortnight_parity);
 
 /*
  * First and last day (inclusive) of any period. A quarter, tertial or
@@ -94,26 +94,26 @@ int	period_as_fortnight(struct period *, enum fortnight_parity);
  * the fortnight of that name has two weeks. Code that knows the parity
  * calls period_last_day_parity().
  */
-long	period_first_day(const struct period *);
-long	period_last_day(const struct period *);
-long	period_last_day_parity(const struct period *, enum fortnight_parity);
+long period_first_day(const struct period *);
+long period_last_day(const struct period *);
+long period_last_day_parity(const struct period *, enum fortnight_parity);
 
 /* The reporting period just before / after p (same kind, same parity). */
-void	period_prev(const struct period *p, enum fortnight_parity,
-	    struct period *out);
-void	period_next(const struct period *p, enum fortnight_parity,
-	    struct period *out);
+void period_prev(
+    const struct period *p, enum fortnight_parity, struct period *out);
+void period_next(
+    const struct period *p, enum fortnight_parity, struct period *out);
 
 /* Compare: <0, 0, >0 by first day, then kind. */
-int	period_cmp(const struct period *, const struct period *);
+int period_cmp(const struct period *, const struct period *);
 
 /*
  * The analysis period (quarter, tertial or year, per `kind`) that a
  * week belongs to by the Thursday rule. A fortnight counts as its first
  * week. For any other `kind`, out is a copy of the week.
  */
-void	period_container(const struct period *week, enum period_kind kind,
-	    struct period *out);
+void period_container(
+    const struct period *week, enum period_kind kind, struct period *out);
 
 /*
  * Describe a reporting period in words: "vecka 47, 16–22 november" (sv)
@@ -125,10 +125,10 @@ void	period_container(const struct period *week, enum period_kind kind,
  * "quarter 3 2026 (weeks 27–39)", "year 2026". Writes at most `size`
  * bytes including the NUL.
  */
-void	period_describe(const struct period *, const char *lang, char *buf,
-	    unsigned long size);
+void period_describe(
+    const struct period *, const char *lang, char *buf, unsigned long size);
 /* As period_describe(), exact for fortnights (see period_last_day()). */
-void	period_describe_parity(const struct period *, enum fortnight_parity,
-	    const char *lang, char *buf, unsigned long size);
+void period_describe_parity(const struct period *, enum fortnight_parity,
+    const char *lang, char *buf, unsigned long size);
 
 #endif

@@ -25,104 +25,117 @@
 #include "store.h"
 #include "xmalloc.h"
 
-#define DASH	"\u2013"
+#define DASH "\u2013"
 
 enum trend {
-	TREND_NONE,	/* no score now */
-	TREND_NEW,	/* a score now, none before */
+	TREND_NONE, /* no score now */
+	TREND_NEW, /* a score now, none before */
 	TREND_SAME,
 	TREND_UP,
 	TREND_DOWN,
 };
 
 struct pic_ind {
-	int	 score;		/* highest rating, or RATING_NONE */
-	int	 prev;		/* the previous period's score */
-	int	 reports;	/* reports that assessed it */
-	int	 sum;		/* of their ratings */
-	long	 events;	/* sum of counts; -1 when none was given */
-	long	 flag;		/* its open flag in pic->flags, or -1 */
+	int score; /* highest rating, or RATING_NONE */
+	int prev; /* the previous period's score */
+	int reports; /* reports that assessed it */
+	int sum; /* of their ratings */
+	long events; /* sum of counts; -1 when none was given */
+	long flag; /* its open flag in pic->flags, or -1 */
 };
 
 struct pic_note {
-	char	*place;		/* NULL when not given */
-	char	*text;		/* NULL when not given */
+	char *place; /* NULL when not given */
+	char *text; /* NULL when not given */
 };
 
 struct pic_person {
-	char	*name;
-	char	*email;
+	char *name;
+	char *email;
 };
 
 struct pic_area {
-	char			*slug;
-	char			*name;
-	enum picture_level	 computed;	/* worst level */
-	enum picture_level	 status;	/* computed, or as set */
-	bool			 set;		/* by a key function */
-	char			*set_by;	/* NULL when not named */
-	char			*assessment;	/* NULL when no comment */
-	int			 expected;
-	int			 reported;
-	struct pic_ind		*ind;		/* one per checklist item */
-	struct pic_note		*notes;
-	size_t			 n_notes;
-	struct pic_person	*missing;
-	size_t			 n_missing;
+	char *slug;
+	char *name;
+	enum picture_level computed; /* worst level */
+	enum picture_level status; /* computed, or as set */
+	bool set; /* by a key function */
+	char *set_by; /* NULL when not named */
+	char *assessment; /* NULL when no comment */
+	int expected;
+	int reported;
+	struct pic_ind *ind; /* one per checklist item */
+	struct pic_note *notes;
+	size_t n_notes;
+	struct pic_person *missing;
+	size_t n_missing;
 };
 
 struct pic_flag {
-	char			*area;
-	char			*indicator;
-	size_t			 area_pos;	/* in pic->areas */
-	long			 ind;		/* checklist index, or -1 */
-	size_t			 seq;		/* input order */
-	struct flags_episode	 ep;
+	char *area;
+	char *indicator;
+	size_t area_pos; /* in pic->areas */
+	long ind; /* checklist index, or -1 */
+	size_t seq; /* input order */
+	struct flags_episode ep;
 };
 
 struct picture {
-	char		*label;
-	char		*start;
-	char		*end;
-	size_t		 n_ind;
-	char		**keys;
-	char		**names;	/* Swedish, or the key */
-	struct pic_area	*areas;
-	size_t		 n_areas;
-	struct pic_flag	*flags;
-	size_t		 n_flags;
-	bool		 police;	/* notices were fetched */
-	char		**police_where;
-	size_t		 n_police_where;
+	char *label;
+	char *start;
+	char *end;
+	size_t n_ind;
+	char **keys;
+	char **names; /* Swedish, or the key */
+	struct pic_area *areas;
+	size_t n_areas;
+	struct pic_flag *flags;
+	size_t n_flags;
+	bool police; /* notices were fetched */
+	char **police_where;
+	size_t n_police_where;
 	struct police_count *police_types;
-	size_t		 n_police_types;
-	long		 police_total;
+	size_t n_police_types;
+	long police_total;
 };
 
 /* The caveat shown with every count of police notices. */
-#define POLICE_NOTE_SV \
-	"Polisens händelsenotiser räknas per kommun: deras " \
-	"position är kommunens eller länets mittpunkt, inte " \
+#define POLICE_NOTE_SV                                                         \
+	"Polisens händelsenotiser räknas per kommun: deras "                 \
+	"position är kommunens eller länets mittpunkt, inte "                \
 	"platsen, så de hör inte till något område."
-#define POLICE_NOTE_EN \
-	"Police event notices are counted per municipality: their position " \
-	"is the centre of the municipality or county, not the place, so " \
+#define POLICE_NOTE_EN                                                         \
+	"Police event notices are counted per municipality: their position "   \
+	"is the centre of the municipality or county, not the place, so "      \
 	"they belong to no area."
 
 static const char *const level_names[] = {
-	"grey", "green", "yellow", "red",
+    "grey",
+    "green",
+    "yellow",
+    "red",
 };
 
 static const char *const level_sv[] = {
-	"ej bedömt", "grönt läge", "gult läge", "rött läge",
+    "ej bedömt",
+    "grönt läge",
+    "gult läge",
+    "rött läge",
 };
 
 static const char *const trend_names[] = {
-	"none", "new", "same", "up", "down",
+    "none",
+    "new",
+    "same",
+    "up",
+    "down",
 };
 
 static const char *const rating_sv[RATING_MAX + 1] = {
-	"inget observerat", "enstaka", "återkommande", "omfattande",
+    "inget observerat",
+    "enstaka",
+    "återkommande",
+    "omfattande",
 };
 
 const char *
@@ -136,7 +149,7 @@ picture_level_name(enum picture_level level)
 int
 picture_level_parse(const char *s, enum picture_level *level)
 {
-	int	 i;
+	int i;
 
 	for (i = PICTURE_GREY; i <= PICTURE_RED; i++) {
 		if (strcmp(s, level_names[i]) == 0) {
@@ -193,7 +206,7 @@ mean_of(const struct pic_ind *ind)
 static int
 rating_of(const struct report *r, size_t i)
 {
-	int	 v = r->ratings[i];
+	int v = r->ratings[i];
 
 	if (v == RATING_NONE && r->nothing)
 		return 0;
@@ -205,7 +218,7 @@ rating_of(const struct report *r, size_t i)
 static long
 area_index(const struct picture *pic, const char *slug)
 {
-	size_t	 i;
+	size_t i;
 
 	if (slug == NULL)
 		return -1;
@@ -218,7 +231,7 @@ area_index(const struct picture *pic, const char *slug)
 static long
 indicator_index(const struct picture *pic, const char *key)
 {
-	size_t	 i;
+	size_t i;
 
 	if (key == NULL)
 		return -1;
@@ -231,13 +244,13 @@ indicator_index(const struct picture *pic, const char *key)
 static void
 add_report(struct picture *pic, const struct stored_report *sr)
 {
-	const struct report	*r = &sr->report;
-	struct pic_area		*a;
-	struct pic_ind		*ind;
-	struct pic_note		*note;
-	long			 ai;
-	size_t			 i;
-	int			 v;
+	const struct report *r = &sr->report;
+	struct pic_area *a;
+	struct pic_ind *ind;
+	struct pic_note *note;
+	long ai;
+	size_t i;
+	int v;
 
 	if ((ai = area_index(pic, r->area)) == -1)
 		return;
@@ -251,8 +264,8 @@ add_report(struct picture *pic, const struct stored_report *sr)
 				ind->score = v;
 		}
 		if (r->counts[i] >= 0 && r->counts[i] <= COUNT_MAX)
-			ind->events = (ind->events < 0 ? 0 : ind->events) +
-			    r->counts[i];
+			ind->events =
+			    (ind->events < 0 ? 0 : ind->events) + r->counts[i];
 	}
 	if (r->place == NULL && r->note == NULL)
 		return;
@@ -265,10 +278,10 @@ add_report(struct picture *pic, const struct stored_report *sr)
 static void
 add_previous(struct picture *pic, const struct stored_report *sr)
 {
-	struct pic_area	*a;
-	long		 ai;
-	size_t		 i;
-	int		 v;
+	struct pic_area *a;
+	long ai;
+	size_t i;
+	int v;
 
 	if ((ai = area_index(pic, sr->report.area)) == -1)
 		return;
@@ -281,7 +294,7 @@ add_previous(struct picture *pic, const struct stored_report *sr)
 static bool
 person_expected(const struct person *p, const char *slug)
 {
-	size_t	 i;
+	size_t i;
 
 	if (!p->active || p->role != ROLE_REPORTER)
 		return false;
@@ -296,11 +309,11 @@ person_expected(const struct person *p, const char *slug)
 static void
 add_coverage(struct picture *pic, const struct picture_input *in)
 {
-	struct pic_area		*a;
-	const struct person	*p;
-	struct pic_person	*m;
-	size_t			 i, j, k;
-	bool			 reported;
+	struct pic_area *a;
+	const struct person *p;
+	struct pic_person *m;
+	size_t i, j, k;
+	bool reported;
 
 	for (i = 0; i < pic->n_areas; i++) {
 		a = &pic->areas[i];
@@ -313,13 +326,13 @@ add_coverage(struct picture *pic, const struct picture_input *in)
 			for (k = 0; k < in->n_reports && !reported; k++)
 				reported = in->reports[k].person_id == p->id &&
 				    strcmp(in->reports[k].report.area,
-				    a->slug) == 0;
+					a->slug) == 0;
 			if (reported) {
 				a->reported++;
 				continue;
 			}
-			a->missing = xreallocarray(a->missing,
-			    a->n_missing + 1, sizeof(*a->missing));
+			a->missing = xreallocarray(
+			    a->missing, a->n_missing + 1, sizeof(*a->missing));
 			m = &a->missing[a->n_missing++];
 			m->name = xstrdup(p->name != NULL ? p->name : "");
 			m->email = xstrdup(p->email != NULL ? p->email : "");
@@ -330,10 +343,10 @@ add_coverage(struct picture *pic, const struct picture_input *in)
 static void
 add_statuses(struct picture *pic, const struct picture_input *in)
 {
-	const struct picture_status	*st;
-	struct pic_area			*a;
-	size_t				 i;
-	long				 ai;
+	const struct picture_status *st;
+	struct pic_area *a;
+	size_t i;
+	long ai;
 
 	for (i = 0; i < in->n_statuses; i++) {
 		st = &in->statuses[i];
@@ -358,9 +371,9 @@ add_statuses(struct picture *pic, const struct picture_input *in)
 static unsigned long
 sv_weight(const unsigned char **sp)
 {
-	const unsigned char	*s = *sp;
-	unsigned long		 cp;
-	int			 len, i;
+	const unsigned char *s = *sp;
+	unsigned long cp;
+	int len, i;
 
 	if (s[0] < 0x80) {
 		cp = s[0];
@@ -388,18 +401,23 @@ sv_weight(const unsigned char **sp)
 	if (cp >= 'A' && cp <= 'Z')
 		return cp - 'A' + 'a';
 	switch (cp) {
-	case 0xe5: case 0xc5:			/* å */
-		return 'z' + 1;
-	case 0xe4: case 0xc4: case 0xe6: case 0xc6:	/* ä æ */
-		return 'z' + 2;
-	case 0xf6: case 0xd6: case 0xf8: case 0xd8:	/* ö ø */
-		return 'z' + 3;
-	case 0xe9: case 0xc9: case 0xe8: case 0xc8:	/* é è */
-		return 'e';
-	case 0xfc: case 0xdc:			/* ü */
-		return 'y';
-	default:
-		break;
+	case 0xe5:
+	case 0xc5: /* å */ return 'z' + 1;
+	case 0xe4:
+	case 0xc4:
+	case 0xe6:
+	case 0xc6: /* ä æ */ return 'z' + 2;
+	case 0xf6:
+	case 0xd6:
+	case 0xf8:
+	case 0xd8: /* ö ø */ return 'z' + 3;
+	case 0xe9:
+	case 0xc9:
+	case 0xe8:
+	case 0xc8: /* é è */ return 'e';
+	case 0xfc:
+	case 0xdc: /* ü */ return 'y';
+	default: break;
 	}
 	return cp < 0x80 ? cp : 0x100 + cp;
 }
@@ -407,9 +425,9 @@ sv_weight(const unsigned char **sp)
 int
 picture_name_cmp(const char *a, const char *b)
 {
-	const unsigned char	*pa = (const unsigned char *)a;
-	const unsigned char	*pb = (const unsigned char *)b;
-	unsigned long		 wa, wb;
+	const unsigned char *pa = (const unsigned char *)a;
+	const unsigned char *pb = (const unsigned char *)b;
+	unsigned long wa, wb;
 
 	while (*pa != '\0' && *pb != '\0') {
 		wa = sv_weight(&pa);
@@ -425,8 +443,8 @@ picture_name_cmp(const char *a, const char *b)
 static int
 area_cmp(const void *va, const void *vb)
 {
-	const struct pic_area	*a = va, *b = vb;
-	int			 c;
+	const struct pic_area *a = va, *b = vb;
+	int c;
 
 	if (a->status != b->status)
 		return a->status > b->status ? -1 : 1;
@@ -439,9 +457,9 @@ area_cmp(const void *va, const void *vb)
 static int
 flag_cmp(const void *va, const void *vb)
 {
-	const struct pic_flag	*a = va, *b = vb;
-	unsigned long		 ia = (unsigned long)a->ind;
-	unsigned long		 ib = (unsigned long)b->ind;
+	const struct pic_flag *a = va, *b = vb;
+	unsigned long ia = (unsigned long)a->ind;
+	unsigned long ib = (unsigned long)b->ind;
 
 	if (a->area_pos != b->area_pos)
 		return a->area_pos < b->area_pos ? -1 : 1;
@@ -455,14 +473,14 @@ flag_cmp(const void *va, const void *vb)
 static void
 add_flags(struct picture *pic, const struct picture_input *in)
 {
-	const struct picture_flag	*f;
-	struct pic_flag			*pf;
-	struct pic_ind			*ind;
-	size_t				 i;
-	long				 ai;
+	const struct picture_flag *f;
+	struct pic_flag *pf;
+	struct pic_ind *ind;
+	size_t i;
+	long ai;
 
-	pic->flags = xcalloc(in->n_flags == 0 ? 1 : in->n_flags,
-	    sizeof(*pic->flags));
+	pic->flags =
+	    xcalloc(in->n_flags == 0 ? 1 : in->n_flags, sizeof(*pic->flags));
 	for (i = 0; i < in->n_flags; i++) {
 		f = &in->flags[i];
 		if (f->indicator == NULL ||
@@ -496,19 +514,19 @@ add_flags(struct picture *pic, const struct picture_input *in)
 static void
 add_police(struct picture *pic, const struct picture_police *pp)
 {
-	size_t	 i;
+	size_t i;
 
 	if (pp == NULL)
 		return;
 	pic->police = true;
 	pic->police_total = pp->total;
-	pic->police_where = xcalloc(pp->n_locations + 1,
-	    sizeof(*pic->police_where));
+	pic->police_where =
+	    xcalloc(pp->n_locations + 1, sizeof(*pic->police_where));
 	for (i = 0; i < pp->n_locations; i++)
 		pic->police_where[i] = xstrdup(pp->locations[i]);
 	pic->n_police_where = pp->n_locations;
-	pic->police_types = xcalloc(pp->n_counts + 1,
-	    sizeof(*pic->police_types));
+	pic->police_types =
+	    xcalloc(pp->n_counts + 1, sizeof(*pic->police_types));
 	for (i = 0; i < pp->n_counts; i++) {
 		pic->police_types[i].type = xstrdup(pp->counts[i].type);
 		pic->police_types[i].count = pp->counts[i].count;
@@ -519,12 +537,11 @@ add_police(struct picture *pic, const struct picture_police *pp)
 struct picture *
 picture_compile(const struct picture_input *in)
 {
-	struct picture		*pic;
-	struct pic_area		*a;
-	enum picture_level	 level;
-	size_t			 i, j;
-	size_t			 n_ind = in->checklist != NULL ?
-				     in->checklist->n : 0;
+	struct picture *pic;
+	struct pic_area *a;
+	enum picture_level level;
+	size_t i, j;
+	size_t n_ind = in->checklist != NULL ? in->checklist->n : 0;
 
 	pic = xcalloc(1, sizeof(*pic));
 	pic->label = xstrdup(in->label != NULL ? in->label : "");
@@ -538,8 +555,9 @@ picture_compile(const struct picture_input *in)
 	pic->names = xcalloc(n_ind + 1, sizeof(*pic->names));
 	for (i = 0; i < n_ind; i++) {
 		pic->keys[i] = xstrdup(in->checklist->items[i].key);
-		pic->names[i] = xstrdup(in->checklist->items[i].sv != NULL ?
-		    in->checklist->items[i].sv : in->checklist->items[i].key);
+		pic->names[i] = xstrdup(in->checklist->items[i].sv != NULL
+			? in->checklist->items[i].sv
+			: in->checklist->items[i].key);
 	}
 
 	pic->areas = xcalloc(in->n_areas + 1, sizeof(*pic->areas));
@@ -549,8 +567,9 @@ picture_compile(const struct picture_input *in)
 			continue;
 		a = &pic->areas[pic->n_areas++];
 		a->slug = xstrdup(in->areas[i].slug);
-		a->name = xstrdup(in->areas[i].name != NULL ?
-		    in->areas[i].name : in->areas[i].slug);
+		a->name =
+		    xstrdup(in->areas[i].name != NULL ? in->areas[i].name
+						      : in->areas[i].slug);
 		a->ind = xcalloc(n_ind + 1, sizeof(*a->ind));
 		for (j = 0; j < n_ind; j++) {
 			a->ind[j].score = RATING_NONE;
@@ -586,8 +605,8 @@ picture_compile(const struct picture_input *in)
 void
 picture_free(struct picture *pic)
 {
-	struct pic_area	*a;
-	size_t		 i, j;
+	struct pic_area *a;
+	size_t i, j;
 
 	if (pic == NULL)
 		return;
@@ -641,7 +660,7 @@ picture_free(struct picture *pic)
 static json_t *
 jstr(const char *s)
 {
-	json_t	*v;
+	json_t *v;
 
 	if (s == NULL || (v = json_string(s)) == NULL)
 		return json_null();
@@ -655,31 +674,30 @@ jscore(int v)
 }
 
 static json_t *
-indicator_json(const struct picture *pic, const struct pic_ind *ind,
-    size_t i)
+indicator_json(const struct picture *pic, const struct pic_ind *ind, size_t i)
 {
-	json_t	*o = json_object();
+	json_t *o = json_object();
 
 	json_object_set_new(o, "key", jstr(pic->keys[i]));
 	json_object_set_new(o, "score", jscore(ind->score));
-	json_object_set_new(o, "mean", ind->reports == 0 ? json_null() :
-	    json_real(mean_of(ind)));
+	json_object_set_new(o, "mean",
+	    ind->reports == 0 ? json_null() : json_real(mean_of(ind)));
 	json_object_set_new(o, "reports", json_integer(ind->reports));
-	json_object_set_new(o, "events", ind->events < 0 ? json_null() :
-	    json_integer(ind->events));
-	json_object_set_new(o, "level",
-	    jstr(level_names[picture_score_level(ind->score)]));
+	json_object_set_new(o, "events",
+	    ind->events < 0 ? json_null() : json_integer(ind->events));
+	json_object_set_new(
+	    o, "level", jstr(level_names[picture_score_level(ind->score)]));
 	json_object_set_new(o, "trend", jstr(trend_names[trend_of(ind)]));
 	json_object_set_new(o, "flagged", json_boolean(ind->flag != -1));
 	return o;
 }
 
 static json_t *
-area_json(const struct picture *pic, const struct pic_area *a,
-    bool with_missing)
+area_json(
+    const struct picture *pic, const struct pic_area *a, bool with_missing)
 {
-	json_t	*o = json_object(), *arr, *item;
-	size_t	 i;
+	json_t *o = json_object(), *arr, *item;
+	size_t i;
 
 	json_object_set_new(o, "area", jstr(a->slug));
 	json_object_set_new(o, "name", jstr(a->name));
@@ -687,21 +705,19 @@ area_json(const struct picture *pic, const struct pic_area *a,
 	if (a->set) {
 		json_object_set_new(o, "status_set_by", jstr(a->set_by));
 		json_object_set_new(o, "assessment", jstr(a->assessment));
-		json_object_set_new(o, "status_computed",
-		    jstr(level_names[a->computed]));
+		json_object_set_new(
+		    o, "status_computed", jstr(level_names[a->computed]));
 	}
-	json_object_set_new(o, "reporters_expected",
-	    json_integer(a->expected));
-	json_object_set_new(o, "reporters_reported",
-	    json_integer(a->reported));
+	json_object_set_new(o, "reporters_expected", json_integer(a->expected));
+	json_object_set_new(o, "reporters_reported", json_integer(a->reported));
 	if (with_missing) {
 		arr = json_array();
 		for (i = 0; i < a->n_missing; i++) {
 			item = json_object();
-			json_object_set_new(item, "name",
-			    jstr(a->missing[i].name));
-			json_object_set_new(item, "email",
-			    jstr(a->missing[i].email));
+			json_object_set_new(
+			    item, "name", jstr(a->missing[i].name));
+			json_object_set_new(
+			    item, "email", jstr(a->missing[i].email));
 			json_array_append_new(arr, item);
 		}
 		json_object_set_new(o, "missing", arr);
@@ -725,8 +741,8 @@ area_json(const struct picture *pic, const struct pic_area *a,
 static json_t *
 police_json(const struct picture *pic)
 {
-	json_t	*o = json_object(), *arr, *item;
-	size_t	 i;
+	json_t *o = json_object(), *arr, *item;
+	size_t i;
 
 	arr = json_array();
 	for (i = 0; i < pic->n_police_where; i++)
@@ -736,10 +752,10 @@ police_json(const struct picture *pic)
 	arr = json_array();
 	for (i = 0; i < pic->n_police_types; i++) {
 		item = json_object();
-		json_object_set_new(item, "type",
-		    jstr(pic->police_types[i].type));
-		json_object_set_new(item, "count",
-		    json_integer(pic->police_types[i].count));
+		json_object_set_new(
+		    item, "type", jstr(pic->police_types[i].type));
+		json_object_set_new(
+		    item, "count", json_integer(pic->police_types[i].count));
 		json_array_append_new(arr, item);
 	}
 	json_object_set_new(o, "types", arr);
@@ -751,17 +767,17 @@ police_json(const struct picture *pic)
 json_t *
 picture_to_json(const struct picture *pic, bool with_missing)
 {
-	json_t			*doc = json_object(), *arr, *item;
-	const struct pic_flag	*f;
-	size_t			 i;
+	json_t *doc = json_object(), *arr, *item;
+	const struct pic_flag *f;
+	size_t i;
 
 	json_object_set_new(doc, "period", jstr(pic->label));
 	json_object_set_new(doc, "start", jstr(pic->start));
 	json_object_set_new(doc, "end", jstr(pic->end));
 	arr = json_array();
 	for (i = 0; i < pic->n_areas; i++)
-		json_array_append_new(arr,
-		    area_json(pic, &pic->areas[i], with_missing));
+		json_array_append_new(
+		    arr, area_json(pic, &pic->areas[i], with_missing));
 	json_object_set_new(doc, "areas", arr);
 	arr = json_array();
 	for (i = 0; i < pic->n_flags; i++) {
@@ -773,12 +789,12 @@ picture_to_json(const struct picture *pic, bool with_missing)
 		json_object_set_new(item, "reason", jstr(f->ep.reason_sv));
 		json_object_set_new(item, "reason_en", jstr(f->ep.reason_en));
 		if (f->ep.closed[0] != '\0') {
-			json_object_set_new(item, "status",
-			    json_string("closed"));
+			json_object_set_new(
+			    item, "status", json_string("closed"));
 			json_object_set_new(item, "closed", jstr(f->ep.closed));
 		} else
-			json_object_set_new(item, "status",
-			    json_string("open"));
+			json_object_set_new(
+			    item, "status", json_string("open"));
 		json_array_append_new(arr, item);
 	}
 	json_object_set_new(doc, "flags", arr);
@@ -791,7 +807,7 @@ picture_to_json(const struct picture *pic, bool with_missing)
 static void
 format_mean(char *buf, size_t size, double mean)
 {
-	char	*p;
+	char *p;
 
 	snprintf(buf, size, "%.2f", mean);
 	if ((p = strchr(buf, '.')) != NULL)
@@ -803,21 +819,11 @@ static void
 format_trend(char *buf, size_t size, const struct pic_ind *ind)
 {
 	switch (trend_of(ind)) {
-	case TREND_UP:
-		snprintf(buf, size, "upp från %d", ind->prev);
-		break;
-	case TREND_DOWN:
-		snprintf(buf, size, "ner från %d", ind->prev);
-		break;
-	case TREND_SAME:
-		snprintf(buf, size, "oförändrat");
-		break;
-	case TREND_NEW:
-		snprintf(buf, size, "ej bedömt förra perioden");
-		break;
-	case TREND_NONE:
-		snprintf(buf, size, "ej bedömt denna period");
-		break;
+	case TREND_UP: snprintf(buf, size, "upp från %d", ind->prev); break;
+	case TREND_DOWN: snprintf(buf, size, "ner från %d", ind->prev); break;
+	case TREND_SAME: snprintf(buf, size, "oförändrat"); break;
+	case TREND_NEW: snprintf(buf, size, "ej bedömt förra perioden"); break;
+	case TREND_NONE: snprintf(buf, size, "ej bedömt denna period"); break;
 	}
 }
 
@@ -850,18 +856,18 @@ text_coverage(struct buf *b, const struct pic_area *a)
 		buf_puts(b, "  Inga rapportörer är kopplade till området.\n");
 	else
 		buf_printf(b, "  %d av %d %s har rapporterat.\n", a->reported,
-		    a->expected, plural(a->expected, "rapportör",
-		    "rapportörer"));
+		    a->expected,
+		    plural(a->expected, "rapportör", "rapportörer"));
 }
 
 static void
 text_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
     bool with_missing)
 {
-	const struct pic_ind	*ind;
-	const struct pic_flag	*f;
-	char			 trend[64], mean[32];
-	size_t			 i, shown = 0;
+	const struct pic_ind *ind;
+	const struct pic_flag *f;
+	char trend[64], mean[32];
+	size_t i, shown = 0;
 
 	buf_printf(b, "%s: %s", a->name, level_sv[a->status]);
 	if (a->set) {
@@ -871,8 +877,8 @@ text_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 		if (a->computed == PICTURE_GREY)
 			buf_puts(b, "; inga bedömningar i rapporterna)");
 		else
-			buf_printf(b, "; rapporterna ger %s)",
-			    level_sv[a->computed]);
+			buf_printf(
+			    b, "; rapporterna ger %s)", level_sv[a->computed]);
 	}
 	buf_puts(b, "\n");
 	if (a->set && a->assessment != NULL) {
@@ -898,8 +904,8 @@ text_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 			    plural(ind->reports, "rapport", "rapporter"));
 			if (ind->events >= 0)
 				buf_printf(b, ", %ld %s", ind->events,
-				    plural(ind->events, "händelse",
-				    "händelser"));
+				    plural(
+					ind->events, "händelse", "händelser"));
 			buf_puts(b, ".");
 		}
 		if (ind->flag != -1) {
@@ -984,9 +990,9 @@ text_police(struct buf *b, const struct picture *pic)
 char *
 picture_to_text(const struct picture *pic, bool with_missing)
 {
-	struct buf		 b = { NULL, 0, 0 };
-	const struct pic_flag	*f;
-	size_t			 i;
+	struct buf b = {NULL, 0, 0};
+	const struct pic_flag *f;
+	size_t i;
 
 	buf_printf(&b, "Lägesbild %s (%s " DASH " %s)\n", pic->label,
 	    pic->start, pic->end);
@@ -1015,7 +1021,7 @@ picture_to_text(const struct picture *pic, bool with_missing)
 static void
 html_lines(struct buf *b, const char *s)
 {
-	char	*line, *p, *next;
+	char *line, *p, *next;
 
 	line = xstrdup(s);
 	for (p = line; p != NULL; p = next) {
@@ -1034,19 +1040,21 @@ static void
 html_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
     bool with_missing)
 {
-	static const char *const heads[] = { "Högsta", "Medel", "Rapporter",
-	    "Händelser", "Trend", "Kvarstående" };
-	const struct pic_ind	*ind;
-	const struct pic_flag	*f;
-	char			 s[64];
-	size_t			 i;
+	static const char *const heads[] = {"Högsta", "Medel", "Rapporter",
+	    "Händelser", "Trend", "Kvarstående"};
+	const struct pic_ind *ind;
+	const struct pic_flag *f;
+	char s[64];
+	size_t i;
 
-	buf_printf(b, "<div class=\"area status-%s\">\n",
-	    level_names[a->status]);
+	buf_printf(
+	    b, "<div class=\"area status-%s\">\n", level_names[a->status]);
 	buf_puts(b, "<h3><span class=\"area-name\">");
 	buf_html(b, a->name);
-	buf_printf(b, "</span> <span class=\"status status-%s\">%s</span>"
-	    "</h3>\n", level_names[a->status], level_sv[a->status]);
+	buf_printf(b,
+	    "</span> <span class=\"status status-%s\">%s</span>"
+	    "</h3>\n",
+	    level_names[a->status], level_sv[a->status]);
 	if (a->set) {
 		buf_puts(b, "<p class=\"assessment\">Gemensam bedömning");
 		if (a->set_by != NULL) {
@@ -1058,14 +1066,18 @@ html_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 			buf_html(b, a->assessment);
 		}
 		if (a->computed == PICTURE_GREY)
-			buf_puts(b, " <span class=\"computed\">(inga "
+			buf_puts(b,
+			    " <span class=\"computed\">(inga "
 			    "bedömningar i rapporterna)</span></p>\n");
 		else
-			buf_printf(b, " <span class=\"computed\">(rapporterna "
-			    "ger %s)</span></p>\n", level_sv[a->computed]);
+			buf_printf(b,
+			    " <span class=\"computed\">(rapporterna "
+			    "ger %s)</span></p>\n",
+			    level_sv[a->computed]);
 	}
 
-	buf_puts(b, "<table class=\"indicators\">\n<thead><tr>"
+	buf_puts(b,
+	    "<table class=\"indicators\">\n<thead><tr>"
 	    "<th scope=\"col\">Punkt</th>");
 	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
 		buf_printf(b, "<th scope=\"col\">%s</th>", heads[i]);
@@ -1078,19 +1090,22 @@ html_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 		buf_html(b, pic->names[i]);
 		buf_puts(b, "</th>");
 		if (ind->score == RATING_NONE)
-			buf_puts(b, "<td class=\"score\">" DASH "</td>"
+			buf_puts(b,
+			    "<td class=\"score\">" DASH "</td>"
 			    "<td class=\"mean\">" DASH "</td>");
 		else {
 			format_mean(s, sizeof(s), mean_of(ind));
-			buf_printf(b, "<td class=\"score\">%d</td>"
-			    "<td class=\"mean\">%s</td>", ind->score, s);
+			buf_printf(b,
+			    "<td class=\"score\">%d</td>"
+			    "<td class=\"mean\">%s</td>",
+			    ind->score, s);
 		}
 		buf_printf(b, "<td class=\"reports\">%d</td>", ind->reports);
 		if (ind->events < 0)
 			buf_puts(b, "<td class=\"events\">" DASH "</td>");
 		else
-			buf_printf(b, "<td class=\"events\">%ld</td>",
-			    ind->events);
+			buf_printf(
+			    b, "<td class=\"events\">%ld</td>", ind->events);
 		format_trend(s, sizeof(s), ind);
 		buf_printf(b, "<td class=\"trend trend-%s\">%s</td>",
 		    trend_names[trend_of(ind)], s);
@@ -1133,8 +1148,8 @@ html_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 		buf_puts(b, "Inga rapportörer är kopplade till området.");
 	else
 		buf_printf(b, "%d av %d %s har rapporterat.", a->reported,
-		    a->expected, plural(a->expected, "rapportör",
-		    "rapportörer"));
+		    a->expected,
+		    plural(a->expected, "rapportör", "rapportörer"));
 	buf_puts(b, "</p>\n");
 	if (with_missing && a->n_missing > 0) {
 		buf_puts(b, "<p class=\"missing\">Har inte rapporterat: ");
@@ -1155,7 +1170,8 @@ html_area(struct buf *b, const struct picture *pic, const struct pic_area *a,
 static void
 html_police(struct buf *b, const struct picture *pic)
 {
-	buf_puts(b, "<div class=\"police\">\n<h3>Polisens "
+	buf_puts(b,
+	    "<div class=\"police\">\n<h3>Polisens "
 	    "händelsenotiser</h3>\n<p class=\"police-where\">");
 	police_where(b, pic, true);
 	if (pic->police_total == 0)
@@ -1163,7 +1179,8 @@ html_police(struct buf *b, const struct picture *pic)
 	else
 		buf_printf(b, ": %ld.</p>\n", pic->police_total);
 	if (pic->n_police_types > 0) {
-		buf_puts(b, "<table class=\"police-types\">\n<thead><tr>"
+		buf_puts(b,
+		    "<table class=\"police-types\">\n<thead><tr>"
 		    "<th scope=\"col\">Typ</th><th scope=\"col\">Antal</th>"
 		    "</tr></thead>\n<tbody>\n");
 		for (size_t i = 0; i < pic->n_police_types; i++) {
@@ -1180,9 +1197,9 @@ html_police(struct buf *b, const struct picture *pic)
 char *
 picture_to_html(const struct picture *pic, bool with_missing)
 {
-	struct buf		 b = { NULL, 0, 0 };
-	const struct pic_flag	*f;
-	size_t			 i;
+	struct buf b = {NULL, 0, 0};
+	const struct pic_flag *f;
+	size_t i;
 
 	buf_puts(&b, "<div class=\"picture\">\n<h2>Lägesbild ");
 	buf_html(&b, pic->label);
@@ -1197,7 +1214,8 @@ picture_to_html(const struct picture *pic, bool with_missing)
 		html_area(&b, pic, &pic->areas[i], with_missing);
 
 	if (pic->n_flags > 0) {
-		buf_puts(&b, "<h3>Kvarstående problem</h3>\n"
+		buf_puts(&b,
+		    "<h3>Kvarstående problem</h3>\n"
 		    "<table class=\"flags\">\n<thead><tr>"
 		    "<th scope=\"col\">Område</th><th scope=\"col\">Punkt</th>"
 		    "<th scope=\"col\">Sedan</th><th scope=\"col\">Varför</th>"

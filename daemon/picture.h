@@ -53,11 +53,11 @@
  * jansson writes reals with 17 digits (1.67 as 1.6699999999999999, the
  * same number); dump picture JSON with these flags to print "1.67".
  */
-#define PICTURE_JSON_REAL	JSON_REAL_PRECISION(15)
+#define PICTURE_JSON_REAL JSON_REAL_PRECISION(15)
 
 /* In order of severity: the worst level is the largest. */
 enum picture_level {
-	PICTURE_GREY,		/* nobody assessed */
+	PICTURE_GREY, /* nobody assessed */
 	PICTURE_GREEN,
 	PICTURE_YELLOW,
 	PICTURE_RED,
@@ -69,10 +69,10 @@ enum picture_level {
  * is ignored. Strings borrowed; comment and set_by may be NULL.
  */
 struct picture_status {
-	const char		*area;		/* slug */
-	enum picture_level	 level;
-	const char		*comment;
-	const char		*set_by;	/* who set it, as shown */
+	const char *area; /* slug */
+	enum picture_level level;
+	const char *comment;
+	const char *set_by; /* who set it, as shown */
 };
 
 /*
@@ -81,9 +81,9 @@ struct picture_status {
  * is only listed. Strings borrowed.
  */
 struct picture_flag {
-	const char		*area;		/* slug */
-	const char		*indicator;	/* checklist key */
-	struct flags_episode	 episode;
+	const char *area; /* slug */
+	const char *indicator; /* checklist key */
+	struct flags_episode episode;
 };
 
 /*
@@ -91,11 +91,11 @@ struct picture_flag {
  * dated in it). Borrowed.
  */
 struct picture_police {
-	char *const			*locations;
-	size_t				 n_locations;
-	const struct police_count	*counts;
-	size_t				 n_counts;
-	long				 total;
+	char *const *locations;
+	size_t n_locations;
+	const struct police_count *counts;
+	size_t n_counts;
+	long total;
 };
 
 /*
@@ -106,30 +106,30 @@ struct picture_police {
  * ratings in the order of `checklist`.
  */
 struct picture_input {
-	const char			*label;	/* "2026-W47" */
-	const char			*start;	/* "2026-11-16" */
-	const char			*end;	/* "2026-11-22" */
-	const struct checklist		*checklist;
-	const struct area		*areas;
-	size_t				 n_areas;
-	const struct stored_report	*reports;
-	size_t				 n_reports;
-	const struct stored_report	*previous;
-	size_t				 n_previous;
-	const struct person		*people;
-	size_t				 n_people;
-	const struct picture_flag	*flags;
-	size_t				 n_flags;
-	const struct picture_status	*statuses;
-	size_t				 n_statuses;
-	const struct picture_police	*police;	/* NULL: not fetched */
+	const char *label; /* "2026-W47" */
+	const char *start; /* "2026-11-16" */
+	const char *end; /* "2026-11-22" */
+	const struct checklist *checklist;
+	const struct area *areas;
+	size_t n_areas;
+	const struct stored_report *reports;
+	size_t n_reports;
+	const struct stored_report *previous;
+	size_t n_previous;
+	const struct person *people;
+	size_t n_people;
+	const struct picture_flag *flags;
+	size_t n_flags;
+	const struct picture_status *statuses;
+	size_t n_statuses;
+	const struct picture_police *police; /* NULL: not fetched */
 };
 
 struct picture;
 
 /* A new picture (picture_free); never NULL. */
-struct picture	*picture_compile(const struct picture_input *);
-void		 picture_free(struct picture *);
+struct picture *picture_compile(const struct picture_input *);
+void picture_free(struct picture *);
 
 /*
  * The picture as contract §6 JSON: a new reference. Members beyond the
@@ -139,25 +139,24 @@ void		 picture_free(struct picture *);
  * with police notices "police_events" {locations, total, types [{type,
  * count}], note, note_en}.
  */
-json_t		*picture_to_json(const struct picture *, bool with_missing);
+json_t *picture_to_json(const struct picture *, bool with_missing);
 /* Plain Swedish text, UTF-8, "\n" line ends. New string (free(3)). */
-char		*picture_to_text(const struct picture *, bool with_missing);
+char *picture_to_text(const struct picture *, bool with_missing);
 /*
  * An HTML fragment (a <div class="picture">, every text escaped, class
  * names for styling). New string (free(3)).
  */
-char		*picture_to_html(const struct picture *, bool with_missing);
+char *picture_to_html(const struct picture *, bool with_missing);
 
 /* "green", "yellow", "red", "grey", and back (0, or -1 if unknown). */
-const char	*picture_level_name(enum picture_level);
-int		 picture_level_parse(const char *, enum picture_level *);
+const char *picture_level_name(enum picture_level);
+int picture_level_parse(const char *, enum picture_level *);
 
 /*
  * The level of a score (a rating, or RATING_NONE for nobody assessed):
  * 0-1 green, 2 yellow, 3 red, none grey. Also the analysis' rule.
  */
-enum picture_level
-		 picture_score_level(int);
+enum picture_level picture_score_level(int);
 
 /*
  * strcmp(3)-like order of two UTF-8 names in Swedish: case folded, å ä
@@ -165,6 +164,6 @@ enum picture_level
  * non-ASCII letters after those by code point; names that weigh the
  * same fall back to byte order. Used for areas here and in analysis.
  */
-int		 picture_name_cmp(const char *, const char *);
+int picture_name_cmp(const char *, const char *);
 
 #endif

@@ -48,7 +48,7 @@ police_notices_free(struct police_notice *p, size_t n)
 static const char *
 digits(const char *s, int min, int max, int *v)
 {
-	int	i;
+	int i;
 
 	*v = 0;
 	for (i = 0; i < max && isdigit((unsigned char)s[i]); i++)
@@ -59,8 +59,8 @@ digits(const char *s, int min, int max, int *v)
 int
 police_datetime(const char *s, time_t *out)
 {
-	int	 y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 1;
-	long	 days;
+	int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 1;
+	long days;
 
 	if (s == NULL)
 		return -1;
@@ -113,8 +113,8 @@ police_datetime(const char *s, time_t *out)
 char *
 police_site(const char *api_url)
 {
-	const char	*p;
-	size_t		 n;
+	const char *p;
+	size_t n;
 
 	if (api_url == NULL || (p = strstr(api_url, "://")) == NULL)
 		return NULL;
@@ -138,8 +138,8 @@ url_chars_ok(const char *s)
 char *
 police_absolute_url(const char *site, const char *url)
 {
-	const char	*colon;
-	char		*s;
+	const char *colon;
+	char *s;
 
 	if (url == NULL || *url == '\0' || !url_chars_ok(url))
 		return NULL;
@@ -163,8 +163,8 @@ police_absolute_url(const char *site, const char *url)
 size_t
 police_locations(const char *value, char ***names)
 {
-	const char	*p = value, *e;
-	size_t		 n = 0, len;
+	const char *p = value, *e;
+	size_t n = 0, len;
 
 	*names = NULL;
 	if (value == NULL)
@@ -172,8 +172,7 @@ police_locations(const char *value, char ***names)
 	for (;;) {
 		p += strspn(p, " \t");
 		len = strcspn(p, ",;");
-		for (e = p + len; e > p && (e[-1] == ' ' || e[-1] == '\t');
-		    e--)
+		for (e = p + len; e > p && (e[-1] == ' ' || e[-1] == '\t'); e--)
 			;
 		if (e > p) {
 			*names = xreallocarray(*names, n + 1, sizeof(**names));
@@ -206,9 +205,9 @@ police_location_match(const char *location, char *const *names, size_t n)
 char *
 police_request_url(const char *api_url, char *const *names, size_t n)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	struct buf		 b = { NULL, 0, 0 };
-	const unsigned char	*c;
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = {NULL, 0, 0};
+	const unsigned char *c;
 
 	buf_puts(&b, api_url);
 	if (n == 0)
@@ -217,14 +216,14 @@ police_request_url(const char *api_url, char *const *names, size_t n)
 	buf_puts(&b, "locationname=");
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
-			buf_puts(&b, ";");	/* the API's separator */
+			buf_puts(&b, ";"); /* the API's separator */
 		for (c = (const unsigned char *)names[i]; *c != '\0'; c++) {
 			if (isalnum(*c) || *c == '-' || *c == '.' ||
 			    *c == '_' || *c == '~')
 				buf_append(&b, c, 1);
 			else
-				buf_printf(&b, "%%%c%c", hex[*c >> 4],
-				    hex[*c & 15]);
+				buf_printf(
+				    &b, "%%%c%c", hex[*c >> 4], hex[*c & 15]);
 		}
 	}
 	return buf_take(&b, NULL);
@@ -237,9 +236,9 @@ police_request_url(const char *api_url, char *const *names, size_t n)
 static const char *
 member_text(json_t *o, const char *key, size_t max, bool one_line)
 {
-	json_t		*v = json_object_get(o, key);
-	const char	*s;
-	size_t		 len;
+	json_t *v = json_object_get(o, key);
+	const char *s;
+	size_t len;
 
 	if (!json_is_string(v))
 		return NULL;
@@ -257,10 +256,10 @@ member_text(json_t *o, const char *key, size_t max, bool one_line)
 static long long
 member_id(json_t *o)
 {
-	json_t		*v = json_object_get(o, "id");
-	const char	*s;
-	char		*end;
-	long long	 id;
+	json_t *v = json_object_get(o, "id");
+	const char *s;
+	char *end;
+	long long id;
 
 	if (json_is_integer(v))
 		return json_integer_value(v) > 0 ? json_integer_value(v) : -1;
@@ -277,11 +276,11 @@ member_id(json_t *o)
 static int
 parse_one(json_t *o, const char *site, struct police_notice *p)
 {
-	json_t		*loc;
-	const char	*datetime, *type, *where, *name, *summary, *url;
-	const char	*gps = NULL;
-	time_t		 at;
-	long long	 id;
+	json_t *loc;
+	const char *datetime, *type, *where, *name, *summary, *url;
+	const char *gps = NULL;
+	time_t at;
+	long long id;
 
 	memset(p, 0, sizeof(*p));
 	if (!json_is_object(o) || (id = member_id(o)) == -1)
@@ -298,9 +297,9 @@ parse_one(json_t *o, const char *site, struct police_notice *p)
 	name = member_text(o, "name", POLICE_NAME_MAX, false);
 	summary = member_text(o, "summary", POLICE_SUMMARY_MAX, false);
 	if ((name == NULL && json_object_get(o, "name") != NULL &&
-	    !json_is_null(json_object_get(o, "name"))) ||
+		!json_is_null(json_object_get(o, "name"))) ||
 	    (summary == NULL && json_object_get(o, "summary") != NULL &&
-	    !json_is_null(json_object_get(o, "summary"))))
+		!json_is_null(json_object_get(o, "summary"))))
 		return -1;
 	url = member_text(o, "url", POLICE_URL_MAX, true);
 	if (json_is_object(loc))
@@ -322,18 +321,18 @@ int
 police_parse(const char *body, size_t len, const char *site,
     struct police_notice **out, size_t *n, size_t *skipped, char **cause)
 {
-	json_t			*doc, *o;
-	json_error_t		 jerr;
-	struct police_notice	*list = NULL, one;
-	size_t			 i, k, count = 0;
+	json_t *doc, *o;
+	json_error_t jerr;
+	struct police_notice *list = NULL, one;
+	size_t i, k, count = 0;
 
 	*out = NULL;
 	*n = 0;
 	*skipped = 0;
 	/* A NUL in one text should cost that notice, not the answer. */
 	if ((doc = json_loadb(body, len, JSON_ALLOW_NUL, &jerr)) == NULL) {
-		xasprintf(cause, "not JSON: %s (line %d, column %d)",
-		    jerr.text, jerr.line, jerr.column);
+		xasprintf(cause, "not JSON: %s (line %d, column %d)", jerr.text,
+		    jerr.line, jerr.column);
 		return -1;
 	}
 	if (!json_is_array(doc)) {
@@ -343,7 +342,8 @@ police_parse(const char *body, size_t len, const char *site,
 		return -1;
 	}
 	list = xcalloc(json_array_size(doc) + 1, sizeof(*list));
-	json_array_foreach(doc, i, o) {
+	json_array_foreach(doc, i, o)
+	{
 		if (parse_one(o, site, &one) == -1) {
 			(*skipped)++;
 			continue;
@@ -379,16 +379,16 @@ police_count(const struct police_notice *notices, size_t n,
     char *const *locations, size_t n_locations, struct police_count **out,
     size_t *n_out)
 {
-	struct police_count	*c = NULL;
-	size_t			 nc = 0, k;
-	long			 total = 0;
+	struct police_count *c = NULL;
+	size_t nc = 0, k;
+	long total = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!police_location_match(notices[i].location, locations,
-		    n_locations))
+		if (!police_location_match(
+			notices[i].location, locations, n_locations))
 			continue;
-		for (k = 0; k < nc && strcmp(c[k].type,
-		    notices[i].type) != 0; k++)
+		for (k = 0; k < nc && strcmp(c[k].type, notices[i].type) != 0;
+		     k++)
 			;
 		if (k == nc) {
 			c = xreallocarray(c, nc + 1, sizeof(*c));

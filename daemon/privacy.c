@@ -37,31 +37,31 @@
 #include "privacy.h"
 #include "xmalloc.h"
 
-#define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
+#define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 /* Digits of the longest phone number read: "00" and 15 of E.164. */
 #define PHONE_DIGITS_MAX 17
 
 struct kind {
-	unsigned	 flag;
-	const char	*name_sv;
-	const char	*name_en;
-	const char	*marker_sv;
-	const char	*marker_en;
+	unsigned flag;
+	const char *name_sv;
+	const char *name_en;
+	const char *marker_sv;
+	const char *marker_en;
 };
 
 static const struct kind kind_table[] = {
-	{ PRIVACY_PNR, "personnummer", "personal identity number",
-	    "[personnummer borttaget]", "[personal identity number removed]" },
-	{ PRIVACY_PHONE, "telefonnummer", "phone number",
-	    "[telefonnummer borttaget]", "[phone number removed]" },
-	{ PRIVACY_EMAIL, "e-postadress", "e-mail address",
-	    "[e-postadress borttagen]", "[e-mail address removed]" },
+    {PRIVACY_PNR, "personnummer", "personal identity number",
+	"[personnummer borttaget]", "[personal identity number removed]"},
+    {PRIVACY_PHONE, "telefonnummer", "phone number",
+	"[telefonnummer borttaget]", "[phone number removed]"},
+    {PRIVACY_EMAIL, "e-postadress", "e-mail address",
+	"[e-postadress borttagen]", "[e-mail address removed]"},
 };
 
 static const struct kind *
 kind_of(unsigned flag)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sizeof(kind_table) / sizeof(kind_table[0]); i++)
 		if (kind_table[i].flag == flag)
@@ -78,7 +78,7 @@ is_english(const char *lang)
 const char *
 privacy_kind_name(unsigned kind, const char *lang)
 {
-	const struct kind	*k;
+	const struct kind *k;
 
 	if ((k = kind_of(kind)) == NULL)
 		return NULL;
@@ -88,7 +88,7 @@ privacy_kind_name(unsigned kind, const char *lang)
 const char *
 privacy_marker(unsigned kind, const char *lang)
 {
-	const struct kind	*k;
+	const struct kind *k;
 
 	if ((k = kind_of(kind)) == NULL)
 		return NULL;
@@ -102,8 +102,8 @@ privacy_marker(unsigned kind, const char *lang)
 static size_t
 utf8_seq(const unsigned char *p, size_t n)
 {
-	size_t		need, i;
-	unsigned	cp;
+	size_t need, i;
+	unsigned cp;
 
 	if (p[0] < 0x80)
 		return 1;
@@ -138,9 +138,9 @@ utf8_seq(const unsigned char *p, size_t n)
 static char *
 sanitize(const char *text, size_t *len)
 {
-	const unsigned char	*p = (const unsigned char *)text;
-	struct buf		 b = { NULL, 0, 0 };
-	size_t			 n = strlen(text), i = 0, run = 0, k;
+	const unsigned char *p = (const unsigned char *)text;
+	struct buf b = {NULL, 0, 0};
+	size_t n = strlen(text), i = 0, run = 0, k;
 
 	while (i < n) {
 		if ((k = utf8_seq(p + i, n - i)) != 0) {
@@ -159,9 +159,9 @@ sanitize(const char *text, size_t *len)
 static unsigned
 cp_at(const char *s, size_t i, size_t *n)
 {
-	const unsigned char	*p = (const unsigned char *)s + i;
-	unsigned		 cp;
-	size_t			 k;
+	const unsigned char *p = (const unsigned char *)s + i;
+	unsigned cp;
+	size_t k;
 
 	if (p[0] < 0x80) {
 		*n = 1;
@@ -186,7 +186,7 @@ cp_at(const char *s, size_t i, size_t *n)
 static unsigned
 cp_before(const char *s, size_t i, size_t *at)
 {
-	size_t	j = i - 1, n;
+	size_t j = i - 1, n;
 
 	while (j > 0 && ((unsigned char)s[j] & 0xc0) == 0x80)
 		j--;
@@ -216,35 +216,35 @@ is_letter(unsigned cp)
 {
 	if (cp < 0x80)
 		return is_ascii_alpha(cp);
-	if (cp < 0xc0)			/* Latin-1 punctuation and signs */
+	if (cp < 0xc0) /* Latin-1 punctuation and signs */
 		return false;
-	if (cp < 0x250)			/* Latin-1 letters, Latin Extended */
+	if (cp < 0x250) /* Latin-1 letters, Latin Extended */
 		return cp != 0xd7 && cp != 0xf7;
-	if (cp < 0x2000)		/* IPA, Greek, Cyrillic ... Greek Ext */
+	if (cp < 0x2000) /* IPA, Greek, Cyrillic ... Greek Ext */
 		return true;
-	if (cp < 0x2c00)		/* punctuation, symbols, arrows */
+	if (cp < 0x2c00) /* punctuation, symbols, arrows */
 		return false;
-	if (cp < 0x2e00)		/* Glagolitic ... Cyrillic Ext-A */
+	if (cp < 0x2e00) /* Glagolitic ... Cyrillic Ext-A */
 		return true;
-	if (cp < 0x3040)		/* CJK punctuation */
+	if (cp < 0x3040) /* CJK punctuation */
 		return false;
-	if (cp < 0xd800)		/* kana, Hangul, CJK */
+	if (cp < 0xd800) /* kana, Hangul, CJK */
 		return true;
-	if (cp < 0xf900)		/* private use */
+	if (cp < 0xf900) /* private use */
 		return false;
-	if (cp < 0xfe00)		/* compatibility, presentation forms */
+	if (cp < 0xfe00) /* compatibility, presentation forms */
 		return true;
-	if (cp < 0xfe70)		/* selectors, small and vertical forms */
+	if (cp < 0xfe70) /* selectors, small and vertical forms */
 		return false;
-	if (cp < 0xff00)		/* Arabic presentation forms */
+	if (cp < 0xff00) /* Arabic presentation forms */
 		return true;
-	if (cp < 0xff21)		/* full-width punctuation and digits */
+	if (cp < 0xff21) /* full-width punctuation and digits */
 		return false;
-	if (cp < 0xffe0)		/* full-width letters, half-width kana */
+	if (cp < 0xffe0) /* full-width letters, half-width kana */
 		return true;
 	if (cp < 0x10000)
 		return false;
-	if (cp >= 0x1f000 && cp < 0x1fc00)	/* emoji, symbols */
+	if (cp >= 0x1f000 && cp < 0x1fc00) /* emoji, symbols */
 		return false;
 	return cp < 0x40000;
 }
@@ -276,16 +276,16 @@ is_glue(unsigned c)
 static bool
 starts_free(const char *s, size_t i, size_t masked)
 {
-	size_t		at;
-	unsigned	c;
+	size_t at;
+	unsigned c;
 
 	if (i <= masked)
 		return true;
 	c = cp_before(s, i, &at);
 	if (is_word(c))
 		return false;
-	return !(is_glue(c) && at > masked &&
-	    is_digit((unsigned char)s[at - 1]));
+	return !(
+	    is_glue(c) && at > masked && is_digit((unsigned char)s[at - 1]));
 }
 
 /*
@@ -295,8 +295,8 @@ starts_free(const char *s, size_t i, size_t masked)
 static bool
 ends_free(const char *s, size_t len, size_t end, size_t limit)
 {
-	size_t		n;
-	unsigned	c;
+	size_t n;
+	unsigned c;
 
 	if (end >= len || end == limit)
 		return true;
@@ -311,7 +311,7 @@ ends_free(const char *s, size_t len, size_t end, size_t limit)
 static size_t
 digit_run(const char *s, size_t i, size_t limit, size_t cap)
 {
-	size_t	n = 0;
+	size_t n = 0;
 
 	while (i + n < limit && n < cap && is_digit((unsigned char)s[i + n]))
 		n++;
@@ -334,10 +334,9 @@ static bool
 birth_date(int century, const char *d)
 {
 	static const int mdays[12] = {
-		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	int	year, month = two(d + 2), day = two(d + 4);
-	bool	leap;
+	    31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int year, month = two(d + 2), day = two(d + 4);
+	bool leap;
 
 	if (day > 60)
 		day -= 60;
@@ -356,7 +355,7 @@ birth_date(int century, const char *d)
 static bool
 luhn_ok(const char *d)
 {
-	int	i, v, sum = 0;
+	int i, v, sum = 0;
 
 	for (i = 0; i < 9; i++) {
 		v = (d[i] - '0') * (i % 2 == 0 ? 2 : 1);
@@ -372,26 +371,26 @@ luhn_ok(const char *d)
 static size_t
 pnr_len(const char *s, size_t len, size_t i, size_t limit)
 {
-	char	d[10];
-	size_t	run, end;
-	int	century = -1;
+	char d[10];
+	size_t run, end;
+	int century = -1;
 
 	run = digit_run(s, i, limit, 13);
 	switch (run) {
-	case 10:			/* YYMMDDXXXX */
+	case 10: /* YYMMDDXXXX */
 		memcpy(d, s + i, 10);
 		end = i + 10;
 		break;
-	case 12:			/* YYYYMMDDXXXX */
+	case 12: /* YYYYMMDDXXXX */
 		century = two(s + i);
 		memcpy(d, s + i + 2, 10);
 		end = i + 12;
 		break;
-	case 6:				/* YYMMDD-XXXX, YYMMDD+XXXX */
-	case 8:				/* YYYYMMDD-XXXX */
+	case 6: /* YYMMDD-XXXX, YYMMDD+XXXX */
+	case 8: /* YYYYMMDD-XXXX */
 		end = i + run;
-		if (end >= limit || !(s[end] == '-' ||
-		    (run == 6 && s[end] == '+')))
+		if (end >= limit ||
+		    !(s[end] == '-' || (run == 6 && s[end] == '+')))
 			return 0;
 		if (digit_run(s, end + 1, limit, 5) != 4)
 			return 0;
@@ -401,8 +400,7 @@ pnr_len(const char *s, size_t len, size_t i, size_t limit)
 		memcpy(d + 6, s + end + 1, 4);
 		end += 5;
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 	if (century != -1 && (century < 18 || century > 20))
 		return 0;
@@ -430,12 +428,12 @@ phone_sep(const char *s, size_t i, size_t limit)
 
 /* A phone number as read: its digits and the shape of its groups. */
 struct phone {
-	char	 d[PHONE_DIGITS_MAX];
-	size_t	 nd;
-	size_t	 groups;
-	size_t	 glen[3];	/* of the first three groups */
-	char	 sep[2];	/* the first two separators, ' ' for NBSP */
-	bool	 plus;
+	char d[PHONE_DIGITS_MAX];
+	size_t nd;
+	size_t groups;
+	size_t glen[3]; /* of the first three groups */
+	char sep[2]; /* the first two separators, ' ' for NBSP */
+	bool plus;
 };
 
 /*
@@ -447,7 +445,7 @@ struct phone {
 static size_t
 phone_max(const char *d, size_t n, bool plus)
 {
-	size_t	extra = 0;
+	size_t extra = 0;
 
 	if (!plus) {
 		if (n < 2)
@@ -467,7 +465,7 @@ phone_max(const char *d, size_t n, bool plus)
 static bool
 trunk_zero(const char *s, size_t *p, size_t limit)
 {
-	size_t	q = *p;
+	size_t q = *p;
 
 	q += phone_sep(s, q, limit);
 	if (q + 3 > limit || memcmp(s + q, "(0)", 3) != 0)
@@ -491,7 +489,7 @@ hhmm(const char *d)
 static bool
 phone_lookalike(const struct phone *ph)
 {
-	int	day, month, year;
+	int day, month, year;
 
 	/* A time range: "0800-1200". */
 	if (ph->groups == 2 && ph->glen[0] == 4 && ph->glen[1] == 4 &&
@@ -517,8 +515,8 @@ phone_lookalike(const struct phone *ph)
 static bool
 phone_group(struct phone *ph, const char *s, size_t p, size_t g)
 {
-	char	d[PHONE_DIGITS_MAX];
-	size_t	n = ph->nd + g;
+	char d[PHONE_DIGITS_MAX];
+	size_t n = ph->nd + g;
 
 	if (n > PHONE_DIGITS_MAX)
 		return false;
@@ -566,9 +564,9 @@ phone_valid(const struct phone *ph)
 static size_t
 phone_len(const char *s, size_t len, size_t i, size_t limit)
 {
-	struct phone	ph, tried;
-	size_t		p = i, end = 0, cut_end = 0, g, k;
-	bool		spaced = false;
+	struct phone ph, tried;
+	size_t p = i, end = 0, cut_end = 0, g, k;
+	bool spaced = false;
 
 	memset(&ph, 0, sizeof(ph));
 	if (s[p] == '+') {
@@ -600,8 +598,9 @@ phone_len(const char *s, size_t len, size_t i, size_t limit)
 		p += g;
 		end = p;
 		spaced = false;
-		if (ph.groups == 1 && (ph.plus || (ph.d[0] == '0' &&
-		    ph.d[1] == '0')) && trunk_zero(s, &p, limit))
+		if (ph.groups == 1 &&
+		    (ph.plus || (ph.d[0] == '0' && ph.d[1] == '0')) &&
+		    trunk_zero(s, &p, limit))
 			continue;
 		if ((k = phone_sep(s, p, limit)) == 0 || p + k >= limit ||
 		    !is_digit((unsigned char)s[p + k]))
@@ -640,8 +639,8 @@ is_label(unsigned cp)
 static bool
 tld_ok(const char *s, size_t a, size_t b)
 {
-	size_t		n, chars = 0;
-	unsigned	cp;
+	size_t n, chars = 0;
+	unsigned cp;
 
 	if (b - a > 4 && strncasecmp(s + a, "xn--", 4) == 0)
 		return true;
@@ -656,8 +655,8 @@ tld_ok(const char *s, size_t a, size_t b)
 }
 
 struct span {
-	size_t	start;
-	size_t	end;
+	size_t start;
+	size_t end;
 };
 
 /*
@@ -668,9 +667,9 @@ struct span {
 static bool
 email_at(const char *s, size_t len, size_t at, size_t lo, struct span *sp)
 {
-	const char	*dash;
-	size_t		 b = at, p, q, n, j, best = 0, labels = 0;
-	unsigned	 cp;
+	const char *dash;
+	size_t b = at, p, q, n, j, best = 0, labels = 0;
+	unsigned cp;
 
 	while (b > lo) {
 		cp = cp_before(s, b, &j);
@@ -715,8 +714,8 @@ email_at(const char *s, size_t len, size_t at, size_t lo, struct span *sp)
 static struct span *
 find_emails(const char *s, size_t len, size_t *n)
 {
-	struct span	*v = NULL, sp;
-	size_t		 i, lo = 0, cap = 0;
+	struct span *v = NULL, sp;
+	size_t i, lo = 0, cap = 0;
 
 	*n = 0;
 	for (i = 0; i < len; i++) {
@@ -742,11 +741,11 @@ static char *
 mask_pass(const char *s, size_t len, const char *lang, unsigned *found,
     size_t *outlen)
 {
-	struct buf	 b = { NULL, 0, 0 };
-	struct span	*emails;
-	size_t		 nemails, e = 0, i = 0, copied = 0, limit, n;
-	unsigned	 kind, c;
-	bool		 any = false;
+	struct buf b = {NULL, 0, 0};
+	struct span *emails;
+	size_t nemails, e = 0, i = 0, copied = 0, limit, n;
+	unsigned kind, c;
+	bool any = false;
 
 	emails = find_emails(s, len, &nemails);
 	while (i < len) {
@@ -790,9 +789,9 @@ mask_pass(const char *s, size_t len, const char *lang, unsigned *found,
 char *
 privacy_mask_lang(const char *text, const char *lang, unsigned *found)
 {
-	char		*cur, *next;
-	size_t		 len;
-	unsigned	 kinds = 0;
+	char *cur, *next;
+	size_t len;
+	unsigned kinds = 0;
 
 	cur = sanitize(text, &len);
 	while ((next = mask_pass(cur, len, lang, &kinds, &len)) != NULL) {
@@ -814,7 +813,7 @@ privacy_mask(const char *text, unsigned *found)
 unsigned
 privacy_scan(const char *text)
 {
-	unsigned	 found;
+	unsigned found;
 
 	free(privacy_mask_lang(text, "sv", &found));
 	return found;

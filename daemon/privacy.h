@@ -30,10 +30,10 @@
 #define ESTD_PRIVACY_H
 
 /* Kinds of personal data, as bit flags. */
-#define PRIVACY_PNR	0x1u	/* personnummer or samordningsnummer */
-#define PRIVACY_PHONE	0x2u	/* telefonnummer */
-#define PRIVACY_EMAIL	0x4u	/* e-postadress */
-#define PRIVACY_ALL	(PRIVACY_PNR | PRIVACY_PHONE | PRIVACY_EMAIL)
+#define PRIVACY_PNR 0x1u /* personnummer or samordningsnummer */
+#define PRIVACY_PHONE 0x2u /* telefonnummer */
+#define PRIVACY_EMAIL 0x4u /* e-postadress */
+#define PRIVACY_ALL (PRIVACY_PNR | PRIVACY_PHONE | PRIVACY_EMAIL)
 
 /*
  * A copy of the NUL-terminated `text` with every item found replaced by
@@ -43,17 +43,16 @@
  * not NULL) is set to the kinds found, 0 if none. The result is owned by
  * the caller (free(3)); never NULL.
  */
-char		*privacy_mask(const char *text, unsigned *found);
+char *privacy_mask(const char *text, unsigned *found);
 /*
  * As privacy_mask with the markers of `lang`: "en" gives
  * "[personal identity number removed]", "[phone number removed]",
  * "[e-mail address removed]"; anything else Swedish. Result owned by
  * the caller.
  */
-char		*privacy_mask_lang(const char *text, const char *lang,
-		    unsigned *found);
+char *privacy_mask_lang(const char *text, const char *lang, unsigned *found);
 /* The kinds privacy_mask would find in text, 0 if none. */
-unsigned	 privacy_scan(const char *text);
+unsigned privacy_scan(const char *text);
 
 /*
  * Name of one kind for a message to the reporter: "personnummer",
@@ -61,8 +60,8 @@ unsigned	 privacy_scan(const char *text);
  * "phone number", "e-mail address" (en); NULL unless `kind` is exactly
  * one of the flags. Static strings.
  */
-const char	*privacy_kind_name(unsigned kind, const char *lang);
+const char *privacy_kind_name(unsigned kind, const char *lang);
 /* The marker of one kind in `lang`, or NULL as above. Static strings. */
-const char	*privacy_marker(unsigned kind, const char *lang);
+const char *privacy_marker(unsigned kind, const char *lang);
 
 #endif

@@ -9,18 +9,18 @@
 #include "ratelimit.h"
 #include "xmalloc.h"
 
-#define SLOTS	4096
+#define SLOTS 4096
 
 struct slot {
-	uint64_t	key;
-	time_t		minute;
-	int		count;
+	uint64_t key;
+	time_t minute;
+	int count;
 };
 
 struct ratelimit {
-	pthread_mutex_t	lock;
-	int		limit;
-	struct slot	slots[SLOTS];
+	pthread_mutex_t lock;
+	int limit;
+	struct slot slots[SLOTS];
 };
 
 /* FNV-1a: only spreads addresses over slots, not a secret. */
@@ -58,8 +58,8 @@ ratelimit_free(struct ratelimit *rl)
 static struct slot *
 slot_of(struct ratelimit *rl, const char *addr, time_t now)
 {
-	uint64_t	 h = hash(addr);
-	struct slot	*s = &rl->slots[h % SLOTS];
+	uint64_t h = hash(addr);
+	struct slot *s = &rl->slots[h % SLOTS];
 
 	if (s->key != h || s->minute != now / 60) {
 		s->key = h;

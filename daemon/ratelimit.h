@@ -14,16 +14,13 @@
 
 struct ratelimit;
 
-struct ratelimit	*ratelimit_new(int per_minute);
-void			 ratelimit_free(struct ratelimit *);
+struct ratelimit *ratelimit_new(int per_minute);
+void ratelimit_free(struct ratelimit *);
 /* 1 if `addr` is over the limit at `now` (seconds), else 0. */
-int			 ratelimit_blocked(struct ratelimit *,
-			    const char *addr, time_t now);
+int ratelimit_blocked(struct ratelimit *, const char *addr, time_t now);
 /* Count one failure for `addr` at `now`. */
-void			 ratelimit_fail(struct ratelimit *, const char *addr,
-			    time_t now);
+void ratelimit_fail(struct ratelimit *, const char *addr, time_t now);
 /* Seconds until the address's minute is over (for Retry-After). */
-int			 ratelimit_retry_after(struct ratelimit *,
-			    const char *addr, time_t now);
+int ratelimit_retry_after(struct ratelimit *, const char *addr, time_t now);
 
 #endif

@@ -27,114 +27,122 @@
 #include "xmalloc.h"
 
 struct msg {
-	const char	*sv;
-	const char	*en;
+	const char *sv;
+	const char *en;
 };
 
 static const struct msg msg_malformed = {
-	"Begäran kunde inte läsas: den ska vara ett JSON-objekt.",
-	"The request could not be read: it must be a JSON object.",
+    "Begäran kunde inte läsas: den ska vara ett JSON-objekt.",
+    "The request could not be read: it must be a JSON object.",
 };
 static const struct msg msg_unknown_member = {
-	"Okänt fält.",
-	"Unknown field.",
+    "Okänt fält.",
+    "Unknown field.",
 };
 static const struct msg msg_unknown_form = {
-	"Okänt fält i formuläret.",
-	"Unknown field in the form.",
+    "Okänt fält i formuläret.",
+    "Unknown field in the form.",
 };
 static const struct msg msg_area_missing = {
-	"Välj ett område.",
-	"Choose an area.",
+    "Välj ett område.",
+    "Choose an area.",
 };
 static const struct msg msg_area_bad = {
-	"Området finns inte. Välj ett område i listan.",
-	"That area does not exist. Choose one from the list.",
+    "Området finns inte. Välj ett område i listan.",
+    "That area does not exist. Choose one from the list.",
 };
 static const struct msg msg_period_bad = {
-	"Ogiltig vecka. Skriv den som 2026-W47.",
-	"Invalid week. Write it as 2026-W47.",
+    "Ogiltig vecka. Skriv den som 2026-W47.",
+    "Invalid week. Write it as 2026-W47.",
 };
 static const struct msg msg_ratings_type = {
-	"Bedömningarna ska anges som punkt och värde 0–3.",
-	"Ratings must be given as item and value 0–3.",
+    "Bedömningarna ska anges som punkt och värde 0–3.",
+    "Ratings must be given as item and value 0–3.",
 };
 static const struct msg msg_counts_type = {
-	"Antalen ska anges som punkt och heltal 0–10000.",
-	"Counts must be given as item and whole number 0–10000.",
+    "Antalen ska anges som punkt och heltal 0–10000.",
+    "Counts must be given as item and whole number 0–10000.",
 };
 static const struct msg msg_unknown_indicator = {
-	"Okänd punkt i checklistan.",
-	"Unknown checklist item.",
+    "Okänd punkt i checklistan.",
+    "Unknown checklist item.",
 };
 static const struct msg msg_rating = {
-	"Välj 0–3 eller lämna tomt.",
-	"Choose 0–3 or leave it empty.",
+    "Välj 0–3 eller lämna tomt.",
+    "Choose 0–3 or leave it empty.",
 };
 static const struct msg msg_count = {
-	"Ange ett heltal 0–10000.",
-	"Enter a whole number 0–10000.",
+    "Ange ett heltal 0–10000.",
+    "Enter a whole number 0–10000.",
 };
 static const struct msg msg_place_long = {
-	"Platsen får vara högst 200 tecken.",
-	"The place may be at most 200 characters.",
+    "Platsen får vara högst 200 tecken.",
+    "The place may be at most 200 characters.",
 };
 static const struct msg msg_place_control = {
-	"Skriv platsen på en rad, utan specialtecken.",
-	"Write the place on one line, without special characters.",
+    "Skriv platsen på en rad, utan specialtecken.",
+    "Write the place on one line, without special characters.",
 };
 static const struct msg msg_place_type = {
-	"Platsen ska vara text.",
-	"The place must be text.",
+    "Platsen ska vara text.",
+    "The place must be text.",
 };
 static const struct msg msg_note_long = {
-	"Anteckningen får vara högst 4000 tecken.",
-	"The note may be at most 4000 characters.",
+    "Anteckningen får vara högst 4000 tecken.",
+    "The note may be at most 4000 characters.",
 };
 static const struct msg msg_note_control = {
-	"Anteckningen innehåller otillåtna specialtecken.",
-	"The note contains special characters that are not allowed.",
+    "Anteckningen innehåller otillåtna specialtecken.",
+    "The note contains special characters that are not allowed.",
 };
 static const struct msg msg_note_type = {
-	"Anteckningen ska vara text.",
-	"The note must be text.",
+    "Anteckningen ska vara text.",
+    "The note must be text.",
 };
 static const struct msg msg_text_utf8 = {
-	"Texten innehåller ogiltiga tecken. Skriv den igen.",
-	"The text contains invalid characters. Please type it again.",
+    "Texten innehåller ogiltiga tecken. Skriv den igen.",
+    "The text contains invalid characters. Please type it again.",
 };
 static const struct msg msg_nothing_type = {
-	"Inget att rapportera ska vara sant eller falskt.",
-	"Nothing to report must be true or false.",
+    "Inget att rapportera ska vara sant eller falskt.",
+    "Nothing to report must be true or false.",
 };
 static const struct msg msg_nothing_conflict = {
-	"Du valde Inget att rapportera men angav också en bedömning över 0. "
-	    "Ändra det ena.",
-	"You chose Nothing to report but also gave a rating above 0. "
-	    "Change one of them.",
+    "Du valde Inget att rapportera men angav också en bedömning över 0. "
+    "Ändra det ena.",
+    "You chose Nothing to report but also gave a rating above 0. "
+    "Change one of them.",
 };
 static const struct msg msg_empty = {
-	"Fyll i minst en rad, eller välj Inget att rapportera.",
-	"Fill in at least one row, or choose Nothing to report.",
+    "Fyll i minst en rad, eller välj Inget att rapportera.",
+    "Fill in at least one row, or choose Nothing to report.",
 };
 
 /* The rules of one free-text field. */
 struct text_rule {
-	const char		*field;	/* the same in JSON and the form */
-	size_t			 max;	/* code points */
-	bool			 multiline;
-	const struct msg	*too_long;
-	const struct msg	*control;
-	const struct msg	*type;
+	const char *field; /* the same in JSON and the form */
+	size_t max; /* code points */
+	bool multiline;
+	const struct msg *too_long;
+	const struct msg *control;
+	const struct msg *type;
 };
 
 static const struct text_rule place_rule = {
-	"place", PLACE_MAX, false, &msg_place_long, &msg_place_control,
-	&msg_place_type,
+    "place",
+    PLACE_MAX,
+    false,
+    &msg_place_long,
+    &msg_place_control,
+    &msg_place_type,
 };
 static const struct text_rule note_rule = {
-	"note", NOTE_MAX, true, &msg_note_long, &msg_note_control,
-	&msg_note_type,
+    "note",
+    NOTE_MAX,
+    true,
+    &msg_note_long,
+    &msg_note_control,
+    &msg_note_type,
 };
 
 /*
@@ -144,8 +152,8 @@ static const struct text_rule note_rule = {
 static size_t
 utf8_seq(const unsigned char *p, size_t n)
 {
-	size_t		need, i;
-	unsigned	cp;
+	size_t need, i;
+	unsigned cp;
 
 	if (p[0] < 0x80)
 		return 1;
@@ -176,8 +184,8 @@ utf8_seq(const unsigned char *p, size_t n)
 int
 report_valid_utf8(const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, n;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, n;
 
 	for (i = 0; i < len; i += n) {
 		if (p[i] == '\0' || (n = utf8_seq(p + i, len - i)) == 0)
@@ -189,13 +197,13 @@ report_valid_utf8(const char *s, size_t len)
 int
 report_valid_slug(const char *s)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; s[i] != '\0'; i++) {
 		if (i == AREA_SLUG_MAX)
 			return 0;
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			(s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
 			return 0;
 	}
 	return i > 0;
@@ -209,12 +217,12 @@ report_valid_slug(const char *s)
 static void
 field_copy(char *dst, size_t size, const char *src)
 {
-	const unsigned char	*p = (const unsigned char *)src;
-	size_t			 i = 0, n, avail;
+	const unsigned char *p = (const unsigned char *)src;
+	size_t i = 0, n, avail;
 
 	avail = strnlen(src, size - 1);
-	while (i < avail && p[i] != '\0' &&
-	    (n = utf8_seq(p + i, avail - i)) != 0)
+	while (
+	    i < avail && p[i] != '\0' && (n = utf8_seq(p + i, avail - i)) != 0)
 		i += n;
 	memcpy(dst, src, i);
 	dst[i] = '\0';
@@ -222,10 +230,10 @@ field_copy(char *dst, size_t size, const char *src)
 
 /* Errors beyond REPORT_ERRORS_MAX are dropped; errs may be NULL. */
 void
-report_error_add(struct report_errors *errs, const char *field,
-    const char *sv, const char *en)
+report_error_add(struct report_errors *errs, const char *field, const char *sv,
+    const char *en)
 {
-	struct report_error	*e;
+	struct report_error *e;
 
 	if (errs == NULL || errs->n >= REPORT_ERRORS_MAX)
 		return;
@@ -248,8 +256,8 @@ static int
 err_key(struct report_errors *errs, const char *prefix, const char *key,
     const struct msg *m)
 {
-	char	field[64];
-	size_t	plen = strlen(prefix);
+	char field[64];
+	size_t plen = strlen(prefix);
 
 	/* Longer than the error's field; report_error_add cuts it. */
 	memcpy(field, prefix, plen);
@@ -261,7 +269,7 @@ err_key(struct report_errors *errs, const char *prefix, const char *key,
 static int
 has_error(const struct report_errors *errs, const char *field)
 {
-	size_t	i;
+	size_t i;
 
 	if (errs == NULL)
 		return 0;
@@ -282,7 +290,7 @@ indicators(const struct checklist *cl)
 static int
 indicator(const struct checklist *cl, const char *key)
 {
-	int	i;
+	int i;
 
 	i = conf_indicator_index(cl, key);
 	if (i < 0 || (size_t)i >= indicators(cl))
@@ -293,7 +301,7 @@ indicator(const struct checklist *cl, const char *key)
 void
 report_init(struct report *r)
 {
-	size_t	i;
+	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	r->has_period = false;
@@ -315,8 +323,8 @@ report_clear(struct report *r)
 static int
 is_space(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-	    c == '\v' || c == '\f';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	    c == '\f';
 }
 
 /* Narrow s[0..*len) to its text without surrounding white space. */
@@ -339,14 +347,15 @@ trim(const char *s, size_t *len)
 static const struct msg *
 text_problem(const char *s, size_t len, const struct text_rule *rule)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, chars = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, chars = 0;
 
 	if (!report_valid_utf8(s, len))
 		return &msg_text_utf8;
 	for (i = 0; i < len; i++) {
-		if (p[i] < 0x20 && !(rule->multiline &&
-		    (p[i] == '\n' || p[i] == '\r' || p[i] == '\t')))
+		if (p[i] < 0x20 &&
+		    !(rule->multiline &&
+			(p[i] == '\n' || p[i] == '\r' || p[i] == '\t')))
 			return rule->control;
 		if (p[i] == 0x7f ||
 		    (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f))
@@ -368,7 +377,7 @@ static int
 set_text(char **dst, const char *s, size_t len, const struct text_rule *rule,
     struct report_errors *errs)
 {
-	const struct msg	*m;
+	const struct msg *m;
 
 	if (!report_valid_utf8(s, len))
 		return err(errs, rule->field, &msg_text_utf8);
@@ -384,9 +393,9 @@ set_text(char **dst, const char *s, size_t len, const struct text_rule *rule,
 static int
 check_text(char **p, const struct text_rule *rule, struct report_errors *errs)
 {
-	const struct msg	*m;
-	const char		*s;
-	size_t			 len;
+	const struct msg *m;
+	const char *s;
+	size_t len;
 
 	if (*p == NULL)
 		return 0;
@@ -412,7 +421,7 @@ check_text(char **p, const struct text_rule *rule, struct report_errors *errs)
 static int
 parse_week(const char *label, struct period *p)
 {
-	struct period	tmp;
+	struct period tmp;
 
 	if (period_parse(label, &tmp) == -1 || tmp.kind != PERIOD_WEEK)
 		return -1;
@@ -429,11 +438,11 @@ static enum report_status
 check(struct report *r, const struct checklist *cl, bool json_names,
     struct report_errors *errs, bool earlier)
 {
-	const char	*rp = json_names ? "ratings" : "r";
-	const char	*cp = json_names ? "counts" : "n";
-	size_t		 i, n = indicators(cl);
-	int		 bad = 0;
-	bool		 any, above0 = false;
+	const char *rp = json_names ? "ratings" : "r";
+	const char *cp = json_names ? "counts" : "n";
+	size_t i, n = indicators(cl);
+	int bad = 0;
+	bool any, above0 = false;
 
 	if (check_text(&r->place, &place_rule, errs) == -1)
 		bad++;
@@ -454,13 +463,13 @@ check(struct report *r, const struct checklist *cl, bool json_names,
 
 	any = r->nothing || r->place != NULL || r->note != NULL;
 	for (i = 0; i < n; i++) {
-		if (r->ratings[i] != RATING_NONE && (r->ratings[i] < 0 ||
-		    r->ratings[i] > RATING_MAX)) {
+		if (r->ratings[i] != RATING_NONE &&
+		    (r->ratings[i] < 0 || r->ratings[i] > RATING_MAX)) {
 			bad++;
 			err_key(errs, rp, cl->items[i].key, &msg_rating);
 		}
-		if (r->counts[i] != COUNT_NONE && (r->counts[i] < 0 ||
-		    r->counts[i] > COUNT_MAX)) {
+		if (r->counts[i] != COUNT_NONE &&
+		    (r->counts[i] < 0 || r->counts[i] > COUNT_MAX)) {
 			bad++;
 			err_key(errs, cp, cl->items[i].key, &msg_count);
 		}
@@ -496,22 +505,23 @@ report_check(struct report *r, const struct checklist *cl, bool json_names,
 
 /* Decode {"KEY": value, ...} of ratings or counts; v is borrowed. */
 static int
-json_indicators(json_t *v, const struct checklist *cl, bool ratings,
-    int *out, struct report_errors *errs)
+json_indicators(json_t *v, const struct checklist *cl, bool ratings, int *out,
+    struct report_errors *errs)
 {
-	const char	*prefix = ratings ? "ratings" : "counts";
-	const char	*key;
-	json_t		*x;
-	json_int_t	 i, max = ratings ? RATING_MAX : COUNT_MAX;
-	int		 idx, bad = 0;
+	const char *prefix = ratings ? "ratings" : "counts";
+	const char *key;
+	json_t *x;
+	json_int_t i, max = ratings ? RATING_MAX : COUNT_MAX;
+	int idx, bad = 0;
 
 	if (!json_is_object(v))
 		return err(errs, prefix,
 		    ratings ? &msg_ratings_type : &msg_counts_type);
-	json_object_foreach(v, key, x) {
+	json_object_foreach(v, key, x)
+	{
 		if ((idx = indicator(cl, key)) == -1) {
-			bad = err_key(errs, prefix, key,
-			    &msg_unknown_indicator);
+			bad =
+			    err_key(errs, prefix, key, &msg_unknown_indicator);
 			continue;
 		}
 		if (json_is_null(x)) {
@@ -542,8 +552,8 @@ json_text(json_t *v, char **dst, const struct text_rule *rule,
 	}
 	if (!json_is_string(v))
 		return err(errs, rule->field, rule->type);
-	return set_text(dst, json_string_value(v), json_string_length(v),
-	    rule, errs);
+	return set_text(
+	    dst, json_string_value(v), json_string_length(v), rule, errs);
 }
 
 /* Decode one top-level member; v is borrowed. */
@@ -551,7 +561,7 @@ static int
 json_member(struct report *r, const struct checklist *cl, const char *key,
     json_t *v, struct report_errors *errs)
 {
-	const char	*s;
+	const char *s;
 
 	if (strcmp(key, "area") == 0) {
 		if (!json_is_string(v))
@@ -600,11 +610,11 @@ enum report_status
 report_from_json(const char *body, size_t len, const struct checklist *cl,
     struct report *r, struct report_errors *errs)
 {
-	json_t			*root = NULL, *v;
-	json_error_t		 jerr;
-	const char		*key;
-	enum report_status	 status;
-	bool			 bad = false;
+	json_t *root = NULL, *v;
+	json_error_t jerr;
+	const char *key;
+	enum report_status status;
+	bool bad = false;
 
 	report_init(r);
 	if (errs != NULL)
@@ -614,13 +624,15 @@ report_from_json(const char *body, size_t len, const struct checklist *cl,
 	 * here so that no byte of the body is silently cut.
 	 */
 	if (body == NULL || memchr(body, '\0', len) != NULL ||
-	    (root = json_loadb(body, len, JSON_REJECT_DUPLICATES,
-	    &jerr)) == NULL || !json_is_object(root)) {
+	    (root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) ==
+		NULL ||
+	    !json_is_object(root)) {
 		err(errs, "", &msg_malformed);
 		status = REPORT_MALFORMED;
 		goto done;
 	}
-	json_object_foreach(root, key, v) {
+	json_object_foreach(root, key, v)
+	{
 		if (json_member(r, cl, key, v, errs) == -1)
 			bad = true;
 	}
@@ -661,8 +673,8 @@ form_rating(const char *v, size_t len, int *out)
 static int
 form_count(const char *v, size_t len, int *out)
 {
-	size_t	i;
-	int	n = 0;
+	size_t i;
+	int n = 0;
 
 	if (len == 0) {
 		*out = COUNT_NONE;
@@ -696,11 +708,11 @@ short_value(const char *v, size_t len, char *buf, size_t size)
  */
 enum report_status
 report_form_field(struct report *r, const struct checklist *cl,
-    const char *name, const char *value, size_t len,
-    const char *const *ignored, struct report_errors *errs)
+    const char *name, const char *value, size_t len, const char *const *ignored,
+    struct report_errors *errs)
 {
-	char	buf[PERIOD_LABEL_MAX + AREA_SLUG_MAX + 1];
-	int	idx, rc = 0;
+	char buf[PERIOD_LABEL_MAX + AREA_SLUG_MAX + 1];
+	int idx, rc = 0;
 
 	if (value == NULL) {
 		value = "";
@@ -751,7 +763,7 @@ report_form_field(struct report *r, const struct checklist *cl,
 static json_t *
 string_or_null(const char *s)
 {
-	json_t	*v = NULL;
+	json_t *v = NULL;
 
 	if (s != NULL)
 		v = json_string(s);
@@ -762,9 +774,9 @@ string_or_null(const char *s)
 json_t *
 report_to_json(const struct report *r, const struct checklist *cl)
 {
-	json_t	*o, *ratings, *counts;
-	char	 label[PERIOD_LABEL_MAX];
-	size_t	 i, n = indicators(cl);
+	json_t *o, *ratings, *counts;
+	char label[PERIOD_LABEL_MAX];
+	size_t i, n = indicators(cl);
 
 	o = json_object();
 	ratings = json_object();

@@ -17,45 +17,45 @@
 #include "conf.h"
 #include "period.h"
 
-#define AREA_SLUG_MAX	40
-#define PLACE_MAX	200	/* characters (code points) */
-#define NOTE_MAX	4000	/* characters (code points) */
-#define RATING_NONE	(-1)	/* not assessed: stored as absent */
-#define COUNT_NONE	(-1)
+#define AREA_SLUG_MAX 40
+#define PLACE_MAX 200 /* characters (code points) */
+#define NOTE_MAX 4000 /* characters (code points) */
+#define RATING_NONE (-1) /* not assessed: stored as absent */
+#define COUNT_NONE (-1)
 #define REPORT_ERRORS_MAX 16
 
 struct report {
-	char		 area[AREA_SLUG_MAX + 1];	/* "" until set */
-	bool		 has_period;	/* false: the current period */
-	struct period	 period;
-	int		 ratings[INDICATORS_MAX];	/* checklist order */
-	int		 counts[INDICATORS_MAX];
-	char		*place;		/* owned; NULL when empty */
-	char		*note;		/* owned; NULL when empty */
-	bool		 nothing;	/* "inget att rapportera" */
+	char area[AREA_SLUG_MAX + 1]; /* "" until set */
+	bool has_period; /* false: the current period */
+	struct period period;
+	int ratings[INDICATORS_MAX]; /* checklist order */
+	int counts[INDICATORS_MAX];
+	char *place; /* owned; NULL when empty */
+	char *note; /* owned; NULL when empty */
+	bool nothing; /* "inget att rapportera" */
 };
 
 struct report_error {
-	char		 field[48];	/* "ratings.klotter", "r.klotter", "" */
-	const char	*sv;		/* static message */
-	const char	*en;
+	char field[48]; /* "ratings.klotter", "r.klotter", "" */
+	const char *sv; /* static message */
+	const char *en;
 };
 
 struct report_errors {
-	size_t			n;
-	struct report_error	e[REPORT_ERRORS_MAX];
+	size_t n;
+	struct report_error e[REPORT_ERRORS_MAX];
 };
 
 enum report_status {
 	REPORT_OK = 0,
-	REPORT_MALFORMED = -1,	/* 400: not JSON, not an object, bad UTF-8 */
-	REPORT_INVALID = -2,	/* 422: a field is wrong; see errors */
+	REPORT_MALFORMED = -1, /* 400: not JSON, not an object, bad UTF-8 */
+	REPORT_INVALID = -2, /* 422: a field is wrong; see errors */
 };
 
 /* Every rating and count unset, no text. */
-void	report_init(struct report *);
+void report_init(struct report *);
 /* Free place and note; the struct itself belongs to the caller. */
-void	report_clear(struct report *);
+void report_clear(struct report *);
 
 /*
  * Decode a JSON body (contract §5). Unknown members, unknown indicators,
@@ -67,7 +67,7 @@ void	report_clear(struct report *);
  * A MALFORMED body gets one error with an empty field.
  */
 enum report_status report_from_json(const char *body, size_t len,
-	    const struct checklist *, struct report *, struct report_errors *);
+    const struct checklist *, struct report *, struct report_errors *);
 
 /*
  * Take one form field (contract §5: area, period, r.KEY, n.KEY, place,
@@ -76,9 +76,9 @@ enum report_status report_from_json(const char *body, size_t len,
  * NUL-terminated. Errors use the form's field names ("r.klotter").
  * Returns REPORT_OK or REPORT_INVALID (error appended).
  */
-enum report_status report_form_field(struct report *,
-	    const struct checklist *, const char *name, const char *value,
-	    size_t len, const char *const *ignored, struct report_errors *);
+enum report_status report_form_field(struct report *, const struct checklist *,
+    const char *name, const char *value, size_t len, const char *const *ignored,
+    struct report_errors *);
 
 /*
  * Whole-report rules after the fields are in: "nothing" sets every
@@ -90,20 +90,20 @@ enum report_status report_form_field(struct report *,
  * that was refused rather than missing.
  */
 enum report_status report_check(struct report *, const struct checklist *,
-	    bool json_names, struct report_errors *);
+    bool json_names, struct report_errors *);
 
 /*
  * The report as JSON (contract §6 member names: area, period, ratings,
  * counts, place, note, nothing), absent ratings left out. New reference.
  */
-json_t	*report_to_json(const struct report *, const struct checklist *);
+json_t *report_to_json(const struct report *, const struct checklist *);
 
 /* 1 if s[0..len) is valid UTF-8 without NUL, else 0. */
-int	report_valid_utf8(const char *s, size_t len);
+int report_valid_utf8(const char *s, size_t len);
 /* 1 if s is a valid area slug [a-z0-9-]{1,40}, else 0. */
-int	report_valid_slug(const char *s);
+int report_valid_slug(const char *s);
 /* Append an error; beyond REPORT_ERRORS_MAX, or with errs NULL, dropped. */
-void	report_error_add(struct report_errors *, const char *field,
-	    const char *sv, const char *en);
+void report_error_add(
+    struct report_errors *, const char *field, const char *sv, const char *en);
 
 #endif

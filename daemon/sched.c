@@ -31,58 +31,60 @@
 #include "sched.h"
 #include "xmalloc.h"
 
-#define TICK	15
+#define TICK 15
 /* Webhook deliveries per tick, and the seconds a pass may take. */
-#define WEBHOOK_BATCH	20
-#define WEBHOOK_BUDGET	30
+#define WEBHOOK_BATCH 20
+#define WEBHOOK_BUDGET 30
 /* Seconds before a failed backup is tried again. */
-#define BACKUP_RETRY	600
+#define BACKUP_RETRY 600
 
 struct sched {
-	const struct conf	*conf;
-	struct dbwrite		 dw;
-	struct deliver		*deliver;
-	const struct tmpl_set	*mail;
-	const unsigned char	*key;
-	pthread_t		 thread;
-	pthread_mutex_t		 lock;
-	pthread_cond_t		 wake;
-	bool			 stopping;
-	time_t			 heartbeat;
-	time_t			 backup_retry;	/* sched thread only */
+	const struct conf *conf;
+	struct dbwrite dw;
+	struct deliver *deliver;
+	const struct tmpl_set *mail;
+	const unsigned char *key;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stopping;
+	time_t heartbeat;
+	time_t backup_retry; /* sched thread only */
 };
 
 static void
 current_period(const struct conf *cf, time_t now, struct period *p)
 {
-	period_of_day(clock_local_days(now), cf->cadence ==
-	    CADENCE_FORTNIGHTLY, cf->fortnight_start, p);
+	period_of_day(clock_local_days(now), cf->cadence == CADENCE_FORTNIGHTLY,
+	    cf->fortnight_start, p);
 }
 
 void
-sched_digest_period(const struct conf *cf, time_t now, struct period *p,
-    time_t *at)
+sched_digest_period(
+    const struct conf *cf, time_t now, struct period *p, time_t *at)
 {
-	struct period	cur, prev;
+	struct period cur, prev;
 
 	current_period(cf, now, &cur);
-	*at = clock_local_instant(period_first_day(&cur) +
-	    cf->digest_at.wday - 1, cf->digest_at.hour, cf->digest_at.minute);
+	*at =
+	    clock_local_instant(period_first_day(&cur) + cf->digest_at.wday - 1,
+		cf->digest_at.hour, cf->digest_at.minute);
 	period_prev(&cur, cf->fortnight_start, &prev);
 	if (now >= *at) {
 		*p = prev;
 		return;
 	}
 	period_prev(&prev, cf->fortnight_start, p);
-	*at = clock_local_instant(period_first_day(&prev) +
-	    cf->digest_at.wday - 1, cf->digest_at.hour, cf->digest_at.minute);
+	*at = clock_local_instant(
+	    period_first_day(&prev) + cf->digest_at.wday - 1,
+	    cf->digest_at.hour, cf->digest_at.minute);
 }
 
 int
-sched_reminder_period(const struct conf *cf, time_t now, struct period *p,
-    time_t *at)
+sched_reminder_period(
+    const struct conf *cf, time_t now, struct period *p, time_t *at)
 {
-	long	last_week;
+	long last_week;
 
 	current_period(cf, now, p);
 	last_week = period_last_day_parity(p, cf->fortnight_start) - 6;
@@ -95,20 +97,21 @@ sched_reminder_period(const struct conf *cf, time_t now, struct period *p,
 static void
 housekeeping(struct sched *sc, time_t now)
 {
-	const struct conf		*cf = sc->conf;
-	struct jobs_retention_result	 rr;
-	struct jobs_backup_result	 br;
-	char				*cause = NULL;
+	const struct conf *cf = sc->conf;
+	struct jobs_retention_result rr;
+	struct jobs_backup_result br;
+	char *cause = NULL;
 
 	if (jobs_retention(cf, &sc->dw, now, &rr, &cause) == -1) {
 		log_warnx("retention: %s", cause);
 		free(cause);
 		cause = NULL;
-	} else if (!rr.already_done && (rr.reports > 0 || rr.revisions > 0 ||
-	    rr.audit_purged > 0))
+	} else if (!rr.already_done &&
+	    (rr.reports > 0 || rr.revisions > 0 || rr.audit_purged > 0))
 		log_info("retention: erased the free text of %ld reports (%ld "
-		    "revisions) of periods before %s; removed %lld audit "
-		    "entries from before %s", rr.reports, rr.revisions,
+			 "revisions) of periods before %s; removed %lld audit "
+			 "entries from before %s",
+		    rr.reports, rr.revisions,
 		    rr.text_before[0] != '\0' ? rr.text_before : "-",
 		    rr.audit_purged,
 		    rr.audit_before[0] != '\0' ? rr.audit_before : "-");
@@ -122,8 +125,9 @@ housekeeping(struct sched *sc, time_t now)
 		sc->backup_retry = now + BACKUP_RETRY;
 	} else if (br.written) {
 		log_info("backup: %s/%s written (quick_check ok, key copied)"
-		    "%s%d old backups removed", cf->backup_dir, br.name,
-		    br.removed > 0 ? ", " : "; ", br.removed);
+			 "%s%d old backups removed",
+		    cf->backup_dir, br.name, br.removed > 0 ? ", " : "; ",
+		    br.removed);
 		sc->backup_retry = 0;
 	}
 }
@@ -136,26 +140,26 @@ housekeeping(struct sched *sc, time_t now)
 static void
 analyses(struct sched *sc, const struct period *digest, time_t now)
 {
-	const struct conf	*cf = sc->conf;
-	struct period		 spans[2];
-	struct jobs_result	 r;
-	char			 label[PERIOD_LABEL_MAX], *cause = NULL;
-	int			 i, n;
+	const struct conf *cf = sc->conf;
+	struct period spans[2];
+	struct jobs_result r;
+	char label[PERIOD_LABEL_MAX], *cause = NULL;
+	int i, n;
 
 	n = jobs_analysis_due(cf, digest, spans);
 	for (i = 0; i < n; i++) {
 		period_format(&spans[i], label);
 		if (jobs_analysis(cf, &sc->dw, sc->key, sc->mail, &spans[i],
-		    now, false, &r, &cause) == -1) {
+			now, false, &r, &cause) == -1) {
 			log_warnx("analysis of %s: %s", label, cause);
 			free(cause);
 			cause = NULL;
 		} else if (r.no_reports)
-			log_info("analysis of %s: no reports, no mail sent",
-			    label);
+			log_info(
+			    "analysis of %s: no reports, no mail sent", label);
 		else if (!r.already_done) {
-			log_info("analysis of %s: %d mails queued", label,
-			    r.queued);
+			log_info(
+			    "analysis of %s: %d mails queued", label, r.queued);
 			if (r.queued > 0)
 				deliver_wake(sc->deliver);
 		}
@@ -166,8 +170,8 @@ analyses(struct sched *sc, const struct period *digest, time_t now)
 static bool
 sched_stopping(void *arg)
 {
-	struct sched	*sc = arg;
-	bool		 stop;
+	struct sched *sc = arg;
+	bool stop;
 
 	pthread_mutex_lock(&sc->lock);
 	stop = sc->stopping;
@@ -179,7 +183,7 @@ sched_stopping(void *arg)
 static void
 sched_alive(void *arg)
 {
-	struct sched	*sc = arg;
+	struct sched *sc = arg;
 
 	pthread_mutex_lock(&sc->lock);
 	sc->heartbeat = time(NULL);
@@ -190,47 +194,47 @@ sched_alive(void *arg)
 static void
 outbound(struct sched *sc)
 {
-	const struct conf	*cf = sc->conf;
-	struct outbound_ctl	 ctl = { sched_stopping, sched_alive, sc };
-	struct outbound_counts	 c;
-	struct outbound_police	 r;
-	char			*cause = NULL;
+	const struct conf *cf = sc->conf;
+	struct outbound_ctl ctl = {sched_stopping, sched_alive, sc};
+	struct outbound_counts c;
+	struct outbound_police r;
+	char *cause = NULL;
 
 	/* Also when none is configured: old deliveries are failed. */
 	if (outbound_webhook_pass(cf, &sc->dw, WEBHOOK_BATCH, WEBHOOK_BUDGET,
-	    &ctl, &c, &cause) == -1) {
+		&ctl, &c, &cause) == -1) {
 		log_warnx("webhooks: %s", cause);
 		free(cause);
 		cause = NULL;
 	}
 	if (!cf->police_enabled || sched_stopping(sc))
 		return;
-	if (outbound_police_poll(cf, &sc->dw, clock_now(), false, &ctl, &r,
-	    &cause) == -1) {
+	if (outbound_police_poll(
+		cf, &sc->dw, clock_now(), false, &ctl, &r, &cause) == -1) {
 		log_warnx("police: %s", cause);
 		free(cause);
 	} else if (r.called && r.not_modified)
 		log_info("police: no new notices (not modified)");
 	else if (r.called)
 		log_info("police: %zu notices: %zu new, %zu updated, %zu "
-		    "unchanged, %zu malformed and skipped", r.received,
-		    r.added, r.updated, r.unchanged, r.malformed);
+			 "unchanged, %zu malformed and skipped",
+		    r.received, r.added, r.updated, r.unchanged, r.malformed);
 }
 
 static void
 tick(struct sched *sc)
 {
-	const struct conf	*cf = sc->conf;
-	time_t			 now = clock_now(), at;
-	struct period		 p;
-	struct jobs_result	 r;
-	char			 label[PERIOD_LABEL_MAX], *cause = NULL;
-	int			 digest_rc;
+	const struct conf *cf = sc->conf;
+	time_t now = clock_now(), at;
+	struct period p;
+	struct jobs_result r;
+	char label[PERIOD_LABEL_MAX], *cause = NULL;
+	int digest_rc;
 
 	sched_digest_period(cf, now, &p, &at);
 	period_format(&p, label);
 	if ((digest_rc = jobs_digest(cf, &sc->dw, sc->key, sc->mail, &p, now,
-	    false, false, &r, &cause)) == -1) {
+		 false, false, &r, &cause)) == -1) {
 		log_warnx("digest of %s: %s", label, cause);
 		free(cause);
 		cause = NULL;
@@ -238,8 +242,8 @@ tick(struct sched *sc)
 		log_info("digest of %s: no reports, no digest sent", label);
 	} else if (!r.already_done) {
 		log_info("digest of %s: %d mails queued, %d flags opened, "
-		    "%d closed", label, r.queued, r.flags_opened,
-		    r.flags_closed);
+			 "%d closed",
+		    label, r.queued, r.flags_opened, r.flags_closed);
 		if (r.queued > 0)
 			deliver_wake(sc->deliver);
 	}
@@ -250,7 +254,7 @@ tick(struct sched *sc)
 	if (sched_reminder_period(cf, now, &p, &at)) {
 		period_format(&p, label);
 		if (jobs_remind(cf, &sc->dw, sc->key, sc->mail, &p, now, &r,
-		    &cause) == -1) {
+			&cause) == -1) {
 			log_warnx("reminders for %s: %s", label, cause);
 			free(cause);
 		} else if (!r.already_done) {
@@ -287,8 +291,8 @@ sched_main(void *arg)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += TICK;
 		while (!sc->stopping)
-			if (pthread_cond_timedwait(&sc->wake, &sc->lock,
-			    &ts) != 0)
+			if (pthread_cond_timedwait(&sc->wake, &sc->lock, &ts) !=
+			    0)
 				break;
 		pthread_mutex_unlock(&sc->lock);
 	}

@@ -26,21 +26,20 @@ struct writer;
  * containing the last digest_at instant at or before now. *at is that
  * instant.
  */
-void		 sched_digest_period(const struct conf *, time_t now,
-		    struct period *, time_t *at);
+void sched_digest_period(
+    const struct conf *, time_t now, struct period *, time_t *at);
 /*
  * The period whose reminder is due at `now`, if reminder_at in the last
  * week of the current period has passed: returns 1 and fills *p and *at;
  * else 0.
  */
-int		 sched_reminder_period(const struct conf *, time_t now,
-		    struct period *, time_t *at);
+int sched_reminder_period(
+    const struct conf *, time_t now, struct period *, time_t *at);
 
 /* `mail` and `key` (the link key, or NULL) are borrowed. */
-struct sched	*sched_start(const struct conf *, struct writer *,
-		    struct deliver *, const struct tmpl_set *mail,
-		    const unsigned char *key);
-void		 sched_stop(struct sched *);
-time_t		 sched_heartbeat(struct sched *);
+struct sched *sched_start(const struct conf *, struct writer *,
+    struct deliver *, const struct tmpl_set *mail, const unsigned char *key);
+void sched_stop(struct sched *);
+time_t sched_heartbeat(struct sched *);
 
 #endif

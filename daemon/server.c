@@ -21,7 +21,7 @@
 #include "xmalloc.h"
 
 /* Reader connections shared by the HTTP threads. */
-#define READERS	8
+#define READERS 8
 
 /*
  * How long each thread may go without a heartbeat before the daemon
@@ -29,28 +29,28 @@
  * 15 s (a digest over years of history takes about a second); delivery
  * may wait on a slow relay for minutes, up to its lease.
  */
-#define WRITER_STUCK	30
-#define SCHED_STUCK	120
-#define DELIVER_STUCK	900
+#define WRITER_STUCK 30
+#define SCHED_STUCK 120
+#define DELIVER_STUCK 900
 
 struct server {
-	struct app		 app;
-	struct tmpl_set		*mail;
-	unsigned char		 key[TOKEN_KEY_LEN];
-	struct deliver		*deliver;
-	struct sched		*sched;
-	struct http_server	*http;
+	struct app app;
+	struct tmpl_set *mail;
+	unsigned char key[TOKEN_KEY_LEN];
+	struct deliver *deliver;
+	struct sched *sched;
+	struct http_server *http;
 };
 
-static int	health(void *, char **);
+static int health(void *, char **);
 
 struct server *
 server_start(const struct conf *cf, char **cause)
 {
-	struct server		*srv = xcalloc(1, sizeof(*srv));
-	struct app		*app = &srv->app;
-	struct http_limits	 lim;
-	char			*dir;
+	struct server *srv = xcalloc(1, sizeof(*srv));
+	struct app *app = &srv->app;
+	struct http_limits lim;
+	char *dir;
 
 	app->conf = cf;
 	app->started = clock_now();
@@ -69,8 +69,8 @@ server_start(const struct conf *cf, char **cause)
 	if (token_key_load(cf->key_file, 1, srv->key, cause) == -1)
 		goto fail;
 	srv->deliver = deliver_start(cf, app->writer);
-	srv->sched = sched_start(cf, app->writer, srv->deliver, srv->mail,
-	    srv->key);
+	srv->sched =
+	    sched_start(cf, app->writer, srv->deliver, srv->mail, srv->key);
 	app->health = health;
 	app->health_ctx = srv;
 
@@ -80,8 +80,8 @@ server_start(const struct conf *cf, char **cause)
 	lim.max_body = (size_t)cf->max_body;
 	lim.error_page = handle_error_page;
 	lim.trusted_proxies = cf->trusted_proxies;
-	if ((srv->http = http_start(cf->listen, routes, n_routes, &lim, app,
-	    cause)) == NULL)
+	if ((srv->http = http_start(
+		 cf->listen, routes, n_routes, &lim, app, cause)) == NULL)
 		goto fail;
 	app->http = srv->http;
 	return srv;
@@ -93,13 +93,15 @@ fail:
 int
 server_health(struct server *srv, char **why)
 {
-	struct writer_stats	ws;
-	time_t			now = time(NULL), t;
+	struct writer_stats ws;
+	time_t now = time(NULL), t;
 
 	writer_stats(srv->app.writer, &ws);
 	if (now - ws.heartbeat > WRITER_STUCK) {
-		xasprintf(why, "the database writer has not answered for %lld "
-		    "s", (long long)(now - ws.heartbeat));
+		xasprintf(why,
+		    "the database writer has not answered for %lld "
+		    "s",
+		    (long long)(now - ws.heartbeat));
 		return -1;
 	}
 	if (now - (t = sched_heartbeat(srv->sched)) > SCHED_STUCK) {

@@ -17,16 +17,16 @@ struct server;
  * and libsodium must be initialised. Returns a new server (server_stop)
  * or NULL with *cause.
  */
-struct server	*server_start(const struct conf *cf, char **cause);
+struct server *server_start(const struct conf *cf, char **cause);
 /* The TCP port the server listens on. */
-int		 server_port(const struct server *);
+int server_port(const struct server *);
 /*
  * 0 when the writer, scheduler and delivery threads have all gone round
  * their loops recently, else -1 with *why (caller frees) naming the one
  * that is stuck. For /healthz and the systemd watchdog.
  */
-int		 server_health(struct server *, char **why);
+int server_health(struct server *, char **why);
 /* Stop accepting, finish requests and queued writes, free everything. */
-void		 server_stop(struct server *);
+void server_stop(struct server *);
 
 #endif

@@ -39,8 +39,8 @@ token_char(char c)
 static size_t
 cookie_name(const char *p)
 {
-	static const char	host[] = SESSION_COOKIE_HOST, plain[] =
-				    SESSION_COOKIE;
+	static const char host[] = SESSION_COOKIE_HOST,
+			  plain[] = SESSION_COOKIE;
 
 	if (strncmp(p, host, sizeof(host) - 1) == 0)
 		return sizeof(host) - 1;
@@ -52,8 +52,8 @@ cookie_name(const char *p)
 int
 session_cookie_id(const char *header, char *id)
 {
-	const char		*p, *v;
-	size_t			 n, len;
+	const char *p, *v;
+	size_t n, len;
 
 	/*
 	 * Cookies are "name=value" pairs separated by ";" and optional
@@ -68,8 +68,9 @@ session_cookie_id(const char *header, char *id)
 		v = p + len + 1;
 		for (n = 0; token_char(v[n]); n++)
 			;
-		if (n != TOKEN_LEN || (v[n] != '\0' && v[n] != ';' &&
-		    v[n] != ' ' && v[n] != '\t'))
+		if (n != TOKEN_LEN ||
+		    (v[n] != '\0' && v[n] != ';' && v[n] != ' ' &&
+			v[n] != '\t'))
 			continue;
 		memcpy(id, v, TOKEN_LEN);
 		id[TOKEN_LEN] = '\0';
@@ -81,9 +82,9 @@ session_cookie_id(const char *header, char *id)
 char *
 session_cookie(const char *id, const char *base_url)
 {
-	char	*s;
-	bool	 secure = base_url != NULL &&
-		    strncasecmp(base_url, "https:", 6) == 0;
+	char *s;
+	bool secure =
+	    base_url != NULL && strncasecmp(base_url, "https:", 6) == 0;
 
 	/*
 	 * HttpOnly: no script reads it. SameSite=Lax: a cross-site POST
@@ -100,8 +101,10 @@ session_cookie(const char *id, const char *base_url)
 		    secure ? SESSION_COOKIE_HOST : SESSION_COOKIE, id,
 		    secure ? "; Secure" : "");
 	else
-		xasprintf(&s, "%s=; Path=/; Max-Age=0; HttpOnly; "
-		    "SameSite=Lax%s", secure ? SESSION_COOKIE_HOST :
-		    SESSION_COOKIE, secure ? "; Secure" : "");
+		xasprintf(&s,
+		    "%s=; Path=/; Max-Age=0; HttpOnly; "
+		    "SameSite=Lax%s",
+		    secure ? SESSION_COOKIE_HOST : SESSION_COOKIE,
+		    secure ? "; Secure" : "");
 	return s;
 }

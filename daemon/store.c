@@ -120,20 +120,20 @@
 #include "token.h"
 #include "xmalloc.h"
 
-#define STORE_BUSY_MS		5000
-#define NELEM(a)		(sizeof(a) / sizeof((a)[0]))
+#define STORE_BUSY_MS 5000
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 /* WAL left on disk after a checkpoint is truncated to this size. */
-#define STORE_JOURNAL_LIMIT	(64LL * 1024 * 1024)
+#define STORE_JOURNAL_LIMIT (64LL * 1024 * 1024)
 
 /* The anchor's hash before any purge, and the hex length of a hash. */
-#define AUDIT_GENESIS \
+#define AUDIT_GENESIS                                                          \
 	"0000000000000000000000000000000000000000000000000000000000000000"
-#define AUDIT_HEX	64
+#define AUDIT_HEX 64
 /* The first netstring of every entry's hashed serialisation. */
-#define AUDIT_TAG	"estd-audit-1"
+#define AUDIT_TAG "estd-audit-1"
 
 /* A reporting period's label: an ISO week, which also names fortnights. */
-#define WEEK_LABEL_CHECK(col) \
+#define WEEK_LABEL_CHECK(col)                                                  \
 	"CHECK (" col " GLOB '[0-9][0-9][0-9][0-9]-W[0-5][0-9]')"
 
 /*
@@ -141,286 +141,412 @@
  * days since 1970-01-01 (period_first_day), booleans 0/1.
  */
 static const char *const migrations[] = {
-	/* Version 1. */
-	"CREATE TABLE areas ("
-	"  id      INTEGER PRIMARY KEY,"
-	"  slug    TEXT NOT NULL UNIQUE,"
-	"  name    TEXT NOT NULL,"
-	"  created INTEGER NOT NULL"
-	");"
-	"CREATE TABLE people ("
-	"  id         INTEGER PRIMARY KEY,"
-	"  name       TEXT NOT NULL,"
-	"  email      TEXT NOT NULL COLLATE NOCASE UNIQUE,"
-	"  org        TEXT NOT NULL DEFAULT '',"
-	"  role       TEXT NOT NULL CHECK (role IN"
-	"               ('reporter', 'keyfunction', 'steering', 'admin')),"
-	"  all_areas  INTEGER NOT NULL DEFAULT 0 CHECK (all_areas IN (0, 1)),"
-	"  active     INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
-	"  token_hash BLOB UNIQUE CHECK (token_hash IS NULL OR"
-	"               (typeof(token_hash) = 'blob' AND"
-	"                length(token_hash) = 32)),"
-	"  created    INTEGER NOT NULL,"
-	"  disabled   INTEGER"
-	");"
-	"CREATE TABLE person_areas ("
-	"  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
-	"  area_id   INTEGER NOT NULL REFERENCES areas(id) ON DELETE CASCADE,"
-	"  position  INTEGER NOT NULL,"
-	"  PRIMARY KEY (person_id, area_id)"
-	") WITHOUT ROWID;"
-	"CREATE INDEX person_areas_area ON person_areas(area_id);"
-	/* Reports are records: deleting their area or reporter is refused. */
-	"CREATE TABLE reports ("
-	"  id           INTEGER PRIMARY KEY,"
-	"  person_id    INTEGER REFERENCES people(id) ON DELETE RESTRICT,"
-	"  area_id      INTEGER NOT NULL"
-	"                 REFERENCES areas(id) ON DELETE RESTRICT,"
-	"  period       TEXT NOT NULL,"
-	"  period_start INTEGER NOT NULL,"
-	"  revision     INTEGER NOT NULL CHECK (revision >= 1),"
-	"  submitted    INTEGER NOT NULL,"
-	"  source       TEXT NOT NULL"
-	"                 CHECK (source IN ('form', 'api', 'import')),"
-	/* "nothing" is an SQL keyword (DO NOTHING): always quoted. */
-	"  \"nothing\"    INTEGER NOT NULL DEFAULT 0"
-	"                 CHECK (\"nothing\" IN (0, 1)),"
-	"  place        TEXT,"
-	"  note         TEXT"
-	");"
-	"CREATE UNIQUE INDEX reports_one ON reports"
-	"  (ifnull(person_id, 0), area_id, period);"
-	"CREATE INDEX reports_period ON reports(period, area_id);"
-	"CREATE INDEX reports_start ON reports(period_start, area_id);"
-	"CREATE INDEX reports_person ON reports(person_id);"
-	"CREATE TABLE ratings ("
-	"  report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
-	"  indicator TEXT NOT NULL,"
-	"  rating    INTEGER CHECK (rating BETWEEN 0 AND 3),"
-	"  count     INTEGER CHECK (count BETWEEN 0 AND 10000),"
-	"  CHECK (rating IS NOT NULL OR count IS NOT NULL),"
-	"  PRIMARY KEY (report_id, indicator)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE report_revisions ("
-	"  report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
-	"  revision  INTEGER NOT NULL,"
-	"  submitted INTEGER NOT NULL,"
-	"  source    TEXT NOT NULL,"
-	"  body      TEXT NOT NULL,"
-	"  PRIMARY KEY (report_id, revision)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE audit ("
-	"  id     INTEGER PRIMARY KEY,"
-	"  at     INTEGER NOT NULL,"
-	"  actor  TEXT NOT NULL,"
-	"  action TEXT NOT NULL,"
-	"  detail TEXT"
-	");"
-	"CREATE INDEX audit_at ON audit(at);",
+    /* Version 1. */
+    "CREATE TABLE areas ("
+    "  id      INTEGER PRIMARY KEY,"
+    "  slug    TEXT NOT NULL UNIQUE,"
+    "  name    TEXT NOT NULL,"
+    "  created INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE people ("
+    "  id         INTEGER PRIMARY KEY,"
+    "  name       TEXT NOT NULL,"
+    "  email      TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+    "  org        TEXT NOT NULL DEFAULT '',"
+    "  role       TEXT NOT NULL CHECK (role IN"
+    "               ('reporter', 'keyfunction', 'steering', 'admin')),"
+    "  all_areas  INTEGER NOT NULL DEFAULT 0 CHECK (all_areas IN (0, 1)),"
+    "  active     INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+    "  token_hash BLOB UNIQUE CHECK (token_hash IS NULL OR"
+    "               (typeof(token_hash) = 'blob' AND"
+    "                length(token_hash) = 32)),"
+    "  created    INTEGER NOT NULL,"
+    "  disabled   INTEGER"
+    ");"
+    "CREATE TABLE person_areas ("
+    "  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+    "  area_id   INTEGER NOT NULL REFERENCES areas(id) ON DELETE CASCADE,"
+    "  position  INTEGER NOT NULL,"
+    "  PRIMARY KEY (person_id, area_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX person_areas_area ON person_areas(area_id);"
+    /* Reports are records: deleting their area or reporter is refused. */
+    "CREATE TABLE reports ("
+    "  id           INTEGER PRIMARY KEY,"
+    "  person_id    INTEGER REFERENCES people(id) ON DELETE RESTRICT,"
+    "  area_id      INTEGER NOT NULL"
+    "                 REFERENCES areas(id) ON DELETE RESTRICT,"
+    "  period       TEXT NOT NULL,"
+    "  period_start INTEGER NOT NULL,"
+    "  revision     INTEGER NOT NULL CHECK (revision >= 1),"
+    "  submitted    INTEGER NOT NULL,"
+    "  source       TEXT NOT NULL"
+    "                 CHECK (source IN ('form', 'api', 'import')),"
+    /* "nothing" is an SQL keyword (DO NOTHING): always quoted. */
+    "  \"nothing\"    INTEGER NOT NULL DEFAULT 0"
+    "                 CHECK (\"nothing\" IN (0, 1)),"
+    "  place        TEXT,"
+    "  note         TEXT"
+    ");"
+    "CREATE UNIQUE INDEX reports_one ON reports"
+    "  (ifnull(person_id, 0), area_id, period);"
+    "CREATE INDEX reports_period ON reports(period, area_id);"
+    "CREATE INDEX reports_start ON reports(period_start, area_id);"
+    "CREATE INDEX reports_person ON reports(person_id);"
+    "CREATE TABLE ratings ("
+    "  report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
+    "  indicator TEXT NOT NULL,"
+    "  rating    INTEGER CHECK (rating BETWEEN 0 AND 3),"
+    "  count     INTEGER CHECK (count BETWEEN 0 AND 10000),"
+    "  CHECK (rating IS NOT NULL OR count IS NOT NULL),"
+    "  PRIMARY KEY (report_id, indicator)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE report_revisions ("
+    "  report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
+    "  revision  INTEGER NOT NULL,"
+    "  submitted INTEGER NOT NULL,"
+    "  source    TEXT NOT NULL,"
+    "  body      TEXT NOT NULL,"
+    "  PRIMARY KEY (report_id, revision)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE audit ("
+    "  id     INTEGER PRIMARY KEY,"
+    "  at     INTEGER NOT NULL,"
+    "  actor  TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  detail TEXT"
+    ");"
+    "CREATE INDEX audit_at ON audit(at);",
 
-	/*
+    /*
 	 * Version 2: the picture cycle. Period columns hold reporting
 	 * periods, which are named by a week (contract §3), with their
 	 * first day beside them for ranges.
 	 */
-	"CREATE TABLE assessments ("
-	"  area_id      INTEGER NOT NULL"
-	"                 REFERENCES areas(id) ON DELETE RESTRICT,"
-	"  period       TEXT NOT NULL " WEEK_LABEL_CHECK("period") ","
-	"  period_start INTEGER NOT NULL,"
-	"  status       TEXT NOT NULL"
-	"                 CHECK (status IN ('green', 'yellow', 'red', 'grey')),"
-	"  comment      TEXT,"
-	"  person_id    INTEGER REFERENCES people(id) ON DELETE RESTRICT,"
-	"  at           INTEGER NOT NULL,"
-	"  PRIMARY KEY (area_id, period)"
-	") WITHOUT ROWID;"
-	"CREATE INDEX assessments_period ON assessments(period);"
-	"CREATE TABLE measures ("
-	"  id           INTEGER PRIMARY KEY,"
-	"  area_id      INTEGER NOT NULL"
-	"                 REFERENCES areas(id) ON DELETE RESTRICT,"
-	"  period       TEXT NOT NULL " WEEK_LABEL_CHECK("period") ","
-	"  period_start INTEGER NOT NULL,"
-	"  indicator    TEXT CHECK (length(indicator) BETWEEN 1 AND 32),"
-	"  what         TEXT NOT NULL CHECK (length(what) > 0),"
-	"  place        TEXT,"
-	"  who          TEXT,"
-	"  follow_up    INTEGER,"
-	"  person_id    INTEGER REFERENCES people(id) ON DELETE RESTRICT,"
-	"  at           INTEGER NOT NULL"
-	");"
-	"CREATE INDEX measures_period ON measures(period, area_id);"
-	"CREATE INDEX measures_area ON measures(area_id);"
-	"CREATE TABLE flags ("
-	"  id            INTEGER PRIMARY KEY,"
-	"  area_id       INTEGER NOT NULL"
-	"                  REFERENCES areas(id) ON DELETE RESTRICT,"
-	"  indicator     TEXT NOT NULL"
-	"                  CHECK (length(indicator) BETWEEN 1 AND 32),"
-	"  opened        TEXT NOT NULL " WEEK_LABEL_CHECK("opened") ","
-	"  opened_start  INTEGER NOT NULL,"
-	"  closed        TEXT " WEEK_LABEL_CHECK("closed") ","
-	"  closed_start  INTEGER,"
-	"  reason_sv     TEXT NOT NULL,"
-	"  reason_en     TEXT NOT NULL,"
-	"  ack_comment   TEXT,"
-	"  ack_person_id INTEGER REFERENCES people(id) ON DELETE RESTRICT,"
-	"  ack_at        INTEGER,"
-	"  CHECK ((closed IS NULL) = (closed_start IS NULL)),"
-	"  CHECK (closed_start >= opened_start),"
-	"  CHECK ((ack_at IS NULL) = (ack_person_id IS NULL))"
-	");"
-	/* One open episode per pair at a time. */
-	"CREATE UNIQUE INDEX flags_open ON flags(area_id, indicator)"
-	"  WHERE closed IS NULL;"
-	"CREATE INDEX flags_pair ON flags(area_id, indicator, opened_start);"
-	"CREATE INDEX flags_ack_person ON flags(ack_person_id);"
-	"CREATE TABLE outbox ("
-	"  id          INTEGER PRIMARY KEY,"
-	"  message_id  TEXT NOT NULL UNIQUE CHECK (length(message_id) > 0),"
-	"  kind        TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 32),"
-	"  dedup_key   TEXT NOT NULL UNIQUE CHECK (length(dedup_key) > 0),"
-	"  recipient   TEXT NOT NULL CHECK (length(recipient) > 0),"
-	"  subject     TEXT NOT NULL,"
-	"  data        BLOB NOT NULL CHECK (length(data) > 0),"
-	"  state       TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
-	"                ('queued', 'sending', 'sent', 'failed')),"
-	"  attempts    INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
-	"  created     INTEGER NOT NULL,"
-	"  next_at     INTEGER NOT NULL,"
-	"  lease_until INTEGER NOT NULL DEFAULT 0,"
-	"  sent_at     INTEGER,"
-	"  last_error  TEXT,"
-	"  CHECK ((state = 'sent') = (sent_at IS NOT NULL))"
-	");"
-	"CREATE INDEX outbox_due ON outbox(state, next_at);"
-	"CREATE TABLE jobs ("
-	"  name  TEXT NOT NULL CHECK (length(name) > 0),"
-	"  \"key\" TEXT NOT NULL CHECK (length(\"key\") > 0),"
-	"  at    INTEGER NOT NULL,"
-	"  PRIMARY KEY (name, \"key\")"
-	") WITHOUT ROWID;"
-	"CREATE TABLE sessions ("
-	"  hash      BLOB PRIMARY KEY"
-	"              CHECK (typeof(hash) = 'blob' AND length(hash) = 32),"
-	"  person_id INTEGER NOT NULL"
-	"              REFERENCES people(id) ON DELETE CASCADE,"
-	"  csrf      TEXT NOT NULL"
-	"    CHECK (length(csrf) = 64 AND csrf NOT GLOB '*[^0-9a-f]*'),"
-	"  created   INTEGER NOT NULL,"
-	"  last_seen INTEGER NOT NULL"
-	") WITHOUT ROWID;"
-	"CREATE INDEX sessions_person ON sessions(person_id);"
-	/* For store_scores; it makes reports_start redundant. */
-	"CREATE INDEX reports_scores ON reports(period_start, area_id, period);"
-	"DROP INDEX reports_start;",
+    "CREATE TABLE assessments ("
+    "  area_id      INTEGER NOT NULL"
+    "                 REFERENCES areas(id) ON DELETE RESTRICT,"
+    "  period       TEXT NOT NULL " WEEK_LABEL_CHECK(
+	"period") ","
+		  "  period_start INTEGER NOT NULL,"
+		  "  status       TEXT NOT NULL"
+		  "                 CHECK (status IN ('green', 'yellow', "
+		  "'red', 'grey')),"
+		  "  comment      TEXT,"
+		  "  person_id    INTEGER REFERENCES people(id) ON DELETE "
+		  "RESTRICT,"
+		  "  at           INTEGER NOT NULL,"
+		  "  PRIMARY KEY (area_id, period)"
+		  ") WITHOUT ROWID;"
+		  "CREATE INDEX assessments_period ON assessments(period);"
+		  "CREATE TABLE measures ("
+		  "  id           INTEGER PRIMARY KEY,"
+		  "  area_id      INTEGER NOT NULL"
+		  "                 REFERENCES areas(id) ON DELETE RESTRICT,"
+		  "  period       TEXT NOT NULL " WEEK_LABEL_CHECK(
+		      "period") ","
+				"  period_start INTEGER NOT NULL,"
+				"  indicator    TEXT CHECK (length(indicator) "
+				"BETWEEN 1 AND 32),"
+				"  what         TEXT NOT NULL CHECK "
+				"(length(what) > 0),"
+				"  place        TEXT,"
+				"  who          TEXT,"
+				"  follow_up    INTEGER,"
+				"  person_id    INTEGER REFERENCES people(id) "
+				"ON DELETE RESTRICT,"
+				"  at           INTEGER NOT NULL"
+				");"
+				"CREATE INDEX measures_period ON "
+				"measures(period, area_id);"
+				"CREATE INDEX measures_area ON "
+				"measures(area_id);"
+				"CREATE TABLE flags ("
+				"  id            INTEGER PRIMARY KEY,"
+				"  area_id       INTEGER NOT NULL"
+				"                  REFERENCES areas(id) ON "
+				"DELETE RESTRICT,"
+				"  indicator     TEXT NOT NULL"
+				"                  CHECK (length(indicator) "
+				"BETWEEN 1 AND 32),"
+				"  opened        TEXT NOT "
+				"NULL " WEEK_LABEL_CHECK(
+				    "opened") ","
+					      "  opened_start  INTEGER NOT "
+					      "NULL,"
+					      "  closed        "
+					      "TEXT " WEEK_LABEL_CHECK(
+						  "closed") ","
+							    "  closed_start  "
+							    "INTEGER,"
+							    "  reason_sv     "
+							    "TEXT NOT NULL,"
+							    "  reason_en     "
+							    "TEXT NOT NULL,"
+							    "  ack_comment   "
+							    "TEXT,"
+							    "  ack_person_id "
+							    "INTEGER "
+							    "REFERENCES "
+							    "people(id) ON "
+							    "DELETE RESTRICT,"
+							    "  ack_at        "
+							    "INTEGER,"
+							    "  CHECK ((closed "
+							    "IS NULL) = "
+							    "(closed_start IS "
+							    "NULL)),"
+							    "  CHECK "
+							    "(closed_start >= "
+							    "opened_start),"
+							    "  CHECK ((ack_at "
+							    "IS NULL) = "
+							    "(ack_person_id IS "
+							    "NULL))"
+							    ");"
+							    /* One open episode per pair at a time. */
+							    "CREATE UNIQUE "
+							    "INDEX flags_open "
+							    "ON flags(area_id, "
+							    "indicator)"
+							    "  WHERE closed IS "
+							    "NULL;"
+							    "CREATE INDEX "
+							    "flags_pair ON "
+							    "flags(area_id, "
+							    "indicator, "
+							    "opened_start);"
+							    "CREATE INDEX "
+							    "flags_ack_person "
+							    "ON "
+							    "flags(ack_person_"
+							    "id);"
+							    "CREATE TABLE "
+							    "outbox ("
+							    "  id          "
+							    "INTEGER PRIMARY "
+							    "KEY,"
+							    "  message_id  "
+							    "TEXT NOT NULL "
+							    "UNIQUE CHECK "
+							    "(length(message_"
+							    "id) > 0),"
+							    "  kind        "
+							    "TEXT NOT NULL "
+							    "CHECK "
+							    "(length(kind) "
+							    "BETWEEN 1 AND 32),"
+							    "  dedup_key   "
+							    "TEXT NOT NULL "
+							    "UNIQUE CHECK "
+							    "(length(dedup_key)"
+							    " > 0),"
+							    "  recipient   "
+							    "TEXT NOT NULL "
+							    "CHECK "
+							    "(length(recipient)"
+							    " > 0),"
+							    "  subject     "
+							    "TEXT NOT NULL,"
+							    "  data        "
+							    "BLOB NOT NULL "
+							    "CHECK "
+							    "(length(data) > "
+							    "0),"
+							    "  state       "
+							    "TEXT NOT NULL "
+							    "DEFAULT 'queued' "
+							    "CHECK (state IN"
+							    "                "
+							    "('queued', "
+							    "'sending', "
+							    "'sent', "
+							    "'failed')),"
+							    "  attempts    "
+							    "INTEGER NOT NULL "
+							    "DEFAULT 0 CHECK "
+							    "(attempts >= 0),"
+							    "  created     "
+							    "INTEGER NOT NULL,"
+							    "  next_at     "
+							    "INTEGER NOT NULL,"
+							    "  lease_until "
+							    "INTEGER NOT NULL "
+							    "DEFAULT 0,"
+							    "  sent_at     "
+							    "INTEGER,"
+							    "  last_error  "
+							    "TEXT,"
+							    "  CHECK ((state = "
+							    "'sent') = "
+							    "(sent_at IS NOT "
+							    "NULL))"
+							    ");"
+							    "CREATE INDEX "
+							    "outbox_due ON "
+							    "outbox(state, "
+							    "next_at);"
+							    "CREATE TABLE jobs "
+							    "("
+							    "  name  TEXT NOT "
+							    "NULL CHECK "
+							    "(length(name) > "
+							    "0),"
+							    "  \"key\" TEXT "
+							    "NOT NULL CHECK "
+							    "(length(\"key\") "
+							    "> 0),"
+							    "  at    INTEGER "
+							    "NOT NULL,"
+							    "  PRIMARY KEY "
+							    "(name, \"key\")"
+							    ") WITHOUT ROWID;"
+							    "CREATE TABLE "
+							    "sessions ("
+							    "  hash      BLOB "
+							    "PRIMARY KEY"
+							    "              "
+							    "CHECK "
+							    "(typeof(hash) = "
+							    "'blob' AND "
+							    "length(hash) = "
+							    "32),"
+							    "  person_id "
+							    "INTEGER NOT NULL"
+							    "              "
+							    "REFERENCES "
+							    "people(id) ON "
+							    "DELETE CASCADE,"
+							    "  csrf      TEXT "
+							    "NOT NULL"
+							    "    CHECK "
+							    "(length(csrf) = "
+							    "64 AND csrf NOT "
+							    "GLOB "
+							    "'*[^0-9a-f]*'),"
+							    "  created   "
+							    "INTEGER NOT NULL,"
+							    "  last_seen "
+							    "INTEGER NOT NULL"
+							    ") WITHOUT ROWID;"
+							    "CREATE INDEX "
+							    "sessions_person "
+							    "ON "
+							    "sessions(person_"
+							    "id);"
+							    /* For store_scores; it makes reports_start redundant. */
+							    "CREATE INDEX "
+							    "reports_scores ON "
+							    "reports(period_"
+							    "start, area_id, "
+							    "period);"
+							    "DROP INDEX "
+							    "reports_start;",
 
-	/*
+    /*
 	 * Version 3: the salt a person's link is made from with the key
 	 * file (token_derive), so mail can carry the link; NULL for links
 	 * issued before.
 	 */
-	"ALTER TABLE people ADD COLUMN token_salt BLOB"
-	"  CHECK (token_salt IS NULL OR length(token_salt) = 16);",
+    "ALTER TABLE people ADD COLUMN token_salt BLOB"
+    "  CHECK (token_salt IS NULL OR length(token_salt) = 16);",
 
-	/*
+    /*
 	 * Version 4: the audit log's hash chain and its anchor (see
 	 * DESIGN; migrate_audit_chain then chains the entries already
 	 * there and adds the triggers), and when retention erased a
 	 * report's free text.
 	 */
-	"ALTER TABLE audit ADD COLUMN prev_hash TEXT;"
-	"ALTER TABLE audit ADD COLUMN hash TEXT;"
-	"CREATE TABLE audit_anchor ("
-	"  id      INTEGER PRIMARY KEY CHECK (id = 1),"
-	"  last_id INTEGER NOT NULL CHECK (last_id >= 0),"
-	"  hash    TEXT NOT NULL CHECK (length(hash) = 64),"
-	"  purged  INTEGER NOT NULL DEFAULT 0 CHECK (purged >= 0),"
-	"  at      INTEGER"
-	");"
-	"INSERT INTO audit_anchor (id, last_id, hash) VALUES (1, 0, '"
-	AUDIT_GENESIS "');"
-	"ALTER TABLE reports ADD COLUMN text_erased INTEGER;",
+    "ALTER TABLE audit ADD COLUMN prev_hash TEXT;"
+    "ALTER TABLE audit ADD COLUMN hash TEXT;"
+    "CREATE TABLE audit_anchor ("
+    "  id      INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  last_id INTEGER NOT NULL CHECK (last_id >= 0),"
+    "  hash    TEXT NOT NULL CHECK (length(hash) = 64),"
+    "  purged  INTEGER NOT NULL DEFAULT 0 CHECK (purged >= 0),"
+    "  at      INTEGER"
+    ");"
+    "INSERT INTO audit_anchor (id, last_id, hash) VALUES (1, 0, '" AUDIT_GENESIS
+    "');"
+    "ALTER TABLE reports ADD COLUMN text_erased INTEGER;",
 
-	/*
+    /*
 	 * Version 5: integrations. The police's event notices as fetched
 	 * (id is theirs; at is their datetime in Unix seconds, datetime the
 	 * text they sent; revision counts the versions seen), the poller's
 	 * one row of state, and the webhook outbox, which works as the mail
 	 * outbox does.
 	 */
-	"CREATE TABLE police_events ("
-	"  id         INTEGER PRIMARY KEY CHECK (id > 0),"
-	"  at         INTEGER NOT NULL,"
-	"  datetime   TEXT NOT NULL,"
-	"  name       TEXT NOT NULL,"
-	"  summary    TEXT NOT NULL,"
-	"  url        TEXT,"
-	"  type       TEXT NOT NULL CHECK (length(type) > 0),"
-	"  location   TEXT NOT NULL CHECK (length(location) > 0),"
-	"  gps        TEXT,"
-	"  first_seen INTEGER NOT NULL,"
-	"  last_seen  INTEGER NOT NULL,"
-	"  updated    INTEGER NOT NULL,"
-	"  revision   INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1)"
-	");"
-	"CREATE INDEX police_events_at ON police_events(at);"
-	"CREATE TABLE police_state ("
-	"  id            INTEGER PRIMARY KEY CHECK (id = 1),"
-	"  url           TEXT,"
-	"  etag          TEXT,"
-	"  last_modified TEXT,"
-	"  last_attempt  INTEGER NOT NULL DEFAULT 0,"
-	"  last_success  INTEGER NOT NULL DEFAULT 0,"
-	"  not_before    INTEGER NOT NULL DEFAULT 0,"
-	"  last_error    TEXT"
-	");"
-	"CREATE TABLE webhook_outbox ("
-	"  id          INTEGER PRIMARY KEY,"
-	"  event_id    TEXT NOT NULL CHECK (length(event_id) > 0),"
-	"  webhook     TEXT NOT NULL CHECK (length(webhook) BETWEEN 1 AND 32),"
-	"  event       TEXT NOT NULL CHECK (length(event) BETWEEN 1 AND 32),"
-	"  dedup_key   TEXT NOT NULL UNIQUE CHECK (length(dedup_key) > 0),"
-	"  body        BLOB NOT NULL CHECK (length(body) > 0),"
-	"  state       TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
-	"                ('queued', 'sending', 'sent', 'failed')),"
-	"  attempts    INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
-	"  created     INTEGER NOT NULL,"
-	"  next_at     INTEGER NOT NULL,"
-	"  lease_until INTEGER NOT NULL DEFAULT 0,"
-	"  sent_at     INTEGER,"
-	"  last_status INTEGER,"
-	"  last_error  TEXT,"
-	"  CHECK ((state = 'sent') = (sent_at IS NOT NULL))"
-	");"
-	"CREATE INDEX webhook_outbox_due ON webhook_outbox(state, next_at);",
+    "CREATE TABLE police_events ("
+    "  id         INTEGER PRIMARY KEY CHECK (id > 0),"
+    "  at         INTEGER NOT NULL,"
+    "  datetime   TEXT NOT NULL,"
+    "  name       TEXT NOT NULL,"
+    "  summary    TEXT NOT NULL,"
+    "  url        TEXT,"
+    "  type       TEXT NOT NULL CHECK (length(type) > 0),"
+    "  location   TEXT NOT NULL CHECK (length(location) > 0),"
+    "  gps        TEXT,"
+    "  first_seen INTEGER NOT NULL,"
+    "  last_seen  INTEGER NOT NULL,"
+    "  updated    INTEGER NOT NULL,"
+    "  revision   INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1)"
+    ");"
+    "CREATE INDEX police_events_at ON police_events(at);"
+    "CREATE TABLE police_state ("
+    "  id            INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  url           TEXT,"
+    "  etag          TEXT,"
+    "  last_modified TEXT,"
+    "  last_attempt  INTEGER NOT NULL DEFAULT 0,"
+    "  last_success  INTEGER NOT NULL DEFAULT 0,"
+    "  not_before    INTEGER NOT NULL DEFAULT 0,"
+    "  last_error    TEXT"
+    ");"
+    "CREATE TABLE webhook_outbox ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  event_id    TEXT NOT NULL CHECK (length(event_id) > 0),"
+    "  webhook     TEXT NOT NULL CHECK (length(webhook) BETWEEN 1 AND 32),"
+    "  event       TEXT NOT NULL CHECK (length(event) BETWEEN 1 AND 32),"
+    "  dedup_key   TEXT NOT NULL UNIQUE CHECK (length(dedup_key) > 0),"
+    "  body        BLOB NOT NULL CHECK (length(body) > 0),"
+    "  state       TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
+    "                ('queued', 'sending', 'sent', 'failed')),"
+    "  attempts    INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    "  created     INTEGER NOT NULL,"
+    "  next_at     INTEGER NOT NULL,"
+    "  lease_until INTEGER NOT NULL DEFAULT 0,"
+    "  sent_at     INTEGER,"
+    "  last_status INTEGER,"
+    "  last_error  TEXT,"
+    "  CHECK ((state = 'sent') = (sent_at IS NOT NULL))"
+    ");"
+    "CREATE INDEX webhook_outbox_due ON webhook_outbox(state, next_at);",
 
-	/*
+    /*
 	 * Version 6: the scores, kept by store_report_save (see DESIGN),
 	 * filled here from the reports already saved. Keyed for reading
 	 * a range of periods and for replacing one area's period. No
 	 * references: the rows are derived from reports and ratings,
 	 * which hold them.
 	 */
-	"CREATE TABLE scores ("
-	"  area_id      INTEGER NOT NULL,"
-	"  indicator    TEXT NOT NULL,"
-	"  period       TEXT NOT NULL,"
-	"  period_start INTEGER NOT NULL,"
-	"  score        INTEGER NOT NULL CHECK (score BETWEEN 0 AND 3),"
-	"  PRIMARY KEY (period_start, area_id, indicator)"
-	") WITHOUT ROWID;"
-	"INSERT INTO scores (area_id, indicator, period, period_start, score)"
-	"  SELECT r.area_id, t.indicator, min(r.period), r.period_start,"
-	"   max(t.rating)"
-	"  FROM reports r JOIN ratings t ON t.report_id = r.id"
-	"  WHERE t.rating IS NOT NULL"
-	"  GROUP BY r.period_start, r.area_id, t.indicator;",
+    "CREATE TABLE scores ("
+    "  area_id      INTEGER NOT NULL,"
+    "  indicator    TEXT NOT NULL,"
+    "  period       TEXT NOT NULL,"
+    "  period_start INTEGER NOT NULL,"
+    "  score        INTEGER NOT NULL CHECK (score BETWEEN 0 AND 3),"
+    "  PRIMARY KEY (period_start, area_id, indicator)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO scores (area_id, indicator, period, period_start, score)"
+    "  SELECT r.area_id, t.indicator, min(r.period), r.period_start,"
+    "   max(t.rating)"
+    "  FROM reports r JOIN ratings t ON t.report_id = r.id"
+    "  WHERE t.rating IS NOT NULL"
+    "  GROUP BY r.period_start, r.area_id, t.indicator;",
 };
 
-#define SCHEMA_VERSION \
-	((int)(sizeof(migrations) / sizeof(migrations[0])))
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 /*
  * Added by migrate_audit_chain once the entries already there carry
@@ -428,46 +554,46 @@ static const char *const migrations[] = {
  * through the anchor.
  */
 static const char audit_triggers[] =
-	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
-	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
-	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
-	" WHEN OLD.id > (SELECT last_id FROM audit_anchor)"
-	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
-	"CREATE TRIGGER audit_chained BEFORE INSERT ON audit"
-	" WHEN NEW.hash IS NULL OR length(NEW.hash) != 64"
-	"  OR NEW.prev_hash IS NULL OR length(NEW.prev_hash) != 64"
-	"  OR NEW.id <= (SELECT last_id FROM audit_anchor)"
-	" BEGIN SELECT RAISE(ABORT, 'an audit entry must be chained to the"
-	" log'); END;"
-	"CREATE TRIGGER audit_anchor_forward BEFORE UPDATE ON audit_anchor"
-	" WHEN NEW.id != OLD.id OR NEW.last_id <= OLD.last_id"
-	"  OR NEW.purged < OLD.purged"
-	"  OR NEW.hash IS NOT (SELECT hash FROM audit WHERE id = NEW.last_id)"
-	" BEGIN SELECT RAISE(ABORT, 'the audit anchor only moves forward, onto"
-	" an entry of the log'); END;"
-	"CREATE TRIGGER audit_anchor_kept BEFORE DELETE ON audit_anchor"
-	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " WHEN OLD.id > (SELECT last_id FROM audit_anchor)"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_chained BEFORE INSERT ON audit"
+    " WHEN NEW.hash IS NULL OR length(NEW.hash) != 64"
+    "  OR NEW.prev_hash IS NULL OR length(NEW.prev_hash) != 64"
+    "  OR NEW.id <= (SELECT last_id FROM audit_anchor)"
+    " BEGIN SELECT RAISE(ABORT, 'an audit entry must be chained to the"
+    " log'); END;"
+    "CREATE TRIGGER audit_anchor_forward BEFORE UPDATE ON audit_anchor"
+    " WHEN NEW.id != OLD.id OR NEW.last_id <= OLD.last_id"
+    "  OR NEW.purged < OLD.purged"
+    "  OR NEW.hash IS NOT (SELECT hash FROM audit WHERE id = NEW.last_id)"
+    " BEGIN SELECT RAISE(ABORT, 'the audit anchor only moves forward, onto"
+    " an entry of the log'); END;"
+    "CREATE TRIGGER audit_anchor_kept BEFORE DELETE ON audit_anchor"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
-static int	migrate_audit_chain(struct store *);
+static int migrate_audit_chain(struct store *);
 
 /*
  * Work a version's script cannot do in SQL, run after it in the same
  * transaction; NULL: none. Returns -1 with SQLite's message left.
  */
-static int	(*const migration_steps[])(struct store *) = {
-	NULL,
-	NULL,
-	NULL,
-	migrate_audit_chain,
-	NULL,
-	NULL,
+static int (*const migration_steps[])(struct store *) = {
+    NULL,
+    NULL,
+    NULL,
+    migrate_audit_chain,
+    NULL,
+    NULL,
 };
 _Static_assert(sizeof(migration_steps) / sizeof(migration_steps[0]) ==
-    sizeof(migrations) / sizeof(migrations[0]),
+	sizeof(migrations) / sizeof(migrations[0]),
     "one migration step (or NULL) per schema version");
 
 /* The first schema version with the audit chain. */
-#define AUDIT_CHAIN_VERSION	4
+#define AUDIT_CHAIN_VERSION 4
 
 enum query {
 	Q_AREA_ADD,
@@ -564,384 +690,359 @@ enum query {
 	Q__COUNT
 };
 
-#define PERSON_COLUMNS \
-	"SELECT id, name, email, org, role, all_areas, active, created," \
+#define PERSON_COLUMNS                                                         \
+	"SELECT id, name, email, org, role, all_areas, active, created,"       \
 	" token_hash FROM people"
 
 /* Column order shared by report_from_row. */
-#define REPORT_COLUMNS \
-	"SELECT r.id, ifnull(r.person_id, 0), p.email, p.name, a.slug," \
-	" r.revision, r.submitted, r.\"nothing\", r.place, r.note" \
-	" FROM reports r JOIN areas a ON a.id = r.area_id" \
+#define REPORT_COLUMNS                                                         \
+	"SELECT r.id, ifnull(r.person_id, 0), p.email, p.name, a.slug,"        \
+	" r.revision, r.submitted, r.\"nothing\", r.place, r.note"             \
+	" FROM reports r JOIN areas a ON a.id = r.area_id"                     \
 	" LEFT JOIN people p ON p.id = r.person_id"
 
 /* Column order shared by outbox_from_row; data, when wanted, is last. */
-#define OUTBOX_COLUMNS \
-	"SELECT id, message_id, kind, dedup_key, recipient, subject, state," \
-	" attempts, created, next_at, lease_until, ifnull(sent_at, 0)," \
+#define OUTBOX_COLUMNS                                                         \
+	"SELECT id, message_id, kind, dedup_key, recipient, subject, state,"   \
+	" attempts, created, next_at, lease_until, ifnull(sent_at, 0),"        \
 	" last_error"
 
 /* Column order shared by webhook_from_row; body, when wanted, is last. */
-#define WEBHOOK_COLUMNS \
-	"SELECT id, event_id, webhook, event, dedup_key, state, attempts," \
-	" created, next_at, lease_until, ifnull(sent_at, 0)," \
+#define WEBHOOK_COLUMNS                                                        \
+	"SELECT id, event_id, webhook, event, dedup_key, state, attempts,"     \
+	" created, next_at, lease_until, ifnull(sent_at, 0),"                  \
 	" ifnull(last_status, 0), last_error"
 
 /* Column order shared by police_from_row. */
-#define POLICE_COLUMNS \
-	"SELECT id, at, datetime, name, summary, url, type, location, gps," \
+#define POLICE_COLUMNS                                                         \
+	"SELECT id, at, datetime, name, summary, url, type, location, gps,"    \
 	" first_seen, updated, revision FROM police_events"
 
 /* Still to deliver: what a lease expiring after a crash puts back. */
 #define OUTBOX_UNDELIVERED "state IN ('queued', 'sending')"
 
 static const char *const queries[Q__COUNT] = {
-	[Q_AREA_ADD] =
-	    "INSERT INTO areas (slug, name, created) VALUES (?1, ?2, ?3)",
-	[Q_AREA_GET] =
-	    "SELECT id, slug, name FROM areas WHERE slug = ?1",
-	[Q_AREA_LIST] =
-	    "SELECT id, slug, name FROM areas ORDER BY slug",
-	[Q_PERSON_ADD] =
-	    "INSERT INTO people (name, email, org, role, all_areas, active,"
-	    " token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)",
-	[Q_PERSON_AREA_ADD] =
-	    "INSERT INTO person_areas (person_id, area_id, position)"
-	    " VALUES (?1, ?2, ?3)",
-	[Q_PERSON_GET] = PERSON_COLUMNS " WHERE id = ?1",
-	[Q_PERSON_BY_TOKEN] = PERSON_COLUMNS " WHERE token_hash = ?1",
-	[Q_PERSON_BY_EMAIL] = "SELECT id FROM people WHERE email = ?1",
-	[Q_PERSON_LIST] = PERSON_COLUMNS " ORDER BY id",
-	[Q_PERSON_AREAS] =
-	    "SELECT a.slug FROM person_areas pa"
-	    " JOIN areas a ON a.id = pa.area_id"
-	    " WHERE pa.person_id = ?1 ORDER BY pa.position",
-	/*
+    [Q_AREA_ADD] =
+	"INSERT INTO areas (slug, name, created) VALUES (?1, ?2, ?3)",
+    [Q_AREA_GET] = "SELECT id, slug, name FROM areas WHERE slug = ?1",
+    [Q_AREA_LIST] = "SELECT id, slug, name FROM areas ORDER BY slug",
+    [Q_PERSON_ADD] =
+	"INSERT INTO people (name, email, org, role, all_areas, active,"
+	" token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)",
+    [Q_PERSON_AREA_ADD] =
+	"INSERT INTO person_areas (person_id, area_id, position)"
+	" VALUES (?1, ?2, ?3)",
+    [Q_PERSON_GET] = PERSON_COLUMNS " WHERE id = ?1",
+    [Q_PERSON_BY_TOKEN] = PERSON_COLUMNS " WHERE token_hash = ?1",
+    [Q_PERSON_BY_EMAIL] = "SELECT id FROM people WHERE email = ?1",
+    [Q_PERSON_LIST] = PERSON_COLUMNS " ORDER BY id",
+    [Q_PERSON_AREAS] = "SELECT a.slug FROM person_areas pa"
+		       " JOIN areas a ON a.id = pa.area_id"
+		       " WHERE pa.person_id = ?1 ORDER BY pa.position",
+    /*
 	 * Every person with their own areas in order, one row per area
 	 * (or one with a NULL slug): store_person_list.
 	 */
-	[Q_PERSON_LIST_AREAS] =
-	    "SELECT p.id, p.name, p.email, p.org, p.role, p.all_areas,"
-	    " p.active, p.created, a.slug"
-	    " FROM people p"
-	    " LEFT JOIN person_areas pa ON pa.person_id = p.id"
-	    "  AND p.all_areas = 0"
-	    " LEFT JOIN areas a ON a.id = pa.area_id"
-	    " ORDER BY p.id, pa.position",
-	[Q_PERSON_SET_TOKEN] =
-	    "UPDATE people SET token_hash = ?2 WHERE id = ?1",
-	[Q_PERSON_SET_SALT] =
-	    "UPDATE people SET token_salt = ?2 WHERE id = ?1",
-	[Q_PERSON_GET_SALT] =
-	    "SELECT token_salt FROM people WHERE id = ?1"
-	    " AND token_salt IS NOT NULL",
-	[Q_PERSON_DISABLE] =
-	    "UPDATE people SET active = 0, disabled = ifnull(disabled, ?2)"
-	    " WHERE id = ?1",
-	/* The expression matches reports_one, which serves the lookup. */
-	[Q_REPORT_FIND] =
-	    "SELECT id, revision FROM reports"
-	    " WHERE ifnull(person_id, 0) = ?1 AND area_id = ?2"
-	    " AND period = ?3",
-	[Q_REPORT_INSERT] =
-	    "INSERT INTO reports (person_id, area_id, period, period_start,"
-	    " revision, submitted, source, \"nothing\", place, note)"
-	    " VALUES (nullif(?1, 0), ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
-	/* A new revision may bring text again: retention looks anew. */
-	[Q_REPORT_UPDATE] =
-	    "UPDATE reports SET revision = ?2, period_start = ?3,"
-	    " submitted = ?4, source = ?5, \"nothing\" = ?6, place = ?7,"
-	    " note = ?8, text_erased = NULL WHERE id = ?1",
-	[Q_RATINGS_DELETE] = "DELETE FROM ratings WHERE report_id = ?1",
-	[Q_RATING_INSERT] =
-	    "INSERT INTO ratings (report_id, indicator, rating, count)"
-	    " VALUES (?1, ?2, ?3, ?4)",
-	[Q_REVISION_INSERT] =
-	    "INSERT INTO report_revisions (report_id, revision, submitted,"
-	    " source, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[Q_REVISION_GET] =
-	    "SELECT body FROM report_revisions"
-	    " WHERE report_id = ?1 AND revision = ?2",
-	[Q_REPORT_GET] = REPORT_COLUMNS
-	    " WHERE ifnull(r.person_id, 0) = ?1 AND a.slug = ?2"
-	    " AND r.period = ?3",
-	[Q_REPORT_LIST] = REPORT_COLUMNS
-	    " WHERE r.period = ?1 AND (?2 IS NULL OR a.slug = ?2)"
-	    " ORDER BY a.slug, p.email, r.id",
-	/*
+    [Q_PERSON_LIST_AREAS] =
+	"SELECT p.id, p.name, p.email, p.org, p.role, p.all_areas,"
+	" p.active, p.created, a.slug"
+	" FROM people p"
+	" LEFT JOIN person_areas pa ON pa.person_id = p.id"
+	"  AND p.all_areas = 0"
+	" LEFT JOIN areas a ON a.id = pa.area_id"
+	" ORDER BY p.id, pa.position",
+    [Q_PERSON_SET_TOKEN] = "UPDATE people SET token_hash = ?2 WHERE id = ?1",
+    [Q_PERSON_SET_SALT] = "UPDATE people SET token_salt = ?2 WHERE id = ?1",
+    [Q_PERSON_GET_SALT] = "SELECT token_salt FROM people WHERE id = ?1"
+			  " AND token_salt IS NOT NULL",
+    [Q_PERSON_DISABLE] =
+	"UPDATE people SET active = 0, disabled = ifnull(disabled, ?2)"
+	" WHERE id = ?1",
+    /* The expression matches reports_one, which serves the lookup. */
+    [Q_REPORT_FIND] = "SELECT id, revision FROM reports"
+		      " WHERE ifnull(person_id, 0) = ?1 AND area_id = ?2"
+		      " AND period = ?3",
+    [Q_REPORT_INSERT] =
+	"INSERT INTO reports (person_id, area_id, period, period_start,"
+	" revision, submitted, source, \"nothing\", place, note)"
+	" VALUES (nullif(?1, 0), ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
+    /* A new revision may bring text again: retention looks anew. */
+    [Q_REPORT_UPDATE] =
+	"UPDATE reports SET revision = ?2, period_start = ?3,"
+	" submitted = ?4, source = ?5, \"nothing\" = ?6, place = ?7,"
+	" note = ?8, text_erased = NULL WHERE id = ?1",
+    [Q_RATINGS_DELETE] = "DELETE FROM ratings WHERE report_id = ?1",
+    [Q_RATING_INSERT] =
+	"INSERT INTO ratings (report_id, indicator, rating, count)"
+	" VALUES (?1, ?2, ?3, ?4)",
+    [Q_REVISION_INSERT] =
+	"INSERT INTO report_revisions (report_id, revision, submitted,"
+	" source, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_REVISION_GET] = "SELECT body FROM report_revisions"
+		       " WHERE report_id = ?1 AND revision = ?2",
+    [Q_REPORT_GET] =
+	REPORT_COLUMNS " WHERE ifnull(r.person_id, 0) = ?1 AND a.slug = ?2"
+		       " AND r.period = ?3",
+    [Q_REPORT_LIST] =
+	REPORT_COLUMNS " WHERE r.period = ?1 AND (?2 IS NULL OR a.slug = ?2)"
+		       " ORDER BY a.slug, p.email, r.id",
+    /*
 	 * The ratings of Q_REPORT_LIST's reports in one query, not one
 	 * per report: a picture has hundreds. Joined, sorted with them,
 	 * they took three times as long.
 	 */
-	[Q_REPORT_LIST_RATINGS] =
-	    "SELECT t.report_id, t.indicator, t.rating, t.count"
-	    " FROM reports r JOIN areas a ON a.id = r.area_id"
-	    " JOIN ratings t ON t.report_id = r.id"
-	    " WHERE r.period = ?1 AND (?2 IS NULL OR a.slug = ?2)",
-	[Q_RATINGS_GET] =
-	    "SELECT indicator, rating, count FROM ratings"
-	    " WHERE report_id = ?1",
-	[Q_REPORT_COUNT] = "SELECT count(*) FROM reports",
-	/* Files before the audit chain (schema version 3 and older). */
-	[Q_AUDIT_ADD] =
-	    "INSERT INTO audit (at, actor, action, detail)"
-	    " VALUES (?1, ?2, ?3, ?4)",
-	[Q_AUDIT_APPEND] =
-	    "INSERT INTO audit (id, at, actor, action, detail, prev_hash, hash)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[Q_AUDIT_LAST] =
-	    "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
-	[Q_AUDIT_ANCHOR] =
-	    "SELECT last_id, hash FROM audit_anchor WHERE id = 1",
-	/* Column order shared by audit_from_row. */
-	[Q_AUDIT_WALK] =
-	    "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit"
-	    " WHERE id <= ?1 ORDER BY id",
-	[Q_AUDIT_EXPORT] =
-	    "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit"
-	    " WHERE at >= ?1 ORDER BY id",
-	/* The last entry of the prefix stamped before ?1; NULL if empty. */
-	[Q_AUDIT_PURGE_UPTO] =
-	    "SELECT ifnull((SELECT min(id) FROM audit WHERE at >= ?1) - 1,"
-	    " (SELECT max(id) FROM audit))",
-	[Q_AUDIT_ANCHOR_MOVE] =
-	    "UPDATE audit_anchor SET last_id = ?1,"
-	    " hash = (SELECT hash FROM audit WHERE id = ?1),"
-	    " purged = purged + ?2, at = ?3 WHERE id = 1",
-	[Q_AUDIT_PURGE] = "DELETE FROM audit WHERE id <= ?1",
-	[Q_RETENTION_COUNT] =
-	    "SELECT count(*) FROM reports WHERE period_start < ?1"
-	    " AND text_erased IS NULL"
-	    " AND (place IS NOT NULL OR note IS NOT NULL)",
-	/* The JSON of report_to_json always has both keys. */
-	[Q_RETENTION_REVISIONS] =
-	    "UPDATE report_revisions SET body = json_set(body,"
-	    " '$.place', json('null'), '$.note', json('null'))"
-	    " WHERE report_id IN (SELECT id FROM reports"
-	    "  WHERE period_start < ?1 AND text_erased IS NULL)"
-	    " AND json_valid(body)"
-	    " AND (json_type(body, '$.place') = 'text'"
-	    "  OR json_type(body, '$.note') = 'text')",
-	[Q_RETENTION_REPORTS] =
-	    "UPDATE reports SET place = NULL, note = NULL, text_erased = ?2"
-	    " WHERE period_start < ?1 AND text_erased IS NULL",
-	/*
+    [Q_REPORT_LIST_RATINGS] =
+	"SELECT t.report_id, t.indicator, t.rating, t.count"
+	" FROM reports r JOIN areas a ON a.id = r.area_id"
+	" JOIN ratings t ON t.report_id = r.id"
+	" WHERE r.period = ?1 AND (?2 IS NULL OR a.slug = ?2)",
+    [Q_RATINGS_GET] = "SELECT indicator, rating, count FROM ratings"
+		      " WHERE report_id = ?1",
+    [Q_REPORT_COUNT] = "SELECT count(*) FROM reports",
+    /* Files before the audit chain (schema version 3 and older). */
+    [Q_AUDIT_ADD] = "INSERT INTO audit (at, actor, action, detail)"
+		    " VALUES (?1, ?2, ?3, ?4)",
+    [Q_AUDIT_APPEND] =
+	"INSERT INTO audit (id, at, actor, action, detail, prev_hash, hash)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_AUDIT_LAST] = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+    [Q_AUDIT_ANCHOR] = "SELECT last_id, hash FROM audit_anchor WHERE id = 1",
+    /* Column order shared by audit_from_row. */
+    [Q_AUDIT_WALK] =
+	"SELECT id, at, actor, action, detail, prev_hash, hash FROM audit"
+	" WHERE id <= ?1 ORDER BY id",
+    [Q_AUDIT_EXPORT] =
+	"SELECT id, at, actor, action, detail, prev_hash, hash FROM audit"
+	" WHERE at >= ?1 ORDER BY id",
+    /* The last entry of the prefix stamped before ?1; NULL if empty. */
+    [Q_AUDIT_PURGE_UPTO] =
+	"SELECT ifnull((SELECT min(id) FROM audit WHERE at >= ?1) - 1,"
+	" (SELECT max(id) FROM audit))",
+    [Q_AUDIT_ANCHOR_MOVE] = "UPDATE audit_anchor SET last_id = ?1,"
+			    " hash = (SELECT hash FROM audit WHERE id = ?1),"
+			    " purged = purged + ?2, at = ?3 WHERE id = 1",
+    [Q_AUDIT_PURGE] = "DELETE FROM audit WHERE id <= ?1",
+    [Q_RETENTION_COUNT] = "SELECT count(*) FROM reports WHERE period_start < ?1"
+			  " AND text_erased IS NULL"
+			  " AND (place IS NOT NULL OR note IS NOT NULL)",
+    /* The JSON of report_to_json always has both keys. */
+    [Q_RETENTION_REVISIONS] =
+	"UPDATE report_revisions SET body = json_set(body,"
+	" '$.place', json('null'), '$.note', json('null'))"
+	" WHERE report_id IN (SELECT id FROM reports"
+	"  WHERE period_start < ?1 AND text_erased IS NULL)"
+	" AND json_valid(body)"
+	" AND (json_type(body, '$.place') = 'text'"
+	"  OR json_type(body, '$.note') = 'text')",
+    [Q_RETENTION_REPORTS] =
+	"UPDATE reports SET place = NULL, note = NULL, text_erased = ?2"
+	" WHERE period_start < ?1 AND text_erased IS NULL",
+    /*
 	 * INSERT ... SELECT from areas: no row is written, and changes()
 	 * is 0, when the area does not exist. The WHERE is needed for
 	 * SQLite to parse the upsert after a SELECT.
 	 */
-	[Q_ASSESSMENT_SET] =
-	    "INSERT INTO assessments (area_id, period, period_start, status,"
-	    " comment, person_id, at)"
-	    " SELECT id, ?2, ?3, ?4, ?5, nullif(?6, 0), ?7 FROM areas"
-	    " WHERE slug = ?1"
-	    " ON CONFLICT (area_id, period) DO UPDATE SET"
-	    " period_start = excluded.period_start, status = excluded.status,"
-	    " comment = excluded.comment, person_id = excluded.person_id,"
-	    " at = excluded.at",
-	[Q_ASSESSMENT_LIST] =
-	    "SELECT a.slug, s.status, s.comment, ifnull(s.person_id, 0),"
-	    " p.name, p.email, s.at"
-	    " FROM assessments s JOIN areas a ON a.id = s.area_id"
-	    " LEFT JOIN people p ON p.id = s.person_id"
-	    " WHERE s.period = ?1 ORDER BY a.slug",
-	[Q_MEASURE_ADD] =
-	    "INSERT INTO measures (area_id, period, period_start, indicator,"
-	    " what, place, who, follow_up, person_id, at)"
-	    " SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, 0), ?10"
-	    " FROM areas WHERE slug = ?1",
-	[Q_MEASURE_LIST] =
-	    "SELECT m.id, a.slug, m.period, ifnull(m.indicator, ''), m.what,"
-	    " m.place, m.who, ifnull(m.follow_up, -1), ifnull(m.person_id, 0),"
-	    " p.email, m.at"
-	    " FROM measures m JOIN areas a ON a.id = m.area_id"
-	    " LEFT JOIN people p ON p.id = m.person_id"
-	    " WHERE (?1 IS NULL OR m.period = ?1)"
-	    " AND (?2 IS NULL OR a.slug = ?2) ORDER BY m.id",
-	[Q_FLAG_OPEN] =
-	    "INSERT INTO flags (area_id, indicator, opened, opened_start,"
-	    " reason_sv, reason_en)"
-	    " SELECT id, ?2, ?3, ?4, ?5, ?6 FROM areas WHERE slug = ?1",
-	[Q_FLAG_CLOSE] =
-	    "UPDATE flags SET closed = ?2, closed_start = ?3"
-	    " WHERE id = ?1 AND closed IS NULL",
-	[Q_FLAG_IS_OPEN] = "SELECT closed IS NULL FROM flags WHERE id = ?1",
-	[Q_FLAG_ACK] =
-	    "UPDATE flags SET ack_comment = ?2, ack_person_id = ?3,"
-	    " ack_at = ?4 WHERE id = ?1",
-	[Q_FLAG_LIST] =
-	    "SELECT f.id, a.slug, f.indicator, f.opened, f.closed,"
-	    " f.reason_sv, f.reason_en, f.ack_comment, p.email,"
-	    " ifnull(f.ack_at, 0)"
-	    " FROM flags f JOIN areas a ON a.id = f.area_id"
-	    " LEFT JOIN people p ON p.id = f.ack_person_id"
-	    " WHERE ?1 OR f.closed IS NULL"
-	    " ORDER BY a.slug, f.indicator, f.opened_start, f.id",
-	/* A range of periods, in the order of the key. */
-	[Q_SCORES] =
-	    "SELECT area_id, period_start, period, indicator, score"
-	    " FROM scores WHERE period_start BETWEEN ?1 AND ?2",
-	/*
+    [Q_ASSESSMENT_SET] =
+	"INSERT INTO assessments (area_id, period, period_start, status,"
+	" comment, person_id, at)"
+	" SELECT id, ?2, ?3, ?4, ?5, nullif(?6, 0), ?7 FROM areas"
+	" WHERE slug = ?1"
+	" ON CONFLICT (area_id, period) DO UPDATE SET"
+	" period_start = excluded.period_start, status = excluded.status,"
+	" comment = excluded.comment, person_id = excluded.person_id,"
+	" at = excluded.at",
+    [Q_ASSESSMENT_LIST] =
+	"SELECT a.slug, s.status, s.comment, ifnull(s.person_id, 0),"
+	" p.name, p.email, s.at"
+	" FROM assessments s JOIN areas a ON a.id = s.area_id"
+	" LEFT JOIN people p ON p.id = s.person_id"
+	" WHERE s.period = ?1 ORDER BY a.slug",
+    [Q_MEASURE_ADD] =
+	"INSERT INTO measures (area_id, period, period_start, indicator,"
+	" what, place, who, follow_up, person_id, at)"
+	" SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, 0), ?10"
+	" FROM areas WHERE slug = ?1",
+    [Q_MEASURE_LIST] =
+	"SELECT m.id, a.slug, m.period, ifnull(m.indicator, ''), m.what,"
+	" m.place, m.who, ifnull(m.follow_up, -1), ifnull(m.person_id, 0),"
+	" p.email, m.at"
+	" FROM measures m JOIN areas a ON a.id = m.area_id"
+	" LEFT JOIN people p ON p.id = m.person_id"
+	" WHERE (?1 IS NULL OR m.period = ?1)"
+	" AND (?2 IS NULL OR a.slug = ?2) ORDER BY m.id",
+    [Q_FLAG_OPEN] =
+	"INSERT INTO flags (area_id, indicator, opened, opened_start,"
+	" reason_sv, reason_en)"
+	" SELECT id, ?2, ?3, ?4, ?5, ?6 FROM areas WHERE slug = ?1",
+    [Q_FLAG_CLOSE] = "UPDATE flags SET closed = ?2, closed_start = ?3"
+		     " WHERE id = ?1 AND closed IS NULL",
+    [Q_FLAG_IS_OPEN] = "SELECT closed IS NULL FROM flags WHERE id = ?1",
+    [Q_FLAG_ACK] = "UPDATE flags SET ack_comment = ?2, ack_person_id = ?3,"
+		   " ack_at = ?4 WHERE id = ?1",
+    [Q_FLAG_LIST] = "SELECT f.id, a.slug, f.indicator, f.opened, f.closed,"
+		    " f.reason_sv, f.reason_en, f.ack_comment, p.email,"
+		    " ifnull(f.ack_at, 0)"
+		    " FROM flags f JOIN areas a ON a.id = f.area_id"
+		    " LEFT JOIN people p ON p.id = f.ack_person_id"
+		    " WHERE ?1 OR f.closed IS NULL"
+		    " ORDER BY a.slug, f.indicator, f.opened_start, f.id",
+    /* A range of periods, in the order of the key. */
+    [Q_SCORES] = "SELECT area_id, period_start, period, indicator, score"
+		 " FROM scores WHERE period_start BETWEEN ?1 AND ?2",
+    /*
 	 * One area's period computed anew from the latest ratings of its
 	 * reports (reports_scores finds them): CLEAR then FILL.
 	 */
-	[Q_SCORES_CLEAR] =
-	    "DELETE FROM scores WHERE period_start = ?2 AND area_id = ?1",
-	[Q_SCORES_FILL] =
-	    "INSERT INTO scores (area_id, indicator, period, period_start,"
-	    " score)"
-	    " SELECT ?1, t.indicator, min(r.period), ?2, max(t.rating)"
-	    " FROM reports r JOIN ratings t ON t.report_id = r.id"
-	    " WHERE r.period_start = ?2 AND r.area_id = ?1"
-	    " AND t.rating IS NOT NULL"
-	    " GROUP BY t.indicator",
-	/* Only a dedup_key already queued is ignored, never a bad row. */
-	[Q_OUTBOX_ADD] =
-	    "INSERT INTO outbox (message_id, kind, dedup_key, recipient,"
-	    " subject, data, created, next_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-	    " ON CONFLICT (dedup_key) DO NOTHING",
-	/* Each half is a range of outbox_due. */
-	[Q_OUTBOX_DUE] =
-	    OUTBOX_COLUMNS ", data FROM outbox"
-	    " WHERE state = 'queued' AND next_at <= ?1"
-	    " UNION ALL "
-	    OUTBOX_COLUMNS ", data FROM outbox"
-	    " WHERE state = 'sending' AND lease_until < ?1"
-	    " ORDER BY created, id LIMIT ?2",
-	[Q_OUTBOX_LEASE] =
-	    "UPDATE outbox SET state = 'sending', lease_until = ?2,"
-	    " attempts = attempts + 1"
-	    " WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
-	[Q_OUTBOX_RESULT] =
-	    "UPDATE outbox SET state = ?2,"
-	    " sent_at = CASE WHEN ?2 = 'sent' THEN ?3 END,"
-	    " next_at = CASE WHEN ?2 = 'queued' THEN ?4 ELSE next_at END,"
-	    " last_error = ?5,"
-	    /*
+    [Q_SCORES_CLEAR] =
+	"DELETE FROM scores WHERE period_start = ?2 AND area_id = ?1",
+    [Q_SCORES_FILL] =
+	"INSERT INTO scores (area_id, indicator, period, period_start,"
+	" score)"
+	" SELECT ?1, t.indicator, min(r.period), ?2, max(t.rating)"
+	" FROM reports r JOIN ratings t ON t.report_id = r.id"
+	" WHERE r.period_start = ?2 AND r.area_id = ?1"
+	" AND t.rating IS NOT NULL"
+	" GROUP BY t.indicator",
+    /* Only a dedup_key already queued is ignored, never a bad row. */
+    [Q_OUTBOX_ADD] =
+	"INSERT INTO outbox (message_id, kind, dedup_key, recipient,"
+	" subject, data, created, next_at)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	" ON CONFLICT (dedup_key) DO NOTHING",
+    /* Each half is a range of outbox_due. */
+    [Q_OUTBOX_DUE] =
+	OUTBOX_COLUMNS ", data FROM outbox"
+		       " WHERE state = 'queued' AND next_at <= ?1"
+		       " UNION ALL " OUTBOX_COLUMNS ", data FROM outbox"
+		       " WHERE state = 'sending' AND lease_until < ?1"
+		       " ORDER BY created, id LIMIT ?2",
+    [Q_OUTBOX_LEASE] = "UPDATE outbox SET state = 'sending', lease_until = ?2,"
+		       " attempts = attempts + 1"
+		       " WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
+    [Q_OUTBOX_RESULT] =
+	"UPDATE outbox SET state = ?2,"
+	" sent_at = CASE WHEN ?2 = 'sent' THEN ?3 END,"
+	" next_at = CASE WHEN ?2 = 'queued' THEN ?4 ELSE next_at END,"
+	" last_error = ?5,"
+	/*
 	     * A delivered mail keeps its headers, for the record, but not
 	     * its body: reminders and digests carry personal links.
 	     */
-	    " data = CASE WHEN ?2 = 'sent' AND instr(data, X'0D0A0D0A') > 0"
-	    "   THEN substr(data, 1, instr(data, X'0D0A0D0A') + 3)"
-	    "   ELSE data END"
-	    " WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
-	[Q_OUTBOX_LIST] =
-	    OUTBOX_COLUMNS " FROM outbox ORDER BY created DESC, id DESC"
-	    " LIMIT ?1",
-	[Q_OUTBOX_COUNTS] = "SELECT state, count(*) FROM outbox GROUP BY state",
-	[Q_OUTBOX_OLDEST] =
-	    "SELECT min(created) FROM outbox WHERE " OUTBOX_UNDELIVERED,
-	[Q_JOB_DONE] = "SELECT 1 FROM jobs WHERE name = ?1 AND \"key\" = ?2",
-	[Q_JOB_MARK] =
-	    "INSERT INTO jobs (name, \"key\", at) VALUES (?1, ?2, ?3)"
-	    " ON CONFLICT (name, \"key\") DO NOTHING",
-	[Q_JOB_LAST] = "SELECT max(at) FROM jobs WHERE name = ?1",
-	[Q_SESSION_CREATE] =
-	    "INSERT INTO sessions (hash, person_id, csrf, created, last_seen)"
-	    " VALUES (?1, ?2, ?3, ?4, ?4)",
-	[Q_SESSION_GET] =
-	    "SELECT hash, person_id, csrf, created, last_seen FROM sessions"
-	    " WHERE hash = ?1",
-	[Q_SESSION_TOUCH] =
-	    "UPDATE sessions SET last_seen = ?2 WHERE hash = ?1",
-	[Q_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?1",
-	[Q_SESSION_DELETE_PERSON] = "DELETE FROM sessions WHERE person_id = ?1",
-	[Q_SESSION_EXPIRE] =
-	    "DELETE FROM sessions WHERE last_seen < ?1 OR created < ?2",
-	[Q_TX_BEGIN] = "BEGIN IMMEDIATE",
-	[Q_TX_COMMIT] = "COMMIT",
-	[Q_TX_ROLLBACK] = "ROLLBACK",
-	[Q_OP_SAVEPOINT] = "SAVEPOINT store_op",
-	[Q_OP_RELEASE] = "RELEASE store_op",
-	[Q_OP_ROLLBACK] = "ROLLBACK TO store_op",
-	[Q_JOB_SAVEPOINT] = "SAVEPOINT store_job",
-	[Q_JOB_RELEASE] = "RELEASE store_job",
-	[Q_JOB_ROLLBACK] = "ROLLBACK TO store_job",
-	[Q_POLICE_GET] = POLICE_COLUMNS " WHERE id = ?1",
-	[Q_POLICE_INSERT] =
-	    "INSERT INTO police_events (id, at, datetime, name, summary, url,"
-	    " type, location, gps, first_seen, last_seen, updated)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10)",
-	[Q_POLICE_UPDATE] =
-	    "UPDATE police_events SET at = ?2, datetime = ?3, name = ?4,"
-	    " summary = ?5, url = ?6, type = ?7, location = ?8, gps = ?9,"
-	    " last_seen = ?10, updated = ?10, revision = revision + 1"
-	    " WHERE id = ?1",
-	[Q_POLICE_SEEN] =
-	    "UPDATE police_events SET last_seen = ?2 WHERE id = ?1",
-	[Q_POLICE_LIST] = POLICE_COLUMNS
-	    " WHERE at >= ?1 AND at < ?2 ORDER BY at, id",
-	[Q_POLICE_STATE_GET] =
-	    "SELECT url, etag, last_modified, last_attempt, last_success,"
-	    " not_before, last_error FROM police_state WHERE id = 1",
-	[Q_POLICE_STATE_SET] =
-	    "INSERT INTO police_state (id, url, etag, last_modified,"
-	    " last_attempt, last_success, not_before, last_error)"
-	    " VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-	    " ON CONFLICT (id) DO UPDATE SET url = excluded.url,"
-	    " etag = excluded.etag, last_modified = excluded.last_modified,"
-	    " last_attempt = excluded.last_attempt,"
-	    " last_success = excluded.last_success,"
-	    " not_before = excluded.not_before,"
-	    " last_error = excluded.last_error",
-	/* Only a dedup_key already queued is ignored, never a bad row. */
-	[Q_WEBHOOK_ADD] =
-	    "INSERT INTO webhook_outbox (event_id, webhook, event, dedup_key,"
-	    " body, created, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-	    " ON CONFLICT (dedup_key) DO NOTHING",
-	/* Each half is a range of webhook_outbox_due. */
-	[Q_WEBHOOK_DUE] =
-	    WEBHOOK_COLUMNS ", body FROM webhook_outbox"
-	    " WHERE state = 'queued' AND next_at <= ?1"
-	    " UNION ALL "
-	    WEBHOOK_COLUMNS ", body FROM webhook_outbox"
-	    " WHERE state = 'sending' AND lease_until < ?1"
-	    " ORDER BY created, id LIMIT ?2",
-	[Q_WEBHOOK_LEASE] =
-	    "UPDATE webhook_outbox SET state = 'sending', lease_until = ?2,"
-	    " attempts = attempts + 1"
-	    " WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
-	[Q_WEBHOOK_RESULT] =
-	    "UPDATE webhook_outbox SET state = ?2,"
-	    " sent_at = CASE WHEN ?2 = 'sent' THEN ?3 END,"
-	    " next_at = CASE WHEN ?2 = 'queued' THEN ?4 ELSE next_at END,"
-	    " last_status = nullif(?5, 0), last_error = ?6"
-	    " WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
-	[Q_WEBHOOK_LIST] =
-	    WEBHOOK_COLUMNS " FROM webhook_outbox"
-	    " ORDER BY created DESC, id DESC LIMIT ?1",
-	[Q_WEBHOOK_COUNTS] =
-	    "SELECT state, count(*) FROM webhook_outbox GROUP BY state",
-	[Q_WEBHOOK_OLDEST] =
-	    "SELECT min(created) FROM webhook_outbox WHERE "
-	    OUTBOX_UNDELIVERED,
+	" data = CASE WHEN ?2 = 'sent' AND instr(data, X'0D0A0D0A') > 0"
+	"   THEN substr(data, 1, instr(data, X'0D0A0D0A') + 3)"
+	"   ELSE data END"
+	" WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
+    [Q_OUTBOX_LIST] =
+	OUTBOX_COLUMNS " FROM outbox ORDER BY created DESC, id DESC"
+		       " LIMIT ?1",
+    [Q_OUTBOX_COUNTS] = "SELECT state, count(*) FROM outbox GROUP BY state",
+    [Q_OUTBOX_OLDEST] =
+	"SELECT min(created) FROM outbox WHERE " OUTBOX_UNDELIVERED,
+    [Q_JOB_DONE] = "SELECT 1 FROM jobs WHERE name = ?1 AND \"key\" = ?2",
+    [Q_JOB_MARK] = "INSERT INTO jobs (name, \"key\", at) VALUES (?1, ?2, ?3)"
+		   " ON CONFLICT (name, \"key\") DO NOTHING",
+    [Q_JOB_LAST] = "SELECT max(at) FROM jobs WHERE name = ?1",
+    [Q_SESSION_CREATE] =
+	"INSERT INTO sessions (hash, person_id, csrf, created, last_seen)"
+	" VALUES (?1, ?2, ?3, ?4, ?4)",
+    [Q_SESSION_GET] =
+	"SELECT hash, person_id, csrf, created, last_seen FROM sessions"
+	" WHERE hash = ?1",
+    [Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE hash = ?1",
+    [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?1",
+    [Q_SESSION_DELETE_PERSON] = "DELETE FROM sessions WHERE person_id = ?1",
+    [Q_SESSION_EXPIRE] =
+	"DELETE FROM sessions WHERE last_seen < ?1 OR created < ?2",
+    [Q_TX_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_TX_COMMIT] = "COMMIT",
+    [Q_TX_ROLLBACK] = "ROLLBACK",
+    [Q_OP_SAVEPOINT] = "SAVEPOINT store_op",
+    [Q_OP_RELEASE] = "RELEASE store_op",
+    [Q_OP_ROLLBACK] = "ROLLBACK TO store_op",
+    [Q_JOB_SAVEPOINT] = "SAVEPOINT store_job",
+    [Q_JOB_RELEASE] = "RELEASE store_job",
+    [Q_JOB_ROLLBACK] = "ROLLBACK TO store_job",
+    [Q_POLICE_GET] = POLICE_COLUMNS " WHERE id = ?1",
+    [Q_POLICE_INSERT] =
+	"INSERT INTO police_events (id, at, datetime, name, summary, url,"
+	" type, location, gps, first_seen, last_seen, updated)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10)",
+    [Q_POLICE_UPDATE] =
+	"UPDATE police_events SET at = ?2, datetime = ?3, name = ?4,"
+	" summary = ?5, url = ?6, type = ?7, location = ?8, gps = ?9,"
+	" last_seen = ?10, updated = ?10, revision = revision + 1"
+	" WHERE id = ?1",
+    [Q_POLICE_SEEN] = "UPDATE police_events SET last_seen = ?2 WHERE id = ?1",
+    [Q_POLICE_LIST] =
+	POLICE_COLUMNS " WHERE at >= ?1 AND at < ?2 ORDER BY at, id",
+    [Q_POLICE_STATE_GET] =
+	"SELECT url, etag, last_modified, last_attempt, last_success,"
+	" not_before, last_error FROM police_state WHERE id = 1",
+    [Q_POLICE_STATE_SET] =
+	"INSERT INTO police_state (id, url, etag, last_modified,"
+	" last_attempt, last_success, not_before, last_error)"
+	" VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	" ON CONFLICT (id) DO UPDATE SET url = excluded.url,"
+	" etag = excluded.etag, last_modified = excluded.last_modified,"
+	" last_attempt = excluded.last_attempt,"
+	" last_success = excluded.last_success,"
+	" not_before = excluded.not_before,"
+	" last_error = excluded.last_error",
+    /* Only a dedup_key already queued is ignored, never a bad row. */
+    [Q_WEBHOOK_ADD] =
+	"INSERT INTO webhook_outbox (event_id, webhook, event, dedup_key,"
+	" body, created, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	" ON CONFLICT (dedup_key) DO NOTHING",
+    /* Each half is a range of webhook_outbox_due. */
+    [Q_WEBHOOK_DUE] = WEBHOOK_COLUMNS
+    ", body FROM webhook_outbox"
+    " WHERE state = 'queued' AND next_at <= ?1"
+    " UNION ALL " WEBHOOK_COLUMNS ", body FROM webhook_outbox"
+    " WHERE state = 'sending' AND lease_until < ?1"
+    " ORDER BY created, id LIMIT ?2",
+    [Q_WEBHOOK_LEASE] =
+	"UPDATE webhook_outbox SET state = 'sending', lease_until = ?2,"
+	" attempts = attempts + 1"
+	" WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
+    [Q_WEBHOOK_RESULT] =
+	"UPDATE webhook_outbox SET state = ?2,"
+	" sent_at = CASE WHEN ?2 = 'sent' THEN ?3 END,"
+	" next_at = CASE WHEN ?2 = 'queued' THEN ?4 ELSE next_at END,"
+	" last_status = nullif(?5, 0), last_error = ?6"
+	" WHERE id = ?1 AND " OUTBOX_UNDELIVERED,
+    [Q_WEBHOOK_LIST] =
+	WEBHOOK_COLUMNS " FROM webhook_outbox"
+			" ORDER BY created DESC, id DESC LIMIT ?1",
+    [Q_WEBHOOK_COUNTS] =
+	"SELECT state, count(*) FROM webhook_outbox GROUP BY state",
+    [Q_WEBHOOK_OLDEST] =
+	"SELECT min(created) FROM webhook_outbox WHERE " OUTBOX_UNDELIVERED,
 };
 
 struct store {
-	sqlite3		*db;
-	enum store_mode	 mode;
-	char		*path;
-	sqlite3_stmt	*stmt[Q__COUNT];
+	sqlite3 *db;
+	enum store_mode mode;
+	char *path;
+	sqlite3_stmt *stmt[Q__COUNT];
 };
 
 static const char *const role_names[] = {
-	[ROLE_REPORTER] = "reporter",
-	[ROLE_KEYFUNCTION] = "keyfunction",
-	[ROLE_STEERING] = "steering",
-	[ROLE_ADMIN] = "admin",
+    [ROLE_REPORTER] = "reporter",
+    [ROLE_KEYFUNCTION] = "keyfunction",
+    [ROLE_STEERING] = "steering",
+    [ROLE_ADMIN] = "admin",
 };
 
-static const char *const report_sources[] = { "form", "api", "import" };
+static const char *const report_sources[] = {"form", "api", "import"};
 
-static void	cause_set(char **, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
+static void cause_set(char **, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Set *cause (owned by the caller) unless the caller passed NULL. */
 static void
 cause_set(char **cause, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (cause == NULL)
 		return;
@@ -962,8 +1063,7 @@ cause_db(struct store *s, char **cause, const char *what)
 static int
 exec_sql(struct store *s, const char *sql)
 {
-	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ?
-	    0 : -1;
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 /* Run SQL whose failure nobody can handle but should be seen. */
@@ -971,8 +1071,8 @@ static int
 exec_logged(struct store *s, const char *sql)
 {
 	if (exec_sql(s, sql) == -1) {
-		log_warnx("store: %s: %s: %s", s->path, sql,
-		    sqlite3_errmsg(s->db));
+		log_warnx(
+		    "store: %s: %s: %s", s->path, sql, sqlite3_errmsg(s->db));
 		return -1;
 	}
 	return 0;
@@ -985,8 +1085,9 @@ exec_logged(struct store *s, const char *sql)
 static sqlite3_stmt *
 query(struct store *s, enum query q)
 {
-	if (s->stmt[q] == NULL && sqlite3_prepare_v3(s->db, queries[q], -1,
-	    SQLITE_PREPARE_PERSISTENT, &s->stmt[q], NULL) != SQLITE_OK) {
+	if (s->stmt[q] == NULL &&
+	    sqlite3_prepare_v3(s->db, queries[q], -1, SQLITE_PREPARE_PERSISTENT,
+		&s->stmt[q], NULL) != SQLITE_OK) {
 		s->stmt[q] = NULL;
 		return NULL;
 	}
@@ -1010,8 +1111,8 @@ query_done(sqlite3_stmt *st)
 static int
 exec_query(struct store *s, enum query q)
 {
-	sqlite3_stmt	*st = query(s, q);
-	int		 r;
+	sqlite3_stmt *st = query(s, q);
+	int r;
 
 	if (st == NULL)
 		return -1;
@@ -1034,7 +1135,7 @@ bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 static char *
 column_dup(sqlite3_stmt *st, int i)
 {
-	const unsigned char	*v = sqlite3_column_text(st, i);
+	const unsigned char *v = sqlite3_column_text(st, i);
 
 	return v == NULL ? NULL : xstrdup((const char *)v);
 }
@@ -1043,8 +1144,8 @@ column_dup(sqlite3_stmt *st, int i)
 static int
 pragma_int(sqlite3 *db, const char *sql, int *out)
 {
-	sqlite3_stmt	*st;
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	int rc = -1;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
@@ -1060,9 +1161,9 @@ pragma_int(sqlite3 *db, const char *sql, int *out)
 static int
 pragma_text(sqlite3 *db, const char *sql, char *buf, size_t size)
 {
-	sqlite3_stmt		*st;
-	const unsigned char	*v;
-	int			 rc = -1;
+	sqlite3_stmt *st;
+	const unsigned char *v;
+	int rc = -1;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
@@ -1126,7 +1227,7 @@ store_role_name(enum role r)
 int
 store_role_parse(const char *name, enum role *out)
 {
-	size_t	 i;
+	size_t i;
 
 	if (name == NULL)
 		return -1;
@@ -1158,9 +1259,9 @@ store_configure(void)
 struct store *
 store_open(const char *path, enum store_mode mode, char **cause)
 {
-	struct store	*s;
-	char		 jmode[16], sql[64];
-	int		 flags = SQLITE_OPEN_NOMUTEX, rc, v;
+	struct store *s;
+	char jmode[16], sql[64];
+	int flags = SQLITE_OPEN_NOMUTEX, rc, v;
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 	pthread_once(&once, store_configure);
@@ -1184,8 +1285,9 @@ store_open(const char *path, enum store_mode mode, char **cause)
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 
 	if (mode == STORE_READER) {
-		if (exec_sql(s, "PRAGMA foreign_keys = ON;"
-		    "PRAGMA query_only = 1") == -1)
+		if (exec_sql(s,
+			"PRAGMA foreign_keys = ON;"
+			"PRAGMA query_only = 1") == -1)
 			goto fail_db;
 		/* The first read shows whether the file is a database. */
 		if (pragma_int(s->db, "PRAGMA user_version", &v) == -1)
@@ -1193,20 +1295,24 @@ store_open(const char *path, enum store_mode mode, char **cause)
 		return s;
 	}
 
-	if (pragma_text(s->db, "PRAGMA journal_mode = WAL", jmode,
-	    sizeof(jmode)) == -1)
+	if (pragma_text(
+		s->db, "PRAGMA journal_mode = WAL", jmode, sizeof(jmode)) == -1)
 		goto fail_db;
 	/* An in-memory database (tests) cannot have a WAL. */
-	if (strcmp(jmode, "wal") != 0 && !(strcmp(path, ":memory:") == 0 &&
-	    strcmp(jmode, "memory") == 0)) {
-		cause_set(cause, "cannot open database %s: journal mode is "
-		    "\"%s\", not \"wal\"", path, jmode);
+	if (strcmp(jmode, "wal") != 0 &&
+	    !(strcmp(path, ":memory:") == 0 && strcmp(jmode, "memory") == 0)) {
+		cause_set(cause,
+		    "cannot open database %s: journal mode is "
+		    "\"%s\", not \"wal\"",
+		    path, jmode);
 		goto fail;
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %lld",
 	    STORE_JOURNAL_LIMIT);
-	if (exec_sql(s, "PRAGMA synchronous = FULL;"
-	    "PRAGMA foreign_keys = ON") == -1 || exec_sql(s, sql) == -1)
+	if (exec_sql(s,
+		"PRAGMA synchronous = FULL;"
+		"PRAGMA foreign_keys = ON") == -1 ||
+	    exec_sql(s, sql) == -1)
 		goto fail_db;
 	if (mode == STORE_ADMIN &&
 	    exec_sql(s, "PRAGMA wal_autocheckpoint = 0") == -1)
@@ -1214,8 +1320,8 @@ store_open(const char *path, enum store_mode mode, char **cause)
 	return s;
 
 fail_db:
-	cause_set(cause, "cannot open database %s: %s", path,
-	    sqlite3_errmsg(s->db));
+	cause_set(
+	    cause, "cannot open database %s: %s", path, sqlite3_errmsg(s->db));
 fail:
 	store_close(s);
 	return NULL;
@@ -1225,7 +1331,7 @@ fail:
 void
 store_close(struct store *s)
 {
-	int	 i;
+	int i;
 
 	if (s == NULL)
 		return;
@@ -1236,8 +1342,8 @@ store_close(struct store *s)
 	 * needs an exclusive lock, so it never runs beside a writer.
 	 */
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
-		log_warnx("store: closing %s: %s", s->path,
-		    sqlite3_errmsg(s->db));
+		log_warnx(
+		    "store: closing %s: %s", s->path, sqlite3_errmsg(s->db));
 	free(s->path);
 	free(s);
 }
@@ -1261,23 +1367,26 @@ store_schema_latest(void)
 int
 store_migrate_to(struct store *s, int version, char **cause)
 {
-	char	 sql[64];
-	int	 v;
+	char sql[64];
+	int v;
 
 	if (s->mode == STORE_READER) {
-		cause_set(cause, "cannot migrate %s: the connection is "
-		    "read-only", s->path);
-		return -1;
-	}
-	if (!sqlite3_get_autocommit(s->db)) {
-		cause_set(cause, "cannot migrate %s inside a transaction",
+		cause_set(cause,
+		    "cannot migrate %s: the connection is "
+		    "read-only",
 		    s->path);
 		return -1;
 	}
+	if (!sqlite3_get_autocommit(s->db)) {
+		cause_set(
+		    cause, "cannot migrate %s inside a transaction", s->path);
+		return -1;
+	}
 	if (version < 1 || version > SCHEMA_VERSION) {
-		cause_set(cause, "cannot migrate %s to schema version %d: "
-		    "this program knows versions 1 to %d", s->path, version,
-		    SCHEMA_VERSION);
+		cause_set(cause,
+		    "cannot migrate %s to schema version %d: "
+		    "this program knows versions 1 to %d",
+		    s->path, version, SCHEMA_VERSION);
 		return -1;
 	}
 	for (;;) {
@@ -1288,9 +1397,10 @@ store_migrate_to(struct store *s, int version, char **cause)
 			goto fail_rollback;
 		if (v < 0 || v > SCHEMA_VERSION) {
 			exec_sql(s, "ROLLBACK");
-			cause_set(cause, "cannot migrate %s: schema version %d "
-			    "is newer than this program's %d", s->path, v,
-			    SCHEMA_VERSION);
+			cause_set(cause,
+			    "cannot migrate %s: schema version %d "
+			    "is newer than this program's %d",
+			    s->path, v, SCHEMA_VERSION);
 			return -1;
 		}
 		if (v >= version || v >= SCHEMA_VERSION) {
@@ -1300,7 +1410,8 @@ store_migrate_to(struct store *s, int version, char **cause)
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (exec_sql(s, migrations[v]) == -1 ||
 		    (migration_steps[v] != NULL &&
-		    migration_steps[v](s) == -1) || exec_sql(s, sql) == -1)
+			migration_steps[v](s) == -1) ||
+		    exec_sql(s, sql) == -1)
 			goto fail_rollback;
 		if (exec_sql(s, "COMMIT") == -1)
 			goto fail_rollback;
@@ -1308,21 +1419,21 @@ store_migrate_to(struct store *s, int version, char **cause)
 	}
 
 fail_rollback:
-	cause_set(cause, "cannot migrate %s: %s", s->path,
-	    sqlite3_errmsg(s->db));
+	cause_set(
+	    cause, "cannot migrate %s: %s", s->path, sqlite3_errmsg(s->db));
 	if (!sqlite3_get_autocommit(s->db))
 		exec_sql(s, "ROLLBACK");
 	return -1;
 fail_db:
-	cause_set(cause, "cannot migrate %s: %s", s->path,
-	    sqlite3_errmsg(s->db));
+	cause_set(
+	    cause, "cannot migrate %s: %s", s->path, sqlite3_errmsg(s->db));
 	return -1;
 }
 
 int
 store_schema_version(struct store *s)
 {
-	int	 v;
+	int v;
 
 	if (pragma_int(s->db, "PRAGMA user_version", &v) == -1)
 		return -1;
@@ -1332,18 +1443,18 @@ store_schema_version(struct store *s)
 int
 store_info(struct store *s, struct store_info *out)
 {
-	sqlite3	*db = s->db;
+	sqlite3 *db = s->db;
 
 	memset(out, 0, sizeof(*out));
 	if (pragma_int(db, "PRAGMA user_version", &out->schema_version) == -1 ||
 	    pragma_text(db, "PRAGMA journal_mode", out->journal_mode,
-	    sizeof(out->journal_mode)) == -1 ||
+		sizeof(out->journal_mode)) == -1 ||
 	    pragma_int(db, "PRAGMA synchronous", &out->synchronous) == -1 ||
 	    pragma_int(db, "PRAGMA foreign_keys", &out->foreign_keys) == -1 ||
 	    pragma_int(db, "PRAGMA busy_timeout", &out->busy_timeout) == -1 ||
 	    pragma_int(db, "PRAGMA query_only", &out->query_only) == -1 ||
-	    pragma_int(db, "PRAGMA wal_autocheckpoint",
-	    &out->autocheckpoint) == -1)
+	    pragma_int(db, "PRAGMA wal_autocheckpoint", &out->autocheckpoint) ==
+		-1)
 		return -1;
 	return 0;
 }
@@ -1351,7 +1462,7 @@ store_info(struct store *s, struct store_info *out)
 int
 store_ping(struct store *s)
 {
-	int	 v;
+	int v;
 
 	if (pragma_int(s->db, "SELECT 1", &v) == -1 || v != 1)
 		return -1;
@@ -1383,19 +1494,21 @@ store_savepoint(struct store *s)
 {
 	/* Outside a transaction it would start a deferred one. */
 	if (sqlite3_get_autocommit(s->db)) {
-		log_warnx("store: %s: savepoint outside a transaction",
-		    s->path);
+		log_warnx(
+		    "store: %s: savepoint outside a transaction", s->path);
 		return -1;
 	}
-	return exec_query(s, Q_JOB_SAVEPOINT) == 0 ? 0 :
-	    exec_logged(s, "SAVEPOINT store_job");
+	return exec_query(s, Q_JOB_SAVEPOINT) == 0
+	    ? 0
+	    : exec_logged(s, "SAVEPOINT store_job");
 }
 
 int
 store_release(struct store *s)
 {
-	return exec_query(s, Q_JOB_RELEASE) == 0 ? 0 :
-	    exec_logged(s, "RELEASE store_job");
+	return exec_query(s, Q_JOB_RELEASE) == 0
+	    ? 0
+	    : exec_logged(s, "RELEASE store_job");
 }
 
 void
@@ -1409,14 +1522,14 @@ store_rollback_savepoint(struct store *s)
 int
 store_checkpoint(struct store *s)
 {
-	int	 rc;
+	int rc;
 
 	/* Only the daemon's writer checkpoints: see DESIGN above. */
 	if (s->mode != STORE_WRITER)
 		return -1;
 	/* The same as PRAGMA wal_checkpoint(PASSIVE). */
-	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    NULL, NULL);
+	rc = sqlite3_wal_checkpoint_v2(
+	    s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		log_warnx("store: %s: checkpoint: %s", s->path,
 		    sqlite3_errmsg(s->db));
@@ -1429,10 +1542,9 @@ store_checkpoint(struct store *s)
 static void
 backup_remove(const char *path)
 {
-	static const char *const suffixes[] = { "", "-journal", "-wal",
-	    "-shm" };
-	char	*p;
-	size_t	 i;
+	static const char *const suffixes[] = {"", "-journal", "-wal", "-shm"};
+	char *p;
+	size_t i;
 
 	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		xasprintf(&p, "%s%s", path, suffixes[i]);
@@ -1445,10 +1557,10 @@ backup_remove(const char *path)
 int
 store_backup(struct store *s, const char *path, char **cause)
 {
-	sqlite3		*dst = NULL;
-	sqlite3_backup	*b;
-	char		 check[256];
-	int		 fd, rc;
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	char check[256];
+	int fd, rc;
 
 	/* Inside a transaction the copy would see uncommitted writes. */
 	if (!sqlite3_get_autocommit(s->db)) {
@@ -1456,22 +1568,23 @@ store_backup(struct store *s, const char *path, char **cause)
 		return -1;
 	}
 	/* O_EXCL: never overwrite, not even a file that appears now. */
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1) {
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
+	    -1) {
 		if (errno == EEXIST)
-			cause_set(cause, "backup %s: the file already exists",
-			    path);
+			cause_set(
+			    cause, "backup %s: the file already exists", path);
 		else
-			cause_set(cause, "backup %s: %s", path,
-			    strerror(errno));
+			cause_set(
+			    cause, "backup %s: %s", path, strerror(errno));
 		return -1;
 	}
 	close(fd);
 
-	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		cause_set(cause, "backup %s: %s", path, dst != NULL ?
-		    sqlite3_errmsg(dst) : "out of memory");
+	if (sqlite3_open_v2(path, &dst,
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+		NULL) != SQLITE_OK) {
+		cause_set(cause, "backup %s: %s", path,
+		    dst != NULL ? sqlite3_errmsg(dst) : "out of memory");
 		goto fail;
 	}
 	if ((b = sqlite3_backup_init(dst, "main", s->db, "main")) == NULL) {
@@ -1488,14 +1601,15 @@ store_backup(struct store *s, const char *path, char **cause)
 	dst = NULL;
 
 	/* Check what reached the disk, through a fresh connection. */
-	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		cause_set(cause, "backup %s: %s", path, dst != NULL ?
-		    sqlite3_errmsg(dst) : "out of memory");
+	if (sqlite3_open_v2(path, &dst,
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+		NULL) != SQLITE_OK) {
+		cause_set(cause, "backup %s: %s", path,
+		    dst != NULL ? sqlite3_errmsg(dst) : "out of memory");
 		goto fail;
 	}
-	if (pragma_text(dst, "PRAGMA quick_check", check,
-	    sizeof(check)) == -1) {
+	if (pragma_text(dst, "PRAGMA quick_check", check, sizeof(check)) ==
+	    -1) {
 		cause_set(cause, "backup %s: quick_check: %s", path,
 		    sqlite3_errmsg(dst));
 		goto fail;
@@ -1522,9 +1636,9 @@ fail:
 static long long
 area_id(struct store *s, const char *slug)
 {
-	sqlite3_stmt	*st;
-	long long	 id = -1;
-	int		 rc;
+	sqlite3_stmt *st;
+	long long id = -1;
+	int rc;
 
 	if ((st = query(s, Q_AREA_GET)) == NULL)
 		return -1;
@@ -1541,7 +1655,7 @@ area_id(struct store *s, const char *slug)
 static void
 area_from_row(sqlite3_stmt *st, struct area *a)
 {
-	const unsigned char	*slug = sqlite3_column_text(st, 1);
+	const unsigned char *slug = sqlite3_column_text(st, 1);
 
 	memset(a, 0, sizeof(*a));
 	a->id = sqlite3_column_int64(st, 0);
@@ -1553,15 +1667,17 @@ area_from_row(sqlite3_stmt *st, struct area *a)
 }
 
 int
-store_area_add(struct store *s, const char *slug, const char *name,
-    char **cause)
+store_area_add(
+    struct store *s, const char *slug, const char *name, char **cause)
 {
-	sqlite3_stmt	*st = NULL;
-	int		 own, rc = -1, r;
+	sqlite3_stmt *st = NULL;
+	int own, rc = -1, r;
 
 	if (!report_valid_slug(slug)) {
-		cause_set(cause, "invalid area slug \"%s\": use a-z, 0-9 and "
-		    "-, at most %d characters", slug, AREA_SLUG_MAX);
+		cause_set(cause,
+		    "invalid area slug \"%s\": use a-z, 0-9 and "
+		    "-, at most %d characters",
+		    slug, AREA_SLUG_MAX);
 		return -1;
 	}
 	if (name == NULL || *name == '\0') {
@@ -1592,8 +1708,8 @@ done:
 int
 store_area_get(struct store *s, const char *slug, struct area *out)
 {
-	sqlite3_stmt	*st;
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if ((st = query(s, Q_AREA_GET)) == NULL)
@@ -1623,10 +1739,10 @@ store_area_clear(struct area *a)
 int
 store_area_list(struct store *s, struct area **list, size_t *n)
 {
-	sqlite3_stmt	*st;
-	struct area	*a = NULL;
-	size_t		 na = 0;
-	int		 rc;
+	sqlite3_stmt *st;
+	struct area *a = NULL;
+	size_t na = 0;
+	int rc;
 
 	*list = NULL;
 	*n = 0;
@@ -1649,7 +1765,7 @@ store_area_list(struct store *s, struct area **list, size_t *n)
 void
 store_areas_free(struct area *list, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		free(list[i].name);
@@ -1663,7 +1779,7 @@ store_areas_free(struct area *list, size_t n)
 static void
 person_from_row(sqlite3_stmt *st, struct person *p)
 {
-	const unsigned char	*role;
+	const unsigned char *role;
 
 	memset(p, 0, sizeof(*p));
 	p->id = sqlite3_column_int64(st, 0);
@@ -1688,8 +1804,8 @@ person_from_row(sqlite3_stmt *st, struct person *p)
 static int
 person_load_areas(struct store *s, struct person *p)
 {
-	sqlite3_stmt	*st;
-	int		 rc, col;
+	sqlite3_stmt *st;
+	int rc, col;
 
 	if (p->all_areas) {
 		st = query(s, Q_AREA_LIST);
@@ -1703,8 +1819,8 @@ person_load_areas(struct store *s, struct person *p)
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		p->areas = xreallocarray(p->areas, p->n_areas + 1,
-		    sizeof(*p->areas));
+		p->areas =
+		    xreallocarray(p->areas, p->n_areas + 1, sizeof(*p->areas));
 		p->areas[p->n_areas++] = column_dup(st, col);
 	}
 	query_done(st);
@@ -1720,10 +1836,10 @@ long long
 store_person_add(struct store *s, const struct person *p,
     const unsigned char hash[TOKEN_HASH_LEN], char **cause)
 {
-	sqlite3_stmt	*st = NULL;
-	long long	*ids = NULL, id = -1, aid;
-	size_t		 i, j, n = p->all_areas ? 0 : p->n_areas;
-	int		 own, r;
+	sqlite3_stmt *st = NULL;
+	long long *ids = NULL, id = -1, aid;
+	size_t i, j, n = p->all_areas ? 0 : p->n_areas;
+	int own, r;
 
 	if (store_role_name(p->role) == NULL) {
 		cause_set(cause, "unknown role %d", (int)p->role);
@@ -1759,8 +1875,8 @@ store_person_add(struct store *s, const struct person *p,
 			goto done;
 		}
 		if (aid == 0) {
-			cause_set(cause, "area \"%s\" does not exist",
-			    p->areas[i]);
+			cause_set(
+			    cause, "area \"%s\" does not exist", p->areas[i]);
 			goto done;
 		}
 		ids[i] = aid;
@@ -1772,16 +1888,16 @@ store_person_add(struct store *s, const struct person *p,
 	}
 	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, p->email, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, p->org == NULL ? "" : p->org, -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(
+	    st, 3, p->org == NULL ? "" : p->org, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, store_role_name(p->role), -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, p->all_areas ? 1 : 0);
 	if (hash != NULL)
 		sqlite3_bind_blob(st, 6, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 6);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)(p->created != 0 ?
-	    p->created : time(NULL)));
+	sqlite3_bind_int64(
+	    st, 7, (sqlite3_int64)(p->created != 0 ? p->created : time(NULL)));
 	r = sqlite3_step(st);
 	if (r == SQLITE_CONSTRAINT_UNIQUE) {
 		/* The e-mail was checked above, so it is the token. */
@@ -1820,18 +1936,19 @@ done:
 
 /* Run a person query bound by the caller; fill *out (new strings). */
 static int
-person_fetch(struct store *s, sqlite3_stmt *st,
-    const unsigned char *hash, struct person *out)
+person_fetch(struct store *s, sqlite3_stmt *st, const unsigned char *hash,
+    struct person *out)
 {
-	const void	*h;
-	int		 rc = -1;
+	const void *h;
+	int rc = -1;
 
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		h = sqlite3_column_blob(st, 8);
 		/* The index found it; confirm without a timing leak. */
-		if (hash == NULL || (h != NULL &&
-		    sqlite3_column_bytes(st, 8) == TOKEN_HASH_LEN &&
-		    token_hash_equal(h, hash))) {
+		if (hash == NULL ||
+		    (h != NULL &&
+			sqlite3_column_bytes(st, 8) == TOKEN_HASH_LEN &&
+			token_hash_equal(h, hash))) {
 			person_from_row(st, out);
 			rc = 0;
 		}
@@ -1846,10 +1963,10 @@ person_fetch(struct store *s, sqlite3_stmt *st,
 
 /* Fill *out (new strings: store_person_clear) for a token hash. */
 int
-store_person_by_token(struct store *s,
-    const unsigned char hash[TOKEN_HASH_LEN], struct person *out)
+store_person_by_token(struct store *s, const unsigned char hash[TOKEN_HASH_LEN],
+    struct person *out)
 {
-	sqlite3_stmt	*st;
+	sqlite3_stmt *st;
 
 	memset(out, 0, sizeof(*out));
 	if ((st = query(s, Q_PERSON_BY_TOKEN)) == NULL)
@@ -1862,7 +1979,7 @@ store_person_by_token(struct store *s,
 int
 store_person_get(struct store *s, long long id, struct person *out)
 {
-	sqlite3_stmt	*st;
+	sqlite3_stmt *st;
 
 	memset(out, 0, sizeof(*out));
 	if ((st = query(s, Q_PERSON_GET)) == NULL)
@@ -1875,8 +1992,8 @@ store_person_get(struct store *s, long long id, struct person *out)
 long long
 store_person_id_by_email(struct store *s, const char *email)
 {
-	sqlite3_stmt	*st;
-	long long	 id = -1;
+	sqlite3_stmt *st;
+	long long id = -1;
 
 	if ((st = query(s, Q_PERSON_BY_EMAIL)) == NULL)
 		return -1;
@@ -1896,11 +2013,11 @@ store_person_id_by_email(struct store *s, const char *email)
 int
 store_person_list(struct store *s, struct person **list, size_t *n)
 {
-	sqlite3_stmt	*st;
-	struct person	*p = NULL, *last = NULL;
-	char		**all = NULL;
-	size_t		 np = 0, nall = 0, i, j;
-	int		 rc, want_all = 0;
+	sqlite3_stmt *st;
+	struct person *p = NULL, *last = NULL;
+	char **all = NULL;
+	size_t np = 0, nall = 0, i, j;
+	int rc, want_all = 0;
 
 	*list = NULL;
 	*n = 0;
@@ -1916,8 +2033,8 @@ store_person_list(struct store *s, struct person **list, size_t *n)
 		}
 		if (sqlite3_column_type(st, 8) == SQLITE_NULL)
 			continue;
-		last->areas = xreallocarray(last->areas, last->n_areas + 1,
-		    sizeof(*last->areas));
+		last->areas = xreallocarray(
+		    last->areas, last->n_areas + 1, sizeof(*last->areas));
 		last->areas[last->n_areas++] = column_dup(st, 8);
 	}
 	query_done(st);
@@ -1926,8 +2043,8 @@ store_person_list(struct store *s, struct person **list, size_t *n)
 			rc = SQLITE_ERROR;
 		else {
 			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-				all = xreallocarray(all, nall + 1,
-				    sizeof(*all));
+				all =
+				    xreallocarray(all, nall + 1, sizeof(*all));
 				all[nall++] = column_dup(st, 1);
 			}
 			query_done(st);
@@ -1961,8 +2078,8 @@ static int
 person_update(struct store *s, enum query q, long long id,
     const unsigned char *hash, char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 own, rc = -1, r;
+	sqlite3_stmt *st;
+	int own, rc = -1, r;
 
 	if (op_begin(s, &own, cause) == -1)
 		return -1;
@@ -2006,8 +2123,8 @@ int
 store_person_set_salt(struct store *s, long long id,
     const unsigned char salt[TOKEN_SALT_LEN], char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 own, rc = -1;
+	sqlite3_stmt *st;
+	int own, rc = -1;
 
 	if (op_begin(s, &own, cause) == -1)
 		return -1;
@@ -2029,11 +2146,11 @@ done:
 }
 
 int
-store_person_get_salt(struct store *s, long long id,
-    unsigned char salt[TOKEN_SALT_LEN])
+store_person_get_salt(
+    struct store *s, long long id, unsigned char salt[TOKEN_SALT_LEN])
 {
-	sqlite3_stmt	*st;
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	int rc = -1;
 
 	if ((st = query(s, Q_PERSON_GET_SALT)) == NULL)
 		return -1;
@@ -2057,7 +2174,7 @@ store_person_disable(struct store *s, long long id, char **cause)
 int
 store_person_has_area(const struct person *p, const char *slug)
 {
-	size_t	 i;
+	size_t i;
 
 	if (p->all_areas)
 		return 1;
@@ -2071,7 +2188,7 @@ store_person_has_area(const struct person *p, const char *slug)
 void
 store_person_clear(struct person *p)
 {
-	size_t	 i;
+	size_t i;
 
 	if (p == NULL)
 		return;
@@ -2087,7 +2204,7 @@ store_person_clear(struct person *p)
 void
 store_people_free(struct person *list, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		store_person_clear(&list[i]);
@@ -2097,12 +2214,11 @@ store_people_free(struct person *list, size_t n)
 static int
 valid_source(const char *source)
 {
-	size_t	 i;
+	size_t i;
 
 	if (source == NULL)
 		return 0;
-	for (i = 0; i < sizeof(report_sources) / sizeof(report_sources[0]);
-	    i++)
+	for (i = 0; i < sizeof(report_sources) / sizeof(report_sources[0]); i++)
 		if (strcmp(source, report_sources[i]) == 0)
 			return 1;
 	return 0;
@@ -2113,9 +2229,9 @@ static int
 report_save_ratings(struct store *s, long long id, const struct report *r,
     const struct checklist *cl, char **cause)
 {
-	sqlite3_stmt	*st;
-	size_t		 i, n = cl->n;
-	int		 rc = 0;
+	sqlite3_stmt *st;
+	size_t i, n = cl->n;
+	int rc = 0;
 
 	if ((st = query(s, Q_RATINGS_DELETE)) == NULL) {
 		cause_db(s, cause, "cannot save report");
@@ -2166,12 +2282,11 @@ report_save_ratings(struct store *s, long long id, const struct report *r,
  * so they never drift from the reports.
  */
 static int
-report_save_scores(struct store *s, long long aid, long start,
-    char **cause)
+report_save_scores(struct store *s, long long aid, long start, char **cause)
 {
-	static const enum query	 steps[] = { Q_SCORES_CLEAR, Q_SCORES_FILL };
-	sqlite3_stmt		*st;
-	size_t			 i;
+	static const enum query steps[] = {Q_SCORES_CLEAR, Q_SCORES_FILL};
+	sqlite3_stmt *st;
+	size_t i;
 
 	for (i = 0; i < NELEM(steps); i++) {
 		if ((st = query(s, steps[i])) == NULL) {
@@ -2196,10 +2311,10 @@ report_save_row(struct store *s, long long person_id, long long aid,
     const struct report *r, time_t submitted, const char *source,
     struct report_saved *saved, char **cause)
 {
-	sqlite3_stmt	*st;
-	char		 label[PERIOD_LABEL_MAX];
-	long		 start = period_first_day(&r->period);
-	int		 rc;
+	sqlite3_stmt *st;
+	char label[PERIOD_LABEL_MAX];
+	long start = period_first_day(&r->period);
+	int rc;
 
 	period_format(&r->period, label);
 	if ((st = query(s, Q_REPORT_FIND)) == NULL)
@@ -2249,8 +2364,8 @@ report_save_row(struct store *s, long long person_id, long long aid,
 		/* The area was found, so the missing row is the person. */
 		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
 			query_done(st);
-			cause_set(cause, "person %lld does not exist",
-			    person_id);
+			cause_set(
+			    cause, "person %lld does not exist", person_id);
 			return -1;
 		}
 		query_done(st);
@@ -2271,10 +2386,10 @@ report_save_revision(struct store *s, const struct report *r,
     const struct checklist *cl, time_t submitted, const char *source,
     const struct report_saved *saved, char **cause)
 {
-	sqlite3_stmt	*st;
-	json_t		*j;
-	char		*body;
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	json_t *j;
+	char *body;
+	int rc = -1;
 
 	/* j is a new reference, body a new string: both ours. */
 	if ((j = report_to_json(r, cl)) == NULL) {
@@ -2308,13 +2423,13 @@ done:
 
 /* r and cl are borrowed; *saved is filled on success. */
 int
-store_report_save(struct store *s, long long person_id,
-    const struct report *r, const struct checklist *cl, time_t submitted,
-    const char *source, struct report_saved *saved, char **cause)
+store_report_save(struct store *s, long long person_id, const struct report *r,
+    const struct checklist *cl, time_t submitted, const char *source,
+    struct report_saved *saved, char **cause)
 {
-	struct report_saved	 sv;
-	long long		 aid;
-	int			 own, rc = -1;
+	struct report_saved sv;
+	long long aid;
+	int own, rc = -1;
 
 	memset(&sv, 0, sizeof(sv));
 	if (!r->has_period) {
@@ -2341,13 +2456,12 @@ store_report_save(struct store *s, long long person_id,
 		cause_set(cause, "area \"%s\" does not exist", r->area);
 		goto done;
 	}
-	if (report_save_row(s, person_id, aid, r, submitted, source, &sv,
-	    cause) == -1 ||
+	if (report_save_row(
+		s, person_id, aid, r, submitted, source, &sv, cause) == -1 ||
 	    report_save_ratings(s, sv.id, r, cl, cause) == -1 ||
-	    report_save_scores(s, aid, period_first_day(&r->period),
-	    cause) == -1 ||
-	    report_save_revision(s, r, cl, submitted, source, &sv,
-	    cause) == -1)
+	    report_save_scores(s, aid, period_first_day(&r->period), cause) ==
+		-1 ||
+	    report_save_revision(s, r, cl, submitted, source, &sv, cause) == -1)
 		goto done;
 	rc = 0;
 done:
@@ -2362,10 +2476,10 @@ done:
  * a week or a fortnight. Strings in out are new.
  */
 static void
-report_fill_row(sqlite3_stmt *row, const struct period *p,
-    struct stored_report *out)
+report_fill_row(
+    sqlite3_stmt *row, const struct period *p, struct stored_report *out)
 {
-	const unsigned char	*slug;
+	const unsigned char *slug;
 
 	memset(out, 0, sizeof(*out));
 	report_init(&out->report);
@@ -2393,13 +2507,14 @@ static void
 report_fill_rating(sqlite3_stmt *st, int col, const struct checklist *cl,
     struct stored_report *out)
 {
-	const unsigned char	*key;
-	int			 i;
+	const unsigned char *key;
+	int i;
 
 	key = sqlite3_column_text(st, col);
 	/* Indicators dropped from the checklist are not shown. */
-	if (key == NULL || (i = conf_indicator_index(cl,
-	    (const char *)key)) < 0 || i >= INDICATORS_MAX)
+	if (key == NULL ||
+	    (i = conf_indicator_index(cl, (const char *)key)) < 0 ||
+	    i >= INDICATORS_MAX)
 		return;
 	if (sqlite3_column_type(st, col + 1) != SQLITE_NULL)
 		out->report.ratings[i] = sqlite3_column_int(st, col + 1);
@@ -2415,8 +2530,8 @@ static int
 report_from_row(struct store *s, sqlite3_stmt *row, const struct period *p,
     const struct checklist *cl, struct stored_report *out)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	sqlite3_stmt *st;
+	int rc;
 
 	report_fill_row(row, p, out);
 	if ((st = query(s, Q_RATINGS_GET)) == NULL)
@@ -2434,9 +2549,9 @@ store_report_get(struct store *s, long long person_id, const char *area,
     const struct period *p, const struct checklist *cl,
     struct stored_report *out)
 {
-	sqlite3_stmt	*st;
-	char		 label[PERIOD_LABEL_MAX];
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	char label[PERIOD_LABEL_MAX];
+	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	period_format(p, label);
@@ -2456,14 +2571,14 @@ store_report_get(struct store *s, long long person_id, const char *area,
 
 /* A report's id and its index in a list, for store_report_list. */
 struct report_at {
-	long long	 id;
-	size_t		 at;
+	long long id;
+	size_t at;
 };
 
 static int
 report_at_cmp(const void *a, const void *b)
 {
-	const struct report_at	*x = a, *y = b;
+	const struct report_at *x = a, *y = b;
 
 	return (x->id > y->id) - (x->id < y->id);
 }
@@ -2475,16 +2590,15 @@ report_at_cmp(const void *a, const void *b)
  * all their ratings, matched by id.
  */
 int
-store_report_list(struct store *s, const struct period *p,
-    const char *area, const struct checklist *cl,
-    struct stored_report **list, size_t *n)
+store_report_list(struct store *s, const struct period *p, const char *area,
+    const struct checklist *cl, struct stored_report **list, size_t *n)
 {
-	sqlite3_stmt		*st;
-	struct stored_report	*r = NULL;
-	struct report_at	*ids = NULL, key, *hit;
-	char			 label[PERIOD_LABEL_MAX];
-	size_t			 nr = 0, i;
-	int			 rc;
+	sqlite3_stmt *st;
+	struct stored_report *r = NULL;
+	struct report_at *ids = NULL, key, *hit;
+	char label[PERIOD_LABEL_MAX];
+	size_t nr = 0, i;
+	int rc;
 
 	*list = NULL;
 	*n = 0;
@@ -2518,8 +2632,8 @@ store_report_list(struct store *s, const struct period *p,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* A report saved since the first query is not listed. */
 		key.id = sqlite3_column_int64(st, 0);
-		if ((hit = bsearch(&key, ids, nr, sizeof(*ids),
-		    report_at_cmp)) != NULL)
+		if ((hit = bsearch(
+			 &key, ids, nr, sizeof(*ids), report_at_cmp)) != NULL)
 			report_fill_rating(st, 1, cl, &r[hit->at]);
 	}
 	query_done(st);
@@ -2538,8 +2652,8 @@ done:
 char *
 store_report_revision(struct store *s, long long report_id, int revision)
 {
-	sqlite3_stmt	*st;
-	char		*body = NULL;
+	sqlite3_stmt *st;
+	char *body = NULL;
 
 	if ((st = query(s, Q_REVISION_GET)) == NULL)
 		return NULL;
@@ -2554,8 +2668,8 @@ store_report_revision(struct store *s, long long report_id, int revision)
 long long
 store_report_count(struct store *s)
 {
-	sqlite3_stmt	*st;
-	long long	 n = -1;
+	sqlite3_stmt *st;
+	long long n = -1;
 
 	if ((st = query(s, Q_REPORT_COUNT)) == NULL)
 		return -1;
@@ -2580,7 +2694,7 @@ store_stored_report_clear(struct stored_report *r)
 void
 store_stored_reports_free(struct stored_report *list, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		store_stored_report_clear(&list[i]);
@@ -2591,8 +2705,8 @@ store_stored_reports_free(struct stored_report *list, size_t n)
 static void
 hex_encode(const unsigned char *in, size_t n, char *out)
 {
-	static const char	 digits[] = "0123456789abcdef";
-	size_t			 i;
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		out[2 * i] = digits[in[i] >> 4];
@@ -2605,7 +2719,7 @@ hex_encode(const unsigned char *in, size_t n, char *out)
 static void
 netstring(struct buf *b, const char *s)
 {
-	size_t	 len = strlen(s);
+	size_t len = strlen(s);
 
 	buf_printf(b, "%zu:", len);
 	buf_append(b, s, len);
@@ -2619,9 +2733,9 @@ netstring(struct buf *b, const char *s)
 static void
 audit_hash(const struct audit_entry *e, char hex[AUDIT_HEX + 1])
 {
-	struct buf	 b = { NULL, 0, 0 };
-	unsigned char	 h[TOKEN_HASH_LEN];
-	char		 num[32];
+	struct buf b = {NULL, 0, 0};
+	unsigned char h[TOKEN_HASH_LEN];
+	char num[32];
 
 	netstring(&b, AUDIT_TAG);
 	snprintf(num, sizeof(num), "%lld", e->id);
@@ -2658,9 +2772,9 @@ audit_from_row(sqlite3_stmt *st, struct audit_entry *e)
 static int
 audit_anchor(struct store *s, long long *last_id, char *hash)
 {
-	sqlite3_stmt		*st;
-	const unsigned char	*h;
-	int			 rc = -1;
+	sqlite3_stmt *st;
+	const unsigned char *h;
+	int rc = -1;
 
 	if ((st = query(s, Q_AUDIT_ANCHOR)) == NULL)
 		return -1;
@@ -2682,9 +2796,9 @@ audit_anchor(struct store *s, long long *last_id, char *hash)
 static int
 audit_head(struct store *s, long long *id, char *hash)
 {
-	sqlite3_stmt		*st;
-	const unsigned char	*h;
-	int			 rc, found = 0;
+	sqlite3_stmt *st;
+	const unsigned char *h;
+	int rc, found = 0;
 
 	if ((st = query(s, Q_AUDIT_LAST)) == NULL)
 		return -1;
@@ -2705,8 +2819,8 @@ audit_head(struct store *s, long long *id, char *hash)
 }
 
 int
-store_audit(struct store *s, const char *actor, const char *action,
-    const char *detail)
+store_audit(
+    struct store *s, const char *actor, const char *action, const char *detail)
 {
 	return store_audit_at(s, time(NULL), actor, action, detail);
 }
@@ -2715,12 +2829,12 @@ int
 store_audit_at(struct store *s, time_t at, const char *actor,
     const char *action, const char *detail)
 {
-	struct audit_entry	 e;
-	sqlite3_stmt		*st = NULL;
-	char			*cause = NULL, prev[AUDIT_HEX + 1];
-	char			 hash[AUDIT_HEX + 1];
-	long long		 last;
-	int			 own, rc = -1, v;
+	struct audit_entry e;
+	sqlite3_stmt *st = NULL;
+	char *cause = NULL, prev[AUDIT_HEX + 1];
+	char hash[AUDIT_HEX + 1];
+	long long last;
+	int own, rc = -1, v;
 
 	if (op_begin(s, &own, &cause) == -1)
 		goto done;
@@ -2782,11 +2896,11 @@ static int
 audit_walk(struct store *s, long long upto, long long *checked,
     long long *bad_id, char **cause)
 {
-	sqlite3_stmt		*st;
-	struct audit_entry	 e;
-	char			 expect[AUDIT_HEX + 1], hash[AUDIT_HEX + 1];
-	long long		 anchor_id, prev_id;
-	int			 step;
+	sqlite3_stmt *st;
+	struct audit_entry e;
+	char expect[AUDIT_HEX + 1], hash[AUDIT_HEX + 1];
+	long long anchor_id, prev_id;
+	int step;
 
 	*checked = 0;
 	*bad_id = 0;
@@ -2804,35 +2918,44 @@ audit_walk(struct store *s, long long upto, long long *checked,
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		audit_from_row(st, &e);
 		if (e.id <= anchor_id) {
-			cause_set(cause, "it is older than the anchor left "
+			cause_set(cause,
+			    "it is older than the anchor left "
 			    "by the last purge (entry %lld) and should have "
-			    "been removed with it", anchor_id);
+			    "been removed with it",
+			    anchor_id);
 			goto bad;
 		}
 		if (e.hash == NULL || e.prev_hash == NULL) {
-			cause_set(cause, "it has no hash: it was not written "
+			cause_set(cause,
+			    "it has no hash: it was not written "
 			    "by estd");
 			goto bad;
 		}
 		audit_hash(&e, hash);
 		if (strcmp(hash, e.hash) != 0) {
-			cause_set(cause, "its content does not match its "
+			cause_set(cause,
+			    "its content does not match its "
 			    "hash: it was changed after it was written");
 			goto bad;
 		}
 		if (strcmp(e.prev_hash, expect) != 0) {
 			if (prev_id == 0)
-				cause_set(cause, "it does not start the log: "
+				cause_set(cause,
+				    "it does not start the log: "
 				    "entries before it were removed");
 			else if (prev_id == anchor_id && *checked == 0)
-				cause_set(cause, "it does not follow the anchor "
+				cause_set(cause,
+				    "it does not follow the anchor "
 				    "left by the last purge (entry %lld): "
-				    "entries before it were removed", anchor_id);
+				    "entries before it were removed",
+				    anchor_id);
 			else
-				cause_set(cause, "it does not follow entry "
+				cause_set(cause,
+				    "it does not follow entry "
 				    "%lld: an entry between them was removed, "
 				    "or entry %lld was changed and its hash "
-				    "rewritten", prev_id, prev_id);
+				    "rewritten",
+				    prev_id, prev_id);
 			goto bad;
 		}
 		memcpy(expect, hash, sizeof(expect));
@@ -2859,7 +2982,7 @@ bad:
 static int
 read_begin(struct store *s, int *own, char **cause)
 {
-	int	 v;
+	int v;
 
 	*own = sqlite3_get_autocommit(s->db);
 	if (*own && exec_sql(s, "BEGIN") == -1) {
@@ -2871,9 +2994,11 @@ read_begin(struct store *s, int *own, char **cause)
 		goto fail;
 	}
 	if (v < AUDIT_CHAIN_VERSION) {
-		cause_set(cause, "the database has schema version %d; the "
+		cause_set(cause,
+		    "the database has schema version %d; the "
 		    "audit log is chained from version %d on (run \"estctl "
-		    "init\")", v, AUDIT_CHAIN_VERSION);
+		    "init\")",
+		    v, AUDIT_CHAIN_VERSION);
 		goto fail;
 	}
 	return 0;
@@ -2892,10 +3017,10 @@ read_end(struct store *s, int own)
 }
 
 int
-store_audit_verify(struct store *s, long long *checked, long long *bad_id,
-    char **cause)
+store_audit_verify(
+    struct store *s, long long *checked, long long *bad_id, char **cause)
 {
-	int	 own, rc;
+	int own, rc;
 
 	*checked = 0;
 	*bad_id = 0;
@@ -2907,11 +3032,11 @@ store_audit_verify(struct store *s, long long *checked, long long *bad_id,
 }
 
 int
-store_audit_head(struct store *s, long long *id, char *hash,
-    long long *anchor_id)
+store_audit_head(
+    struct store *s, long long *id, char *hash, long long *anchor_id)
 {
-	char	 ahash[AUDIT_HEX + 1], *cause = NULL;
-	int	 own, rc = -1;
+	char ahash[AUDIT_HEX + 1], *cause = NULL;
+	int own, rc = -1;
 
 	if (read_begin(s, &own, &cause) == -1) {
 		log_warnx("store: %s: %s", s->path, cause);
@@ -2926,13 +3051,12 @@ store_audit_head(struct store *s, long long *id, char *hash,
 }
 
 int
-store_audit_export(struct store *s, time_t since, store_audit_fn fn,
-    void *arg)
+store_audit_export(struct store *s, time_t since, store_audit_fn fn, void *arg)
 {
-	sqlite3_stmt		*st;
-	struct audit_entry	 e;
-	char			*cause = NULL;
-	int			 own, step, rc = -1;
+	sqlite3_stmt *st;
+	struct audit_entry e;
+	char *cause = NULL;
+	int own, step, rc = -1;
 
 	if (read_begin(s, &own, &cause) == -1) {
 		log_warnx("store: %s: %s", s->path, cause);
@@ -2962,13 +3086,13 @@ done:
 }
 
 int
-store_audit_purge(struct store *s, time_t before, time_t now,
-    long long *purged, char **cause)
+store_audit_purge(
+    struct store *s, time_t before, time_t now, long long *purged, char **cause)
 {
-	sqlite3_stmt	*st;
-	char		 anchor_hash[AUDIT_HEX + 1], *why = NULL;
-	long long	 upto = 0, anchor_id, checked, bad;
-	int		 own, rc = -1, found = 0;
+	sqlite3_stmt *st;
+	char anchor_hash[AUDIT_HEX + 1], *why = NULL;
+	long long upto = 0, anchor_id, checked, bad;
+	int own, rc = -1, found = 0;
 
 	*purged = 0;
 	if (op_begin(s, &own, cause) == -1)
@@ -2991,8 +3115,10 @@ store_audit_purge(struct store *s, time_t before, time_t now,
 	/* Never remove the evidence of a break. */
 	if (audit_walk(s, upto, &checked, &bad, &why) == -1) {
 		if (bad != 0)
-			cause_set(cause, "the audit log is broken at entry "
-			    "%lld: %s; nothing was purged", bad, why);
+			cause_set(cause,
+			    "the audit log is broken at entry "
+			    "%lld: %s; nothing was purged",
+			    bad, why);
 		else
 			cause_set(cause, "%s", why);
 		free(why);
@@ -3037,25 +3163,29 @@ static int
 migrate_audit_chain(struct store *s)
 {
 	enum { BATCH = 256 };
-	sqlite3_stmt		*sel = NULL, *upd = NULL;
-	struct audit_entry	 e[BATCH];
-	char			 prev[AUDIT_HEX + 1] = AUDIT_GENESIS;
-	char			 hash[BATCH][AUDIT_HEX + 1];
-	long long		 after = 0;
-	int			 n, i, step, rc = -1;
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct audit_entry e[BATCH];
+	char prev[AUDIT_HEX + 1] = AUDIT_GENESIS;
+	char hash[BATCH][AUDIT_HEX + 1];
+	long long after = 0;
+	int n, i, step, rc = -1;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT id, at, actor, action, detail"
-	    " FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2", -1, &sel,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "UPDATE audit SET prev_hash = ?2,"
-	    " hash = ?3 WHERE id = ?1", -1, &upd, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT id, at, actor, action, detail"
+		" FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2",
+		-1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+		"UPDATE audit SET prev_hash = ?2,"
+		" hash = ?3 WHERE id = ?1",
+		-1, &upd, NULL) != SQLITE_OK)
 		goto done;
 	memset(e, 0, sizeof(e));
 	do {
 		sqlite3_bind_int64(sel, 1, after);
 		sqlite3_bind_int(sel, 2, BATCH);
-		for (n = 0; n < BATCH &&
-		    (step = sqlite3_step(sel)) == SQLITE_ROW; n++) {
+		for (n = 0;
+		     n < BATCH && (step = sqlite3_step(sel)) == SQLITE_ROW;
+		     n++) {
 			e[n].id = sqlite3_column_int64(sel, 0);
 			e[n].at = (time_t)sqlite3_column_int64(sel, 1);
 			e[n].actor = column_dup(sel, 2);
@@ -3069,8 +3199,8 @@ migrate_audit_chain(struct store *s)
 			e[i].prev_hash = i == 0 ? prev : hash[i - 1];
 			audit_hash(&e[i], hash[i]);
 			sqlite3_bind_int64(upd, 1, e[i].id);
-			sqlite3_bind_text(upd, 2, e[i].prev_hash, -1,
-			    SQLITE_STATIC);
+			sqlite3_bind_text(
+			    upd, 2, e[i].prev_hash, -1, SQLITE_STATIC);
 			sqlite3_bind_text(upd, 3, hash[i], -1, SQLITE_STATIC);
 			step = sqlite3_step(upd);
 			sqlite3_reset(upd);
@@ -3106,8 +3236,8 @@ int
 store_retention_erase(struct store *s, long before_day, time_t now,
     long *reports, long *revisions, char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 own, rc = -1;
+	sqlite3_stmt *st;
+	int own, rc = -1;
 
 	*reports = 0;
 	*revisions = 0;
@@ -3156,7 +3286,7 @@ done:
 static void
 column_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
 {
-	const unsigned char	*v = sqlite3_column_text(st, i);
+	const unsigned char *v = sqlite3_column_text(st, i);
 
 	snprintf(buf, size, "%s", v == NULL ? "" : (const char *)v);
 }
@@ -3168,7 +3298,7 @@ column_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
 static int
 column_period(struct store *s, sqlite3_stmt *st, int i, struct period *out)
 {
-	const unsigned char	*v = sqlite3_column_text(st, i);
+	const unsigned char *v = sqlite3_column_text(st, i);
 
 	memset(out, 0, sizeof(*out));
 	if (v == NULL || period_parse((const char *)v, out) == -1) {
@@ -3187,32 +3317,32 @@ static int
 step_logged(struct store *s, sqlite3_stmt *st, const char *what)
 {
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		log_warnx("store: %s: %s: %s", s->path, what,
-		    sqlite3_errmsg(s->db));
+		log_warnx(
+		    "store: %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 		return -1;
 	}
 	return 0;
 }
 
 static const char *const level_names[] = {
-	[LEVEL_GREEN] = "green",
-	[LEVEL_YELLOW] = "yellow",
-	[LEVEL_RED] = "red",
-	[LEVEL_GREY] = "grey",
+    [LEVEL_GREEN] = "green",
+    [LEVEL_YELLOW] = "yellow",
+    [LEVEL_RED] = "red",
+    [LEVEL_GREY] = "grey",
 };
 
 static const char *const outbox_state_names[] = {
-	[OUTBOX_QUEUED] = "queued",
-	[OUTBOX_SENDING] = "sending",
-	[OUTBOX_SENT] = "sent",
-	[OUTBOX_FAILED] = "failed",
+    [OUTBOX_QUEUED] = "queued",
+    [OUTBOX_SENDING] = "sending",
+    [OUTBOX_SENT] = "sent",
+    [OUTBOX_FAILED] = "failed",
 };
 
 /* The index of name in names[n], or -1. */
 static int
 name_index(const char *const *names, size_t n, const char *name)
 {
-	size_t	 i;
+	size_t i;
 
 	if (name == NULL)
 		return -1;
@@ -3233,7 +3363,7 @@ store_level_name(enum level l)
 int
 store_level_parse(const char *name, enum level *out)
 {
-	int	 i;
+	int i;
 
 	if ((i = name_index(level_names, NELEM(level_names), name)) == -1)
 		return -1;
@@ -3248,13 +3378,13 @@ store_level_parse(const char *name, enum level *out)
  * person_id of 0 stores no person (estctl).
  */
 int
-store_assessment_set(struct store *s, const char *area,
-    const struct period *p, enum level status, const char *comment,
-    long long person_id, time_t at, char **cause)
+store_assessment_set(struct store *s, const char *area, const struct period *p,
+    enum level status, const char *comment, long long person_id, time_t at,
+    char **cause)
 {
-	sqlite3_stmt	*st;
-	char		 label[PERIOD_LABEL_MAX];
-	int		 rc = -1, r;
+	sqlite3_stmt *st;
+	char label[PERIOD_LABEL_MAX];
+	int rc = -1, r;
 
 	if (store_level_name(status) == NULL) {
 		cause_set(cause, "unknown level %d", (int)status);
@@ -3297,11 +3427,11 @@ int
 store_assessment_list(struct store *s, const struct period *p,
     struct assessment **list, size_t *n)
 {
-	sqlite3_stmt		*st;
-	struct assessment	*a = NULL, *x;
-	char			 label[PERIOD_LABEL_MAX];
-	size_t			 na = 0;
-	int			 rc;
+	sqlite3_stmt *st;
+	struct assessment *a = NULL, *x;
+	char label[PERIOD_LABEL_MAX];
+	size_t na = 0;
+	int rc;
 
 	*list = NULL;
 	*n = 0;
@@ -3317,7 +3447,7 @@ store_assessment_list(struct store *s, const struct period *p,
 		x->period = *p;
 		/* The CHECK constraint keeps other values out. */
 		if (store_level_parse((const char *)sqlite3_column_text(st, 1),
-		    &x->status) == -1)
+			&x->status) == -1)
 			x->status = LEVEL_GREY;
 		x->comment = column_dup(st, 2);
 		x->person_id = sqlite3_column_int64(st, 3);
@@ -3338,7 +3468,7 @@ store_assessment_list(struct store *s, const struct period *p,
 void
 store_assessments_free(struct assessment *list, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		free(list[i].comment);
@@ -3356,10 +3486,10 @@ store_assessments_free(struct assessment *list, size_t n)
 long long
 store_measure_add(struct store *s, const struct measure *m, char **cause)
 {
-	sqlite3_stmt	*st;
-	char		 label[PERIOD_LABEL_MAX];
-	long long	 id = -1;
-	int		 r;
+	sqlite3_stmt *st;
+	char label[PERIOD_LABEL_MAX];
+	long long id = -1;
+	int r;
 
 	if (m->what == NULL || *m->what == '\0') {
 		cause_set(cause, "a measure needs a description");
@@ -3384,8 +3514,8 @@ store_measure_add(struct store *s, const struct measure *m, char **cause)
 	if (m->follow_up >= 0)
 		sqlite3_bind_int64(st, 8, m->follow_up);
 	sqlite3_bind_int64(st, 9, m->person_id);
-	sqlite3_bind_int64(st, 10, (sqlite3_int64)(m->at != 0 ? m->at :
-	    time(NULL)));
+	sqlite3_bind_int64(
+	    st, 10, (sqlite3_int64)(m->at != 0 ? m->at : time(NULL)));
 	if ((r = sqlite3_step(st)) == SQLITE_CONSTRAINT_FOREIGNKEY)
 		cause_set(cause, "person %lld does not exist", m->person_id);
 	else if (r != SQLITE_DONE)
@@ -3406,14 +3536,14 @@ store_measure_add(struct store *s, const struct measure *m, char **cause)
  * week that names it.
  */
 int
-store_measure_list(struct store *s, const struct period *p,
-    const char *area, struct measure **list, size_t *n)
+store_measure_list(struct store *s, const struct period *p, const char *area,
+    struct measure **list, size_t *n)
 {
-	sqlite3_stmt	*st;
-	struct measure	*m = NULL, *x;
-	char		 label[PERIOD_LABEL_MAX];
-	size_t		 nm = 0;
-	int		 rc;
+	sqlite3_stmt *st;
+	struct measure *m = NULL, *x;
+	char label[PERIOD_LABEL_MAX];
+	size_t nm = 0;
+	int rc;
 
 	*list = NULL;
 	*n = 0;
@@ -3459,7 +3589,7 @@ store_measure_list(struct store *s, const struct period *p,
 void
 store_measures_free(struct measure *list, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		free(list[i].what);
@@ -3477,13 +3607,13 @@ store_measures_free(struct measure *list, size_t n)
  */
 long long
 store_flag_open(struct store *s, const char *area, const char *indicator,
-    const struct period *opened, const char *reason_sv,
-    const char *reason_en, char **cause)
+    const struct period *opened, const char *reason_sv, const char *reason_en,
+    char **cause)
 {
-	sqlite3_stmt	*st;
-	char		 label[PERIOD_LABEL_MAX];
-	long long	 id = -1;
-	int		 r;
+	sqlite3_stmt *st;
+	char label[PERIOD_LABEL_MAX];
+	long long id = -1;
+	int r;
 
 	if (indicator == NULL || *indicator == '\0' ||
 	    strlen(indicator) > INDICATOR_KEY_MAX) {
@@ -3500,10 +3630,10 @@ store_flag_open(struct store *s, const char *area, const char *indicator,
 	sqlite3_bind_text(st, 2, indicator, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, label, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, period_first_day(opened));
-	sqlite3_bind_text(st, 5, reason_sv == NULL ? "" : reason_sv, -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, reason_en == NULL ? "" : reason_en, -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(
+	    st, 5, reason_sv == NULL ? "" : reason_sv, -1, SQLITE_STATIC);
+	sqlite3_bind_text(
+	    st, 6, reason_en == NULL ? "" : reason_en, -1, SQLITE_STATIC);
 	if ((r = sqlite3_step(st)) == SQLITE_CONSTRAINT_UNIQUE)
 		cause_set(cause, "a flag of \"%s\" in \"%s\" is already open",
 		    indicator, area);
@@ -3521,8 +3651,8 @@ store_flag_open(struct store *s, const char *area, const char *indicator,
 static void
 flag_missing(struct store *s, long long id, char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 r;
+	sqlite3_stmt *st;
+	int r;
 
 	if ((st = query(s, Q_FLAG_IS_OPEN)) == NULL) {
 		cause_db(s, cause, "cannot close flag");
@@ -3540,12 +3670,12 @@ flag_missing(struct store *s, long long id, char **cause)
 
 /* Close an open flag in period `closed` (not before it opened). */
 int
-store_flag_close(struct store *s, long long id, const struct period *closed,
-    char **cause)
+store_flag_close(
+    struct store *s, long long id, const struct period *closed, char **cause)
 {
-	sqlite3_stmt	*st;
-	char		 label[PERIOD_LABEL_MAX];
-	int		 rc = -1, missing = 0;
+	sqlite3_stmt *st;
+	char label[PERIOD_LABEL_MAX];
+	int rc = -1, missing = 0;
 
 	if ((st = query(s, Q_FLAG_CLOSE)) == NULL) {
 		cause_db(s, cause, "cannot close flag");
@@ -3576,8 +3706,8 @@ int
 store_flag_ack(struct store *s, long long id, long long person_id,
     const char *comment, time_t at, char **cause)
 {
-	sqlite3_stmt	*st;
-	int		 rc = -1, r;
+	sqlite3_stmt *st;
+	int rc = -1, r;
 
 	if (person_id <= 0) {
 		cause_set(cause, "person %lld does not exist", person_id);
@@ -3588,8 +3718,8 @@ store_flag_ack(struct store *s, long long id, long long person_id,
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, comment == NULL ? "" : comment, -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(
+	    st, 2, comment == NULL ? "" : comment, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, person_id);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)at);
 	if ((r = sqlite3_step(st)) == SQLITE_CONSTRAINT_FOREIGNKEY)
@@ -3611,13 +3741,13 @@ store_flag_ack(struct store *s, long long id, long long person_id,
  * it.
  */
 int
-store_flag_list(struct store *s, bool include_closed,
-    struct flag_row **list, size_t *n)
+store_flag_list(
+    struct store *s, bool include_closed, struct flag_row **list, size_t *n)
 {
-	sqlite3_stmt	*st;
-	struct flag_row	*f = NULL, *x;
-	size_t		 nf = 0;
-	int		 rc;
+	sqlite3_stmt *st;
+	struct flag_row *f = NULL, *x;
+	size_t nf = 0;
+	int rc;
 
 	*list = NULL;
 	*n = 0;
@@ -3656,7 +3786,7 @@ store_flag_list(struct store *s, bool include_closed,
 void
 store_flags_free(struct flag_row *list, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		free(list[i].reason_sv);
@@ -3669,30 +3799,30 @@ store_flags_free(struct flag_row *list, size_t n)
 
 /* An area's slug by id and its place in slug order, for store_scores. */
 struct area_slug {
-	long long	 id;
-	size_t		 rank;
-	char		 slug[AREA_SLUG_MAX + 1];
+	long long id;
+	size_t rank;
+	char slug[AREA_SLUG_MAX + 1];
 };
 
 /* An indicator key as a score row holds it, and its place in key order. */
 struct score_ind {
-	char		 key[INDICATOR_KEY_MAX + 1];
-	size_t		 len;
-	size_t		 rank;
+	char key[INDICATOR_KEY_MAX + 1];
+	size_t len;
+	size_t rank;
 };
 
 /* A score as read, before it takes its place in the order. */
 struct score_tmp {
-	struct period	 period;
-	int		 score;
-	size_t		 area;		/* index into the areas, by id */
-	size_t		 ind;		/* index into the keys */
+	struct period period;
+	int score;
+	size_t area; /* index into the areas, by id */
+	size_t ind; /* index into the keys */
 };
 
 static int
 area_slug_cmp(const void *a, const void *b)
 {
-	const struct area_slug	*x = a, *y = b;
+	const struct area_slug *x = a, *y = b;
 
 	return (x->id > y->id) - (x->id < y->id);
 }
@@ -3701,7 +3831,7 @@ area_slug_cmp(const void *a, const void *b)
 static int
 score_ind_cmp(const void *a, const void *b)
 {
-	const struct score_ind	*const *x = a, *const *y = b;
+	const struct score_ind *const *x = a, *const *y = b;
 
 	return strcmp((*x)->key, (*y)->key);
 }
@@ -3713,10 +3843,10 @@ score_ind_cmp(const void *a, const void *b)
 static int
 area_slugs(struct store *s, struct area_slug **list, size_t *n)
 {
-	sqlite3_stmt		*st;
-	struct area_slug	*a = NULL;
-	size_t			 na = 0;
-	int			 rc;
+	sqlite3_stmt *st;
+	struct area_slug *a = NULL;
+	size_t na = 0;
+	int rc;
 
 	*list = NULL;
 	*n = 0;
@@ -3748,11 +3878,11 @@ area_slugs(struct store *s, struct area_slug **list, size_t *n)
  * is tried first.
  */
 static size_t
-score_ind_find(struct score_ind **inds, size_t *n, size_t *size,
-    size_t guess, const char *key)
+score_ind_find(struct score_ind **inds, size_t *n, size_t *size, size_t guess,
+    const char *key)
 {
-	struct score_ind	*x;
-	size_t			 len = strnlen(key, INDICATOR_KEY_MAX), k;
+	struct score_ind *x;
+	size_t len = strnlen(key, INDICATOR_KEY_MAX), k;
 
 	if (guess < *n && (*inds)[guess].len == len &&
 	    memcmp((*inds)[guess].key, key, len) == 0)
@@ -3792,17 +3922,17 @@ int
 store_scores(struct store *s, const struct period *from,
     const struct period *to, struct score_row **list, size_t *n)
 {
-	sqlite3_stmt		*st = NULL;
-	struct area_slug	*areas = NULL, key, *area = NULL;
-	struct score_ind	*inds = NULL, **byrank = NULL;
-	struct score_tmp	*tmp = NULL, *t;
-	struct score_row	*out = NULL, *o;
-	struct period		 p;
-	const char		*ind, *label;
-	char			 plabel[PERIOD_LABEL_MAX];
-	size_t			 na, nind = 0, sind = 0, nt = 0, st_size = 0;
-	size_t			 k = 0, nb, b, i, *at = NULL;
-	int			 rc = SQLITE_ERROR;
+	sqlite3_stmt *st = NULL;
+	struct area_slug *areas = NULL, key, *area = NULL;
+	struct score_ind *inds = NULL, **byrank = NULL;
+	struct score_tmp *tmp = NULL, *t;
+	struct score_row *out = NULL, *o;
+	struct period p;
+	const char *ind, *label;
+	char plabel[PERIOD_LABEL_MAX];
+	size_t na, nind = 0, sind = 0, nt = 0, st_size = 0;
+	size_t k = 0, nb, b, i, *at = NULL;
+	int rc = SQLITE_ERROR;
 
 	*list = NULL;
 	*n = 0;
@@ -3816,8 +3946,8 @@ store_scores(struct store *s, const struct period *from,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (area == NULL || sqlite3_column_int64(st, 0) != area->id) {
 			key.id = sqlite3_column_int64(st, 0);
-			area = bsearch(&key, areas, na, sizeof(*areas),
-			    area_slug_cmp);
+			area = bsearch(
+			    &key, areas, na, sizeof(*areas), area_slug_cmp);
 			if (area == NULL) {
 				rc = SQLITE_CORRUPT;
 				break;
@@ -3902,12 +4032,12 @@ store_outbox_state_name(enum outbox_state m)
  * there already.
  */
 int
-store_outbox_add(struct store *s, const struct outbox_mail *m, int *added,
-    char **cause)
+store_outbox_add(
+    struct store *s, const struct outbox_mail *m, int *added, char **cause)
 {
-	sqlite3_stmt	*st;
-	const char	*missing = NULL;
-	int		 rc = -1, r;
+	sqlite3_stmt *st;
+	const char *missing = NULL;
+	int rc = -1, r;
 
 	if (added != NULL)
 		*added = 0;
@@ -3933,15 +4063,17 @@ store_outbox_add(struct store *s, const struct outbox_mail *m, int *added,
 	sqlite3_bind_text(st, 2, m->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, m->dedup_key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, m->recipient, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, m->subject == NULL ? "" : m->subject, -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(
+	    st, 5, m->subject == NULL ? "" : m->subject, -1, SQLITE_STATIC);
 	sqlite3_bind_blob64(st, 6, m->data, m->len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)(m->created != 0 ?
-	    m->created : time(NULL)));
+	sqlite3_bind_int64(
+	    st, 7, (sqlite3_int64)(m->created != 0 ? m->created : time(NULL)));
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)m->next_at);
 	if ((r = sqlite3_step(st)) == SQLITE_CONSTRAINT_UNIQUE)
-		cause_set(cause, "cannot queue mail: message id \"%s\" is in "
-		    "use", m->message_id);
+		cause_set(cause,
+		    "cannot queue mail: message id \"%s\" is in "
+		    "use",
+		    m->message_id);
 	else if (r != SQLITE_DONE)
 		cause_db(s, cause, "cannot queue mail");
 	else {
@@ -3960,8 +4092,8 @@ store_outbox_add(struct store *s, const struct outbox_mail *m, int *added,
 static void
 outbox_from_row(sqlite3_stmt *st, struct outbox_mail *m, int with_data)
 {
-	const void	*data;
-	int		 state;
+	const void *data;
+	int state;
 
 	memset(m, 0, sizeof(*m));
 	m->id = sqlite3_column_int64(st, 0);
@@ -3993,12 +4125,12 @@ outbox_from_row(sqlite3_stmt *st, struct outbox_mail *m, int with_data)
 
 /* Run an outbox listing bound by the caller into (*list, *n). */
 static int
-outbox_fetch(sqlite3_stmt *st, int with_data, struct outbox_mail **list,
-    size_t *n)
+outbox_fetch(
+    sqlite3_stmt *st, int with_data, struct outbox_mail **list, size_t *n)
 {
-	struct outbox_mail	*m = NULL;
-	size_t			 nm = 0;
-	int			 rc;
+	struct outbox_mail *m = NULL;
+	size_t nm = 0;
+	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		m = xreallocarray(m, nm + 1, sizeof(*m));
@@ -4025,7 +4157,7 @@ int
 store_outbox_due(struct store *s, time_t now, int limit,
     struct outbox_mail **list, size_t *n)
 {
-	sqlite3_stmt	*st;
+	sqlite3_stmt *st;
 
 	*list = NULL;
 	*n = 0;
@@ -4043,8 +4175,8 @@ store_outbox_due(struct store *s, time_t now, int limit,
 int
 store_outbox_lease(struct store *s, long long id, time_t lease_until)
 {
-	sqlite3_stmt	*st;
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	int rc = -1;
 
 	if ((st = query(s, Q_OUTBOX_LEASE)) == NULL)
 		return -1;
@@ -4068,8 +4200,8 @@ int
 store_outbox_result(struct store *s, long long id, enum outbox_state state,
     time_t now, time_t next_at, const char *error)
 {
-	sqlite3_stmt	*st;
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	int rc = -1;
 
 	if (state != OUTBOX_SENT && state != OUTBOX_QUEUED &&
 	    state != OUTBOX_FAILED)
@@ -4077,8 +4209,8 @@ store_outbox_result(struct store *s, long long id, enum outbox_state state,
 	if ((st = query(s, Q_OUTBOX_RESULT)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, store_outbox_state_name(state), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(
+	    st, 2, store_outbox_state_name(state), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)next_at);
 	bind_text_or_null(st, 5, error);
@@ -4095,10 +4227,10 @@ store_outbox_result(struct store *s, long long id, enum outbox_state state,
  * (store_outbox_free).
  */
 int
-store_outbox_list(struct store *s, int limit, struct outbox_mail **list,
-    size_t *n)
+store_outbox_list(
+    struct store *s, int limit, struct outbox_mail **list, size_t *n)
 {
-	sqlite3_stmt	*st;
+	sqlite3_stmt *st;
 
 	*list = NULL;
 	*n = 0;
@@ -4114,12 +4246,12 @@ store_outbox_list(struct store *s, int limit, struct outbox_mail **list,
  * crash may have left) - either way the relay has not taken it.
  */
 int
-store_outbox_counts(struct store *s, time_t now, long counts[4],
-    long *oldest_queued_age)
+store_outbox_counts(
+    struct store *s, time_t now, long counts[4], long *oldest_queued_age)
 {
-	sqlite3_stmt	*st;
-	sqlite3_int64	 oldest;
-	int		 rc, i;
+	sqlite3_stmt *st;
+	sqlite3_int64 oldest;
+	int rc, i;
 
 	memset(counts, 0, 4 * sizeof(counts[0]));
 	*oldest_queued_age = 0;
@@ -4151,7 +4283,7 @@ store_outbox_counts(struct store *s, time_t now, long counts[4],
 void
 store_outbox_free(struct outbox_mail *list, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		free(list[i].message_id);
@@ -4168,8 +4300,8 @@ store_outbox_free(struct outbox_mail *list, size_t n)
 int
 store_job_done(struct store *s, const char *name, const char *key)
 {
-	sqlite3_stmt	*st;
-	int		 rc, done = -1;
+	sqlite3_stmt *st;
+	int rc, done = -1;
 
 	if ((st = query(s, Q_JOB_DONE)) == NULL)
 		return -1;
@@ -4185,11 +4317,10 @@ store_job_done(struct store *s, const char *name, const char *key)
 
 /* Mark (name, key) done at `at`; marking it again keeps the first time. */
 int
-store_job_mark(struct store *s, const char *name, const char *key,
-    time_t at)
+store_job_mark(struct store *s, const char *name, const char *key, time_t at)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	sqlite3_stmt *st;
+	int rc;
 
 	if ((st = query(s, Q_JOB_MARK)) == NULL)
 		return -1;
@@ -4204,8 +4335,8 @@ store_job_mark(struct store *s, const char *name, const char *key,
 int
 store_job_last(struct store *s, const char *name, time_t *at)
 {
-	sqlite3_stmt	*st;
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	int rc = -1;
 
 	if ((st = query(s, Q_JOB_LAST)) == NULL)
 		return -1;
@@ -4227,12 +4358,11 @@ store_job_last(struct store *s, const char *name, time_t *at)
  * characters. -1 if the person does not exist or the hash is taken.
  */
 int
-store_session_create(struct store *s,
-    const unsigned char hash[TOKEN_HASH_LEN], long long person_id,
-    const char *csrf, time_t now)
+store_session_create(struct store *s, const unsigned char hash[TOKEN_HASH_LEN],
+    long long person_id, const char *csrf, time_t now)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	sqlite3_stmt *st;
+	int rc;
 
 	if ((st = query(s, Q_SESSION_CREATE)) == NULL)
 		return -1;
@@ -4249,9 +4379,9 @@ int
 store_session_get(struct store *s, const unsigned char hash[TOKEN_HASH_LEN],
     struct session *out)
 {
-	sqlite3_stmt	*st;
-	const void	*h;
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	const void *h;
+	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if ((st = query(s, Q_SESSION_GET)) == NULL)
@@ -4276,11 +4406,11 @@ store_session_get(struct store *s, const unsigned char hash[TOKEN_HASH_LEN],
 
 /* Note the session was used at `now`; -1 if there is no such session. */
 int
-store_session_touch(struct store *s, const unsigned char hash[TOKEN_HASH_LEN],
-    time_t now)
+store_session_touch(
+    struct store *s, const unsigned char hash[TOKEN_HASH_LEN], time_t now)
 {
-	sqlite3_stmt	*st;
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	int rc = -1;
 
 	if ((st = query(s, Q_SESSION_TOUCH)) == NULL)
 		return -1;
@@ -4295,11 +4425,10 @@ store_session_touch(struct store *s, const unsigned char hash[TOKEN_HASH_LEN],
 
 /* Deleting a session that is not there is not an error (logout twice). */
 int
-store_session_delete(struct store *s,
-    const unsigned char hash[TOKEN_HASH_LEN])
+store_session_delete(struct store *s, const unsigned char hash[TOKEN_HASH_LEN])
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	sqlite3_stmt *st;
+	int rc;
 
 	if ((st = query(s, Q_SESSION_DELETE)) == NULL)
 		return -1;
@@ -4312,8 +4441,8 @@ store_session_delete(struct store *s,
 int
 store_session_delete_person(struct store *s, long long id)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	sqlite3_stmt *st;
+	int rc;
 
 	if ((st = query(s, Q_SESSION_DELETE_PERSON)) == NULL)
 		return -1;
@@ -4324,11 +4453,10 @@ store_session_delete_person(struct store *s, long long id)
 }
 
 int
-store_session_expire(struct store *s, time_t idle_before,
-    time_t created_before)
+store_session_expire(struct store *s, time_t idle_before, time_t created_before)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	sqlite3_stmt *st;
+	int rc;
 
 	if ((st = query(s, Q_SESSION_EXPIRE)) == NULL)
 		return -1;
@@ -4338,7 +4466,6 @@ store_session_expire(struct store *s, time_t idle_before,
 	query_done(st);
 	return rc;
 }
-
 
 /*
  * ---- Integrations: the police's notices, the poller's state and the
@@ -4361,10 +4488,10 @@ police_bind(sqlite3_stmt *st, const struct police_notice *p)
 	sqlite3_bind_int64(st, 1, p->id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)p->at);
 	sqlite3_bind_text(st, 3, p->datetime, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, p->name != NULL ? p->name : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, p->summary != NULL ? p->summary : "", -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(
+	    st, 4, p->name != NULL ? p->name : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(
+	    st, 5, p->summary != NULL ? p->summary : "", -1, SQLITE_STATIC);
 	bind_text_or_null(st, 6, p->url);
 	sqlite3_bind_text(st, 7, p->type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, p->location, -1, SQLITE_STATIC);
@@ -4372,12 +4499,12 @@ police_bind(sqlite3_stmt *st, const struct police_notice *p)
 }
 
 int
-store_police_upsert(struct store *s, const struct police_notice *p,
-    time_t now, enum police_change *change)
+store_police_upsert(struct store *s, const struct police_notice *p, time_t now,
+    enum police_change *change)
 {
-	sqlite3_stmt	*st;
-	enum query	 q;
-	int		 r;
+	sqlite3_stmt *st;
+	enum query q;
+	int r;
 
 	if (p->datetime == NULL || p->type == NULL || p->location == NULL)
 		return -1;
@@ -4387,25 +4514,30 @@ store_police_upsert(struct store *s, const struct police_notice *p,
 	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		/* POLICE_COLUMNS: at is 1, datetime 2, ... gps 8. */
 		*change = (time_t)sqlite3_column_int64(st, 1) == p->at &&
-		    same_text(p->datetime, sqlite3_column_text(st, 2)) &&
-		    same_text(p->name != NULL ? p->name : "",
-		    sqlite3_column_text(st, 3)) &&
-		    same_text(p->summary != NULL ? p->summary : "",
-		    sqlite3_column_text(st, 4)) &&
-		    same_text(p->url != NULL && *p->url != '\0' ? p->url : NULL,
-		    sqlite3_column_text(st, 5)) &&
-		    same_text(p->type, sqlite3_column_text(st, 6)) &&
-		    same_text(p->location, sqlite3_column_text(st, 7)) &&
-		    same_text(p->gps != NULL && *p->gps != '\0' ? p->gps : NULL,
-		    sqlite3_column_text(st, 8)) ? POLICE_SAME : POLICE_UPDATED;
+			same_text(p->datetime, sqlite3_column_text(st, 2)) &&
+			same_text(p->name != NULL ? p->name : "",
+			    sqlite3_column_text(st, 3)) &&
+			same_text(p->summary != NULL ? p->summary : "",
+			    sqlite3_column_text(st, 4)) &&
+			same_text(
+			    p->url != NULL && *p->url != '\0' ? p->url : NULL,
+			    sqlite3_column_text(st, 5)) &&
+			same_text(p->type, sqlite3_column_text(st, 6)) &&
+			same_text(p->location, sqlite3_column_text(st, 7)) &&
+			same_text(
+			    p->gps != NULL && *p->gps != '\0' ? p->gps : NULL,
+			    sqlite3_column_text(st, 8))
+		    ? POLICE_SAME
+		    : POLICE_UPDATED;
 	} else if (r == SQLITE_DONE)
 		*change = POLICE_NEW;
 	query_done(st);
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		return -1;
 
-	q = *change == POLICE_NEW ? Q_POLICE_INSERT : *change ==
-	    POLICE_UPDATED ? Q_POLICE_UPDATE : Q_POLICE_SEEN;
+	q = *change == POLICE_NEW       ? Q_POLICE_INSERT
+	    : *change == POLICE_UPDATED ? Q_POLICE_UPDATE
+					: Q_POLICE_SEEN;
 	if ((st = query(s, q)) == NULL)
 		return -1;
 	if (q == Q_POLICE_SEEN) {
@@ -4424,10 +4556,10 @@ int
 store_police_list(struct store *s, time_t from, time_t to,
     struct police_notice **list, size_t *n)
 {
-	sqlite3_stmt		*st;
-	struct police_notice	*l = NULL, *p;
-	size_t			 nl = 0;
-	int			 rc;
+	sqlite3_stmt *st;
+	struct police_notice *l = NULL, *p;
+	size_t nl = 0;
+	int rc;
 
 	*list = NULL;
 	*n = 0;
@@ -4480,8 +4612,8 @@ store_police_free(struct police_notice *list, size_t n)
 int
 store_police_state_get(struct store *s, struct police_state *ps)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	sqlite3_stmt *st;
+	int rc;
 
 	memset(ps, 0, sizeof(*ps));
 	if ((st = query(s, Q_POLICE_STATE_GET)) == NULL)
@@ -4502,8 +4634,8 @@ store_police_state_get(struct store *s, struct police_state *ps)
 int
 store_police_state_set(struct store *s, const struct police_state *ps)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	sqlite3_stmt *st;
+	int rc;
 
 	if ((st = query(s, Q_POLICE_STATE_SET)) == NULL)
 		return -1;
@@ -4537,12 +4669,12 @@ store_police_state_clear(struct police_state *ps)
  * already.
  */
 int
-store_webhook_add(struct store *s, const struct webhook_row *w, int *added,
-    char **cause)
+store_webhook_add(
+    struct store *s, const struct webhook_row *w, int *added, char **cause)
 {
-	sqlite3_stmt	*st;
-	const char	*missing = NULL;
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	const char *missing = NULL;
+	int rc = -1;
 
 	if (added != NULL)
 		*added = 0;
@@ -4557,8 +4689,10 @@ store_webhook_add(struct store *s, const struct webhook_row *w, int *added,
 	else if (w->body == NULL || w->len == 0)
 		missing = "body";
 	if (missing != NULL) {
-		cause_set(cause, "cannot queue a webhook delivery: it has no "
-		    "%s", missing);
+		cause_set(cause,
+		    "cannot queue a webhook delivery: it has no "
+		    "%s",
+		    missing);
 		return -1;
 	}
 	if ((st = query(s, Q_WEBHOOK_ADD)) == NULL) {
@@ -4570,8 +4704,8 @@ store_webhook_add(struct store *s, const struct webhook_row *w, int *added,
 	sqlite3_bind_text(st, 3, w->event, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, w->dedup_key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob64(st, 5, w->body, w->len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)(w->created != 0 ?
-	    w->created : time(NULL)));
+	sqlite3_bind_int64(
+	    st, 6, (sqlite3_int64)(w->created != 0 ? w->created : time(NULL)));
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)w->next_at);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		cause_db(s, cause, "cannot queue a webhook delivery");
@@ -4591,8 +4725,8 @@ store_webhook_add(struct store *s, const struct webhook_row *w, int *added,
 static void
 webhook_from_row(sqlite3_stmt *st, struct webhook_row *w, int with_body)
 {
-	const void	*body;
-	int		 state;
+	const void *body;
+	int state;
 
 	memset(w, 0, sizeof(*w));
 	w->id = sqlite3_column_int64(st, 0);
@@ -4621,12 +4755,12 @@ webhook_from_row(sqlite3_stmt *st, struct webhook_row *w, int with_body)
 }
 
 static int
-webhook_fetch(sqlite3_stmt *st, int with_body, struct webhook_row **list,
-    size_t *n)
+webhook_fetch(
+    sqlite3_stmt *st, int with_body, struct webhook_row **list, size_t *n)
 {
-	struct webhook_row	*w = NULL;
-	size_t			 nw = 0;
-	int			 rc;
+	struct webhook_row *w = NULL;
+	size_t nw = 0;
+	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		w = xreallocarray(w, nw + 1, sizeof(*w));
@@ -4646,7 +4780,7 @@ int
 store_webhook_due(struct store *s, time_t now, int limit,
     struct webhook_row **list, size_t *n)
 {
-	sqlite3_stmt	*st;
+	sqlite3_stmt *st;
 
 	*list = NULL;
 	*n = 0;
@@ -4660,8 +4794,8 @@ store_webhook_due(struct store *s, time_t now, int limit,
 int
 store_webhook_lease(struct store *s, long long id, time_t lease_until)
 {
-	sqlite3_stmt	*st;
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	int rc = -1;
 
 	if ((st = query(s, Q_WEBHOOK_LEASE)) == NULL)
 		return -1;
@@ -4678,8 +4812,8 @@ int
 store_webhook_result(struct store *s, long long id, enum outbox_state state,
     time_t now, time_t next_at, long status, const char *error)
 {
-	sqlite3_stmt	*st;
-	int		 rc = -1;
+	sqlite3_stmt *st;
+	int rc = -1;
 
 	if (state != OUTBOX_SENT && state != OUTBOX_QUEUED &&
 	    state != OUTBOX_FAILED)
@@ -4687,8 +4821,8 @@ store_webhook_result(struct store *s, long long id, enum outbox_state state,
 	if ((st = query(s, Q_WEBHOOK_RESULT)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, store_outbox_state_name(state), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(
+	    st, 2, store_outbox_state_name(state), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)next_at);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)status);
@@ -4701,10 +4835,10 @@ store_webhook_result(struct store *s, long long id, enum outbox_state state,
 }
 
 int
-store_webhook_list(struct store *s, int limit, struct webhook_row **list,
-    size_t *n)
+store_webhook_list(
+    struct store *s, int limit, struct webhook_row **list, size_t *n)
 {
-	sqlite3_stmt	*st;
+	sqlite3_stmt *st;
 
 	*list = NULL;
 	*n = 0;
@@ -4715,12 +4849,12 @@ store_webhook_list(struct store *s, int limit, struct webhook_row **list,
 }
 
 int
-store_webhook_counts(struct store *s, time_t now, long counts[4],
-    long *oldest_queued_age)
+store_webhook_counts(
+    struct store *s, time_t now, long counts[4], long *oldest_queued_age)
 {
-	sqlite3_stmt	*st;
-	sqlite3_int64	 oldest;
-	int		 rc, i;
+	sqlite3_stmt *st;
+	sqlite3_int64 oldest;
+	int rc, i;
 
 	memset(counts, 0, 4 * sizeof(counts[0]));
 	*oldest_queued_age = 0;

@@ -13,15 +13,15 @@
 static void
 current_period(const struct conf *cf, time_t now, struct period *p)
 {
-	period_of_day(clock_local_days(now),
-	    cf->cadence == CADENCE_FORTNIGHTLY, cf->fortnight_start, p);
+	period_of_day(clock_local_days(now), cf->cadence == CADENCE_FORTNIGHTLY,
+	    cf->fortnight_start, p);
 }
 
 size_t
 submit_open_periods(const struct conf *cf, time_t now, struct period out[2])
 {
-	long	first;
-	time_t	deadline;
+	long first;
+	time_t deadline;
 
 	current_period(cf, now, &out[0]);
 	first = period_first_day(&out[0]);
@@ -37,8 +37,8 @@ int
 submit_resolve_period(const struct conf *cf, time_t now, struct report *r,
     bool json_names, struct report_errors *errs)
 {
-	struct period	open[2];
-	size_t		n = submit_open_periods(cf, now, open);
+	struct period open[2];
+	size_t n = submit_open_periods(cf, now, open);
 
 	if (!r->has_period) {
 		r->period = open[0];
@@ -64,8 +64,8 @@ submit_resolve_period(const struct conf *cf, time_t now, struct report *r,
 static void
 mask(char **text, unsigned *found)
 {
-	unsigned	 kinds = 0;
-	char		*masked;
+	unsigned kinds = 0;
+	char *masked;
 
 	if (*text == NULL)
 		return;
@@ -80,13 +80,12 @@ mask(char **text, unsigned *found)
 }
 
 enum submit_result
-submit_report(struct app *app, const struct person *person,
-    struct report *r, const char *source, bool json_names,
-    struct report_errors *errs, struct report_saved *saved,
-    unsigned *masked)
+submit_report(struct app *app, const struct person *person, struct report *r,
+    const char *source, bool json_names, struct report_errors *errs,
+    struct report_saved *saved, unsigned *masked)
 {
-	time_t	 now = clock_now();
-	char	*cause = NULL;
+	time_t now = clock_now();
+	char *cause = NULL;
 
 	*masked = 0;
 	if (!store_person_has_area(person, r->area))
@@ -96,9 +95,9 @@ submit_report(struct app *app, const struct person *person,
 	mask(&r->place, masked);
 	mask(&r->note, masked);
 	if (writer_save_report(app->writer, person->id, r,
-	    &app->conf->checklist, now, source, saved, &cause) == -1) {
-		log_warnx("report from person %lld not stored: %s",
-		    person->id, cause);
+		&app->conf->checklist, now, source, saved, &cause) == -1) {
+		log_warnx("report from person %lld not stored: %s", person->id,
+		    cause);
 		free(cause);
 		return SUBMIT_UNAVAILABLE;
 	}

@@ -17,10 +17,10 @@
 #include "store.h"
 
 enum submit_result {
-	SUBMIT_OK,		/* stored; *saved filled */
-	SUBMIT_INVALID,		/* 422: errors filled (period closed, ...) */
-	SUBMIT_FORBIDDEN,	/* 403: not this person's area */
-	SUBMIT_UNAVAILABLE,	/* 503: the database did not take it */
+	SUBMIT_OK, /* stored; *saved filled */
+	SUBMIT_INVALID, /* 422: errors filled (period closed, ...) */
+	SUBMIT_FORBIDDEN, /* 403: not this person's area */
+	SUBMIT_UNAVAILABLE, /* 503: the database did not take it */
 };
 
 /*
@@ -28,15 +28,15 @@ enum submit_result {
  * previous one until digest_at in the current period. Returns how many
  * (1 or 2) were written to out.
  */
-size_t	submit_open_periods(const struct conf *, time_t now,
-	    struct period out[2]);
+size_t submit_open_periods(
+    const struct conf *, time_t now, struct period out[2]);
 /*
  * Resolve the report's period (none given: the current one; a week
  * inside a fortnight: that fortnight) and check it is open. Returns 0,
  * or -1 with an error on field "period".
  */
-int	submit_resolve_period(const struct conf *, time_t now,
-	    struct report *, bool json_names, struct report_errors *);
+int submit_resolve_period(const struct conf *, time_t now, struct report *,
+    bool json_names, struct report_errors *);
 /*
  * Check and durably save `report` for `person`. `source` is "form" or
  * "api". The report's period is resolved in place, and personal data in
@@ -45,7 +45,7 @@ int	submit_resolve_period(const struct conf *, time_t now,
  * kinds that were found, so the reporter can be told.
  */
 enum submit_result submit_report(struct app *, const struct person *,
-	    struct report *, const char *source, bool json_names,
-	    struct report_errors *, struct report_saved *, unsigned *masked);
+    struct report *, const char *source, bool json_names,
+    struct report_errors *, struct report_saved *, unsigned *masked);
 
 #endif

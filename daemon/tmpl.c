@@ -28,9 +28,9 @@
 #include "tmpl.h"
 #include "xmalloc.h"
 
-#define TMPL_FILE_MAX	(1024 * 1024)	/* bytes per template file */
-#define TMPL_NEST_MAX	64		/* sections inside sections */
-#define TMPL_PARTIAL_MAX 32		/* partials inside partials */
+#define TMPL_FILE_MAX (1024 * 1024) /* bytes per template file */
+#define TMPL_NEST_MAX 64 /* sections inside sections */
+#define TMPL_PARTIAL_MAX 32 /* partials inside partials */
 
 enum node_type {
 	NODE_TEXT,
@@ -41,64 +41,64 @@ enum node_type {
 };
 
 struct name {
-	char		**parts;	/* n == 0: "." (the current item) */
-	size_t		  n;
+	char **parts; /* n == 0: "." (the current item) */
+	size_t n;
 };
 
 struct nodes {
-	struct node	*v;
-	size_t		 n;
-	size_t		 cap;
+	struct node *v;
+	size_t n;
+	size_t cap;
 };
 
 struct node {
-	enum node_type	 type;
-	char		*text;		/* NODE_TEXT bytes; else the tag name */
-	size_t		 len;
-	struct name	 name;		/* NODE_VAR and sections */
-	int		 line;		/* NODE_PARTIAL, for errors */
-	size_t		 partial;	/* NODE_PARTIAL: index in the set */
-	struct nodes	 body;		/* sections */
+	enum node_type type;
+	char *text; /* NODE_TEXT bytes; else the tag name */
+	size_t len;
+	struct name name; /* NODE_VAR and sections */
+	int line; /* NODE_PARTIAL, for errors */
+	size_t partial; /* NODE_PARTIAL: index in the set */
+	struct nodes body; /* sections */
 };
 
 struct tmpl {
-	char		*name;		/* "form" for form.html */
-	char		*file;		/* as named in errors */
-	struct nodes	 body;
+	char *name; /* "form" for form.html */
+	char *file; /* as named in errors */
+	struct nodes body;
 };
 
 struct tmpl_set {
-	struct tmpl	*t;
-	size_t		 n;
+	struct tmpl *t;
+	size_t n;
 };
 
 struct parser {
-	const char	*file;
-	const char	*start;
-	const char	*p;		/* next byte to read */
-	const char	*end;
-	int		 line;		/* line number at p */
-	int		 depth;
-	char		**cause;
+	const char *file;
+	const char *start;
+	const char *p; /* next byte to read */
+	const char *end;
+	int line; /* line number at p */
+	int depth;
+	char **cause;
 };
 
 /* The tag being closed, for parse_nodes to match against. */
 struct open_tag {
-	const char	*name;
-	char		 sigil;
-	int		 line;
+	const char *name;
+	char sigil;
+	int line;
 };
 
 struct render {
-	const struct tmpl_set	*set;
-	json_t			**stack;	/* borrowed */
-	size_t			  depth;
-	size_t			  cap;
-	int			  partials;
-	struct buf		  out;
+	const struct tmpl_set *set;
+	json_t **stack; /* borrowed */
+	size_t depth;
+	size_t cap;
+	int partials;
+	struct buf out;
 };
 
-static void	nodes_free(struct nodes *);
+static void nodes_free(struct nodes *);
 
 static struct node *
 nodes_add(struct nodes *l, enum node_type type)
@@ -151,15 +151,15 @@ count_lines(const char *from, const char *to)
 	return n;
 }
 
-static int	parse_fail(struct parser *, int, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
+static int parse_fail(struct parser *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Set *cause to "FILE:LINE: message"; returns -1. */
 static int
 parse_fail(struct parser *ps, int line, const char *fmt, ...)
 {
-	va_list	ap;
-	char	msg[512];
+	va_list ap;
+	char msg[512];
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -183,7 +183,7 @@ name_char(char c)
 static int
 name_parse(const char *s, struct name *nm)
 {
-	const char	*p, *q;
+	const char *p, *q;
 
 	memset(nm, 0, sizeof(*nm));
 	if (strcmp(s, ".") == 0)
@@ -193,8 +193,8 @@ name_parse(const char *s, struct name *nm)
 			;
 		if (q == p || (*q != '.' && *q != '\0'))
 			goto fail;
-		nm->parts = xreallocarray(nm->parts, nm->n + 1,
-		    sizeof(*nm->parts));
+		nm->parts =
+		    xreallocarray(nm->parts, nm->n + 1, sizeof(*nm->parts));
 		nm->parts[nm->n++] = xstrndup(p, (size_t)(q - p));
 		if (*q == '\0')
 			return 0;
@@ -233,12 +233,12 @@ is_blank(char c)
 static int
 parse_nodes(struct parser *ps, struct nodes *l, const struct open_tag *open)
 {
-	const char	*tag, *close, *a, *b, *left, *right;
-	char		*name = NULL;
-	char		 sigil;
-	int		 line, standalone;
-	struct node	*n;
-	struct open_tag	 sub;
+	const char *tag, *close, *a, *b, *left, *right;
+	char *name = NULL;
+	char sigil;
+	int line, standalone;
+	struct node *n;
+	struct open_tag sub;
 
 	if (++ps->depth > TMPL_NEST_MAX)
 		return parse_fail(ps, ps->line,
@@ -271,13 +271,14 @@ parse_nodes(struct parser *ps, struct nodes *l, const struct open_tag *open)
 		left = tag;
 		right = close + 2;
 		if (sigil != '\0' && strchr("#^/!>", sigil) != NULL) {
-			while (left > ps->p && (left[-1] == ' ' ||
-			    left[-1] == '\t'))
+			while (left > ps->p &&
+			    (left[-1] == ' ' || left[-1] == '\t'))
 				left--;
 			while (right < ps->end && is_blank(*right))
 				right++;
-			standalone = (left > ps->p ? left[-1] == '\n' :
-			    (ps->p == ps->start || ps->p[-1] == '\n')) &&
+			standalone = (left > ps->p ? left[-1] == '\n'
+						   : (ps->p == ps->start ||
+							 ps->p[-1] == '\n')) &&
 			    (right == ps->end || *right == '\n');
 			if (right < ps->end)
 				right++;
@@ -297,8 +298,8 @@ parse_nodes(struct parser *ps, struct nodes *l, const struct open_tag *open)
 			    "unescaped output (\"{{%c\") is not supported",
 			    sigil);
 		if (sigil == '=')
-			return parse_fail(ps, line,
-			    "changing delimiters is not supported");
+			return parse_fail(
+			    ps, line, "changing delimiters is not supported");
 		while (a < b && (*a == ' ' || *a == '\t'))
 			a++;
 		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
@@ -315,9 +316,10 @@ parse_nodes(struct parser *ps, struct nodes *l, const struct open_tag *open)
 			if (open == NULL)
 				goto stray_close;
 			if (strcmp(name, open->name) != 0) {
-				parse_fail(ps, line, "{{/%s}} does not close "
-				    "{{%c%s}} of line %d", name, open->sigil,
-				    open->name, open->line);
+				parse_fail(ps, line,
+				    "{{/%s}} does not close "
+				    "{{%c%s}} of line %d",
+				    name, open->sigil, open->name, open->line);
 				goto fail;
 			}
 			free(name);
@@ -331,8 +333,8 @@ parse_nodes(struct parser *ps, struct nodes *l, const struct open_tag *open)
 			break;
 		case '#':
 		case '^':
-			n = nodes_add(l, sigil == '#' ? NODE_SECTION :
-			    NODE_INVERTED);
+			n = nodes_add(
+			    l, sigil == '#' ? NODE_SECTION : NODE_INVERTED);
 			if (name_parse(name, &n->name) == -1)
 				goto bad_name;
 			n->text = name;
@@ -357,8 +359,10 @@ stray_close:
 	parse_fail(ps, line, "{{/%s}} closes no section", name);
 	goto fail;
 bad_name:
-	parse_fail(ps, line, "bad name \"%s\" (letters, digits, _ and -, "
-	    "parts separated by dots)", name);
+	parse_fail(ps, line,
+	    "bad name \"%s\" (letters, digits, _ and -, "
+	    "parts separated by dots)",
+	    name);
 fail:
 	free(name);
 	return -1;
@@ -389,7 +393,7 @@ tmpl_set_free(struct tmpl_set *set)
 static long
 tmpl_find(const struct tmpl_set *set, const char *name)
 {
-	size_t	i, len = strlen(name);
+	size_t i, len = strlen(name);
 
 	for (i = 0; i < set->n; i++)
 		if (strcmp(set->t[i].name, name) == 0)
@@ -412,8 +416,8 @@ static int
 resolve(const struct tmpl_set *set, const struct tmpl *t, struct nodes *l,
     char **cause)
 {
-	size_t	i;
-	long	idx;
+	size_t i;
+	long idx;
 
 	for (i = 0; i < l->n; i++) {
 		struct node *n = &l->v[i];
@@ -421,8 +425,9 @@ resolve(const struct tmpl_set *set, const struct tmpl *t, struct nodes *l,
 		if (n->type == NODE_PARTIAL) {
 			if ((idx = tmpl_find(set, n->text)) == -1) {
 				free(*cause);
-				xasprintf(cause, "%s:%d: unknown partial \"%s\"",
-				    t->file, n->line, n->text);
+				xasprintf(cause,
+				    "%s:%d: unknown partial \"%s\"", t->file,
+				    n->line, n->text);
 				return -1;
 			}
 			n->partial = (size_t)idx;
@@ -438,12 +443,12 @@ static int
 set_add(struct tmpl_set *set, const char *name, const char *file,
     const char *text, size_t len, char **cause)
 {
-	struct parser	 ps;
-	struct tmpl	*t;
+	struct parser ps;
+	struct tmpl *t;
 
 	if (tmpl_find(set, name) != -1) {
-		xasprintf(cause, "%s: a second template named \"%s\"", file,
-		    name);
+		xasprintf(
+		    cause, "%s: a second template named \"%s\"", file, name);
 		return -1;
 	}
 	set->t = xreallocarray(set->t, set->n + 1, sizeof(*set->t));
@@ -501,9 +506,9 @@ cmp_str(const void *a, const void *b)
 static char *
 read_file(const char *path, size_t *len, char **cause)
 {
-	FILE	*f;
-	char	*text = NULL;
-	long	 size;
+	FILE *f;
+	char *text = NULL;
+	long size;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
@@ -515,8 +520,8 @@ read_file(const char *path, size_t *len, char **cause)
 		goto done;
 	}
 	if (size > TMPL_FILE_MAX) {
-		xasprintf(cause, "%s: larger than %d bytes", path,
-		    TMPL_FILE_MAX);
+		xasprintf(
+		    cause, "%s: larger than %d bytes", path, TMPL_FILE_MAX);
 		goto done;
 	}
 	text = xmalloc((size_t)size + 1);
@@ -542,13 +547,13 @@ done:
 struct tmpl_set *
 tmpl_set_load(const char *dir, char **cause)
 {
-	struct tmpl_set	*set;
-	DIR		*d;
-	struct dirent	*de;
-	struct stat	 st;
-	char		**files = NULL, *path = NULL, *text = NULL, *name;
-	size_t		 n = 0, i, len, flen;
-	int		 rc = -1;
+	struct tmpl_set *set;
+	DIR *d;
+	struct dirent *de;
+	struct stat st;
+	char **files = NULL, *path = NULL, *text = NULL, *name;
+	size_t n = 0, i, len, flen;
+	int rc = -1;
 
 	*cause = NULL;
 	set = xcalloc(1, sizeof(*set));
@@ -560,7 +565,8 @@ tmpl_set_load(const char *dir, char **cause)
 		flen = strlen(de->d_name);
 		if (de->d_name[0] == '.')
 			continue;
-		if (!(flen > 5 && strcmp(de->d_name + flen - 5, ".html") == 0) &&
+		if (!(flen > 5 &&
+			strcmp(de->d_name + flen - 5, ".html") == 0) &&
 		    !(flen > 4 && strcmp(de->d_name + flen - 4, ".txt") == 0))
 			continue;
 		files = xreallocarray(files, n + 1, sizeof(*files));
@@ -618,14 +624,15 @@ push(struct render *r, json_t *v)
 static json_t *
 lookup(const struct render *r, const struct name *nm)
 {
-	json_t	*v = NULL;
-	size_t	 i;
+	json_t *v = NULL;
+	size_t i;
 
 	if (nm->n == 0)
 		return r->depth > 0 ? r->stack[r->depth - 1] : NULL;
 	for (i = r->depth; i > 0; i--) {
 		if (json_is_object(r->stack[i - 1]) &&
-		    (v = json_object_get(r->stack[i - 1], nm->parts[0])) != NULL)
+		    (v = json_object_get(r->stack[i - 1], nm->parts[0])) !=
+			NULL)
 			break;
 	}
 	/* Later parts are looked up inside the first only, as in Mustache. */
@@ -639,18 +646,12 @@ truthy(json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-	case JSON_TRUE:
-		return 1;
-	case JSON_ARRAY:
-		return json_array_size(v) > 0;
-	case JSON_STRING:
-		return json_string_length(v) > 0;
-	case JSON_INTEGER:
-		return json_integer_value(v) != 0;
-	case JSON_REAL:
-		return json_real_value(v) != 0.0;
-	default:
-		return 0;
+	case JSON_TRUE: return 1;
+	case JSON_ARRAY: return json_array_size(v) > 0;
+	case JSON_STRING: return json_string_length(v) > 0;
+	case JSON_INTEGER: return json_integer_value(v) != 0;
+	case JSON_REAL: return json_real_value(v) != 0.0;
+	default: return 0;
 	}
 }
 
@@ -662,8 +663,8 @@ truthy(json_t *v)
 static void
 put_real(struct buf *b, double d)
 {
-	char	s[40];
-	int	prec;
+	char s[40];
+	int prec;
 
 	for (prec = 1; prec <= 17; prec++) {
 		snprintf(s, sizeof(s), "%.*g", prec, d);
@@ -678,16 +679,14 @@ put_real(struct buf *b, double d)
 static void
 render_nodes(struct render *r, const struct nodes *l)
 {
-	const struct node	*n;
-	json_t			*v, *item;
-	size_t			 i, j;
+	const struct node *n;
+	json_t *v, *item;
+	size_t i, j;
 
 	for (i = 0; i < l->n; i++) {
 		n = &l->v[i];
 		switch (n->type) {
-		case NODE_TEXT:
-			buf_append(&r->out, n->text, n->len);
-			break;
+		case NODE_TEXT: buf_append(&r->out, n->text, n->len); break;
 		case NODE_VAR:
 			v = lookup(r, &n->name);
 			if (json_is_string(v))
@@ -703,7 +702,8 @@ render_nodes(struct render *r, const struct nodes *l)
 		case NODE_SECTION:
 			v = lookup(r, &n->name);
 			if (json_is_array(v)) {
-				json_array_foreach(v, j, item) {
+				json_array_foreach(v, j, item)
+				{
 					push(r, item);
 					render_nodes(r, &n->body);
 					r->depth--;
@@ -736,11 +736,11 @@ render_nodes(struct render *r, const struct nodes *l)
  * caller (free(3)), or NULL if the set has no such template.
  */
 char *
-tmpl_render(const struct tmpl_set *set, const char *name, json_t *ctx,
-    size_t *len)
+tmpl_render(
+    const struct tmpl_set *set, const char *name, json_t *ctx, size_t *len)
 {
-	struct render	r;
-	long		idx;
+	struct render r;
+	long idx;
 
 	if ((idx = tmpl_find(set, name)) == -1)
 		return NULL;

@@ -32,18 +32,18 @@ struct tmpl_set;
  * fault (unclosed section, unknown partial, ...). "x.html" is named "x",
  * "x.txt" keeps its whole name, so a mail may have both.
  */
-struct tmpl_set	*tmpl_set_load(const char *dir, char **cause);
+struct tmpl_set *tmpl_set_load(const char *dir, char **cause);
 /* Parse one template from memory under `name`, into a new set. */
-struct tmpl_set	*tmpl_set_parse(const char *name, const char *text,
-		    char **cause);
-void		 tmpl_set_free(struct tmpl_set *);
+struct tmpl_set *tmpl_set_parse(
+    const char *name, const char *text, char **cause);
+void tmpl_set_free(struct tmpl_set *);
 /* 1 if the set has a template of this name ("form" for form.html). */
-int		 tmpl_has(const struct tmpl_set *, const char *name);
+int tmpl_has(const struct tmpl_set *, const char *name);
 /*
  * Render template `name` with `ctx` (borrowed). Returns a new string
  * (free(3)) and its length, or NULL if there is no such template.
  */
-char		*tmpl_render(const struct tmpl_set *, const char *name,
-		    json_t *ctx, size_t *len);
+char *tmpl_render(
+    const struct tmpl_set *, const char *name, json_t *ctx, size_t *len);
 
 #endif

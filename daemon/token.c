@@ -21,7 +21,7 @@
 #include "token.h"
 #include "xmalloc.h"
 
-#define TOKEN_RAW_LEN	32
+#define TOKEN_RAW_LEN 32
 
 /* base64 of 32 bytes without padding is 43 characters. */
 _Static_assert(TOKEN_LEN == 43, "token length must match 32 bytes");
@@ -46,11 +46,11 @@ token_init(void)
 void
 token_new(char *buf)
 {
-	unsigned char	 raw[TOKEN_RAW_LEN];
+	unsigned char raw[TOKEN_RAW_LEN];
 
 	randombytes_buf(raw, sizeof(raw));
 	if (sodium_bin2base64(buf, TOKEN_LEN + 1, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) == NULL)
+		sodium_base64_VARIANT_URLSAFE_NO_PADDING) == NULL)
 		fatalx("token_new: base64 encoding failed");
 	sodium_memzero(raw, sizeof(raw));
 }
@@ -66,8 +66,8 @@ token_char_ok(unsigned char c)
 int
 token_hash(const char *token, size_t len, unsigned char hash[TOKEN_HASH_LEN])
 {
-	size_t	 i;
-	int	 bad = 0;
+	size_t i;
+	int bad = 0;
 
 	/*
 	 * Look at every character and always hash, so a malformed token
@@ -77,8 +77,8 @@ token_hash(const char *token, size_t len, unsigned char hash[TOKEN_HASH_LEN])
 		bad = 1;
 	for (i = 0; i < len; i++)
 		bad |= !token_char_ok((unsigned char)token[i]);
-	crypto_hash_sha256(hash, (const unsigned char *)token,
-	    (unsigned long long)len);
+	crypto_hash_sha256(
+	    hash, (const unsigned char *)token, (unsigned long long)len);
 	return bad ? -1 : 0;
 }
 
@@ -97,7 +97,7 @@ token_hash_equal(const unsigned char *a, const unsigned char *b)
 int
 token_str_equal(const char *a, const char *b)
 {
-	size_t	 la = strlen(a), lb = strlen(b);
+	size_t la = strlen(a), lb = strlen(b);
 
 	/* The lengths are no secret: every CSRF token has the same one. */
 	if (la != lb)
@@ -112,8 +112,8 @@ token_str_equal(const char *a, const char *b)
 void
 token_random_hex(char *buf, size_t n)
 {
-	unsigned char	 raw[64];
-	size_t		 chunk, done = 0;
+	unsigned char raw[64];
+	size_t chunk, done = 0;
 
 	/* In chunks, so any n works without a heap buffer. */
 	do {
@@ -137,10 +137,10 @@ int
 token_key_load(const char *path, int create, unsigned char key[TOKEN_KEY_LEN],
     char **cause)
 {
-	unsigned char	 fresh[TOKEN_KEY_LEN];
-	char		*tmp = NULL;
-	ssize_t		 n;
-	int		 fd, rc = -1;
+	unsigned char fresh[TOKEN_KEY_LEN];
+	char *tmp = NULL;
+	ssize_t n;
+	int fd, rc = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
 		n = read(fd, key, TOKEN_KEY_LEN);
@@ -216,10 +216,10 @@ token_derive(const unsigned char key[TOKEN_KEY_LEN],
 }
 
 void
-token_hmac_sha256(const void *key, size_t keylen, const void *data,
-    size_t len, unsigned char out[TOKEN_HASH_LEN])
+token_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
+    unsigned char out[TOKEN_HASH_LEN])
 {
-	crypto_auth_hmacsha256_state	st;
+	crypto_auth_hmacsha256_state st;
 
 	/* Keys longer than a block are hashed first, as RFC 2104 says. */
 	crypto_auth_hmacsha256_init(&st, key, keylen);

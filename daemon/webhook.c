@@ -22,10 +22,17 @@
 #include "xmalloc.h"
 
 /* Areas listed by name in a Slack or Teams message, at most. */
-#define TEXT_AREAS	10
+#define TEXT_AREAS 10
 
 static const char *const level_sv[] = {
-	"red", "rött", "yellow", "gult", "green", "grönt", "grey", "ej bedömt",
+    "red",
+    "rött",
+    "yellow",
+    "gult",
+    "green",
+    "grönt",
+    "grey",
+    "ej bedömt",
 };
 
 const char *
@@ -37,7 +44,7 @@ webhook_event_name(enum hook_event e)
 int
 webhook_event_parse(const char *s, enum hook_event *out)
 {
-	const char	*name;
+	const char *name;
 
 	for (int i = 0; (name = conf_hook_event_name(i)) != NULL; i++) {
 		if (s != NULL && strcmp(s, name) == 0) {
@@ -51,7 +58,7 @@ webhook_event_parse(const char *s, enum hook_event *out)
 static void
 hex(const unsigned char *b, size_t n, char *out)
 {
-	static const char	 digits[] = "0123456789abcdef";
+	static const char digits[] = "0123456789abcdef";
 
 	for (size_t i = 0; i < n; i++) {
 		out[2 * i] = digits[b[i] >> 4];
@@ -61,11 +68,11 @@ hex(const unsigned char *b, size_t n, char *out)
 }
 
 void
-webhook_event_id(const char *source, const char *key,
-    char out[WEBHOOK_ID_LEN + 1])
+webhook_event_id(
+    const char *source, const char *key, char out[WEBHOOK_ID_LEN + 1])
 {
-	unsigned char	 h[TOKEN_HASH_LEN];
-	char		*s;
+	unsigned char h[TOKEN_HASH_LEN];
+	char *s;
 
 	/* The source keeps two installations' ids apart. */
 	xasprintf(&s, "%s\n%s", source != NULL ? source : "", key);
@@ -79,7 +86,7 @@ webhook_event_id(const char *source, const char *key,
 static json_t *
 jstr(const char *s)
 {
-	json_t	*v;
+	json_t *v;
 
 	if (s == NULL || (v = json_string(s)) == NULL)
 		return json_null();
@@ -90,7 +97,7 @@ json_t *
 webhook_event(enum hook_event e, const char *id, const char *created,
     const char *source, json_t *data)
 {
-	json_t	*o = json_object();
+	json_t *o = json_object();
 
 	json_object_set_new(o, "id", jstr(id));
 	json_object_set_new(o, "type", jstr(conf_hook_event_name(e)));
@@ -104,10 +111,10 @@ webhook_event(enum hook_event e, const char *id, const char *created,
 static const char *
 indicator_sv(const struct checklist *cl, const char *key)
 {
-	int	i;
+	int i;
 
-	if (cl == NULL || key == NULL || (i = conf_indicator_index(cl,
-	    key)) == -1)
+	if (cl == NULL || key == NULL ||
+	    (i = conf_indicator_index(cl, key)) == -1)
 		return key;
 	return cl->items[i].sv;
 }
@@ -116,37 +123,36 @@ indicator_sv(const struct checklist *cl, const char *key)
 static void
 copy_member(json_t *to, json_t *from, const char *key)
 {
-	json_t	*v = json_object_get(from, key);
+	json_t *v = json_object_get(from, key);
 
-	json_object_set_new(to, key, v != NULL ? json_deep_copy(v) :
-	    json_null());
+	json_object_set_new(
+	    to, key, v != NULL ? json_deep_copy(v) : json_null());
 }
 
 static bool
 is_level(json_t *o, const char *key, const char *level)
 {
-	const char	*s = json_string_value(json_object_get(o, key));
+	const char *s = json_string_value(json_object_get(o, key));
 
 	return s != NULL && strcmp(s, level) == 0;
 }
 
 json_t *
-webhook_picture_data(json_t *pic, const struct checklist *cl,
-    const char *url)
+webhook_picture_data(json_t *pic, const struct checklist *cl, const char *url)
 {
-	json_t		*d = json_object(), *areas = json_array(), *counts;
-	json_t		*a, *ind, *o, *elevated, *notes, *n, *police, *p;
-	size_t		 i, j;
-	long		 c[4] = { 0, 0, 0, 0 };
-	long		 flags_open = 0;
-	static const char *const levels[] = { "red", "yellow", "green",
-	    "grey" };
+	json_t *d = json_object(), *areas = json_array(), *counts;
+	json_t *a, *ind, *o, *elevated, *notes, *n, *police, *p;
+	size_t i, j;
+	long c[4] = {0, 0, 0, 0};
+	long flags_open = 0;
+	static const char *const levels[] = {"red", "yellow", "green", "grey"};
 
 	copy_member(d, pic, "period");
 	copy_member(d, pic, "start");
 	copy_member(d, pic, "end");
 	json_object_set_new(d, "url", jstr(url));
-	json_array_foreach(json_object_get(pic, "areas"), i, a) {
+	json_array_foreach(json_object_get(pic, "areas"), i, a)
+	{
 		o = json_object();
 		copy_member(o, a, "area");
 		copy_member(o, a, "name");
@@ -155,9 +161,10 @@ webhook_picture_data(json_t *pic, const struct checklist *cl,
 			if (is_level(a, "status", levels[j]))
 				c[j]++;
 		elevated = json_array();
-		json_array_foreach(json_object_get(a, "indicators"), j, ind) {
-			const char *key = json_string_value(json_object_get(
-			    ind, "key"));
+		json_array_foreach(json_object_get(a, "indicators"), j, ind)
+		{
+			const char *key =
+			    json_string_value(json_object_get(ind, "key"));
 
 			if (!is_level(ind, "level", "red") &&
 			    !is_level(ind, "level", "yellow") &&
@@ -165,8 +172,8 @@ webhook_picture_data(json_t *pic, const struct checklist *cl,
 				continue;
 			n = json_object();
 			json_object_set_new(n, "indicator", jstr(key));
-			json_object_set_new(n, "name",
-			    jstr(indicator_sv(cl, key)));
+			json_object_set_new(
+			    n, "name", jstr(indicator_sv(cl, key)));
 			copy_member(n, ind, "score");
 			copy_member(n, ind, "level");
 			copy_member(n, ind, "trend");
@@ -175,7 +182,8 @@ webhook_picture_data(json_t *pic, const struct checklist *cl,
 		}
 		json_object_set_new(o, "elevated", elevated);
 		notes = json_array();
-		json_array_foreach(json_object_get(a, "notes"), j, n) {
+		json_array_foreach(json_object_get(a, "notes"), j, n)
+		{
 			json_t *note = json_object();
 
 			copy_member(note, n, "place");
@@ -190,9 +198,8 @@ webhook_picture_data(json_t *pic, const struct checklist *cl,
 	for (j = 0; j < 4; j++)
 		json_object_set_new(counts, levels[j], json_integer(c[j]));
 	json_object_set_new(d, "counts", counts);
-	json_array_foreach(json_object_get(pic, "flags"), i, o)
-		if (is_level(o, "status", "open"))
-			flags_open++;
+	json_array_foreach(json_object_get(pic, "flags"), i,
+	    o) if (is_level(o, "status", "open")) flags_open++;
 	json_object_set_new(d, "flags_open", json_integer(flags_open));
 	json_object_set_new(d, "areas", areas);
 	if ((police = json_object_get(pic, "police_events")) != NULL) {
@@ -208,7 +215,7 @@ webhook_picture_data(json_t *pic, const struct checklist *cl,
 json_t *
 webhook_flag_data(const struct webhook_flag *f)
 {
-	json_t	*d = json_object();
+	json_t *d = json_object();
 
 	json_object_set_new(d, "area", jstr(f->area));
 	json_object_set_new(d, "area_name", jstr(f->area_name));
@@ -225,7 +232,7 @@ webhook_flag_data(const struct webhook_flag *f)
 json_t *
 webhook_digest_data(const char *period, int mails, const char *url)
 {
-	json_t	*d = json_object();
+	json_t *d = json_object();
 
 	json_object_set_new(d, "period", jstr(period));
 	json_object_set_new(d, "mails", json_integer(mails));
@@ -236,7 +243,7 @@ webhook_digest_data(const char *period, int mails, const char *url)
 json_t *
 webhook_analysis_data(const char *period, const char *url)
 {
-	json_t	*d = json_object();
+	json_t *d = json_object();
 
 	json_object_set_new(d, "period", jstr(period));
 	json_object_set_new(d, "url", jstr(url));
@@ -247,11 +254,12 @@ webhook_analysis_data(const char *period, const char *url)
 static void
 strip_notes(json_t *event)
 {
-	json_t	*a;
-	size_t	 i;
+	json_t *a;
+	size_t i;
 
-	json_array_foreach(json_object_get(json_object_get(event, "data"),
-	    "areas"), i, a) {
+	json_array_foreach(
+	    json_object_get(json_object_get(event, "data"), "areas"), i, a)
+	{
 		json_object_del(a, "notes");
 		json_object_del(a, "assessment");
 	}
@@ -260,7 +268,7 @@ strip_notes(json_t *event)
 static const char *
 get_str(json_t *o, const char *key)
 {
-	const char	*s = json_string_value(json_object_get(o, key));
+	const char *s = json_string_value(json_object_get(o, key));
 
 	return s != NULL ? s : "";
 }
@@ -269,7 +277,7 @@ static const char *
 level_word(const char *level)
 {
 	for (size_t i = 0; i + 1 < sizeof(level_sv) / sizeof(level_sv[0]);
-	    i += 2)
+	     i += 2)
 		if (strcmp(level, level_sv[i]) == 0)
 			return level_sv[i + 1];
 	return level;
@@ -282,24 +290,26 @@ level_word(const char *level)
 static void
 event_text(json_t *ev, char **title, char **text)
 {
-	json_t		*d = json_object_get(ev, "data"), *a, *x, *c;
-	const char	*type = get_str(ev, "type");
-	struct buf	 b = { NULL, 0, 0 };
-	size_t		 i, j, shown = 0;
+	json_t *d = json_object_get(ev, "data"), *a, *x, *c;
+	const char *type = get_str(ev, "type");
+	struct buf b = {NULL, 0, 0};
+	size_t i, j, shown = 0;
 
 	if (strcmp(type, "picture.compiled") == 0) {
 		xasprintf(title, "Lägesbild %s", get_str(d, "period"));
 		c = json_object_get(d, "counts");
-		buf_printf(&b, "%lld i rött läge, %lld i gult, %lld i grönt, "
+		buf_printf(&b,
+		    "%lld i rött läge, %lld i gult, %lld i grönt, "
 		    "%lld ej bedömda; %lld kvarstående problem.",
 		    json_integer_value(json_object_get(c, "red")),
 		    json_integer_value(json_object_get(c, "yellow")),
 		    json_integer_value(json_object_get(c, "green")),
 		    json_integer_value(json_object_get(c, "grey")),
 		    json_integer_value(json_object_get(d, "flags_open")));
-		json_array_foreach(json_object_get(d, "areas"), i, a) {
-			if (json_array_size(json_object_get(a,
-			    "elevated")) == 0 &&
+		json_array_foreach(json_object_get(d, "areas"), i, a)
+		{
+			if (json_array_size(json_object_get(a, "elevated")) ==
+				0 &&
 			    json_array_size(json_object_get(a, "notes")) == 0)
 				continue;
 			if (shown++ == TEXT_AREAS) {
@@ -308,18 +318,19 @@ event_text(json_t *ev, char **title, char **text)
 			}
 			buf_printf(&b, "\n%s (%s):", get_str(a, "name"),
 			    level_word(get_str(a, "status")));
-			json_array_foreach(json_object_get(a, "elevated"), j,
-			    x)
-				buf_printf(&b, "%s %s %lld%s", j > 0 ? "," : "",
-				    get_str(x, "name"), json_integer_value(
-				    json_object_get(x, "score")),
-				    json_is_true(json_object_get(x,
-				    "flagged")) ? " (kvarstående)" : "");
-			json_array_foreach(json_object_get(a, "notes"), j, x) {
+			json_array_foreach(json_object_get(a, "elevated"), j, x)
+			    buf_printf(&b, "%s %s %lld%s", j > 0 ? "," : "",
+				get_str(x, "name"),
+				json_integer_value(json_object_get(x, "score")),
+				json_is_true(json_object_get(x, "flagged"))
+				    ? " (kvarstående)"
+				    : "");
+			json_array_foreach(json_object_get(a, "notes"), j, x)
+			{
 				buf_puts(&b, "\n  ");
 				if (*get_str(x, "place") != '\0')
-					buf_printf(&b, "%s: ",
-					    get_str(x, "place"));
+					buf_printf(
+					    &b, "%s: ", get_str(x, "place"));
 				buf_puts(&b, get_str(x, "text"));
 			}
 		}
@@ -330,17 +341,17 @@ event_text(json_t *ev, char **title, char **text)
 	    strcmp(type, "flag.closed") == 0) {
 		bool closed = strcmp(type, "flag.closed") == 0;
 
-		xasprintf(title, "%s: %s, %s", closed ? "Avslutat problem" :
-		    "Kvarstående problem", get_str(d, "area_name"),
-		    get_str(d, "indicator_name"));
+		xasprintf(title, "%s: %s, %s",
+		    closed ? "Avslutat problem" : "Kvarstående problem",
+		    get_str(d, "area_name"), get_str(d, "indicator_name"));
 		buf_printf(&b, "Kvarstående sedan %s (%s)",
 		    get_str(d, "opened"), get_str(d, "reason"));
 		if (closed)
 			buf_printf(&b, ", avslutat %s", get_str(d, "closed"));
 		buf_puts(&b, ".");
 	} else if (strcmp(type, "digest.sent") == 0) {
-		xasprintf(title, "Lägesbild %s utskickad",
-		    get_str(d, "period"));
+		xasprintf(
+		    title, "Lägesbild %s utskickad", get_str(d, "period"));
 		buf_printf(&b, "%lld mejl till nyckelpersoner.",
 		    json_integer_value(json_object_get(d, "mails")));
 	} else {
@@ -369,11 +380,11 @@ slack_escape(struct buf *b, const char *s)
 static json_t *
 slack_message(json_t *ev)
 {
-	struct buf	 b = { NULL, 0, 0 };
-	const char	*url = json_string_value(json_object_get(
-			    json_object_get(ev, "data"), "url"));
-	char		*title, *text, *s;
-	json_t		*o;
+	struct buf b = {NULL, 0, 0};
+	const char *url = json_string_value(
+	    json_object_get(json_object_get(ev, "data"), "url"));
+	char *title, *text, *s;
+	json_t *o;
 
 	event_text(ev, &title, &text);
 	buf_puts(&b, "*");
@@ -396,54 +407,49 @@ slack_message(json_t *ev)
 static json_t *
 teams_message(json_t *ev)
 {
-	const char	*url = json_string_value(json_object_get(
-			    json_object_get(ev, "data"), "url"));
-	char		*title, *text;
-	json_t		*card, *body, *actions;
+	const char *url = json_string_value(
+	    json_object_get(json_object_get(ev, "data"), "url"));
+	char *title, *text;
+	json_t *card, *body, *actions;
 
 	event_text(ev, &title, &text);
 	body = json_array();
-	json_array_append_new(body, json_pack("{s:s,s:o,s:s,s:s,s:b}",
-	    "type", "TextBlock", "text", jstr(title), "weight", "Bolder",
-	    "size", "Medium", "wrap", 1));
-	json_array_append_new(body, json_pack("{s:s,s:o,s:b}",
-	    "type", "TextBlock", "text", jstr(text), "wrap", 1));
-	card = json_pack("{s:s,s:s,s:s,s:o}",
-	    "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
-	    "type", "AdaptiveCard", "version", "1.4", "body", body);
+	json_array_append_new(body,
+	    json_pack("{s:s,s:o,s:s,s:s,s:b}", "type", "TextBlock", "text",
+		jstr(title), "weight", "Bolder", "size", "Medium", "wrap", 1));
+	json_array_append_new(body,
+	    json_pack("{s:s,s:o,s:b}", "type", "TextBlock", "text", jstr(text),
+		"wrap", 1));
+	card = json_pack("{s:s,s:s,s:s,s:o}", "$schema",
+	    "http://adaptivecards.io/schemas/adaptive-card.json", "type",
+	    "AdaptiveCard", "version", "1.4", "body", body);
 	if (url != NULL) {
 		actions = json_array();
-		json_array_append_new(actions, json_pack("{s:s,s:s,s:s}",
-		    "type", "Action.OpenUrl", "title",
-		    "Öppna i EST lägesbild", "url", url));
+		json_array_append_new(actions,
+		    json_pack("{s:s,s:s,s:s}", "type", "Action.OpenUrl",
+			"title", "Öppna i EST lägesbild", "url", url));
 		json_object_set_new(card, "actions", actions);
 	}
 	free(title);
 	free(text);
 	return json_pack("{s:s,s:[{s:s,s:n,s:o}]}", "type", "message",
 	    "attachments", "contentType",
-	    "application/vnd.microsoft.card.adaptive", "contentUrl",
-	    "content", card);
+	    "application/vnd.microsoft.card.adaptive", "contentUrl", "content",
+	    card);
 }
 
 char *
 webhook_body(const struct conf_webhook *w, json_t *event, size_t *len)
 {
-	json_t	*ev = json_deep_copy(event), *out;
-	char	*s;
+	json_t *ev = json_deep_copy(event), *out;
+	char *s;
 
 	if (!w->include_notes)
 		strip_notes(ev);
 	switch (w->format) {
-	case HOOK_SLACK:
-		out = slack_message(ev);
-		break;
-	case HOOK_TEAMS:
-		out = teams_message(ev);
-		break;
-	default:
-		out = json_incref(ev);
-		break;
+	case HOOK_SLACK: out = slack_message(ev); break;
+	case HOOK_TEAMS: out = teams_message(ev); break;
+	default: out = json_incref(ev); break;
 	}
 	s = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (s == NULL)
@@ -458,7 +464,7 @@ void
 webhook_signature(const char *secret, const void *body, size_t len,
     char out[WEBHOOK_SIG_LEN + 1])
 {
-	unsigned char	 mac[TOKEN_HASH_LEN];
+	unsigned char mac[TOKEN_HASH_LEN];
 
 	token_hmac_sha256(secret, strlen(secret), body, len, mac);
 	memcpy(out, "sha256=", 7);
@@ -469,7 +475,7 @@ webhook_signature(const char *secret, const void *body, size_t len,
 time_t
 webhook_retry_at(int attempts, time_t now, uint32_t jitter)
 {
-	long	delay = WEBHOOK_FIRST_RETRY, spread;
+	long delay = WEBHOOK_FIRST_RETRY, spread;
 
 	for (int i = 1; i < attempts && delay < WEBHOOK_MAX_RETRY; i++)
 		delay *= 2;
@@ -487,15 +493,15 @@ webhook_after(long status, int attempts, time_t created, time_t now,
 	*next_at = 0;
 	if (status >= 200 && status < 300)
 		return OUTBOX_SENT;
-	if (status == 400 || status == 410 || status == 413 ||
-	    status == 415 || status == 422)
+	if (status == 400 || status == 410 || status == 413 || status == 415 ||
+	    status == 422)
 		return OUTBOX_FAILED;
 	if (now - created >= WEBHOOK_GIVE_UP)
 		return OUTBOX_FAILED;
 	*next_at = webhook_retry_at(attempts, now, jitter);
 	/* A receiver's own wish, but not beyond a day. */
 	if (retry_after > *next_at)
-		*next_at = retry_after < now + 86400 ? retry_after :
-		    now + 86400;
+		*next_at =
+		    retry_after < now + 86400 ? retry_after : now + 86400;
 	return OUTBOX_QUEUED;
 }

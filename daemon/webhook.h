@@ -43,27 +43,27 @@
 #include "conf.h"
 #include "store.h"
 
-#define WEBHOOK_ID_LEN		36	/* "evt_" and 32 hex digits */
-#define WEBHOOK_SIG_LEN		71	/* "sha256=" and 64 hex digits */
-#define WEBHOOK_FIRST_RETRY	30
-#define WEBHOOK_MAX_RETRY	3600
-#define WEBHOOK_GIVE_UP		(5 * 24 * 3600)
-#define WEBHOOK_LEASE		300	/* longer than any delivery timeout */
+#define WEBHOOK_ID_LEN 36 /* "evt_" and 32 hex digits */
+#define WEBHOOK_SIG_LEN 71 /* "sha256=" and 64 hex digits */
+#define WEBHOOK_FIRST_RETRY 30
+#define WEBHOOK_MAX_RETRY 3600
+#define WEBHOOK_GIVE_UP (5 * 24 * 3600)
+#define WEBHOOK_LEASE 300 /* longer than any delivery timeout */
 
 /* "flag.opened" and back; -1 if unknown. */
-const char	*webhook_event_name(enum hook_event);
-int		 webhook_event_parse(const char *, enum hook_event *);
+const char *webhook_event_name(enum hook_event);
+int webhook_event_parse(const char *, enum hook_event *);
 
 /* The stable id of what happened: "evt_" + hex(SHA-256)[0..32). */
-void		 webhook_event_id(const char *source, const char *key,
-		    char out[WEBHOOK_ID_LEN + 1]);
+void webhook_event_id(
+    const char *source, const char *key, char out[WEBHOOK_ID_LEN + 1]);
 
 /*
  * The event document (new reference). `data` is stolen; `created` is
  * ISO 8601 with offset; the strings are copied.
  */
-json_t		*webhook_event(enum hook_event, const char *id,
-		    const char *created, const char *source, json_t *data);
+json_t *webhook_event(enum hook_event, const char *id, const char *created,
+    const char *source, json_t *data);
 
 /*
  * picture.compiled: from the picture JSON of contract §6 (borrowed):
@@ -72,41 +72,39 @@ json_t		*webhook_event(enum hook_event, const char *id,
  * score, level, trend, flagged}], notes [{place, text}], assessment}],
  * police_events (when the picture has them)}. New reference.
  */
-json_t		*webhook_picture_data(json_t *picture,
-		    const struct checklist *, const char *url);
+json_t *webhook_picture_data(
+    json_t *picture, const struct checklist *, const char *url);
 
 /* flag.opened and flag.closed. Strings borrowed; closed may be NULL. */
 struct webhook_flag {
-	const char	*area;
-	const char	*area_name;
-	const char	*indicator;
-	const char	*indicator_name;
-	const char	*opened;	/* "2026-W45" */
-	const char	*closed;	/* NULL while open */
-	const char	*reason;	/* "3 perioder i rad" */
-	const char	*reason_en;
-	const char	*url;		/* the picture on the web, or NULL */
+	const char *area;
+	const char *area_name;
+	const char *indicator;
+	const char *indicator_name;
+	const char *opened; /* "2026-W45" */
+	const char *closed; /* NULL while open */
+	const char *reason; /* "3 perioder i rad" */
+	const char *reason_en;
+	const char *url; /* the picture on the web, or NULL */
 };
-json_t		*webhook_flag_data(const struct webhook_flag *);
+json_t *webhook_flag_data(const struct webhook_flag *);
 /* digest.sent: {period, mails, url}; analysis.ready: {period, url}. */
-json_t		*webhook_digest_data(const char *period, int mails,
-		    const char *url);
-json_t		*webhook_analysis_data(const char *period, const char *url);
+json_t *webhook_digest_data(const char *period, int mails, const char *url);
+json_t *webhook_analysis_data(const char *period, const char *url);
 
 /*
  * The body for one receiver, in its format and without free text unless
  * it has include_notes. `event` is borrowed. A new string (free(3)),
  * *len its length.
  */
-char		*webhook_body(const struct conf_webhook *, json_t *event,
-		    size_t *len);
+char *webhook_body(const struct conf_webhook *, json_t *event, size_t *len);
 
 /* "sha256=" + hex HMAC-SHA256(secret, body), into out. */
-void		 webhook_signature(const char *secret, const void *body,
-		    size_t len, char out[WEBHOOK_SIG_LEN + 1]);
+void webhook_signature(const char *secret, const void *body, size_t len,
+    char out[WEBHOOK_SIG_LEN + 1]);
 
 /* When to try again after `attempts` attempts (1: the first failed). */
-time_t		 webhook_retry_at(int attempts, time_t now, uint32_t jitter);
+time_t webhook_retry_at(int attempts, time_t now, uint32_t jitter);
 /*
  * The state after an attempt: `status` is the HTTP status, 0 when no
  * answer came. `retry_after` (0: none) is the earliest next attempt the
@@ -114,7 +112,6 @@ time_t		 webhook_retry_at(int attempts, time_t now, uint32_t jitter);
  * OUTBOX_FAILED.
  */
 enum outbox_state webhook_after(long status, int attempts, time_t created,
-		    time_t now, time_t retry_after, uint32_t jitter,
-		    time_t *next_at);
+    time_t now, time_t retry_after, uint32_t jitter, time_t *next_at);
 
 #endif

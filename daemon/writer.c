@@ -12,34 +12,34 @@
 #include "xmalloc.h"
 
 /* Checkpoint after this many commits even if SQLite did not. */
-#define CHECKPOINT_EVERY	1000
+#define CHECKPOINT_EVERY 1000
 
 struct job {
-	struct job		*next;
-	writer_fn		 fn;
-	void			*arg;
+	struct job *next;
+	writer_fn fn;
+	void *arg;
 	/* Results, written by the writer thread. */
-	pthread_cond_t		 done_cv;	/* signalled when done */
-	bool			 done;
-	int			 rc;
-	char			*cause;		/* owned by the waiter after done */
+	pthread_cond_t done_cv; /* signalled when done */
+	bool done;
+	int rc;
+	char *cause; /* owned by the waiter after done */
 };
 
 struct writer {
-	struct store		*store;
-	pthread_t		 thread;
-	pthread_mutex_t		 lock;
-	pthread_cond_t		 work;		/* jobs queued, or stopping */
-	struct job		*head, **tail;
-	bool			 idle;		/* waiting on `work` */
-	bool			 stopping;
+	struct store *store;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t work; /* jobs queued, or stopping */
+	struct job *head, **tail;
+	bool idle; /* waiting on `work` */
+	bool stopping;
 	/*
 	 * Fault injection for the watchdog test: with ESTD_FAULT=writer-hang
 	 * the thread stops answering at its first job, as a thread stuck in
 	 * a broken disk would.
 	 */
-	bool			 fault_hang;
-	struct writer_stats	 stats;
+	bool fault_hang;
+	struct writer_stats stats;
 };
 
 static void
@@ -60,14 +60,14 @@ run_job(struct writer *w, struct job *j)
 static void *
 writer_main(void *arg)
 {
-	struct writer	*w = arg;
-	unsigned long	 since_checkpoint = 0;
+	struct writer *w = arg;
+	unsigned long since_checkpoint = 0;
 
 	for (;;) {
-		struct job	*batch, *j;
-		unsigned long	 n = 0, ok = 0;
-		struct timespec	 t0, t1;
-		int		 rc;
+		struct job *batch, *j;
+		unsigned long n = 0, ok = 0;
+		struct timespec t0, t1;
+		int rc;
 
 		pthread_mutex_lock(&w->lock);
 		while (w->head == NULL && !w->stopping) {
@@ -113,7 +113,7 @@ writer_main(void *arg)
 				if (j->rc == 0) {
 					j->rc = -1;
 					j->cause = xstrdup("the database could "
-					    "not commit");
+							   "not commit");
 				}
 			}
 		}
@@ -127,7 +127,7 @@ writer_main(void *arg)
 		}
 
 		pthread_mutex_lock(&w->lock);
-		for (j = batch; j != NULL; ) {
+		for (j = batch; j != NULL;) {
 			struct job *next = j->next;
 
 			/* Wake only this job's waiter; it owns j from here. */
@@ -150,7 +150,7 @@ writer_main(void *arg)
 struct writer *
 writer_start(const char *path, char **cause)
 {
-	struct writer	*w = xcalloc(1, sizeof(*w));
+	struct writer *w = xcalloc(1, sizeof(*w));
 
 	if ((w->store = store_open(path, STORE_WRITER, cause)) == NULL)
 		goto fail;
@@ -224,19 +224,20 @@ writer_run(struct writer *w, writer_fn fn, void *arg, char **cause)
 
 	if (j.rc == -1) {
 		if (j.cause == NULL)
-			j.cause = xstrdup("the database did not take the change");
+			j.cause =
+			    xstrdup("the database did not take the change");
 		*cause = j.cause;
 	}
 	return j.rc;
 }
 
 struct save_report {
-	long long		 person_id;
-	const struct report	*report;
-	const struct checklist	*checklist;
-	time_t			 submitted;
-	const char		*source;
-	struct report_saved	*saved;
+	long long person_id;
+	const struct report *report;
+	const struct checklist *checklist;
+	time_t submitted;
+	const char *source;
+	struct report_saved *saved;
 };
 
 /*
@@ -259,8 +260,8 @@ writer_save_report(struct writer *w, long long person_id,
     time_t submitted, const char *source, struct report_saved *saved,
     char **cause)
 {
-	struct save_report a = { person_id, report, checklist,
-	    submitted, source, saved };
+	struct save_report a = {
+	    person_id, report, checklist, submitted, source, saved};
 
 	return writer_run(w, save_report, &a, cause);
 }
@@ -285,7 +286,8 @@ dbwrite_run(const struct dbwrite *dw, writer_fn fn, void *arg, char **cause)
 	if (fn(dw->store, arg, cause) == -1) {
 		store_rollback(dw->store);
 		if (*cause == NULL)
-			*cause = xstrdup("the database did not take the change");
+			*cause =
+			    xstrdup("the database did not take the change");
 		return -1;
 	}
 	if (store_commit(dw->store) == -1) {

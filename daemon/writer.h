@@ -24,32 +24,30 @@
 struct writer;
 
 struct writer_stats {
-	unsigned long	commits;	/* transactions committed */
-	unsigned long	jobs;		/* jobs committed */
-	unsigned long	failed;		/* jobs failed */
-	unsigned long	max_batch;
-	double		commit_seconds;	/* sum over the commits */
-	time_t		heartbeat;	/* last time the thread was alive */
+	unsigned long commits; /* transactions committed */
+	unsigned long jobs; /* jobs committed */
+	unsigned long failed; /* jobs failed */
+	unsigned long max_batch;
+	double commit_seconds; /* sum over the commits */
+	time_t heartbeat; /* last time the thread was alive */
 };
 
 /*
  * Open the writer connection on `path`, migrate the schema and start the
  * thread. Returns a new writer (writer_stop) or NULL with *cause.
  */
-struct writer	*writer_start(const char *path, char **cause);
+struct writer *writer_start(const char *path, char **cause);
 /* Finish the jobs already queued, checkpoint, close, free. */
-void		 writer_stop(struct writer *);
+void writer_stop(struct writer *);
 /*
  * Save one report durably: blocks until the batch holding it has
  * committed; the report's revision history is its audit trail.
  * Returns 0 with *saved filled, or -1 with *cause (caller frees).
  * `report` and `checklist` are borrowed until the call returns.
  */
-int		 writer_save_report(struct writer *, long long person_id,
-		    const struct report *,
-		    const struct checklist *, time_t submitted,
-		    const char *source, struct report_saved *saved,
-		    char **cause);
+int writer_save_report(struct writer *, long long person_id,
+    const struct report *, const struct checklist *, time_t submitted,
+    const char *source, struct report_saved *saved, char **cause);
 /*
  * Run fn(store, arg, cause) durably in the writer thread, in its own
  * savepoint of the next group commit; blocks until that commit. fn
@@ -57,10 +55,9 @@ int		 writer_save_report(struct writer *, long long person_id,
  * the -1 and cause are handed back here, owned by the caller). `arg` is
  * borrowed until the call returns.
  */
-typedef int	(*writer_fn)(struct store *, void *arg, char **cause);
-int		 writer_run(struct writer *, writer_fn fn, void *arg,
-		    char **cause);
-void		 writer_stats(struct writer *, struct writer_stats *);
+typedef int (*writer_fn)(struct store *, void *arg, char **cause);
+int writer_run(struct writer *, writer_fn fn, void *arg, char **cause);
+void writer_stats(struct writer *, struct writer_stats *);
 
 /*
  * Where a module's durable changes go: through the writer thread in
@@ -69,11 +66,10 @@ void		 writer_stats(struct writer *, struct writer_stats *);
  * the same code.
  */
 struct dbwrite {
-	struct writer	*writer;	/* estd */
-	struct store	*store;		/* estctl, when writer is NULL */
+	struct writer *writer; /* estd */
+	struct store *store; /* estctl, when writer is NULL */
 };
 
-int		 dbwrite_run(const struct dbwrite *, writer_fn fn, void *arg,
-		    char **cause);
+int dbwrite_run(const struct dbwrite *, writer_fn fn, void *arg, char **cause);
 
 #endif

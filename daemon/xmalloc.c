@@ -69,8 +69,8 @@ xstrndup(const char *s, size_t n)
 int
 xasprintf(char **ret, const char *fmt, ...)
 {
-	va_list	ap;
-	int	n;
+	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
 	n = vasprintf(ret, fmt, ap);

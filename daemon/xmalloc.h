@@ -8,14 +8,13 @@
 
 #include <stddef.h>
 
-void	*xmalloc(size_t);
-void	*xcalloc(size_t, size_t);
-void	*xreallocarray(void *, size_t, size_t);
-char	*xstrdup(const char *);
-char	*xstrndup(const char *, size_t);
-int	 xasprintf(char **, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xreallocarray(void *, size_t, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+int xasprintf(char **, const char *, ...) __attribute__((format(printf, 2, 3)));
 /* Wipe a secret (token, session id) before it is freed. */
-void	 freezero_str(char *);
+void freezero_str(char *);
 
 #endif

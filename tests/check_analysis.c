@@ -61,16 +61,16 @@
 #include "store.h"
 #include "testutil.h"
 
-#define MAXROWS	128
+#define MAXROWS 128
 
 static char sv_skad[] = "Skadegörelse";
 static char sv_klotter[] = "Klotter";
 
 static struct indicator items[2] = {
-	{ .key = "skadegorelse", .sv = sv_skad },
-	{ .key = "klotter", .sv = sv_klotter },
+    {.key = "skadegorelse", .sv = sv_skad},
+    {.key = "klotter", .sv = sv_klotter},
 };
-static const struct checklist cl = { 2, items };
+static const struct checklist cl = {2, items};
 
 static char n_aby[] = "Åby";
 static char n_angby[] = "Ängby";
@@ -90,18 +90,18 @@ static char w_old[] = "Gammal insats";
 static char p_torget[] = "Torget";
 static char o_polisen[] = "Polisen";
 
-static struct area		 areas[8];
-static size_t			 n_areas;
-static struct score_row		 scores[MAXROWS];
-static size_t			 n_scores;
-static struct flag_row		 flags[16];
-static size_t			 n_flags;
-static struct assessment	 assessments[16];
-static size_t			 n_assessments;
-static struct measure		 measures[16];
-static size_t			 n_measures;
-static struct analysis_coverage	 coverage[16];
-static size_t			 n_coverage;
+static struct area areas[8];
+static size_t n_areas;
+static struct score_row scores[MAXROWS];
+static size_t n_scores;
+static struct flag_row flags[16];
+static size_t n_flags;
+static struct assessment assessments[16];
+static size_t n_assessments;
+static struct measure measures[16];
+static size_t n_measures;
+static struct analysis_coverage coverage[16];
+static size_t n_coverage;
 
 static void
 reset(void)
@@ -111,9 +111,8 @@ reset(void)
 }
 
 static struct period
-P(const char *label)
-{
-	struct period	 p;
+P(const char *label) {
+	struct period p;
 
 	ck_assert_msg(period_parse(label, &p) == 0, "%s", label);
 	return p;
@@ -122,7 +121,7 @@ P(const char *label)
 static void
 add_area(const char *slug, char *name)
 {
-	struct area	*a = &areas[n_areas++];
+	struct area *a = &areas[n_areas++];
 
 	memset(a, 0, sizeof(*a));
 	snprintf(a->slug, sizeof(a->slug), "%s", slug);
@@ -132,7 +131,7 @@ add_area(const char *slug, char *name)
 static void
 add_score(const char *area, const char *ind, const char *week, int v)
 {
-	struct score_row	*r;
+	struct score_row *r;
 
 	ck_assert_uint_lt(n_scores, MAXROWS);
 	r = &scores[n_scores++];
@@ -148,7 +147,7 @@ static void
 add_flag(const char *area, const char *ind, const char *opened,
     const char *closed, char *reason_sv, char *reason_en, char *comment)
 {
-	struct flag_row	*f = &flags[n_flags++];
+	struct flag_row *f = &flags[n_flags++];
 
 	memset(f, 0, sizeof(*f));
 	f->id = (long long)n_flags;
@@ -166,7 +165,7 @@ add_flag(const char *area, const char *ind, const char *opened,
 static void
 add_assessment(const char *area, const char *week, enum level l)
 {
-	struct assessment	*a = &assessments[n_assessments++];
+	struct assessment *a = &assessments[n_assessments++];
 
 	memset(a, 0, sizeof(*a));
 	snprintf(a->area, sizeof(a->area), "%s", area);
@@ -175,10 +174,10 @@ add_assessment(const char *area, const char *week, enum level l)
 }
 
 static void
-add_measure(long long id, const char *area, const char *week,
-    const char *ind, char *what, char *place, char *who, long follow_up)
+add_measure(long long id, const char *area, const char *week, const char *ind,
+    char *what, char *place, char *who, long follow_up)
 {
-	struct measure	*m = &measures[n_measures++];
+	struct measure *m = &measures[n_measures++];
 
 	memset(m, 0, sizeof(*m));
 	m->id = id;
@@ -192,10 +191,9 @@ add_measure(long long id, const char *area, const char *week,
 }
 
 static void
-add_coverage(const char *area, const char *week, int expected,
-    int reported)
+add_coverage(const char *area, const char *week, int expected, int reported)
 {
-	struct analysis_coverage	*c = &coverage[n_coverage++];
+	struct analysis_coverage *c = &coverage[n_coverage++];
 
 	c->area = area;
 	c->period = P(week);
@@ -230,8 +228,8 @@ input(struct analysis_input *in, const char *label, bool fortnightly,
 static void
 fixture(struct analysis_input *in)
 {
-	char	 w[16];
-	int	 k;
+	char w[16];
+	int k;
 
 	reset();
 	add_area("aby", n_aby);
@@ -270,22 +268,19 @@ fixture(struct analysis_input *in)
 
 	add_flag("centrum", "skadegorelse", "2026-W03", NULL, r_rad_sv,
 	    r_rad_en, ack);
-	add_flag("centrum", "klotter", "2025-W51", "2026-W02", r_av_sv,
-	    r_av_en, NULL);
+	add_flag("centrum", "klotter", "2025-W51", "2026-W02", r_av_sv, r_av_en,
+	    NULL);
 	add_flag("centrum", "skadegorelse", "2025-W30", "2025-W35", r_rad_sv,
 	    r_rad_en, NULL);
-	add_flag("aby", "klotter", "2026-W14", NULL, r_rad_sv, r_rad_en,
-	    NULL);
-	add_flag("norrby", "klotter", "2026-W02", NULL, r_rad_sv, r_rad_en,
-	    NULL);
+	add_flag("aby", "klotter", "2026-W14", NULL, r_rad_sv, r_rad_en, NULL);
+	add_flag(
+	    "norrby", "klotter", "2026-W02", NULL, r_rad_sv, r_rad_en, NULL);
 
-	add_measure(7, "centrum", "2026-W04", "skadegorelse", w_vakt,
-	    p_torget, o_polisen, period_days_from_civil(2026, 2, 16));
+	add_measure(7, "centrum", "2026-W04", "skadegorelse", w_vakt, p_torget,
+	    o_polisen, period_days_from_civil(2026, 2, 16));
 	add_measure(8, "aby", "2026-W05", "", w_ljus, NULL, NULL, -1);
-	add_measure(9, "centrum", "2026-W01", "klotter", w_san, NULL, NULL,
-	    -1);
-	add_measure(10, "centrum", "2026-W13", "", w_vandring, NULL, NULL,
-	    -1);
+	add_measure(9, "centrum", "2026-W01", "klotter", w_san, NULL, NULL, -1);
+	add_measure(10, "centrum", "2026-W13", "", w_vandring, NULL, NULL, -1);
 	add_measure(11, "centrum", "2025-W50", "", w_old, NULL, NULL, -1);
 	add_measure(12, "norrby", "2026-W02", "", w_old, NULL, NULL, -1);
 
@@ -299,8 +294,8 @@ fixture(struct analysis_input *in)
 static struct analysis *
 compile_ok(const struct analysis_input *in)
 {
-	struct analysis	*an;
-	char		*cause = NULL;
+	struct analysis *an;
+	char *cause = NULL;
 
 	an = analysis_compile(in, &cause);
 	ck_assert_msg(an != NULL, "%s", cause != NULL ? cause : "");
@@ -311,8 +306,8 @@ compile_ok(const struct analysis_input *in)
 static json_t *
 compile_json(const struct analysis_input *in)
 {
-	struct analysis	*an = compile_ok(in);
-	json_t		*doc = analysis_to_json(an);
+	struct analysis *an = compile_ok(in);
+	json_t *doc = analysis_to_json(an);
 
 	analysis_free(an);
 	ck_assert_ptr_nonnull(doc);
@@ -322,13 +317,12 @@ compile_json(const struct analysis_input *in)
 static json_t *
 area_of(json_t *doc, const char *slug)
 {
-	json_t	*a;
-	size_t	 i;
+	json_t *a;
+	size_t i;
 
-	json_array_foreach(json_object_get(doc, "areas"), i, a)
-		if (strcmp(json_string_value(json_object_get(a, "area")),
-		    slug) == 0)
-			return a;
+	json_array_foreach(json_object_get(doc, "areas"), i,
+	    a) if (strcmp(json_string_value(json_object_get(a, "area")),
+		       slug) == 0) return a;
 	ck_abort_msg("no area %s", slug);
 	return NULL;
 }
@@ -336,13 +330,12 @@ area_of(json_t *doc, const char *slug)
 static json_t *
 ind_of(json_t *area, const char *key)
 {
-	json_t	*o;
-	size_t	 i;
+	json_t *o;
+	size_t i;
 
-	json_array_foreach(json_object_get(area, "indicators"), i, o)
-		if (strcmp(json_string_value(json_object_get(o, "key")),
-		    key) == 0)
-			return o;
+	json_array_foreach(json_object_get(area, "indicators"), i,
+	    o) if (strcmp(json_string_value(json_object_get(o, "key")), key) ==
+	    0) return o;
 	ck_abort_msg("no indicator %s", key);
 	return NULL;
 }
@@ -350,7 +343,7 @@ ind_of(json_t *area, const char *key)
 static void
 assert_real(json_t *o, const char *member, double want)
 {
-	json_t	*v = json_object_get(o, member);
+	json_t *v = json_object_get(o, member);
 
 	ck_assert_msg(json_is_real(v), "%s is not a real", member);
 	ck_assert_double_eq_tol(json_real_value(v), want, 1e-9);
@@ -359,7 +352,7 @@ assert_real(json_t *o, const char *member, double want)
 static void
 assert_int(json_t *o, const char *member, long long want)
 {
-	json_t	*v = json_object_get(o, member);
+	json_t *v = json_object_get(o, member);
 
 	ck_assert_msg(json_is_integer(v), "%s is not an integer", member);
 	ck_assert_int_eq(json_integer_value(v), want);
@@ -368,7 +361,7 @@ assert_int(json_t *o, const char *member, long long want)
 static void
 assert_null(json_t *o, const char *member)
 {
-	json_t	*v = json_object_get(o, member);
+	json_t *v = json_object_get(o, member);
 
 	ck_assert_msg(v != NULL && json_is_null(v), "%s is not null", member);
 }
@@ -376,7 +369,7 @@ assert_null(json_t *o, const char *member)
 static void
 assert_str(json_t *o, const char *member, const char *want)
 {
-	json_t	*v = json_object_get(o, member);
+	json_t *v = json_object_get(o, member);
 
 	ck_assert_msg(json_is_string(v), "%s is not a string", member);
 	ck_assert_str_eq(json_string_value(v), want);
@@ -385,7 +378,7 @@ assert_str(json_t *o, const char *member, const char *want)
 static void
 assert_bool(json_t *o, const char *member, bool want)
 {
-	json_t	*v = json_object_get(o, member);
+	json_t *v = json_object_get(o, member);
 
 	ck_assert_msg(json_is_boolean(v), "%s is not a boolean", member);
 	ck_assert_int_eq(json_is_true(v), want);
@@ -393,28 +386,27 @@ assert_bool(json_t *o, const char *member, bool want)
 
 /* The labels of a span, "W01 W02 ..." by week number only. */
 static void
-assert_periods(const char *span, bool fortnightly,
-    enum fortnight_parity parity, int year, int first, int last, int step,
-    size_t want_n)
+assert_periods(const char *span, bool fortnightly, enum fortnight_parity parity,
+    int year, int first, int last, int step, size_t want_n)
 {
-	struct period	 p = P(span), out[ANALYSIS_PERIODS_MAX];
-	size_t		 n, i;
+	struct period p = P(span), out[ANALYSIS_PERIODS_MAX];
+	size_t n, i;
 
 	n = analysis_periods(&p, fortnightly, parity, out);
-	ck_assert_msg(n == want_n, "%s: %zu periods, want %zu", span, n,
-	    want_n);
+	ck_assert_msg(
+	    n == want_n, "%s: %zu periods, want %zu", span, n, want_n);
 	for (i = 0; i < n; i++) {
 		ck_assert_int_eq(out[i].year, year);
 		ck_assert_int_eq(out[i].num, first + (int)i * step);
-		ck_assert_int_eq(out[i].kind, fortnightly ? PERIOD_FORTNIGHT :
-		    PERIOD_WEEK);
+		ck_assert_int_eq(
+		    out[i].kind, fortnightly ? PERIOD_FORTNIGHT : PERIOD_WEEK);
 	}
 	ck_assert_int_eq(out[n - 1].num, last);
 }
 
 START_TEST(test_periods)
 {
-	struct period	 w = P("2026-W47"), out[ANALYSIS_PERIODS_MAX];
+	struct period w = P("2026-W47"), out[ANALYSIS_PERIODS_MAX];
 
 	/* 2026-01-01 is a Thursday: W01 is in Q1; W13 holds 26 March. */
 	assert_periods("2026-Q1", false, PARITY_ODD, 2026, 1, 13, 1, 13);
@@ -444,9 +436,9 @@ END_TEST
 
 START_TEST(test_score_span)
 {
-	struct analysis_input	 in;
-	struct period		 from, to;
-	char			 a[PERIOD_LABEL_MAX], b[PERIOD_LABEL_MAX];
+	struct analysis_input in;
+	struct period from, to;
+	char a[PERIOD_LABEL_MAX], b[PERIOD_LABEL_MAX];
 
 	reset();
 	input(&in, "2026-Q1", false, PARITY_ODD);
@@ -479,8 +471,8 @@ END_TEST
 
 START_TEST(test_compile_refuses)
 {
-	struct analysis_input	 in;
-	char			*cause = NULL;
+	struct analysis_input in;
+	char *cause = NULL;
 
 	reset();
 	input(&in, "2026-W47", false, PARITY_ODD);
@@ -499,8 +491,8 @@ END_TEST
 
 START_TEST(test_json_top)
 {
-	struct analysis_input	 in;
-	json_t			*doc, *periods;
+	struct analysis_input in;
+	json_t *doc, *periods;
 
 	fixture(&in);
 	doc = compile_json(&in);
@@ -513,22 +505,21 @@ START_TEST(test_json_top)
 	assert_str(doc, "last_year_period", "2025-Q1");
 	periods = json_object_get(doc, "periods");
 	ck_assert_uint_eq(json_array_size(periods), 13);
-	ck_assert_str_eq(json_string_value(json_array_get(periods, 0)),
-	    "2026-W01");
-	ck_assert_str_eq(json_string_value(json_array_get(periods, 12)),
-	    "2026-W13");
+	ck_assert_str_eq(
+	    json_string_value(json_array_get(periods, 0)), "2026-W01");
+	ck_assert_str_eq(
+	    json_string_value(json_array_get(periods, 12)), "2026-W13");
 	ck_assert_uint_eq(json_array_size(json_object_get(doc, "areas")), 4);
 	ck_assert_uint_eq(json_array_size(json_object_get(doc, "flags")), 2);
-	ck_assert_uint_eq(json_array_size(json_object_get(doc, "measures")),
-	    4);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "measures")), 4);
 	json_decref(doc);
 }
 END_TEST
 
 START_TEST(test_means_and_nulls)
 {
-	struct analysis_input	 in;
-	json_t			*doc, *a, *i;
+	struct analysis_input in;
+	json_t *doc, *a, *i;
 
 	fixture(&in);
 	doc = compile_json(&in);
@@ -592,15 +583,16 @@ END_TEST
 /* The whole indicator, to see member order and how the reals print. */
 START_TEST(test_json_indicator_text)
 {
-	struct analysis_input	 in;
-	json_t			*doc;
-	char			*s;
+	struct analysis_input in;
+	json_t *doc;
+	char *s;
 
 	fixture(&in);
 	doc = compile_json(&in);
 	s = json_dumps(ind_of(area_of(doc, "centrum"), "skadegorelse"),
 	    JSON_COMPACT | ANALYSIS_JSON_REAL);
-	ck_assert_str_eq(s, "{\"key\":\"skadegorelse\",\"mean_score\":2.71,"
+	ck_assert_str_eq(s,
+	    "{\"key\":\"skadegorelse\",\"mean_score\":2.71,"
 	    "\"periods_elevated\":6,\"periods_assessed\":7,"
 	    "\"previous_mean_score\":1.5,\"previous_periods_elevated\":1,"
 	    "\"last_year_mean_score\":0.0,\"last_year_periods_elevated\":0,"
@@ -609,7 +601,8 @@ START_TEST(test_json_indicator_text)
 	free(s);
 	s = json_dumps(ind_of(area_of(doc, "centrum"), "klotter"),
 	    JSON_COMPACT | ANALYSIS_JSON_REAL);
-	ck_assert_str_eq(s, "{\"key\":\"klotter\",\"mean_score\":2.0,"
+	ck_assert_str_eq(s,
+	    "{\"key\":\"klotter\",\"mean_score\":2.0,"
 	    "\"periods_elevated\":2,\"periods_assessed\":3,"
 	    "\"previous_mean_score\":null,"
 	    "\"previous_periods_elevated\":null,"
@@ -624,17 +617,16 @@ END_TEST
 
 START_TEST(test_trend_fixture)
 {
-	struct analysis_input	 in;
-	json_t			*doc;
+	struct analysis_input in;
+	json_t *doc;
 
 	fixture(&in);
 	doc = compile_json(&in);
-	assert_real(ind_of(area_of(doc, "centrum"), "skadegorelse"), "trend",
-	    -0.21);
-	assert_real(ind_of(area_of(doc, "centrum"), "klotter"), "trend",
-	    -0.64);
-	assert_real(ind_of(area_of(doc, "aby"), "skadegorelse"), "trend",
-	    -0.03);
+	assert_real(
+	    ind_of(area_of(doc, "centrum"), "skadegorelse"), "trend", -0.21);
+	assert_real(ind_of(area_of(doc, "centrum"), "klotter"), "trend", -0.64);
+	assert_real(
+	    ind_of(area_of(doc, "aby"), "skadegorelse"), "trend", -0.03);
 	json_decref(doc);
 }
 END_TEST
@@ -643,10 +635,10 @@ END_TEST
 static json_t *
 series_trend(const int *v, size_t n)
 {
-	struct analysis_input	 in;
-	json_t			*doc, *t;
-	char			 w[16];
-	size_t			 i;
+	struct analysis_input in;
+	json_t *doc, *t;
+	char w[16];
+	size_t i;
 
 	reset();
 	add_area("centrum", n_centrum);
@@ -658,20 +650,20 @@ series_trend(const int *v, size_t n)
 	}
 	input(&in, "2026-Q1", false, PARITY_ODD);
 	doc = compile_json(&in);
-	t = json_incref(json_object_get(ind_of(area_of(doc, "centrum"),
-	    "skadegorelse"), "trend"));
+	t = json_incref(json_object_get(
+	    ind_of(area_of(doc, "centrum"), "skadegorelse"), "trend"));
 	json_decref(doc);
 	return t;
 }
 
 START_TEST(test_trend_slope)
 {
-	static const int up[] = { 1, 2, 3 };
-	static const int flat[] = { 3, 3, 3 };
-	static const int one[] = { -1, 2 };
-	static const int gap[] = { 3, -1, 1 };
-	static const int down[] = { 3, 2, 1, 0 };
-	json_t		*t;
+	static const int up[] = {1, 2, 3};
+	static const int flat[] = {3, 3, 3};
+	static const int one[] = {-1, 2};
+	static const int gap[] = {3, -1, 1};
+	static const int down[] = {3, 2, 1, 0};
+	json_t *t;
 
 	t = series_trend(up, 3);
 	ck_assert(json_is_real(t));
@@ -706,13 +698,24 @@ END_TEST
 
 START_TEST(test_statuses)
 {
-	struct analysis_input	 in;
-	json_t			*doc, *a, *c, *st;
+	struct analysis_input in;
+	json_t *doc, *a, *c, *st;
 	static const char *const centrum[] = {
-		"red", "red", "red", "red", "red", "red", "yellow",
-		"grey", "grey", "grey", "grey", "grey", "grey",
+	    "red",
+	    "red",
+	    "red",
+	    "red",
+	    "red",
+	    "red",
+	    "yellow",
+	    "grey",
+	    "grey",
+	    "grey",
+	    "grey",
+	    "grey",
+	    "grey",
 	};
-	size_t			 k;
+	size_t k;
 
 	fixture(&in);
 	doc = compile_json(&in);
@@ -720,8 +723,8 @@ START_TEST(test_statuses)
 	st = json_object_get(a, "statuses");
 	ck_assert_uint_eq(json_array_size(st), 13);
 	for (k = 0; k < 13; k++)
-		ck_assert_str_eq(json_string_value(json_array_get(st, k)),
-		    centrum[k]);
+		ck_assert_str_eq(
+		    json_string_value(json_array_get(st, k)), centrum[k]);
 	c = json_object_get(a, "status_counts");
 	assert_int(c, "green", 0);
 	assert_int(c, "yellow", 1);
@@ -748,8 +751,8 @@ END_TEST
 /* A key function's green overrides a red week, and changes the need. */
 START_TEST(test_status_override)
 {
-	struct analysis_input	 in;
-	json_t			*doc, *a, *c;
+	struct analysis_input in;
+	json_t *doc, *a, *c;
 
 	reset();
 	add_area("centrum", n_centrum);
@@ -760,10 +763,12 @@ START_TEST(test_status_override)
 	input(&in, "2026-Q1", false, PARITY_ODD);
 	doc = compile_json(&in);
 	a = area_of(doc, "centrum");
-	ck_assert_str_eq(json_string_value(json_array_get(
-	    json_object_get(a, "statuses"), 0)), "green");
-	ck_assert_str_eq(json_string_value(json_array_get(
-	    json_object_get(a, "statuses"), 2)), "red");
+	ck_assert_str_eq(json_string_value(
+			     json_array_get(json_object_get(a, "statuses"), 0)),
+	    "green");
+	ck_assert_str_eq(json_string_value(
+			     json_array_get(json_object_get(a, "statuses"), 2)),
+	    "red");
 	c = json_object_get(a, "status_counts");
 	assert_int(c, "green", 1);
 	assert_int(c, "red", 2);
@@ -776,13 +781,16 @@ END_TEST
 
 START_TEST(test_ranking)
 {
-	struct analysis_input	 in;
-	json_t			*doc, *ranked;
+	struct analysis_input in;
+	json_t *doc, *ranked;
 	static const char *const order[] = {
-		"centrum", "aby", "asen", "angby",
+	    "centrum",
+	    "aby",
+	    "asen",
+	    "angby",
 	};
-	static const double need[] = { 29.0, 3.5, 0.0, 0.0 };
-	size_t			 k;
+	static const double need[] = {29.0, 3.5, 0.0, 0.0};
+	size_t k;
 
 	fixture(&in);
 	doc = compile_json(&in);
@@ -803,8 +811,8 @@ END_TEST
 START_TEST(test_ranking_ties)
 {
 	static char berga[] = "Berga", alby[] = "Alby", ceder[] = "Ceder";
-	struct analysis_input	 in;
-	json_t			*doc, *ranked;
+	struct analysis_input in;
+	json_t *doc, *ranked;
 
 	reset();
 	add_area("ceder", ceder);
@@ -827,10 +835,10 @@ END_TEST
 START_TEST(test_ranking_persistence)
 {
 	static char a_name[] = "Aspudden", b_name[] = "Bagarmossen";
-	struct analysis_input	 in;
-	json_t			*doc, *ranked;
-	char			 w[16];
-	int			 k;
+	struct analysis_input in;
+	json_t *doc, *ranked;
+	char w[16];
+	int k;
 
 	reset();
 	add_area("b", b_name);
@@ -857,8 +865,8 @@ END_TEST
 
 START_TEST(test_flags)
 {
-	struct analysis_input	 in;
-	json_t			*doc, *fl, *f;
+	struct analysis_input in;
+	json_t *doc, *fl, *f;
 
 	fixture(&in);
 	doc = compile_json(&in);
@@ -896,8 +904,8 @@ END_TEST
 
 START_TEST(test_measures)
 {
-	struct analysis_input	 in;
-	json_t			*doc, *ms, *m, *f;
+	struct analysis_input in;
+	json_t *doc, *ms, *m, *f;
 
 	fixture(&in);
 	doc = compile_json(&in);
@@ -964,8 +972,8 @@ END_TEST
 
 START_TEST(test_area_extras)
 {
-	struct analysis_input	 in;
-	json_t			*doc, *a, *c, *top;
+	struct analysis_input in;
+	json_t *doc, *a, *c, *top;
 
 	fixture(&in);
 	doc = compile_json(&in);
@@ -977,18 +985,18 @@ START_TEST(test_area_extras)
 	assert_int(c, "periods_short", 1);
 	top = json_object_get(a, "top_indicators");
 	ck_assert_uint_eq(json_array_size(top), 2);
-	ck_assert_str_eq(json_string_value(json_array_get(top, 0)),
-	    "skadegorelse");
-	ck_assert_str_eq(json_string_value(json_array_get(top, 1)),
-	    "klotter");
+	ck_assert_str_eq(
+	    json_string_value(json_array_get(top, 0)), "skadegorelse");
+	ck_assert_str_eq(json_string_value(json_array_get(top, 1)), "klotter");
 
 	a = area_of(doc, "aby");
 	assert_str(a, "name", "Åby");
 	assert_null(a, "coverage");
 	top = json_object_get(a, "top_indicators");
 	ck_assert_uint_eq(json_array_size(top), 1);
-	ck_assert_uint_eq(json_array_size(json_object_get(area_of(doc,
-	    "asen"), "top_indicators")), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(
+			      area_of(doc, "asen"), "top_indicators")),
+	    0);
 	json_decref(doc);
 }
 END_TEST
@@ -1007,9 +1015,9 @@ static const char fixture_csv[] =
 
 START_TEST(test_csv)
 {
-	struct analysis_input	 in;
-	struct analysis		*an;
-	char			*csv;
+	struct analysis_input in;
+	struct analysis *an;
+	char *csv;
 
 	fixture(&in);
 	an = compile_ok(&in);
@@ -1023,20 +1031,18 @@ END_TEST
 START_TEST(test_csv_parses_back)
 {
 	static const char *const want[3][8] = {
-		{ "period", "area", "indicator", "mean_score",
-		  "periods_elevated", "previous_mean_score",
-		  "last_year_mean_score", "flagged" },
-		{ "2026-Q1", "centrum", "skadegorelse", "2.71", "6", "1.50",
-		  "0.00", "true" },
-		{ "2026-Q1", "centrum", "klotter", "2.00", "2", "", "2.50",
-		  "true" },
+	    {"period", "area", "indicator", "mean_score", "periods_elevated",
+		"previous_mean_score", "last_year_mean_score", "flagged"},
+	    {"2026-Q1", "centrum", "skadegorelse", "2.71", "6", "1.50", "0.00",
+		"true"},
+	    {"2026-Q1", "centrum", "klotter", "2.00", "2", "", "2.50", "true"},
 	};
-	struct analysis_input	 in;
-	struct analysis		*an;
-	struct csv_reader	*r;
-	char			*csv, **fields, *cause = NULL;
-	size_t			 n, k, rows = 0;
-	long			 line;
+	struct analysis_input in;
+	struct analysis *an;
+	struct csv_reader *r;
+	char *csv, **fields, *cause = NULL;
+	size_t n, k, rows = 0;
+	long line;
 
 	fixture(&in);
 	an = compile_ok(&in);
@@ -1062,8 +1068,8 @@ END_TEST
 /* Week labels under a fortnightly cadence count for their fortnight. */
 START_TEST(test_fortnightly)
 {
-	struct analysis_input	 in;
-	json_t			*doc, *i, *periods;
+	struct analysis_input in;
+	json_t *doc, *i, *periods;
 
 	reset();
 	add_area("centrum", n_centrum);
@@ -1078,30 +1084,34 @@ START_TEST(test_fortnightly)
 	assert_str(doc, "cadence", "fortnightly");
 	periods = json_object_get(doc, "periods");
 	ck_assert_uint_eq(json_array_size(periods), 7);
-	ck_assert_str_eq(json_string_value(json_array_get(periods, 1)),
-	    "2026-W03");
+	ck_assert_str_eq(
+	    json_string_value(json_array_get(periods, 1)), "2026-W03");
 	i = ind_of(area_of(doc, "centrum"), "klotter");
 	/* W01 and W02 are one fortnight: its score is the higher, 3. */
-	ck_assert_int_eq(json_integer_value(json_array_get(
-	    json_object_get(i, "scores"), 0)), 3);
-	ck_assert_int_eq(json_integer_value(json_array_get(
-	    json_object_get(i, "scores"), 6)), 2);
+	ck_assert_int_eq(
+	    json_integer_value(json_array_get(json_object_get(i, "scores"), 0)),
+	    3);
+	ck_assert_int_eq(
+	    json_integer_value(json_array_get(json_object_get(i, "scores"), 6)),
+	    2);
 	assert_real(i, "mean_score", 2.5);
 	assert_int(i, "periods_elevated", 2);
 	/* x = 0, 6: (2*12 - 6*5) / (2*36 - 36) = -6/36 = -0.17. */
 	assert_real(i, "trend", -0.17);
 	assert_real(i, "previous_mean_score", 2.0);
 	/* W04 is in the fortnight W03-W04. */
-	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(
-	    area_of(doc, "centrum"), "statuses"), 1)), "red");
+	ck_assert_str_eq(
+	    json_string_value(json_array_get(
+		json_object_get(area_of(doc, "centrum"), "statuses"), 1)),
+	    "red");
 	json_decref(doc);
 }
 END_TEST
 
 START_TEST(test_year)
 {
-	struct analysis_input	 in;
-	json_t			*doc, *i;
+	struct analysis_input in;
+	json_t *doc, *i;
 
 	reset();
 	add_area("centrum", n_centrum);
@@ -1116,11 +1126,11 @@ START_TEST(test_year)
 	assert_str(doc, "end", "2027-01-03");
 	assert_str(doc, "previous_period", "2025");
 	assert_str(doc, "last_year_period", "2025");
-	ck_assert_uint_eq(json_array_size(json_object_get(doc, "periods")),
-	    53);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "periods")), 53);
 	i = ind_of(area_of(doc, "centrum"), "klotter");
-	ck_assert_int_eq(json_integer_value(json_array_get(
-	    json_object_get(i, "scores"), 52)), 3);
+	ck_assert_int_eq(json_integer_value(
+			     json_array_get(json_object_get(i, "scores"), 52)),
+	    3);
 	assert_real(i, "mean_score", 2.0);
 	assert_int(i, "periods_assessed", 2);
 	assert_real(i, "previous_mean_score", 2.0);
@@ -1133,9 +1143,9 @@ END_TEST
 
 START_TEST(test_view)
 {
-	struct analysis_input		 in;
-	struct analysis			*an;
-	struct analysis_area_view	 v;
+	struct analysis_input in;
+	struct analysis *an;
+	struct analysis_area_view v;
 
 	fixture(&in);
 	an = compile_ok(&in);
@@ -1164,7 +1174,7 @@ END_TEST
 static size_t
 count(const char *hay, const char *needle)
 {
-	size_t	 n = 0;
+	size_t n = 0;
 
 	while ((hay = strstr(hay, needle)) != NULL) {
 		n++;
@@ -1175,35 +1185,42 @@ count(const char *hay, const char *needle)
 
 START_TEST(test_svg)
 {
-	struct analysis_input	 in;
-	struct analysis		*an;
-	char			*svg;
+	struct analysis_input in;
+	struct analysis *an;
+	char *svg;
 
 	fixture(&in);
 	an = compile_ok(&in);
 	svg = analysis_svg_chart(an, "centrum", "skadegorelse");
 	ck_assert_ptr_nonnull(svg);
-	ck_assert(strncmp(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\""
-	    " class=\"analysis-chart\" width=\"320\" height=\"140\"", 69) == 0);
-	ck_assert_ptr_nonnull(strstr(svg, " role=\"img\" aria-labelledby="
+	ck_assert(strncmp(svg,
+		      "<svg xmlns=\"http://www.w3.org/2000/svg\""
+		      " class=\"analysis-chart\" width=\"320\" height=\"140\"",
+		      69) == 0);
+	ck_assert_ptr_nonnull(strstr(svg,
+	    " role=\"img\" aria-labelledby="
 	    "\"chart-centrum-skadegorelse-title"
 	    " chart-centrum-skadegorelse-desc\""));
 	ck_assert_ptr_nonnull(strstr(svg,
 	    "<title id=\"chart-centrum-skadegorelse-title\">Skadegörelse i"
 	    " Centrum, kvartal 1 2026 (vecka 1\u201313)</title>"));
-	ck_assert_ptr_nonnull(strstr(svg, "<desc id=\"chart-centrum-"
+	ck_assert_ptr_nonnull(strstr(svg,
+	    "<desc id=\"chart-centrum-"
 	    "skadegorelse-desc\">Högsta bedömning (0\u20133) per vecka."
 	    " v. 1: 3; v. 2: 3; v. 3: 3; v. 4: 3; v. 5: 3; v. 6: 3; v. 7: 1;"
 	    " v. 8: ej bedömt;"));
-	ck_assert_ptr_nonnull(strstr(svg, "v. 13: ej bedömt. Förhöjt från"
+	ck_assert_ptr_nonnull(strstr(svg,
+	    "v. 13: ej bedömt. Förhöjt från"
 	    " 2: 6 av 7 bedömda perioder. Medel 2,71.</desc>"));
 	/* W01-W07: x = 30 + 280 i / 12; y = 110 - 30 score. */
-	ck_assert_ptr_nonnull(strstr(svg, "points=\"30.0,20.0 53.3,20.0"
+	ck_assert_ptr_nonnull(strstr(svg,
+	    "points=\"30.0,20.0 53.3,20.0"
 	    " 76.7,20.0 100.0,20.0 123.3,20.0 146.7,20.0 170.0,80.0\""));
 	ck_assert_uint_eq(count(svg, "<polyline"), 1);
 	ck_assert_uint_eq(count(svg, "<circle"), 7);
 	/* The level line at 2 and the axis labels 0-3. */
-	ck_assert_ptr_nonnull(strstr(svg, "<line class=\"level\" x1=\"30.0\""
+	ck_assert_ptr_nonnull(strstr(svg,
+	    "<line class=\"level\" x1=\"30.0\""
 	    " y1=\"50.0\" x2=\"310.0\" y2=\"50.0\""));
 	ck_assert_ptr_nonnull(strstr(svg, "text-anchor=\"end\">3</text>"));
 	ck_assert_ptr_nonnull(strstr(svg, "text-anchor=\"end\">0</text>"));
@@ -1229,22 +1246,22 @@ END_TEST
 START_TEST(test_svg_escapes)
 {
 	static char evil[] = "<Torget & \"Parken\">";
-	struct analysis_input	 in;
-	struct analysis		*an;
-	char			*svg;
+	struct analysis_input in;
+	struct analysis *an;
+	char *svg;
 
 	reset();
 	add_area("torget", evil);
 	input(&in, "2026-Q1", false, PARITY_ODD);
 	an = compile_ok(&in);
 	svg = analysis_svg_chart(an, "torget", "klotter");
-	ck_assert_ptr_nonnull(strstr(svg, "Klotter i &lt;Torget &amp; "
+	ck_assert_ptr_nonnull(strstr(svg,
+	    "Klotter i &lt;Torget &amp; "
 	    "&quot;Parken&quot;&gt;, kvartal"));
 	ck_assert_ptr_null(strstr(svg, "<Torget"));
 	ck_assert_uint_eq(count(svg, "<polyline"), 0);
 	ck_assert_uint_eq(count(svg, "<circle"), 0);
-	ck_assert_ptr_nonnull(strstr(svg,
-	    "0 av 0 bedömda perioder.</desc>"));
+	ck_assert_ptr_nonnull(strstr(svg, "0 av 0 bedömda perioder.</desc>"));
 	free(svg);
 	analysis_free(an);
 }
@@ -1253,16 +1270,16 @@ END_TEST
 /* The analysis keeps copies: the input may go before the renderings. */
 START_TEST(test_input_freed_after_compile)
 {
-	struct analysis_input	 in;
-	struct analysis		*an;
-	struct area		*a;
-	struct flag_row		*f;
-	struct measure		*m;
-	struct indicator	*it;
-	struct checklist	*c;
-	json_t			*doc;
-	char			*csv;
-	size_t			 i;
+	struct analysis_input in;
+	struct analysis *an;
+	struct area *a;
+	struct flag_row *f;
+	struct measure *m;
+	struct indicator *it;
+	struct checklist *c;
+	json_t *doc;
+	char *csv;
+	size_t i;
 
 	fixture(&in);
 	a = calloc(n_areas, sizeof(*a));
@@ -1275,17 +1292,19 @@ START_TEST(test_input_freed_after_compile)
 		f[i] = flags[i];
 		f[i].reason_sv = strdup(flags[i].reason_sv);
 		f[i].reason_en = strdup(flags[i].reason_en);
-		f[i].ack_comment = flags[i].ack_comment == NULL ? NULL :
-		    strdup(flags[i].ack_comment);
+		f[i].ack_comment = flags[i].ack_comment == NULL
+		    ? NULL
+		    : strdup(flags[i].ack_comment);
 	}
 	m = calloc(n_measures, sizeof(*m));
 	for (i = 0; i < n_measures; i++) {
 		m[i] = measures[i];
 		m[i].what = strdup(measures[i].what);
-		m[i].place = measures[i].place == NULL ? NULL :
-		    strdup(measures[i].place);
-		m[i].who = measures[i].who == NULL ? NULL :
-		    strdup(measures[i].who);
+		m[i].place = measures[i].place == NULL
+		    ? NULL
+		    : strdup(measures[i].place);
+		m[i].who =
+		    measures[i].who == NULL ? NULL : strdup(measures[i].who);
 	}
 	it = calloc(2, sizeof(*it));
 	for (i = 0; i < 2; i++) {
@@ -1328,8 +1347,8 @@ START_TEST(test_input_freed_after_compile)
 	    "Väktare beställda");
 	assert_str(json_array_get(json_object_get(doc, "measures"), 1), "what",
 	    "Extra väktare");
-	assert_str(json_array_get(json_object_get(doc, "areas"), 1), "name",
-	    "Åby");
+	assert_str(
+	    json_array_get(json_object_get(doc, "areas"), 1), "name", "Åby");
 	json_decref(doc);
 	csv = analysis_svg_chart(an, "centrum", "skadegorelse");
 	ck_assert_ptr_nonnull(strstr(csv, "Skadegörelse i Centrum"));
@@ -1340,9 +1359,9 @@ END_TEST
 
 START_TEST(test_input_init)
 {
-	struct conf		 conf;
-	struct analysis_input	 in;
-	struct period		 p = P("2026-T2");
+	struct conf conf;
+	struct analysis_input in;
+	struct period p = P("2026-T2");
 
 	memset(&conf, 0, sizeof(conf));
 	conf.flag_level = 3;
@@ -1365,25 +1384,24 @@ END_TEST
 /* No areas, no checklist: an empty analysis, not a failure. */
 START_TEST(test_empty)
 {
-	struct analysis_input	 in;
-	struct analysis		*an;
-	json_t			*doc;
-	char			*csv;
+	struct analysis_input in;
+	struct analysis *an;
+	json_t *doc;
+	char *csv;
 
 	reset();
 	input(&in, "2026-Q2", false, PARITY_ODD);
 	in.checklist = NULL;
 	an = compile_ok(&in);
 	doc = analysis_to_json(an);
-	ck_assert_uint_eq(json_array_size(json_object_get(doc, "periods")),
-	    13);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "periods")), 13);
 	ck_assert_uint_eq(json_array_size(json_object_get(doc, "areas")), 0);
 	ck_assert_uint_eq(json_array_size(json_object_get(doc, "flags")), 0);
-	ck_assert_uint_eq(json_array_size(json_object_get(doc, "measures")),
-	    0);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "measures")), 0);
 	json_decref(doc);
 	csv = analysis_to_csv(an);
-	ck_assert_str_eq(csv, "period,area,indicator,mean_score,"
+	ck_assert_str_eq(csv,
+	    "period,area,indicator,mean_score,"
 	    "periods_elevated,previous_mean_score,last_year_mean_score,"
 	    "flagged\r\n");
 	free(csv);
@@ -1395,8 +1413,8 @@ END_TEST
 static Suite *
 analysis_suite(void)
 {
-	Suite	*s = suite_create("analysis");
-	TCase	*tc = tcase_create("core");
+	Suite *s = suite_create("analysis");
+	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_periods);
 	tcase_add_test(tc, test_score_span);

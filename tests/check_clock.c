@@ -13,12 +13,12 @@
 #include "period.h"
 #include "testutil.h"
 
-#define D(y, m, d)	period_days_from_civil((y), (m), (d))
+#define D(y, m, d) period_days_from_civil((y), (m), (d))
 
 static void
 init_zone(const char *zone)
 {
-	char	*cause = NULL;
+	char *cause = NULL;
 
 	ck_assert_msg(clock_init(zone, &cause) == 0, "%s: %s", zone,
 	    cause == NULL ? "" : cause);
@@ -36,7 +36,7 @@ setup(void)
 static void
 check_format(time_t t, const char *want)
 {
-	char	 buf[64];
+	char buf[64];
 
 	clock_format_iso(t, buf, sizeof(buf));
 	ck_assert_str_eq(buf, want);
@@ -45,7 +45,7 @@ check_format(time_t t, const char *want)
 static time_t
 parse(const char *s)
 {
-	time_t	 t;
+	time_t t;
 
 	ck_assert_msg(clock_parse_iso(s, &t) == 0, "parse %s", s);
 	return t;
@@ -69,21 +69,34 @@ END_TEST
 START_TEST(test_parse_rejects)
 {
 	static const char *const bad[] = {
-		"", "2026-11-23", "2026-11-23T08:00:00",
-		"2026-11-23 08:00:00+01:00", "2026-11-23T08:00+01:00",
-		"2026-11-23T08:00:00+0100", "2026-11-23T08:00:00+1:00",
-		"2026-11-23T08:00:00+01", "2026-11-23T08:00:00z",
-		"2026-11-23T08:00:00Zx", "2026-11-23T08:00:00+01:00 ",
-		"2026-13-01T08:00:00Z", "2026-00-10T08:00:00Z",
-		"2026-02-29T08:00:00Z", "2026-04-31T08:00:00Z",
-		"2026-11-00T08:00:00Z", "2026-11-23T24:00:00Z",
-		"2026-11-23T08:60:00Z", "2026-11-23T08:00:61Z",
-		"2026-11-23T08:00:00+24:00", "2026-11-23T08:00:00+01:60",
-		"26-11-23T08:00:00Z", "2026-1-23T08:00:00Z", "tomorrow",
-		"2026-11-23T08:00:00.5Z",
+	    "",
+	    "2026-11-23",
+	    "2026-11-23T08:00:00",
+	    "2026-11-23 08:00:00+01:00",
+	    "2026-11-23T08:00+01:00",
+	    "2026-11-23T08:00:00+0100",
+	    "2026-11-23T08:00:00+1:00",
+	    "2026-11-23T08:00:00+01",
+	    "2026-11-23T08:00:00z",
+	    "2026-11-23T08:00:00Zx",
+	    "2026-11-23T08:00:00+01:00 ",
+	    "2026-13-01T08:00:00Z",
+	    "2026-00-10T08:00:00Z",
+	    "2026-02-29T08:00:00Z",
+	    "2026-04-31T08:00:00Z",
+	    "2026-11-00T08:00:00Z",
+	    "2026-11-23T24:00:00Z",
+	    "2026-11-23T08:60:00Z",
+	    "2026-11-23T08:00:61Z",
+	    "2026-11-23T08:00:00+24:00",
+	    "2026-11-23T08:00:00+01:60",
+	    "26-11-23T08:00:00Z",
+	    "2026-1-23T08:00:00Z",
+	    "tomorrow",
+	    "2026-11-23T08:00:00.5Z",
 	};
-	size_t	 i;
-	time_t	 t = 42;
+	size_t i;
+	time_t t = 42;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(clock_parse_iso(bad[i], &t) == -1,
@@ -96,29 +109,29 @@ END_TEST
 START_TEST(test_format)
 {
 	check_format(1795417200, "2026-11-23T08:00:00+01:00");
-	check_format(parse("2026-11-23T08:00:00+01:00"),
-	    "2026-11-23T08:00:00+01:00");
-	check_format(parse("2026-11-20T14:03:11+01:00"),
-	    "2026-11-20T14:03:11+01:00");
+	check_format(
+	    parse("2026-11-23T08:00:00+01:00"), "2026-11-23T08:00:00+01:00");
+	check_format(
+	    parse("2026-11-20T14:03:11+01:00"), "2026-11-20T14:03:11+01:00");
 	/* Summer: the same clock reads +02:00. */
 	check_format(1782907200, "2026-07-01T14:00:00+02:00");
-	check_format(parse("2026-06-15T08:00:00+02:00"),
-	    "2026-06-15T08:00:00+02:00");
+	check_format(
+	    parse("2026-06-15T08:00:00+02:00"), "2026-06-15T08:00:00+02:00");
 	/* Either side of both transitions. */
-	check_format(parse("2026-03-29T00:59:59Z"),
-	    "2026-03-29T01:59:59+01:00");
-	check_format(parse("2026-03-29T01:00:00Z"),
-	    "2026-03-29T03:00:00+02:00");
-	check_format(parse("2026-10-25T00:59:59Z"),
-	    "2026-10-25T02:59:59+02:00");
-	check_format(parse("2026-10-25T01:00:00Z"),
-	    "2026-10-25T02:00:00+01:00");
+	check_format(
+	    parse("2026-03-29T00:59:59Z"), "2026-03-29T01:59:59+01:00");
+	check_format(
+	    parse("2026-03-29T01:00:00Z"), "2026-03-29T03:00:00+02:00");
+	check_format(
+	    parse("2026-10-25T00:59:59Z"), "2026-10-25T02:59:59+02:00");
+	check_format(
+	    parse("2026-10-25T01:00:00Z"), "2026-10-25T02:00:00+01:00");
 }
 END_TEST
 
 START_TEST(test_format_other_zones)
 {
-	char	 buf[8];
+	char buf[8];
 
 	init_zone("UTC");
 	check_format(1795417200, "2026-11-23T07:00:00+00:00");
@@ -134,7 +147,7 @@ END_TEST
 
 START_TEST(test_local_instant)
 {
-	time_t	 t;
+	time_t t;
 
 	/* Monday 08:00 in winter and in summer. */
 	t = clock_local_instant(D(2026, 11, 23), 8, 0);
@@ -161,7 +174,7 @@ END_TEST
 
 START_TEST(test_local_instant_gap)
 {
-	time_t	 t;
+	time_t t;
 
 	/* 02:30 does not exist: read with +01:00, it is 03:30 CEST. */
 	t = clock_local_instant(D(2026, 3, 29), 2, 30);
@@ -176,7 +189,7 @@ END_TEST
 
 START_TEST(test_local_instant_overlap)
 {
-	time_t	 t;
+	time_t t;
 
 	/* 02:30 happens twice: the first, in summer time. */
 	t = clock_local_instant(D(2026, 10, 25), 2, 30);
@@ -192,8 +205,8 @@ END_TEST
 START_TEST(test_local_instant_other_zones)
 {
 	init_zone("UTC");
-	ck_assert_int_eq(clock_local_instant(D(2026, 11, 23), 8, 0),
-	    1795420800);
+	ck_assert_int_eq(
+	    clock_local_instant(D(2026, 11, 23), 8, 0), 1795420800);
 	init_zone("America/New_York");
 	/* 2026-03-08 02:30 is in New York's gap: 03:30 EDT. */
 	check_format(clock_local_instant(D(2026, 3, 8), 2, 30),
@@ -206,39 +219,39 @@ END_TEST
 START_TEST(test_local_days)
 {
 	/* Winter: local midnight is 23:00 UTC the day before. */
-	ck_assert_int_eq(clock_local_days(parse("2026-11-22T22:59:59Z")),
-	    D(2026, 11, 22));
-	ck_assert_int_eq(clock_local_days(parse("2026-11-22T23:00:00Z")),
-	    D(2026, 11, 23));
-	ck_assert_int_eq(clock_local_days(parse("2026-11-22T23:30:00Z")),
-	    D(2026, 11, 23));
+	ck_assert_int_eq(
+	    clock_local_days(parse("2026-11-22T22:59:59Z")), D(2026, 11, 22));
+	ck_assert_int_eq(
+	    clock_local_days(parse("2026-11-22T23:00:00Z")), D(2026, 11, 23));
+	ck_assert_int_eq(
+	    clock_local_days(parse("2026-11-22T23:30:00Z")), D(2026, 11, 23));
 	ck_assert_int_eq(clock_local_days(parse("2026-11-23T00:30:00+01:00")),
 	    D(2026, 11, 23));
 	ck_assert_int_eq(clock_local_days(parse("2026-11-23T00:30:00+02:00")),
 	    D(2026, 11, 22));
 	/* Summer: 22:00 UTC. */
-	ck_assert_int_eq(clock_local_days(parse("2026-06-14T21:59:59Z")),
-	    D(2026, 6, 14));
-	ck_assert_int_eq(clock_local_days(parse("2026-06-14T22:00:00Z")),
-	    D(2026, 6, 15));
+	ck_assert_int_eq(
+	    clock_local_days(parse("2026-06-14T21:59:59Z")), D(2026, 6, 14));
+	ck_assert_int_eq(
+	    clock_local_days(parse("2026-06-14T22:00:00Z")), D(2026, 6, 15));
 	/* New Year's Eve, across the ISO week-year 2026/2027. */
-	ck_assert_int_eq(clock_local_days(parse("2026-12-31T23:00:00Z")),
-	    D(2027, 1, 1));
-	ck_assert_int_eq(clock_local_days(parse("2026-12-31T22:59:59Z")),
-	    D(2026, 12, 31));
+	ck_assert_int_eq(
+	    clock_local_days(parse("2026-12-31T23:00:00Z")), D(2027, 1, 1));
+	ck_assert_int_eq(
+	    clock_local_days(parse("2026-12-31T22:59:59Z")), D(2026, 12, 31));
 	ck_assert_int_eq(clock_local_days(1795417200), 20780);
 
 	init_zone("America/New_York");
-	ck_assert_int_eq(clock_local_days(parse("2026-11-23T04:59:59Z")),
-	    D(2026, 11, 22));
-	ck_assert_int_eq(clock_local_days(parse("2026-11-23T05:00:00Z")),
-	    D(2026, 11, 23));
+	ck_assert_int_eq(
+	    clock_local_days(parse("2026-11-23T04:59:59Z")), D(2026, 11, 22));
+	ck_assert_int_eq(
+	    clock_local_days(parse("2026-11-23T05:00:00Z")), D(2026, 11, 23));
 }
 END_TEST
 
 START_TEST(test_now_real)
 {
-	time_t	 before = time(NULL), now = clock_now();
+	time_t before = time(NULL), now = clock_now();
 
 	ck_assert(now >= before && now <= time(NULL));
 }
@@ -246,10 +259,9 @@ END_TEST
 
 START_TEST(test_now_estd_now)
 {
-	time_t	 now;
+	time_t now;
 
-	ck_assert_int_eq(setenv("ESTD_NOW", "2026-11-23T08:00:00+01:00", 1),
-	    0);
+	ck_assert_int_eq(setenv("ESTD_NOW", "2026-11-23T08:00:00+01:00", 1), 0);
 	init_zone("Europe/Stockholm");
 	now = clock_now();
 	ck_assert_int_ge(now, 1795417200);
@@ -274,18 +286,24 @@ END_TEST
 START_TEST(test_bad_zone)
 {
 	static const char *const bad[] = {
-		"Europe/Stockhlm", "", "Europe", "Europe/", "../zoneinfo/UTC",
-		"Europe/../UTC", "/usr/share/zoneinfo/UTC", "Nowhere",
+	    "Europe/Stockhlm",
+	    "",
+	    "Europe",
+	    "Europe/",
+	    "../zoneinfo/UTC",
+	    "Europe/../UTC",
+	    "/usr/share/zoneinfo/UTC",
+	    "Nowhere",
 	};
-	char	*cause = NULL;
-	char	 want[128];
-	size_t	 i;
+	char *cause = NULL;
+	char want[128];
+	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_msg(clock_init(bad[i], &cause) == -1,
 		    "accepted \"%s\"", bad[i]);
-		snprintf(want, sizeof(want), "unknown time zone \"%s\"",
-		    bad[i]);
+		snprintf(
+		    want, sizeof(want), "unknown time zone \"%s\"", bad[i]);
 		ck_assert_str_eq(cause, want);
 		free(cause);
 		cause = NULL;
@@ -301,16 +319,16 @@ END_TEST
 
 START_TEST(test_bad_estd_now)
 {
-	char	*cause = NULL;
-	time_t	 now;
+	char *cause = NULL;
+	time_t now;
 
-	ck_assert_int_eq(setenv("ESTD_NOW", "2026-11-23T08:00:00+01:00", 1),
-	    0);
+	ck_assert_int_eq(setenv("ESTD_NOW", "2026-11-23T08:00:00+01:00", 1), 0);
 	init_zone("Europe/Stockholm");
 
 	ck_assert_int_eq(setenv("ESTD_NOW", "2026-11-23 08:00", 1), 0);
 	ck_assert_int_eq(clock_init("UTC", &cause), -1);
-	ck_assert_str_eq(cause, "ESTD_NOW \"2026-11-23 08:00\" is not a "
+	ck_assert_str_eq(cause,
+	    "ESTD_NOW \"2026-11-23 08:00\" is not a "
 	    "time: expected ISO 8601 with offset, e.g. "
 	    "2026-11-23T08:00:00+01:00");
 	free(cause);
@@ -339,8 +357,8 @@ END_TEST
 static Suite *
 clock_suite(void)
 {
-	Suite	*s = suite_create("clock");
-	TCase	*tc = tcase_create("core");
+	Suite *s = suite_create("clock");
+	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_parse);

@@ -14,14 +14,14 @@ static void
 expect_row(struct csv_reader *r, long want_line, size_t want_n,
     const char *const *want)
 {
-	char	**f = NULL, *cause = NULL;
-	size_t	  n = 0, i;
-	long	  line = 0;
-	int	  rc;
+	char **f = NULL, *cause = NULL;
+	size_t n = 0, i;
+	long line = 0;
+	int rc;
 
 	rc = csv_next(r, &f, &n, &line, &cause);
-	ck_assert_msg(rc == 1, "csv_next: %d (%s)", rc,
-	    cause != NULL ? cause : "");
+	ck_assert_msg(
+	    rc == 1, "csv_next: %d (%s)", rc, cause != NULL ? cause : "");
 	ck_assert_int_eq(line, want_line);
 	ck_assert_uint_eq(n, want_n);
 	for (i = 0; i < n; i++)
@@ -32,9 +32,9 @@ expect_row(struct csv_reader *r, long want_line, size_t want_n,
 static void
 expect_end(struct csv_reader *r)
 {
-	char	**f = NULL, *cause = NULL;
-	size_t	  n = 99;
-	long	  line = 0;
+	char **f = NULL, *cause = NULL;
+	size_t n = 99;
+	long line = 0;
 
 	ck_assert_int_eq(csv_next(r, &f, &n, &line, &cause), 0);
 	ck_assert_ptr_null(f);
@@ -44,9 +44,9 @@ expect_end(struct csv_reader *r)
 static void
 expect_error(struct csv_reader *r, const char *want)
 {
-	char	**f = NULL, *cause = NULL;
-	size_t	  n = 0;
-	long	  line = 0;
+	char **f = NULL, *cause = NULL;
+	size_t n = 0;
+	long line = 0;
 
 	ck_assert_int_eq(csv_next(r, &f, &n, &line, &cause), -1);
 	ck_assert_ptr_null(f);
@@ -60,9 +60,9 @@ static void
 expect_fails(const char *data, size_t len, int rows, const char *want)
 {
 	struct csv_reader *r = csv_reader_new(data, len);
-	char	**f, *cause;
-	size_t	  n;
-	long	  line;
+	char **f, *cause;
+	size_t n;
+	long line;
 
 	while (rows-- > 0) {
 		cause = NULL;
@@ -78,8 +78,8 @@ expect_fails(const char *data, size_t len, int rows, const char *want)
 START_TEST(test_simple_crlf)
 {
 	const char *data = "period,area,rating\r\n2026-W47,centrum,2\r\n";
-	const char *h[] = { "period", "area", "rating" };
-	const char *r1[] = { "2026-W47", "centrum", "2" };
+	const char *h[] = {"period", "area", "rating"};
+	const char *r1[] = {"2026-W47", "centrum", "2"};
 	struct csv_reader *r = csv_reader_new(data, strlen(data));
 
 	expect_row(r, 1, 3, h);
@@ -93,8 +93,8 @@ END_TEST
 START_TEST(test_lf_only_no_final_newline)
 {
 	const char *data = "a,b\nc,d\ne,f";
-	const char *r1[] = { "a", "b" }, *r2[] = { "c", "d" };
-	const char *r3[] = { "e", "f" };
+	const char *r1[] = {"a", "b"}, *r2[] = {"c", "d"};
+	const char *r3[] = {"e", "f"};
 	struct csv_reader *r = csv_reader_new(data, strlen(data));
 
 	expect_row(r, 1, 2, r1);
@@ -108,7 +108,7 @@ END_TEST
 START_TEST(test_lone_cr)
 {
 	const char *data = "a,b\rc,d\r";
-	const char *r1[] = { "a", "b" }, *r2[] = { "c", "d" };
+	const char *r1[] = {"a", "b"}, *r2[] = {"c", "d"};
 	struct csv_reader *r = csv_reader_new(data, strlen(data));
 
 	expect_row(r, 1, 2, r1);
@@ -121,8 +121,8 @@ END_TEST
 START_TEST(test_empty_fields)
 {
 	const char *data = ",\r\na,,\r\n\"\"\r\n";
-	const char *r1[] = { "", "" }, *r2[] = { "a", "", "" };
-	const char *r3[] = { "" };
+	const char *r1[] = {"", ""}, *r2[] = {"a", "", ""};
+	const char *r3[] = {""};
 	struct csv_reader *r = csv_reader_new(data, strlen(data));
 
 	expect_row(r, 1, 2, r1);
@@ -139,9 +139,9 @@ START_TEST(test_quoted)
 	    "\"Skadegörelse, klotter\",\"sa \"\"hej\"\"\",\"\"\r\n"
 	    "\"rad 1\r\nrad 2\nrad 3\",x\r\n"
 	    "after,\"  space \"\r\n";
-	const char *r1[] = { "Skadegörelse, klotter", "sa \"hej\"", "" };
-	const char *r2[] = { "rad 1\r\nrad 2\nrad 3", "x" };
-	const char *r3[] = { "after", "  space " };
+	const char *r1[] = {"Skadegörelse, klotter", "sa \"hej\"", ""};
+	const char *r2[] = {"rad 1\r\nrad 2\nrad 3", "x"};
+	const char *r3[] = {"after", "  space "};
 	struct csv_reader *r = csv_reader_new(data, strlen(data));
 
 	expect_row(r, 1, 3, r1);
@@ -156,7 +156,7 @@ END_TEST
 START_TEST(test_spaces_kept)
 {
 	const char *data = " a , b\n";
-	const char *r1[] = { " a ", " b" };
+	const char *r1[] = {" a ", " b"};
 	struct csv_reader *r = csv_reader_new(data, strlen(data));
 
 	expect_row(r, 1, 2, r1);
@@ -168,7 +168,7 @@ END_TEST
 START_TEST(test_bom)
 {
 	const char *data = "\xef\xbb\xbfperiod,area\r\nö,ä\r\n";
-	const char *h[] = { "period", "area" }, *r1[] = { "ö", "ä" };
+	const char *h[] = {"period", "area"}, *r1[] = {"ö", "ä"};
 	struct csv_reader *r = csv_reader_new(data, strlen(data));
 
 	expect_row(r, 1, 2, h);
@@ -181,8 +181,11 @@ END_TEST
 START_TEST(test_bom_only_at_start)
 {
 	/* A BOM later on is an ordinary (valid) character. */
-	const char *data = "a\n\xef\xbb\xbf" "b\n";
-	const char *r1[] = { "a" }, *r2[] = { "\xef\xbb\xbf" "b" };
+	const char *data = "a\n\xef\xbb\xbf"
+			   "b\n";
+	const char *r1[] = {"a"},
+		   *r2[] = {"\xef\xbb\xbf"
+			    "b"};
 	struct csv_reader *r = csv_reader_new(data, strlen(data));
 
 	expect_row(r, 1, 1, r1);
@@ -195,7 +198,7 @@ END_TEST
 START_TEST(test_blank_lines)
 {
 	const char *data = "\r\na,b\r\n\r\n\nc,d\r\n\r\n\n\r\n";
-	const char *r1[] = { "a", "b" }, *r2[] = { "c", "d" };
+	const char *r1[] = {"a", "b"}, *r2[] = {"c", "d"};
 	struct csv_reader *r = csv_reader_new(data, strlen(data));
 
 	expect_row(r, 2, 2, r1);
@@ -225,7 +228,7 @@ START_TEST(test_length_not_nul)
 {
 	/* Only data[0..len) is read. */
 	const char *data = "a,b\nc,d\n";
-	const char *r1[] = { "a", "b" }, *r2[] = { "c" };
+	const char *r1[] = {"a", "b"}, *r2[] = {"c"};
 	struct csv_reader *r = csv_reader_new(data, 5);
 
 	expect_row(r, 1, 2, r1);
@@ -239,8 +242,8 @@ START_TEST(test_err_unterminated)
 {
 	const char *data = "a,b\r\nc,d\r\ne,f\r\ng,\"open\r\nmore\r\n";
 
-	expect_fails(data, strlen(data), 3,
-	    "line 4: unterminated quoted field");
+	expect_fails(
+	    data, strlen(data), 3, "line 4: unterminated quoted field");
 }
 END_TEST
 
@@ -267,8 +270,8 @@ START_TEST(test_err_quote_in_plain)
 {
 	const char *data = "a,b\nab\"c\",d\n";
 
-	expect_fails(data, strlen(data), 1,
-	    "line 2: quote inside unquoted field");
+	expect_fails(
+	    data, strlen(data), 1, "line 2: quote inside unquoted field");
 }
 END_TEST
 
@@ -301,9 +304,9 @@ END_TEST
 
 START_TEST(test_write_quoting)
 {
-	struct buf	 b = { NULL, 0, 0 };
-	const char	*row[] = { "plain", "Skadegörelse, klotter",
-	    "\"citat\"", "två\nrader", " lead", "trail ", "", "cr\r", NULL };
+	struct buf b = {NULL, 0, 0};
+	const char *row[] = {"plain", "Skadegörelse, klotter", "\"citat\"",
+	    "två\nrader", " lead", "trail ", "", "cr\r", NULL};
 
 	csv_write_row(&b, row, 9);
 	ck_assert_str_eq(b.data,
@@ -315,8 +318,8 @@ END_TEST
 
 START_TEST(test_write_single_empty)
 {
-	struct buf	 b = { NULL, 0, 0 };
-	const char	*row[] = { "" };
+	struct buf b = {NULL, 0, 0};
+	const char *row[] = {""};
 
 	csv_write_row(&b, row, 1);
 	ck_assert_str_eq(b.data, "\"\"\r\n");
@@ -327,20 +330,21 @@ END_TEST
 START_TEST(test_round_trip)
 {
 	const char *rows[][5] = {
-		{ "period", "area", "indicator", "note", "count" },
-		{ "2026-W47", "centrum", "skadegorelse",
-		    "Skadegörelse, klotter", "3" },
-		{ "2026-W47", "söder", "klotter",
-		    "Han sa \"citat\" två gånger", "" },
-		{ "2026-W48", "", "brand", "Rad ett\r\nRad två\nRad tre, "
-		    "\"slut\"", "0" },
-		{ " ", "  inledande", "avslutande  ", "\"", "," },
+	    {"period", "area", "indicator", "note", "count"},
+	    {"2026-W47", "centrum", "skadegorelse", "Skadegörelse, klotter",
+		"3"},
+	    {"2026-W47", "söder", "klotter", "Han sa \"citat\" två gånger", ""},
+	    {"2026-W48", "", "brand",
+		"Rad ett\r\nRad två\nRad tre, "
+		"\"slut\"",
+		"0"},
+	    {" ", "  inledande", "avslutande  ", "\"", ","},
 	};
-	struct buf	 b = { NULL, 0, 0 };
+	struct buf b = {NULL, 0, 0};
 	struct csv_reader *r;
-	const char	*one[] = { "" };
-	size_t		 i;
-	long		 lines[] = { 1, 2, 3, 4, 7 };
+	const char *one[] = {""};
+	size_t i;
+	long lines[] = {1, 2, 3, 4, 7};
 
 	for (i = 0; i < 5; i++)
 		csv_write_row(&b, rows[i], 5);
@@ -358,8 +362,8 @@ END_TEST
 static Suite *
 csv_suite(void)
 {
-	Suite	*s = suite_create("csv");
-	TCase	*tc;
+	Suite *s = suite_create("csv");
+	TCase *tc;
 
 	tc = tcase_create("read");
 	tcase_add_test(tc, test_simple_crlf);

@@ -36,10 +36,10 @@
 #include "testutil.h"
 #include "tmpl.h"
 
-#define MAIL_DIR	"reporter-form/mail"
-#define GOLDEN_DIR	"tests/golden"
-#define ACTUAL_DIR	"build/golden"
-#define URL		"https://est.example/k/picture/2026-W47"
+#define MAIL_DIR "reporter-form/mail"
+#define GOLDEN_DIR "tests/golden"
+#define ACTUAL_DIR "build/golden"
+#define URL "https://est.example/k/picture/2026-W47"
 
 static char sv_skad[] = "Skadegörelse";
 static char sv_klotter[] = "Klotter";
@@ -47,19 +47,19 @@ static char sv_nedskr[] = "Nedskräpning";
 static char sv_brand[] = "Anlagda bränder";
 
 static struct indicator items[] = {
-	{ .key = "skadegorelse", .sv = sv_skad },
-	{ .key = "klotter", .sv = sv_klotter },
-	{ .key = "nedskrapning", .sv = sv_nedskr },
-	{ .key = "brand", .sv = sv_brand },
+    {.key = "skadegorelse", .sv = sv_skad},
+    {.key = "klotter", .sv = sv_klotter},
+    {.key = "nedskrapning", .sv = sv_nedskr},
+    {.key = "brand", .sv = sv_brand},
 };
-static const struct checklist cl = { 4, items };
+static const struct checklist cl = {4, items};
 
-static struct tmpl_set	*set;
+static struct tmpl_set *set;
 
 static void
 setup(void)
 {
-	char	*cause = NULL;
+	char *cause = NULL;
 
 	set = tmpl_set_load(MAIL_DIR, &cause);
 	if (set == NULL)
@@ -78,23 +78,21 @@ static json_t *
 ind(const char *key, int score, int reports, int events, const char *level,
     const char *trend, bool flagged)
 {
-	return json_pack("{s:s, s:o, s:o, s:i, s:o, s:s, s:s, s:b}",
-	    "key", key,
-	    "score", score < 0 ? json_null() : json_integer(score),
-	    "mean", score < 0 ? json_null() : json_real(score),
-	    "reports", reports,
-	    "events", events < 0 ? json_null() : json_integer(events),
-	    "level", level, "trend", trend, "flagged", flagged);
+	return json_pack("{s:s, s:o, s:o, s:i, s:o, s:s, s:s, s:b}", "key", key,
+	    "score", score < 0 ? json_null() : json_integer(score), "mean",
+	    score < 0 ? json_null() : json_real(score), "reports", reports,
+	    "events", events < 0 ? json_null() : json_integer(events), "level",
+	    level, "trend", trend, "flagged", flagged);
 }
 
 static json_t *
 area(const char *slug, const char *name, const char *status, int expected,
     int reported)
 {
-	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:[], s:[], s:[]}",
-	    "area", slug, "name", name, "status", status,
-	    "reporters_expected", expected, "reporters_reported", reported,
-	    "missing", "indicators", "notes");
+	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:[], s:[], s:[]}", "area",
+	    slug, "name", name, "status", status, "reporters_expected",
+	    expected, "reporters_reported", reported, "missing", "indicators",
+	    "notes");
 }
 
 static void
@@ -107,9 +105,9 @@ static void
 add_note(json_t *a, const char *place, const char *text)
 {
 	json_array_append_new(json_object_get(a, "notes"),
-	    json_pack("{s:o, s:o}",
-	    "place", place != NULL ? json_string(place) : json_null(),
-	    "text", text != NULL ? json_string(text) : json_null()));
+	    json_pack("{s:o, s:o}", "place",
+		place != NULL ? json_string(place) : json_null(), "text",
+		text != NULL ? json_string(text) : json_null()));
 }
 
 static void
@@ -120,14 +118,14 @@ add_missing(json_t *a, const char *name, const char *email)
 }
 
 static void
-add_flag(json_t *pic, const char *a, const char *indicator,
-    const char *opened, const char *reason, const char *closed)
+add_flag(json_t *pic, const char *a, const char *indicator, const char *opened,
+    const char *reason, const char *closed)
 {
-	json_t	*f;
+	json_t *f;
 
-	f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "area", a,
-	    "indicator", indicator, "opened", opened, "reason", reason,
-	    "reason_en", "", "status", closed != NULL ? "closed" : "open");
+	f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "area", a, "indicator",
+	    indicator, "opened", opened, "reason", reason, "reason_en", "",
+	    "status", closed != NULL ? "closed" : "open");
 	if (closed != NULL)
 		json_object_set_new(f, "closed", json_string(closed));
 	json_array_append_new(json_object_get(pic, "flags"), f);
@@ -150,7 +148,7 @@ add_area(json_t *pic, json_t *a)
 static json_t *
 fixture(void)
 {
-	json_t	*pic, *a;
+	json_t *pic, *a;
 
 	pic = picture("2026-W47", "2026-11-16", "2026-11-22");
 
@@ -160,9 +158,11 @@ fixture(void)
 	add_ind(a, ind("klotter", 2, 2, -1, "yellow", "up", false));
 	add_ind(a, ind("nedskrapning", 1, 1, -1, "green", "same", false));
 	add_ind(a, ind("brand", -1, 0, -1, "grey", "none", false));
-	add_note(a, "Torget", "Krossad busskur vid hållplatsen.\r\n"
+	add_note(a, "Torget",
+	    "Krossad busskur vid hållplatsen.\r\n"
 	    "Glas på marken.");
-	add_note(a, NULL, "Klotter med texten <script>alert('x')</script> "
+	add_note(a, NULL,
+	    "Klotter med texten <script>alert('x')</script> "
 	    "på skylten & bänken.");
 	add_area(pic, a);
 
@@ -182,8 +182,8 @@ fixture(void)
 	add_ind(a, ind("brand", -1, 0, -1, "grey", "none", false));
 	add_area(pic, a);
 
-	add_flag(pic, "centrum", "skadegorelse", "2026-W45", "3 veckor i rad",
-	    NULL);
+	add_flag(
+	    pic, "centrum", "skadegorelse", "2026-W45", "3 veckor i rad", NULL);
 	add_flag(pic, "aby", "klotter", "2026-W47", "4 av 6 veckor", NULL);
 	add_flag(pic, "norr", "skadegorelse", "2026-W40", "3 veckor i rad",
 	    "2026-W47");
@@ -194,7 +194,7 @@ fixture(void)
 static json_t *
 fixture_previous(void)
 {
-	json_t	*pic, *a;
+	json_t *pic, *a;
 
 	pic = picture("2026-W46", "2026-11-09", "2026-11-15");
 	a = area("centrum", "Centrum", "yellow", 4, 4);
@@ -231,9 +231,9 @@ input_init(struct digest_input *in, json_t *pic, json_t *prev)
 static void
 render_fixture(struct digest_mail *m, size_t max_areas, size_t max_lines)
 {
-	struct digest_input	 in;
-	json_t			*pic = fixture(), *prev = fixture_previous();
-	char			*cause = NULL;
+	struct digest_input in;
+	json_t *pic = fixture(), *prev = fixture_previous();
+	char *cause = NULL;
 
 	input_init(&in, pic, prev);
 	in.max_areas = max_areas;
@@ -247,9 +247,9 @@ render_fixture(struct digest_mail *m, size_t max_areas, size_t max_lines)
 static char *
 slurp(const char *path)
 {
-	FILE	*f;
-	char	*s;
-	long	 n;
+	FILE *f;
+	char *s;
+	long n;
 
 	if ((f = fopen(path, "rb")) == NULL)
 		return NULL;
@@ -272,10 +272,10 @@ slurp(const char *path)
 static void
 golden(const char *name, const char *actual)
 {
-	char	 gpath[256], apath[256];
-	char	*want;
-	FILE	*f;
-	bool	 same;
+	char gpath[256], apath[256];
+	char *want;
+	FILE *f;
+	bool same;
 
 	snprintf(gpath, sizeof(gpath), "%s/%s", GOLDEN_DIR, name);
 	snprintf(apath, sizeof(apath), "%s/%s", ACTUAL_DIR, name);
@@ -290,15 +290,15 @@ golden(const char *name, const char *actual)
 		fputs(actual, f);
 		fclose(f);
 	}
-	ck_abort_msg("%s differs from %s (diff -u %s %s)", apath, gpath,
-	    gpath, apath);
+	ck_abort_msg(
+	    "%s differs from %s (diff -u %s %s)", apath, gpath, gpath, apath);
 }
 
 /* The number of times `needle` occurs in `hay`. */
 static int
 count(const char *hay, const char *needle)
 {
-	int	 n = 0;
+	int n = 0;
 
 	while ((hay = strstr(hay, needle)) != NULL) {
 		n++;
@@ -311,7 +311,7 @@ count(const char *hay, const char *needle)
 static void
 assert_order(const char *s, const char *a, const char *b)
 {
-	const char	*pa = strstr(s, a), *pb = strstr(s, b);
+	const char *pa = strstr(s, a), *pb = strstr(s, b);
 
 	ck_assert_msg(pa != NULL, "missing: %s", a);
 	ck_assert_msg(pb != NULL, "missing: %s", b);
@@ -320,7 +320,7 @@ assert_order(const char *s, const char *a, const char *b)
 
 START_TEST(subject_exact)
 {
-	struct digest_mail	m;
+	struct digest_mail m;
 
 	render_fixture(&m, 0, 0);
 	ck_assert_str_eq(m.subject, "Lägesbild v. 47: 1 rött, 1 gult område");
@@ -333,7 +333,7 @@ END_TEST
 
 START_TEST(text_golden)
 {
-	struct digest_mail	m;
+	struct digest_mail m;
 
 	render_fixture(&m, 0, 0);
 	golden("digest.txt", m.text);
@@ -343,7 +343,7 @@ END_TEST
 
 START_TEST(html_golden)
 {
-	struct digest_mail	m;
+	struct digest_mail m;
 
 	render_fixture(&m, 0, 0);
 	golden("digest.html", m.html);
@@ -353,22 +353,26 @@ END_TEST
 
 START_TEST(changes_first)
 {
-	struct digest_mail	m;
+	struct digest_mail m;
 
 	render_fixture(&m, 0, 0);
 	/* The changes come before the areas, grouped, in area order. */
 	assert_order(m.text, "Det här har ändrats", "Nytt i gult eller rött");
-	assert_order(m.text, "Nytt i gult eller rött läge:\n"
+	assert_order(m.text,
+	    "Nytt i gult eller rött läge:\n"
 	    "- Centrum, Klotter: återkommande (2), förra perioden "
-	    "enstaka (1).\n", "Från gult till rött läge:\n"
+	    "enstaka (1).\n",
+	    "Från gult till rött läge:\n"
 	    "- Centrum, Skadegörelse: omfattande (3), förra perioden "
 	    "återkommande (2).\n");
-	assert_order(m.text, "Från gult till rött", "Tillbaka i grönt läge:\n"
+	assert_order(m.text, "Från gult till rött",
+	    "Tillbaka i grönt läge:\n"
 	    "- Åby, Nedskräpning: enstaka (1), förra perioden "
 	    "återkommande (2).\n"
 	    "- Norrby, Skadegörelse: enstaka (1), förra perioden "
 	    "omfattande (3).\n");
-	assert_order(m.text, "Tillbaka i grönt", "Nya kvarstående problem:\n"
+	assert_order(m.text, "Tillbaka i grönt",
+	    "Nya kvarstående problem:\n"
 	    "- Åby, Klotter: 4 av 6 veckor.\n");
 	assert_order(m.text, "Nya kvarstående problem", "Områden\n-------\n");
 	/* Unchanged items and the closed flag are not changes. */
@@ -381,10 +385,10 @@ END_TEST
 
 START_TEST(areas_by_status)
 {
-	struct digest_mail	 m;
-	struct digest_input	 in;
-	json_t			*pic = fixture(), *areas, *green;
-	char			*cause = NULL;
+	struct digest_mail m;
+	struct digest_input in;
+	json_t *pic = fixture(), *areas, *green;
+	char *cause = NULL;
 
 	/* Green first in the document: the mail still shows red first. */
 	areas = json_object_get(pic, "areas");
@@ -402,15 +406,16 @@ END_TEST
 
 START_TEST(no_previous)
 {
-	struct digest_mail	 m;
-	struct digest_input	 in;
-	json_t			*pic = fixture();
-	char			*cause = NULL;
+	struct digest_mail m;
+	struct digest_input in;
+	json_t *pic = fixture();
+	char *cause = NULL;
 
 	input_init(&in, pic, NULL);
 	ck_assert_int_eq(digest_render(set, &in, &m, &cause), 0);
 	ck_assert_ptr_null(cause);
-	ck_assert_ptr_nonnull(strstr(m.text, "Det här har ändrats\n"
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "Det här har ändrats\n"
 	    "-------------------\n"
 	    "Det finns ingen lägesbild från förra perioden att jämföra "
 	    "med.\n\nNya kvarstående problem:\n- Åby, Klotter: 4 av 6 "
@@ -418,7 +423,8 @@ START_TEST(no_previous)
 	ck_assert_ptr_null(strstr(m.text, "Nytt i gult"));
 	ck_assert_ptr_null(strstr(m.text, "Tillbaka i grönt"));
 	/* Without the previous score the trend has no "från". */
-	ck_assert_ptr_nonnull(strstr(m.text, "  - Skadegörelse: omfattande "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "  - Skadegörelse: omfattande "
 	    "(3), upp, 5 händelser.\n"));
 	digest_mail_clear(&m);
 	json_decref(pic);
@@ -427,16 +433,17 @@ END_TEST
 
 START_TEST(nothing_changed)
 {
-	struct digest_mail	 m;
-	struct digest_input	 in;
-	json_t			*pic = fixture();
-	char			*cause = NULL;
+	struct digest_mail m;
+	struct digest_input in;
+	json_t *pic = fixture();
+	char *cause = NULL;
 
 	/* Compared with itself, less the flag opened this week. */
 	json_array_remove(json_object_get(pic, "flags"), 1);
 	input_init(&in, pic, pic);
 	ck_assert_int_eq(digest_render(set, &in, &m, &cause), 0);
-	ck_assert_ptr_nonnull(strstr(m.text, "-------------------\n"
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "-------------------\n"
 	    "Inget har gått till eller från gult eller rött läge sedan förra "
 	    "perioden.\n\nOmråden\n"));
 	digest_mail_clear(&m);
@@ -446,10 +453,11 @@ END_TEST
 
 START_TEST(area_details)
 {
-	struct digest_mail	m;
+	struct digest_mail m;
 
 	render_fixture(&m, 0, 0);
-	ck_assert_ptr_nonnull(strstr(m.text, "\nCentrum: rött läge\n"
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "\nCentrum: rött läge\n"
 	    "  - Skadegörelse: omfattande (3), upp från 2, 5 händelser.\n"
 	    "    Kvarstående sedan v. 45 (3 veckor), flaggat efter 3 veckor "
 	    "i rad.\n"
@@ -457,16 +465,20 @@ START_TEST(area_details)
 	    "  Rapportörerna skriver:\n"
 	    "  - Torget: Krossad busskur vid hållplatsen.\n"
 	    "    Glas på marken.\n"));
-	ck_assert_ptr_nonnull(strstr(m.text, "  3 av 4 rapportörer har "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "  3 av 4 rapportörer har "
 	    "rapporterat.\n  Har inte rapporterat: David Dahl "
 	    "<david@example.org>\n"));
 	/* 0 events is not worth a word; a flag of this week is 1 week. */
-	ck_assert_ptr_nonnull(strstr(m.text, "  - Klotter: återkommande (2), "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "  - Klotter: återkommande (2), "
 	    "oförändrat.\n    Kvarstående sedan v. 47 (1 vecka), flaggat "
 	    "efter 4 av 6 veckor.\n"));
-	ck_assert_ptr_nonnull(strstr(m.text, "  - Skolgården\n"
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "  - Skolgården\n"
 	    "  1 av 1 rapportör har rapporterat.\n"));
-	ck_assert_ptr_nonnull(strstr(m.text, "\nNorrby: grönt läge\n"
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "\nNorrby: grönt läge\n"
 	    "  Inget i gult eller rött läge.\n"
 	    "  1 av 2 rapportörer har rapporterat.\n"
 	    "  Har inte rapporterat: Bo Berg <bo@example.org>\n"));
@@ -482,32 +494,36 @@ END_TEST
 
 START_TEST(cap_areas)
 {
-	struct digest_mail	 m;
-	struct digest_input	 in;
-	json_t			*pic, *a;
-	char			 slug[16], name[32], *cause = NULL;
-	int			 i;
+	struct digest_mail m;
+	struct digest_input in;
+	json_t *pic, *a;
+	char slug[16], name[32], *cause = NULL;
+	int i;
 
 	pic = picture("2026-W47", "2026-11-16", "2026-11-22");
 	for (i = 0; i < 20; i++) {
 		snprintf(slug, sizeof(slug), "omr-%02d", i + 1);
 		snprintf(name, sizeof(name), "Område %02d", i + 1);
 		a = area(slug, name, i < 2 ? "yellow" : "green", 1, 1);
-		add_ind(a, ind("klotter", i < 2 ? 2 : 1, 1, -1,
-		    i < 2 ? "yellow" : "green", "same", false));
+		add_ind(a,
+		    ind("klotter", i < 2 ? 2 : 1, 1, -1,
+			i < 2 ? "yellow" : "green", "same", false));
 		add_area(pic, a);
 	}
 	input_init(&in, pic, NULL);
 	ck_assert_int_eq(digest_render(set, &in, &m, &cause), 0);
 	ck_assert_str_eq(m.subject, "Lägesbild v. 47: 2 gula områden");
-	ck_assert_ptr_nonnull(strstr(m.text, "för dina 20 områden:\n"
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "för dina 20 områden:\n"
 	    "2 i gult läge, 18 i grönt läge.\n"));
 	/* Twelve areas (01-12) in full, then the count and the link. */
 	ck_assert_int_eq(count(m.text, "\nOmråde "), 12);
 	ck_assert_ptr_nonnull(strstr(m.text, "\nOmråde 12: grönt läge\n"));
 	ck_assert_ptr_null(strstr(m.text, "Område 13"));
-	assert_order(m.text, "\n… och 8 områden till. Alla områden finns i "
-	    "lägesbilden på webben.\n", URL);
+	assert_order(m.text,
+	    "\n… och 8 områden till. Alla områden finns i "
+	    "lägesbilden på webben.\n",
+	    URL);
 	ck_assert_int_eq(count(m.html, "<h3 "), 12);
 	ck_assert_ptr_nonnull(strstr(m.html, "… och 8 områden till."));
 	assert_order(m.html, "och 8 områden till", "href=\"" URL "\"");
@@ -524,7 +540,7 @@ END_TEST
 
 START_TEST(cap_lines)
 {
-	struct digest_mail	m;
+	struct digest_mail m;
 
 	/* Centrum's 2 lines fit; Åby's 1 more would not: 2 areas left. */
 	render_fixture(&m, 0, 2);
@@ -532,39 +548,44 @@ START_TEST(cap_lines)
 	ck_assert_ptr_null(strstr(m.text, "\nÅby: gult läge\n"));
 	ck_assert_ptr_nonnull(strstr(m.text, "… och 2 områden till."));
 	/* 5 changes, 2 shown. */
-	ck_assert_ptr_nonnull(strstr(m.text, "\n… och 3 ändringar till i "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "\n… och 3 ändringar till i "
 	    "lägesbilden på webben.\n"));
 	ck_assert_ptr_null(strstr(m.text, "Tillbaka i grönt"));
 	digest_mail_clear(&m);
 
 	/* The first area alone is too long: it is cut, never left out. */
 	render_fixture(&m, 0, 1);
-	ck_assert_ptr_nonnull(strstr(m.text, "\nCentrum: rött läge\n"
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "\nCentrum: rött läge\n"
 	    "  - Skadegörelse: omfattande (3), upp från 2, 5 händelser.\n"
 	    "    Kvarstående sedan v. 45 (3 veckor), flaggat efter 3 veckor "
 	    "i rad.\n"
 	    "  … och 1 punkt till i lägesbilden på webben.\n"));
 	ck_assert_ptr_nonnull(strstr(m.text, "… och 4 ändringar till"));
-	ck_assert_ptr_nonnull(strstr(m.html, "… och 1 punkt till i <a href=\""
-	    URL "\""));
+	ck_assert_ptr_nonnull(
+	    strstr(m.html, "… och 1 punkt till i <a href=\"" URL "\""));
 	digest_mail_clear(&m);
 }
 END_TEST
 
 START_TEST(html_escapes)
 {
-	struct digest_mail	m;
+	struct digest_mail m;
 
 	render_fixture(&m, 0, 0);
 	ck_assert_ptr_null(strstr(m.html, "<script"));
-	ck_assert_ptr_nonnull(strstr(m.html, "Klotter med texten "
+	ck_assert_ptr_nonnull(strstr(m.html,
+	    "Klotter med texten "
 	    "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; på skylten "
 	    "&amp; bänken."));
 	/* The text part shows the note as written. */
-	ck_assert_ptr_nonnull(strstr(m.text, "  - Klotter med texten "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "  - Klotter med texten "
 	    "<script>alert('x')</script> på skylten & bänken.\n"));
 	/* Colour and word together, inline styles, no <style>. */
-	ck_assert_ptr_nonnull(strstr(m.html, "color:#ffffff;\">rött läge"
+	ck_assert_ptr_nonnull(strstr(m.html,
+	    "color:#ffffff;\">rött läge"
 	    "</span></h3>"));
 	ck_assert_ptr_null(strstr(m.html, "<style"));
 	ck_assert_ptr_null(strstr(m.html, "<img"));
@@ -576,19 +597,21 @@ END_TEST
 
 START_TEST(text_entities_kept)
 {
-	struct digest_mail	 m;
-	struct digest_input	 in;
-	json_t			*pic = fixture();
-	char			*cause = NULL;
+	struct digest_mail m;
+	struct digest_input in;
+	json_t *pic = fixture();
+	char *cause = NULL;
 
 	/* A note that itself holds an entity reads as written. */
-	add_note(json_array_get(json_object_get(pic, "areas"), 2),
-	    "P&amp;R", "&lt;b&gt; \"citat\"");
+	add_note(json_array_get(json_object_get(pic, "areas"), 2), "P&amp;R",
+	    "&lt;b&gt; \"citat\"");
 	input_init(&in, pic, NULL);
 	ck_assert_int_eq(digest_render(set, &in, &m, &cause), 0);
-	ck_assert_ptr_nonnull(strstr(m.text, "  - P&amp;R: &lt;b&gt; "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "  - P&amp;R: &lt;b&gt; "
 	    "\"citat\"\n"));
-	ck_assert_ptr_nonnull(strstr(m.html, "<strong>P&amp;amp;R</strong>: "
+	ck_assert_ptr_nonnull(strstr(m.html,
+	    "<strong>P&amp;amp;R</strong>: "
 	    "&amp;lt;b&amp;gt; &quot;citat&quot;"));
 	digest_mail_clear(&m);
 	json_decref(pic);
@@ -597,7 +620,7 @@ END_TEST
 
 START_TEST(swedish_intact)
 {
-	struct digest_mail	m;
+	struct digest_mail m;
 
 	render_fixture(&m, 0, 0);
 	ck_assert_ptr_nonnull(strstr(m.text, "Hej Kim Nyckel!\n"));
@@ -608,7 +631,8 @@ START_TEST(swedish_intact)
 	/* No character but the note's quote is written as an entity. */
 	ck_assert_int_eq(count(m.html, "&#"), count(m.html, "&#39;"));
 	ck_assert_ptr_nonnull(strstr(m.html, "<html lang=\"sv\">"));
-	ck_assert_ptr_nonnull(strstr(m.html, "<title>Lägesbild v. 47: 1 rött, "
+	ck_assert_ptr_nonnull(strstr(m.html,
+	    "<title>Lägesbild v. 47: 1 rött, "
 	    "1 gult område</title>"));
 	digest_mail_clear(&m);
 }
@@ -616,14 +640,14 @@ END_TEST
 
 /* The subject of a picture with the given area statuses. */
 static void
-subject_of(const char *const *statuses, const char *week, char *out,
-    size_t size)
+subject_of(
+    const char *const *statuses, const char *week, char *out, size_t size)
 {
-	struct digest_mail	 m;
-	struct digest_input	 in;
-	json_t			*pic;
-	char			 slug[16], *cause = NULL;
-	int			 i;
+	struct digest_mail m;
+	struct digest_input in;
+	json_t *pic;
+	char slug[16], *cause = NULL;
+	int i;
 
 	pic = picture("2026-W47", "2026-11-16", "2026-11-29");
 	for (i = 0; statuses[i] != NULL; i++) {
@@ -641,13 +665,13 @@ subject_of(const char *const *statuses, const char *week, char *out,
 
 START_TEST(subjects)
 {
-	static const char *const two_two[] = { "red", "yellow", "red",
-	    "yellow", "green", NULL };
-	static const char *const red[] = { "green", "red", NULL };
-	static const char *const reds[] = { "red", "red", NULL };
-	static const char *const green[] = { "green", "grey", NULL };
-	static const char *const none[] = { NULL };
-	char	s[128];
+	static const char *const two_two[] = {
+	    "red", "yellow", "red", "yellow", "green", NULL};
+	static const char *const red[] = {"green", "red", NULL};
+	static const char *const reds[] = {"red", "red", NULL};
+	static const char *const green[] = {"green", "grey", NULL};
+	static const char *const none[] = {NULL};
+	char s[128];
 
 	subject_of(two_two, "v. 47–48", s, sizeof(s));
 	ck_assert_str_eq(s, "Lägesbild v. 47–48: 2 röda, 2 gula områden");
@@ -664,27 +688,30 @@ END_TEST
 
 START_TEST(flag_duration)
 {
-	struct digest_mail	 m;
-	struct digest_input	 in;
-	json_t			*pic, *a;
-	char			*cause = NULL;
+	struct digest_mail m;
+	struct digest_input in;
+	json_t *pic, *a;
+	char *cause = NULL;
 
 	/* Over a new year: 2026 has 53 weeks, so W51..2027-W02 is 5. */
 	pic = picture("2027-W02", "2027-01-11", "2027-01-17");
 	a = area("centrum", "Centrum", "red", 0, 0);
 	add_ind(a, ind("skadegorelse", 3, 1, -1, "red", "same", true));
 	add_area(pic, a);
-	add_flag(pic, "centrum", "skadegorelse", "2026-W51", "3 veckor i rad",
-	    NULL);
+	add_flag(
+	    pic, "centrum", "skadegorelse", "2026-W51", "3 veckor i rad", NULL);
 	input_init(&in, pic, NULL);
 	in.name = NULL;
 	in.week = "v. 2";
 	ck_assert_int_eq(digest_render(set, &in, &m, &cause), 0);
-	ck_assert_ptr_nonnull(strstr(m.text, "    Kvarstående sedan v. 51 "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "    Kvarstående sedan v. 51 "
 	    "2026 (5 veckor), flaggat efter 3 veckor i rad.\n"));
-	ck_assert_ptr_nonnull(strstr(m.text, "Hej!\n\nHär är lägesbilden för "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "Hej!\n\nHär är lägesbilden för "
 	    "v. 2 för ditt område.\n"));
-	ck_assert_ptr_nonnull(strstr(m.text, "\n  Inga rapportörer är kopplade "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "\n  Inga rapportörer är kopplade "
 	    "till området.\n"));
 	digest_mail_clear(&m);
 	json_decref(pic);
@@ -695,18 +722,19 @@ START_TEST(flag_duration)
 	add_ind(a, ind("skadegorelse", 1, 1, -1, "green", "down", true));
 	add_area(pic, a);
 	/* An open flag of an indicator the checklist no longer has. */
-	add_flag(pic, "centrum", "skadegorelse", "2026-W45",
-	    "3 perioder i rad", NULL);
-	add_flag(pic, "centrum", "gammal", "2026-W43", "4 av 6 perioder",
+	add_flag(pic, "centrum", "skadegorelse", "2026-W45", "3 perioder i rad",
 	    NULL);
+	add_flag(pic, "centrum", "gammal", "2026-W43", "4 av 6 perioder", NULL);
 	input_init(&in, pic, NULL);
 	in.week = "v. 47–48";
 	ck_assert_int_eq(digest_render(set, &in, &m, &cause), 0);
 	/* A flagged indicator is shown even when it is green again. */
-	ck_assert_ptr_nonnull(strstr(m.text, "  - Skadegörelse: enstaka (1), "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "  - Skadegörelse: enstaka (1), "
 	    "ned.\n    Kvarstående sedan v. 45 (4 veckor), flaggat efter 3 "
 	    "perioder i rad.\n"));
-	ck_assert_ptr_nonnull(strstr(m.text, "  - gammal: ej bedömt denna "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "  - gammal: ej bedömt denna "
 	    "period.\n    Kvarstående sedan v. 43 (6 veckor), flaggat efter 4 "
 	    "av 6 perioder.\n"));
 	digest_mail_clear(&m);
@@ -716,10 +744,10 @@ END_TEST
 
 START_TEST(joint_assessment)
 {
-	struct digest_mail	 m;
-	struct digest_input	 in;
-	json_t			*pic = fixture(), *a;
-	char			*cause = NULL;
+	struct digest_mail m;
+	struct digest_input in;
+	json_t *pic = fixture(), *a;
+	char *cause = NULL;
 
 	a = json_array_get(json_object_get(pic, "areas"), 1);
 	json_object_set_new(a, "status", json_string("red"));
@@ -730,7 +758,8 @@ START_TEST(joint_assessment)
 	input_init(&in, pic, NULL);
 	ck_assert_int_eq(digest_render(set, &in, &m, &cause), 0);
 	ck_assert_str_eq(m.subject, "Lägesbild v. 47: 2 röda områden");
-	ck_assert_ptr_nonnull(strstr(m.text, "\nÅby: rött läge\n"
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "\nÅby: rött läge\n"
 	    "  Gemensam bedömning av Kim Nyckel; rapporterna ger gult "
 	    "läge.\n  Bedömning: Oro inför helgen.\n    Extra rondering.\n"));
 	/* Same status, the picture's order: Centrum before Åby. */
@@ -742,16 +771,17 @@ END_TEST
 
 START_TEST(errors)
 {
-	struct digest_mail	 m;
-	struct digest_input	 in;
-	struct tmpl_set		*small;
-	json_t			*bad = json_pack("{s:s}", "period", "2026-W47");
-	json_t			*pic = fixture();
-	char			*cause = NULL;
+	struct digest_mail m;
+	struct digest_input in;
+	struct tmpl_set *small;
+	json_t *bad = json_pack("{s:s}", "period", "2026-W47");
+	json_t *pic = fixture();
+	char *cause = NULL;
 
 	input_init(&in, bad, NULL);
 	ck_assert_int_eq(digest_render(set, &in, &m, &cause), -1);
-	ck_assert_str_eq(cause, "the picture is not an object with an "
+	ck_assert_str_eq(cause,
+	    "the picture is not an object with an "
 	    "\"areas\" array");
 	ck_assert_ptr_null(m.subject);
 	free(cause);
@@ -761,8 +791,8 @@ START_TEST(errors)
 
 	ck_assert_int_eq(digest_check_templates(set, &cause), 0);
 	ck_assert_ptr_null(cause);
-	small = tmpl_set_parse("digest-subject.txt", "Lägesbild {{week}}",
-	    &cause);
+	small =
+	    tmpl_set_parse("digest-subject.txt", "Lägesbild {{week}}", &cause);
 	ck_assert_ptr_nonnull(small);
 	ck_assert_int_eq(digest_check_templates(small, &cause), -1);
 	ck_assert_str_eq(cause, "no mail template \"digest.txt\"");
@@ -781,30 +811,33 @@ END_TEST
 
 START_TEST(from_compiled_picture)
 {
-	static const int anna[4] = { 3, 2, -1, -1 };
-	static const int prev[4] = { 2, -1, -1, -1 };
-	struct area		 ar = { .id = 1, .slug = "centrum" };
-	struct person		 people[2];
-	struct stored_report	 cur, old;
-	struct picture_flag	 fl;
-	struct picture_input	 pin;
-	struct picture		*p;
-	struct digest_mail	 m;
-	struct digest_input	 in;
-	json_t			*pic, *ppic;
-	char			*areas_a[] = { ar.slug }, *cause = NULL;
-	size_t			 i;
+	static const int anna[4] = {3, 2, -1, -1};
+	static const int prev[4] = {2, -1, -1, -1};
+	struct area ar = {.id = 1, .slug = "centrum"};
+	struct person people[2];
+	struct stored_report cur, old;
+	struct picture_flag fl;
+	struct picture_input pin;
+	struct picture *p;
+	struct digest_mail m;
+	struct digest_input in;
+	json_t *pic, *ppic;
+	char *areas_a[] = {ar.slug}, *cause = NULL;
+	size_t i;
 
-	ar.name = (char *)(uintptr_t)"Centrum";
+	ar.name = (char *)(uintptr_t) "Centrum";
 	memset(people, 0, sizeof(people));
-	people[0] = (struct person){ .id = 1, .name = (char *)(uintptr_t)
-	    "Anna Ahl", .email = (char *)(uintptr_t)"anna@example.org",
-	    .role = ROLE_REPORTER, .active = true, .n_areas = 1,
-	    .areas = areas_a };
+	people[0] = (struct person){.id = 1,
+	    .name = (char *)(uintptr_t) "Anna Ahl",
+	    .email = (char *)(uintptr_t) "anna@example.org",
+	    .role = ROLE_REPORTER,
+	    .active = true,
+	    .n_areas = 1,
+	    .areas = areas_a};
 	people[1] = people[0];
 	people[1].id = 2;
-	people[1].name = (char *)(uintptr_t)"Bo Berg";
-	people[1].email = (char *)(uintptr_t)"bo@example.org";
+	people[1].name = (char *)(uintptr_t) "Bo Berg";
+	people[1].email = (char *)(uintptr_t) "bo@example.org";
 	memset(&cur, 0, sizeof(cur));
 	cur.person_id = 1;
 	snprintf(cur.report.area, sizeof(cur.report.area), "centrum");
@@ -817,8 +850,8 @@ START_TEST(from_compiled_picture)
 		cur.report.ratings[i] = anna[i];
 		old.report.ratings[i] = prev[i];
 	}
-	cur.report.place = (char *)(uintptr_t)"Torget";
-	cur.report.note = (char *)(uintptr_t)"Krossad busskur";
+	cur.report.place = (char *)(uintptr_t) "Torget";
+	cur.report.note = (char *)(uintptr_t) "Krossad busskur";
 	memset(&fl, 0, sizeof(fl));
 	fl.area = "centrum";
 	fl.indicator = "skadegorelse";
@@ -856,7 +889,8 @@ START_TEST(from_compiled_picture)
 	input_init(&in, pic, ppic);
 	ck_assert_int_eq(digest_render(set, &in, &m, &cause), 0);
 	ck_assert_str_eq(m.subject, "Lägesbild v. 47: 1 rött område");
-	ck_assert_ptr_nonnull(strstr(m.text, "\nCentrum: rött läge\n"
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "\nCentrum: rött läge\n"
 	    "  - Skadegörelse: omfattande (3), upp från 2.\n"
 	    "    Kvarstående sedan v. 45 (3 veckor), flaggat efter 3 veckor "
 	    "i rad.\n"
@@ -865,10 +899,12 @@ START_TEST(from_compiled_picture)
 	    "  - Torget: Krossad busskur\n"
 	    "  1 av 2 rapportörer har rapporterat.\n"
 	    "  Har inte rapporterat: Bo Berg <bo@example.org>\n"));
-	ck_assert_ptr_nonnull(strstr(m.text, "Nytt i gult eller rött läge:\n"
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "Nytt i gult eller rött läge:\n"
 	    "- Centrum, Klotter: återkommande (2), förra perioden ej "
 	    "bedömt.\n"));
-	ck_assert_ptr_nonnull(strstr(m.text, "Från gult till rött läge:\n"
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "Från gult till rött läge:\n"
 	    "- Centrum, Skadegörelse: omfattande (3), förra perioden "
 	    "återkommande (2).\n"));
 	digest_mail_clear(&m);
@@ -877,7 +913,7 @@ START_TEST(from_compiled_picture)
 }
 END_TEST
 
-static const char *const two_areas[] = { "Centrum", "Åby & Hagen" };
+static const char *const two_areas[] = {"Centrum", "Åby & Hagen"};
 
 static void
 reminder_init(struct digest_reminder *r, size_t n)
@@ -893,20 +929,22 @@ reminder_init(struct digest_reminder *r, size_t n)
 
 START_TEST(reminder_golden)
 {
-	struct digest_reminder	 r;
-	struct digest_mail	 m;
-	char			*cause = NULL;
+	struct digest_reminder r;
+	struct digest_mail m;
+	char *cause = NULL;
 
 	reminder_init(&r, 2);
 	ck_assert_int_eq(digest_render_reminder(set, &r, &m, &cause), 0);
 	ck_assert_str_eq(m.subject, "Påminnelse: rapportera för vecka 47");
 	golden("reminder.txt", m.text);
-	ck_assert_ptr_nonnull(strstr(m.html, "<td style=\"padding:2px 0 2px "
+	ck_assert_ptr_nonnull(strstr(m.html,
+	    "<td style=\"padding:2px 0 2px "
 	    "10px;border-left:3px solid #1f4e79;font-weight:bold;\">"
 	    "Åby &amp; Hagen</td>"));
-	ck_assert_int_eq(count(m.html,
-	    "href=\"https://est.example/r/AbC123\""), 2);
-	ck_assert_ptr_nonnull(strstr(m.html, "<title>Påminnelse: rapportera "
+	ck_assert_int_eq(
+	    count(m.html, "href=\"https://est.example/r/AbC123\""), 2);
+	ck_assert_ptr_nonnull(strstr(m.html,
+	    "<title>Påminnelse: rapportera "
 	    "för vecka 47</title>"));
 	ck_assert_ptr_nonnull(strstr(m.html, "bortse från det här mejlet"));
 	digest_mail_clear(&m);
@@ -915,19 +953,21 @@ END_TEST
 
 START_TEST(reminder_one_area)
 {
-	struct digest_reminder	 r;
-	struct digest_mail	 m;
-	char			*cause = NULL;
+	struct digest_reminder r;
+	struct digest_mail m;
+	char *cause = NULL;
 
 	reminder_init(&r, 1);
 	r.name = NULL;
 	ck_assert_int_eq(digest_render_reminder(set, &r, &m, &cause), 0);
-	ck_assert_ptr_nonnull(strstr(m.text, "Hej!\n\nVi har ännu ingen "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "Hej!\n\nVi har ännu ingen "
 	    "rapport från dig för vecka 47, 16–22 november, för Centrum.\n"
 	    "\nRapportera här, det tar ett par minuter:\n"
 	    "https://est.example/r/AbC123\n"));
 	ck_assert_ptr_null(strstr(m.text, "Åby"));
-	ck_assert_ptr_nonnull(strstr(m.text, "Har du redan rapporterat kan du "
+	ck_assert_ptr_nonnull(strstr(m.text,
+	    "Har du redan rapporterat kan du "
 	    "bortse från det här mejlet.\n"));
 	ck_assert_ptr_nonnull(strstr(m.html, "för <strong>Centrum</strong>."));
 	digest_mail_clear(&m);
@@ -937,8 +977,8 @@ END_TEST
 static Suite *
 digest_suite(void)
 {
-	Suite	*s = suite_create("digest");
-	TCase	*tc;
+	Suite *s = suite_create("digest");
+	TCase *tc;
 
 	tc = tcase_create("digest");
 	tcase_add_checked_fixture(tc, setup, teardown);

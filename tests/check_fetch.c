@@ -18,23 +18,23 @@
 #include "testutil.h"
 
 struct server {
-	int		 fd;
-	int		 port;
-	pthread_t	 thread;
+	int fd;
+	int port;
+	pthread_t thread;
 	/* What to answer, in order, one per connection. */
-	const char	*answers[4];
-	size_t		 n_answers;
-	int		 delay;		/* seconds before answering */
-	bool		 raw;		/* answer after the first read */
-	char		 request[8192];	/* the last request, headers + body */
+	const char *answers[4];
+	size_t n_answers;
+	int delay; /* seconds before answering */
+	bool raw; /* answer after the first read */
+	char request[8192]; /* the last request, headers + body */
 };
 
 static void
 read_request(int c, char *buf, size_t size)
 {
-	size_t	 len = 0, want = 0;
-	ssize_t	 n;
-	char	*end, *cl;
+	size_t len = 0, want = 0;
+	ssize_t n;
+	char *end, *cl;
 
 	buf[0] = '\0';
 	while (len + 1 < size) {
@@ -47,8 +47,8 @@ read_request(int c, char *buf, size_t size)
 		if (want == 0) {
 			cl = strcasestr(buf, "Content-Length:");
 			want = (size_t)(end + 4 - buf) +
-			    (cl != NULL && cl < end ? strtoul(cl + 15, NULL,
-			    10) : 0);
+			    (cl != NULL && cl < end ? strtoul(cl + 15, NULL, 10)
+						    : 0);
 		}
 		if (len >= want)
 			break;
@@ -58,7 +58,7 @@ read_request(int c, char *buf, size_t size)
 static void *
 serve(void *arg)
 {
-	struct server	*s = arg;
+	struct server *s = arg;
 
 	for (size_t i = 0; i < s->n_answers; i++) {
 		int c = accept(s->fd, NULL, NULL);
@@ -80,9 +80,9 @@ serve(void *arg)
 static void
 server_start(struct server *s)
 {
-	struct sockaddr_in	sin;
-	socklen_t		len = sizeof(sin);
-	int			one = 1;
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int one = 1;
 
 	s->fd = socket(AF_INET, SOCK_STREAM, 0);
 	ck_assert_int_ge(s->fd, 0);
@@ -90,8 +90,7 @@ server_start(struct server *s)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(s->fd, (struct sockaddr *)&sin, sizeof(sin)),
-	    0);
+	ck_assert_int_eq(bind(s->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	ck_assert_int_eq(listen(s->fd, 4), 0);
 	getsockname(s->fd, (struct sockaddr *)&sin, &len);
 	s->port = ntohs(sin.sin_port);
@@ -120,15 +119,17 @@ request_init(struct fetch_request *req, char *url, size_t size,
 
 START_TEST(test_get_headers)
 {
-	struct server		 s = { .answers = {
-	    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-	    "ETag: \"v1\"\r\nLast-Modified: Fri, 20 Nov 2026 07:05:00 GMT\r\n"
-	    "Content-Length: 7\r\nConnection: close\r\n\r\n[1,2,3]" },
-	    .n_answers = 1 };
-	struct fetch_request	 req;
-	struct fetch_response	 r;
-	enum fetch_error	 err;
-	char			 url[128], *cause = NULL;
+	struct server s = {
+	    .answers =
+		{"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		 "ETag: \"v1\"\r\nLast-Modified: Fri, 20 Nov 2026 07:05:00 "
+		 "GMT\r\n"
+		 "Content-Length: 7\r\nConnection: close\r\n\r\n[1,2,3]"},
+	    .n_answers = 1};
+	struct fetch_request req;
+	struct fetch_response r;
+	enum fetch_error err;
+	char url[128], *cause = NULL;
 
 	server_start(&s);
 	request_init(&req, url, sizeof(url), &s, "/api/events");
@@ -144,26 +145,27 @@ START_TEST(test_get_headers)
 	ck_assert_str_eq(r.content_type, "application/json");
 	ck_assert_ptr_null(r.retry_after);
 	ck_assert_ptr_nonnull(strstr(s.request, "GET /api/events HTTP/1.1"));
-	ck_assert_ptr_nonnull(strstr(s.request,
-	    "User-Agent: estd/test (+http://example.org)"));
+	ck_assert_ptr_nonnull(
+	    strstr(s.request, "User-Agent: estd/test (+http://example.org)"));
 	ck_assert_ptr_nonnull(strstr(s.request, "If-None-Match: \"v0\""));
-	ck_assert_ptr_nonnull(strstr(s.request,
-	    "If-Modified-Since: Thu, 19 Nov 2026 07:05:00 GMT"));
+	ck_assert_ptr_nonnull(strstr(
+	    s.request, "If-Modified-Since: Thu, 19 Nov 2026 07:05:00 GMT"));
 	fetch_response_clear(&r);
 }
 END_TEST
 
 START_TEST(test_post_body)
 {
-	struct server		 s = { .answers = {
-	    "HTTP/1.1 503 Busy\r\nRetry-After: 120\r\nContent-Length: 0\r\n"
-	    "Connection: close\r\n\r\n" }, .n_answers = 1 };
-	const char		*headers[] = { "Content-Type: application/json",
-				    "X-Estd-Signature: sha256=00", NULL };
-	struct fetch_request	 req;
-	struct fetch_response	 r;
-	enum fetch_error	 err;
-	char			 url[128], *cause = NULL;
+	struct server s = {.answers = {"HTTP/1.1 503 Busy\r\nRetry-After: "
+				       "120\r\nContent-Length: 0\r\n"
+				       "Connection: close\r\n\r\n"},
+	    .n_answers = 1};
+	const char *headers[] = {"Content-Type: application/json",
+	    "X-Estd-Signature: sha256=00", NULL};
+	struct fetch_request req;
+	struct fetch_response r;
+	enum fetch_error err;
+	char url[128], *cause = NULL;
 
 	server_start(&s);
 	request_init(&req, url, sizeof(url), &s, "/hook");
@@ -180,21 +182,22 @@ START_TEST(test_post_body)
 	ck_assert_ptr_nonnull(strstr(s.request, "POST /hook HTTP/1.1"));
 	ck_assert_ptr_nonnull(strstr(s.request, "X-Estd-Signature: sha256=00"));
 	ck_assert_ptr_null(strstr(s.request, "Expect:"));
-	ck_assert_ptr_nonnull(strstr(s.request,
-	    "\r\n\r\n{\"a\":\"\xc3\xb6\"}"));
+	ck_assert_ptr_nonnull(
+	    strstr(s.request, "\r\n\r\n{\"a\":\"\xc3\xb6\"}"));
 	fetch_response_clear(&r);
 }
 END_TEST
 
 START_TEST(test_too_large_by_length)
 {
-	struct server		 s = { .answers = {
-	    "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n"
-	    "Connection: close\r\n\r\nxxxx" }, .n_answers = 1 };
-	struct fetch_request	 req;
-	struct fetch_response	 r;
-	enum fetch_error	 err;
-	char			 url[128], *cause = NULL;
+	struct server s = {
+	    .answers = {"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n"
+			"Connection: close\r\n\r\nxxxx"},
+	    .n_answers = 1};
+	struct fetch_request req;
+	struct fetch_response r;
+	enum fetch_error err;
+	char url[128], *cause = NULL;
 
 	server_start(&s);
 	request_init(&req, url, sizeof(url), &s, "/");
@@ -202,7 +205,8 @@ START_TEST(test_too_large_by_length)
 	ck_assert_int_eq(fetch(&req, &r, &err, &cause), -1);
 	server_stop(&s);
 	ck_assert_int_eq(err, FETCH_TOO_LARGE);
-	ck_assert_str_eq(cause, "the answer is larger than 1000 bytes; it was "
+	ck_assert_str_eq(cause,
+	    "the answer is larger than 1000 bytes; it was "
 	    "not read");
 	ck_assert_ptr_null(r.body);
 	free(cause);
@@ -211,15 +215,16 @@ END_TEST
 
 START_TEST(test_too_large_unannounced)
 {
-	static char		 big[4096];
-	struct server		 s = { .n_answers = 1 };
-	struct fetch_request	 req;
-	struct fetch_response	 r;
-	enum fetch_error	 err;
-	char			 url[128], *cause = NULL;
+	static char big[4096];
+	struct server s = {.n_answers = 1};
+	struct fetch_request req;
+	struct fetch_response r;
+	enum fetch_error err;
+	char url[128], *cause = NULL;
 
 	/* No Content-Length: the cap is found while reading. */
-	snprintf(big, sizeof(big), "HTTP/1.1 200 OK\r\nConnection: close\r\n"
+	snprintf(big, sizeof(big),
+	    "HTTP/1.1 200 OK\r\nConnection: close\r\n"
 	    "\r\n");
 	memset(big + strlen(big), '[', 3000);
 	s.answers[0] = big;
@@ -235,13 +240,14 @@ END_TEST
 
 START_TEST(test_truncated)
 {
-	struct server		 s = { .answers = {
-	    "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
-	    "Connection: close\r\n\r\n[{\"id\": 1," }, .n_answers = 1 };
-	struct fetch_request	 req;
-	struct fetch_response	 r;
-	enum fetch_error	 err;
-	char			 url[128], *cause = NULL;
+	struct server s = {
+	    .answers = {"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
+			"Connection: close\r\n\r\n[{\"id\": 1,"},
+	    .n_answers = 1};
+	struct fetch_request req;
+	struct fetch_response r;
+	enum fetch_error err;
+	char url[128], *cause = NULL;
 
 	server_start(&s);
 	request_init(&req, url, sizeof(url), &s, "/");
@@ -255,13 +261,14 @@ END_TEST
 
 START_TEST(test_timeout)
 {
-	struct server		 s = { .answers = {
-	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]" },
-	    .n_answers = 1, .delay = 3 };
-	struct fetch_request	 req;
-	struct fetch_response	 r;
-	enum fetch_error	 err;
-	char			 url[128], *cause = NULL;
+	struct server s = {
+	    .answers = {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]"},
+	    .n_answers = 1,
+	    .delay = 3};
+	struct fetch_request req;
+	struct fetch_response r;
+	enum fetch_error err;
+	char url[128], *cause = NULL;
 
 	server_start(&s);
 	request_init(&req, url, sizeof(url), &s, "/");
@@ -283,13 +290,14 @@ cancel_now(void *arg)
 
 START_TEST(test_cancel)
 {
-	struct server		 s = { .answers = {
-	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]" },
-	    .n_answers = 1, .delay = 2 };
-	struct fetch_request	 req;
-	struct fetch_response	 r;
-	enum fetch_error	 err;
-	char			 url[128], *cause = NULL;
+	struct server s = {
+	    .answers = {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]"},
+	    .n_answers = 1,
+	    .delay = 2};
+	struct fetch_request req;
+	struct fetch_response r;
+	enum fetch_error err;
+	char url[128], *cause = NULL;
 
 	server_start(&s);
 	request_init(&req, url, sizeof(url), &s, "/");
@@ -303,19 +311,22 @@ END_TEST
 
 START_TEST(test_redirects)
 {
-	struct server		 s = { .n_answers = 3 };
-	struct fetch_request	 req;
-	struct fetch_response	 r;
-	enum fetch_error	 err;
-	char			 url[128], a0[256], a1[256], *cause = NULL;
+	struct server s = {.n_answers = 3};
+	struct fetch_request req;
+	struct fetch_response r;
+	enum fetch_error err;
+	char url[128], a0[256], a1[256], *cause = NULL;
 
 	s.answers[2] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
-	    "Connection: close\r\n\r\n[]";
+		       "Connection: close\r\n\r\n[]";
 	server_start(&s);
-	snprintf(a0, sizeof(a0), "HTTP/1.1 301 Moved\r\nLocation: "
+	snprintf(a0, sizeof(a0),
+	    "HTTP/1.1 301 Moved\r\nLocation: "
 	    "http://127.0.0.1:%d/b\r\nContent-Length: 0\r\nConnection: close"
-	    "\r\n\r\n", s.port);
-	snprintf(a1, sizeof(a1), "HTTP/1.1 302 Found\r\nLocation: /c\r\n"
+	    "\r\n\r\n",
+	    s.port);
+	snprintf(a1, sizeof(a1),
+	    "HTTP/1.1 302 Found\r\nLocation: /c\r\n"
 	    "Content-Length: 0\r\nConnection: close\r\n\r\n");
 	s.answers[0] = a0;
 	s.answers[1] = a1;
@@ -334,16 +345,16 @@ END_TEST
 
 START_TEST(test_redirects_limited)
 {
-	struct server		 s = { .n_answers = 2 };
-	struct fetch_request	 req;
-	struct fetch_response	 r;
-	enum fetch_error	 err;
-	char			 url[128], *cause = NULL;
+	struct server s = {.n_answers = 2};
+	struct fetch_request req;
+	struct fetch_response r;
+	enum fetch_error err;
+	char url[128], *cause = NULL;
 
 	s.answers[0] = "HTTP/1.1 302 Found\r\nLocation: /b\r\n"
-	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+		       "Content-Length: 0\r\nConnection: close\r\n\r\n";
 	s.answers[1] = "HTTP/1.1 302 Found\r\nLocation: /c\r\n"
-	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+		       "Content-Length: 0\r\nConnection: close\r\n\r\n";
 	server_start(&s);
 	request_init(&req, url, sizeof(url), &s, "/a");
 	req.max_redirects = 1;
@@ -367,11 +378,11 @@ END_TEST
 
 START_TEST(test_connect_refused)
 {
-	struct server		 s = { .n_answers = 0 };
-	struct fetch_request	 req;
-	struct fetch_response	 r;
-	enum fetch_error	 err;
-	char			 url[128], *cause = NULL;
+	struct server s = {.n_answers = 0};
+	struct fetch_request req;
+	struct fetch_response r;
+	enum fetch_error err;
+	char url[128], *cause = NULL;
 
 	/* A port that was just free: nobody listens on it any more. */
 	server_start(&s);
@@ -386,13 +397,14 @@ END_TEST
 
 START_TEST(test_tls_refused)
 {
-	struct server		 s = { .answers = {
-	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]" },
-	    .n_answers = 1, .raw = true };
-	struct fetch_request	 req;
-	struct fetch_response	 r;
-	enum fetch_error	 err;
-	char			 url[128], *cause = NULL;
+	struct server s = {
+	    .answers = {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]"},
+	    .n_answers = 1,
+	    .raw = true};
+	struct fetch_request req;
+	struct fetch_response r;
+	enum fetch_error err;
+	char url[128], *cause = NULL;
 
 	/* https:// to a server that speaks plain HTTP: no handshake. */
 	server_start(&s);
@@ -408,7 +420,7 @@ END_TEST
 
 START_TEST(test_retry_after)
 {
-	const time_t	now = 1800000000;
+	const time_t now = 1800000000;
 
 	ck_assert_int_eq(fetch_retry_after("120", now), now + 120);
 	ck_assert_int_eq(fetch_retry_after(" 0 ", now), now);
@@ -417,18 +429,17 @@ START_TEST(test_retry_after)
 	ck_assert_int_eq(fetch_retry_after("12x", now), -1);
 	ck_assert_int_eq(fetch_retry_after(NULL, now), -1);
 	/* A date already past: now. */
-	ck_assert_int_eq(fetch_retry_after("Wed, 21 Oct 2015 07:28:00 GMT",
-	    now), now);
+	ck_assert_int_eq(
+	    fetch_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), now);
 	/* A date a day ahead of the real clock: a day ahead of now. */
 	{
-		char		 date[64];
-		time_t		 t = time(NULL) + 86400;
-		struct tm	 tm;
-		time_t		 got;
+		char date[64];
+		time_t t = time(NULL) + 86400;
+		struct tm tm;
+		time_t got;
 
 		gmtime_r(&t, &tm);
-		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT",
-		    &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 		got = fetch_retry_after(date, now);
 		ck_assert(got >= now + 86400 - 2 && got <= now + 86400);
 	}
@@ -438,8 +449,8 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("fetch");
-	TCase	*tc = tcase_create("http");
+	Suite *s = suite_create("fetch");
+	TCase *tc = tcase_create("http");
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_get_headers);

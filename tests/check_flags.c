@@ -16,30 +16,30 @@
 #include "report.h"
 #include "testutil.h"
 
-#define SERIES_MAX	128
+#define SERIES_MAX 128
 
 /* The default rule of [flags], weekly. */
-static const struct flags_rule def = { 2, 3, 6, 4, 2, FLAGS_UNIT_WEEKS };
+static const struct flags_rule def = {2, 3, 6, 4, 2, FLAGS_UNIT_WEEKS};
 
 struct series {
-	size_t			 n;
-	char			 labels[SERIES_MAX][PERIOD_LABEL_MAX];
-	struct flags_point	 pt[SERIES_MAX];
+	size_t n;
+	char labels[SERIES_MAX][PERIOD_LABEL_MAX];
+	struct flags_point pt[SERIES_MAX];
 };
 
 /* "2 0 - 3": scores for 2026-W01, W02, ... */
 static void
 series_parse(struct series *s, const char *text)
 {
-	const char	*p;
+	const char *p;
 
 	s->n = 0;
 	for (p = text; *p != '\0'; p++) {
 		if (*p == ' ')
 			continue;
 		ck_assert_uint_lt(s->n, SERIES_MAX);
-		snprintf(s->labels[s->n], PERIOD_LABEL_MAX, "2026-W%02zu",
-		    s->n + 1);
+		snprintf(
+		    s->labels[s->n], PERIOD_LABEL_MAX, "2026-W%02zu", s->n + 1);
 		s->pt[s->n].label = s->labels[s->n];
 		s->pt[s->n].score = *p == '-' ? RATING_NONE : *p - '0';
 		s->n++;
@@ -47,11 +47,10 @@ series_parse(struct series *s, const char *text)
 }
 
 static void
-run_ok(const struct flags_rule *rule, const char *text,
-    struct flags_history *h)
+run_ok(const struct flags_rule *rule, const char *text, struct flags_history *h)
 {
-	struct series	 s;
-	char		*cause = NULL;
+	struct series s;
+	char *cause = NULL;
 
 	series_parse(&s, text);
 	ck_assert_msg(flags_run(rule, s.pt, s.n, h, &cause) == 0, "%s",
@@ -88,8 +87,8 @@ expect_state(const struct flags_state *st, bool open, int run, int below,
 }
 
 static void
-expect_same_episode(const struct flags_episode *a,
-    const struct flags_episode *b)
+expect_same_episode(
+    const struct flags_episode *a, const struct flags_episode *b)
 {
 	ck_assert_str_eq(a->opened, b->opened);
 	ck_assert_str_eq(a->closed, b->closed);
@@ -115,18 +114,18 @@ static void
 step_all(const struct flags_rule *rule, const struct flags_point *pt,
     size_t from, size_t n, struct flags_state *st, struct flags_history *h)
 {
-	enum flags_change	 ch;
-	size_t			 i;
+	enum flags_change ch;
+	size_t i;
 
 	for (i = from; i < n; i++) {
-		ck_assert_int_eq(flags_step(rule, st, pt[i].label,
-		    pt[i].score, &ch), 0);
+		ck_assert_int_eq(
+		    flags_step(rule, st, pt[i].label, pt[i].score, &ch), 0);
 		switch (ch) {
 		case FLAGS_OPENED:
 			ck_assert(st->open);
 			ck_assert_str_eq(st->episode.opened, pt[i].label);
-			h->episodes = realloc(h->episodes,
-			    (h->n + 1) * sizeof(*h->episodes));
+			h->episodes = realloc(
+			    h->episodes, (h->n + 1) * sizeof(*h->episodes));
 			ck_assert_ptr_nonnull(h->episodes);
 			h->episodes[h->n++] = st->episode;
 			break;
@@ -136,15 +135,14 @@ step_all(const struct flags_rule *rule, const struct flags_point *pt,
 			ck_assert_str_eq(st->episode.closed, pt[i].label);
 			h->episodes[h->n - 1] = st->episode;
 			break;
-		case FLAGS_UNCHANGED:
-			break;
+		case FLAGS_UNCHANGED: break;
 		}
 	}
 }
 
 START_TEST(test_three_in_a_row)
 {
-	struct flags_history	 h;
+	struct flags_history h;
 
 	/* Elevated in W01, W02, W03: the run reaches 3 in W03. */
 	run_ok(&def, "2 2 2", &h);
@@ -185,7 +183,7 @@ END_TEST
 
 START_TEST(test_four_of_six)
 {
-	struct flags_history	 h;
+	struct flags_history h;
 
 	/*
 	 * W01 2 (run 1, window 1), W02 2 (2, 2), W03 0 (0, 2), W04 2 (1, 3),
@@ -222,8 +220,8 @@ END_TEST
 
 START_TEST(test_flapping)
 {
-	struct flags_history	 h;
-	struct flags_rule	 r7 = def;
+	struct flags_history h;
+	struct flags_rule r7 = def;
 
 	/*
 	 * Elevated every other week: the run never passes 1 and any six
@@ -264,13 +262,13 @@ END_TEST
 
 START_TEST(test_close)
 {
-	struct flags_history	 h;
+	struct flags_history h;
 
 	/* Opens in W03; W04 and W05 are below: closes in W05. */
 	run_ok(&def, "2 2 2 1 0", &h);
 	ck_assert_uint_eq(h.n, 1);
-	expect_episode(&h, 0, "2026-W03", "2026-W05", FLAGS_WHY_CONSECUTIVE,
-	    3, 0, "3 veckor i rad", "3 weeks in a row");
+	expect_episode(&h, 0, "2026-W03", "2026-W05", FLAGS_WHY_CONSECUTIVE, 3,
+	    0, "3 veckor i rad", "3 weeks in a row");
 	expect_state(&h.state, false, 0, 0, 0);
 	expect_same_episode(&h.state.episode, &h.episodes[0]);
 	flags_history_clear(&h);
@@ -294,7 +292,7 @@ END_TEST
 
 START_TEST(test_gaps)
 {
-	struct flags_history	 h;
+	struct flags_history h;
 
 	/* Gaps while open close nothing: still open after five of them. */
 	run_ok(&def, "2 2 2 - - - - -", &h);
@@ -326,7 +324,7 @@ END_TEST
 
 START_TEST(test_reopen)
 {
-	struct flags_history	 h;
+	struct flags_history h;
 
 	/*
 	 * W03-W05 the first episode. Counting resumes in W06: W06 (run 1,
@@ -338,8 +336,8 @@ START_TEST(test_reopen)
 	flags_history_clear(&h);
 	run_ok(&def, "2 2 2 0 0 2 2 2", &h);
 	ck_assert_uint_eq(h.n, 2);
-	expect_episode(&h, 0, "2026-W03", "2026-W05", FLAGS_WHY_CONSECUTIVE,
-	    3, 0, "3 veckor i rad", "3 weeks in a row");
+	expect_episode(&h, 0, "2026-W03", "2026-W05", FLAGS_WHY_CONSECUTIVE, 3,
+	    0, "3 veckor i rad", "3 weeks in a row");
 	expect_episode(&h, 1, "2026-W08", "", FLAGS_WHY_CONSECUTIVE, 3, 0,
 	    "3 veckor i rad", "3 weeks in a row");
 	expect_same_episode(&h.state.episode, &h.episodes[1]);
@@ -359,8 +357,8 @@ END_TEST
 
 START_TEST(test_no_reopen_in_close_period)
 {
-	struct flags_history	 h;
-	struct flags_rule	 r = { 2, 3, 6, 2, 1, FLAGS_UNIT_WEEKS };
+	struct flags_history h;
+	struct flags_rule r = {2, 3, 6, 2, 1, FLAGS_UNIT_WEEKS};
 
 	/*
 	 * 2 of 6 opens, one below week closes. W02 opens (window 2); W03
@@ -384,8 +382,8 @@ END_TEST
 
 START_TEST(test_level_three)
 {
-	struct flags_history	 h;
-	struct flags_rule	 r = def;
+	struct flags_history h;
+	struct flags_rule r = def;
 
 	r.level = 3;
 	/* Every 2 is below level 3: never flagged, run stays 0. */
@@ -407,23 +405,23 @@ START_TEST(test_level_three)
 	/* Three 3s in a row, then two 2s (below level 3) close it. */
 	run_ok(&r, "3 3 3 2 2", &h);
 	ck_assert_uint_eq(h.n, 1);
-	expect_episode(&h, 0, "2026-W03", "2026-W05", FLAGS_WHY_CONSECUTIVE,
-	    3, 0, "3 veckor i rad", "3 weeks in a row");
+	expect_episode(&h, 0, "2026-W03", "2026-W05", FLAGS_WHY_CONSECUTIVE, 3,
+	    0, "3 veckor i rad", "3 weeks in a row");
 	flags_history_clear(&h);
 }
 END_TEST
 
 START_TEST(test_consecutive_one)
 {
-	struct flags_history	 h;
-	struct flags_rule	 r = def;
+	struct flags_history h;
+	struct flags_rule r = def;
 
 	r.consecutive = 1;
 	/* W03 opens at once, W04-W05 close, W06 reopens. */
 	run_ok(&r, "0 1 2 0 0 2", &h);
 	ck_assert_uint_eq(h.n, 2);
-	expect_episode(&h, 0, "2026-W03", "2026-W05", FLAGS_WHY_CONSECUTIVE,
-	    1, 0, "1 vecka i rad", "1 week in a row");
+	expect_episode(&h, 0, "2026-W03", "2026-W05", FLAGS_WHY_CONSECUTIVE, 1,
+	    0, "1 vecka i rad", "1 week in a row");
 	expect_episode(&h, 1, "2026-W06", "", FLAGS_WHY_CONSECUTIVE, 1, 0,
 	    "1 vecka i rad", "1 week in a row");
 	flags_history_clear(&h);
@@ -437,10 +435,10 @@ END_TEST
 
 START_TEST(test_units)
 {
-	struct flags_history	 h;
-	struct flags_rule	 r = def;
-	struct flags_rule	 one = { 2, 2, 1, 1, 1, FLAGS_UNIT_WEEKS };
-	struct conf		 conf;
+	struct flags_history h;
+	struct flags_rule r = def;
+	struct flags_rule one = {2, 2, 1, 1, 1, FLAGS_UNIT_WEEKS};
+	struct conf conf;
 
 	r.unit = FLAGS_UNIT_PERIODS;
 	run_ok(&r, "2 2 2", &h);
@@ -481,30 +479,26 @@ END_TEST
 START_TEST(test_rule_check)
 {
 	static const struct {
-		struct flags_rule	 r;
-		const char		*cause;
+		struct flags_rule r;
+		const char *cause;
 	} bad[] = {
-		{ { 0, 3, 6, 4, 2, FLAGS_UNIT_WEEKS },
-		    "flags: level must be 1-3" },
-		{ { 4, 3, 6, 4, 2, FLAGS_UNIT_WEEKS },
-		    "flags: level must be 1-3" },
-		{ { 2, 0, 6, 4, 2, FLAGS_UNIT_WEEKS },
-		    "flags: consecutive must be at least 1" },
-		{ { 2, 3, 0, 0, 2, FLAGS_UNIT_WEEKS },
-		    "flags: window must be 1-64" },
-		{ { 2, 3, 65, 4, 2, FLAGS_UNIT_WEEKS },
-		    "flags: window must be 1-64" },
-		{ { 2, 3, 6, 7, 2, FLAGS_UNIT_WEEKS },
-		    "flags: within must be 1-window" },
-		{ { 2, 3, 6, 0, 2, FLAGS_UNIT_WEEKS },
-		    "flags: within must be 1-window" },
-		{ { 2, 3, 6, 4, 0, FLAGS_UNIT_WEEKS },
-		    "flags: clear_after must be at least 1" },
+	    {{0, 3, 6, 4, 2, FLAGS_UNIT_WEEKS}, "flags: level must be 1-3"},
+	    {{4, 3, 6, 4, 2, FLAGS_UNIT_WEEKS}, "flags: level must be 1-3"},
+	    {{2, 0, 6, 4, 2, FLAGS_UNIT_WEEKS},
+		"flags: consecutive must be at least 1"},
+	    {{2, 3, 0, 0, 2, FLAGS_UNIT_WEEKS}, "flags: window must be 1-64"},
+	    {{2, 3, 65, 4, 2, FLAGS_UNIT_WEEKS}, "flags: window must be 1-64"},
+	    {{2, 3, 6, 7, 2, FLAGS_UNIT_WEEKS},
+		"flags: within must be 1-window"},
+	    {{2, 3, 6, 0, 2, FLAGS_UNIT_WEEKS},
+		"flags: within must be 1-window"},
+	    {{2, 3, 6, 4, 0, FLAGS_UNIT_WEEKS},
+		"flags: clear_after must be at least 1"},
 	};
-	struct flags_history	 h;
-	struct flags_point	 pt = { "2026-W01", 2 };
-	char			*cause;
-	size_t			 i;
+	struct flags_history h;
+	struct flags_point pt = {"2026-W01", 2};
+	char *cause;
+	size_t i;
 
 	ck_assert_int_eq(flags_rule_check(&def, NULL), 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -524,13 +518,12 @@ END_TEST
 
 START_TEST(test_bad_input)
 {
-	struct flags_point	 pt[2] = {
-	    { "2026-W01", 2 }, { "2026-W02", 4 } };
-	struct flags_history	 h;
-	struct flags_state	 st, before;
-	struct flags_rule	 bad = def;
-	enum flags_change	 ch;
-	char			*cause = NULL;
+	struct flags_point pt[2] = {{"2026-W01", 2}, {"2026-W02", 4}};
+	struct flags_history h;
+	struct flags_state st, before;
+	struct flags_rule bad = def;
+	enum flags_change ch;
+	char *cause = NULL;
 
 	ck_assert_int_eq(flags_run(&def, pt, 2, &h, &cause), -1);
 	ck_assert_str_eq(cause, "flags: 2026-W02: score 4 out of range");
@@ -565,8 +558,8 @@ START_TEST(test_bad_input)
 	ck_assert_int_eq(flags_step(&def, &st, "2026-W02", 4, &ch), -1);
 	ck_assert_int_eq(ch, FLAGS_UNCHANGED);
 	ck_assert_int_eq(flags_step(&def, &st, NULL, 2, &ch), -1);
-	ck_assert_int_eq(flags_step(&def, &st, "a label far too long", 2,
-	    &ch), -1);
+	ck_assert_int_eq(
+	    flags_step(&def, &st, "a label far too long", 2, &ch), -1);
 	bad.within = 9;
 	ck_assert_int_eq(flags_step(&bad, &st, "2026-W02", 2, &ch), -1);
 	expect_same_state(&st, &before);
@@ -575,20 +568,20 @@ END_TEST
 
 START_TEST(test_step_events)
 {
-	static const char *const labels[] = { "2026-W01", "2026-W02",
-	    "2026-W03", "2026-W04", "2026-W05", "2026-W06" };
-	static const int scores[] = { 2, 2, 2, 0, RATING_NONE, 0 };
-	static const enum flags_change want[] = { FLAGS_UNCHANGED,
+	static const char *const labels[] = {"2026-W01", "2026-W02", "2026-W03",
+	    "2026-W04", "2026-W05", "2026-W06"};
+	static const int scores[] = {2, 2, 2, 0, RATING_NONE, 0};
+	static const enum flags_change want[] = {FLAGS_UNCHANGED,
 	    FLAGS_UNCHANGED, FLAGS_OPENED, FLAGS_UNCHANGED, FLAGS_UNCHANGED,
-	    FLAGS_CLOSED };
-	struct flags_state	 st;
-	enum flags_change	 ch;
-	size_t			 i;
+	    FLAGS_CLOSED};
+	struct flags_state st;
+	enum flags_change ch;
+	size_t i;
 
 	flags_state_init(&st);
 	for (i = 0; i < 6; i++) {
-		ck_assert_int_eq(flags_step(&def, &st, labels[i], scores[i],
-		    &ch), 0);
+		ck_assert_int_eq(
+		    flags_step(&def, &st, labels[i], scores[i], &ch), 0);
 		ck_assert_msg(ch == want[i], "period %zu: %d", i + 1, ch);
 	}
 	ck_assert(!st.open);
@@ -601,12 +594,12 @@ END_TEST
 
 START_TEST(test_wide_window)
 {
-	struct flags_rule	 r = { 2, 64, 64, 64, 1, FLAGS_UNIT_WEEKS };
-	struct flags_point	 pt[70];
-	char			 labels[70][PERIOD_LABEL_MAX];
-	struct flags_history	 h, stepped = { 0, NULL, { 0 } };
-	struct flags_state	 st;
-	size_t			 i;
+	struct flags_rule r = {2, 64, 64, 64, 1, FLAGS_UNIT_WEEKS};
+	struct flags_point pt[70];
+	char labels[70][PERIOD_LABEL_MAX];
+	struct flags_history h, stepped = {0, NULL, {0}};
+	struct flags_state st;
+	size_t i;
 
 	/* 64 elevated weeks in a row fill the whole 64-bit window. */
 	for (i = 0; i < 70; i++) {
@@ -654,14 +647,14 @@ rnd_int(uint64_t *s, int lo, int hi)
 
 START_TEST(test_step_agrees_with_run)
 {
-	uint64_t		 seed = 0x9e3779b97f4a7c15ULL;
-	struct flags_point	 pt[SERIES_MAX];
-	char			 labels[SERIES_MAX][PERIOD_LABEL_MAX];
-	struct flags_history	 h, stepped, prefix;
-	struct flags_state	 st;
-	struct flags_rule	 r;
-	size_t			 n, i, cut, episodes = 0;
-	int			 iter, bias;
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	struct flags_point pt[SERIES_MAX];
+	char labels[SERIES_MAX][PERIOD_LABEL_MAX];
+	struct flags_history h, stepped, prefix;
+	struct flags_state st;
+	struct flags_rule r;
+	size_t n, i, cut, episodes = 0;
+	int iter, bias;
 
 	for (i = 0; i < SERIES_MAX; i++) {
 		snprintf(labels[i], sizeof(labels[i]), "p%zu", i + 1);
@@ -670,8 +663,8 @@ START_TEST(test_step_agrees_with_run)
 	for (iter = 0; iter < 5000; iter++) {
 		r.level = rnd_int(&seed, 1, 3);
 		r.consecutive = rnd_int(&seed, 1, 6);
-		r.window = rnd_int(&seed, 0, 9) == 0 ? rnd_int(&seed, 1, 64) :
-		    rnd_int(&seed, 1, 10);
+		r.window = rnd_int(&seed, 0, 9) == 0 ? rnd_int(&seed, 1, 64)
+						     : rnd_int(&seed, 1, 10);
 		r.within = rnd_int(&seed, 1, r.window);
 		r.clear_after = rnd_int(&seed, 1, 4);
 		r.unit = (enum flags_unit)rnd_int(&seed, 0, 1);
@@ -690,19 +683,20 @@ START_TEST(test_step_agrees_with_run)
 		step_all(&r, pt, 0, n, &st, &stepped);
 		ck_assert_uint_eq(stepped.n, h.n);
 		for (i = 0; i < h.n; i++)
-			expect_same_episode(&stepped.episodes[i],
-			    &h.episodes[i]);
+			expect_same_episode(
+			    &stepped.episodes[i], &h.episodes[i]);
 		expect_same_state(&st, &h.state);
 
 		/* Episodes open on elevated and close on below periods. */
 		for (i = 0; i < h.n; i++) {
 			const struct flags_episode *ep = &h.episodes[i];
-			size_t	 o = (size_t)atoi(ep->opened + 1) - 1;
+			size_t o = (size_t)atoi(ep->opened + 1) - 1;
 
 			ck_assert_int_ge(pt[o].score, r.level);
 			if (ep->closed[0] != '\0')
-				ck_assert_int_lt(pt[atoi(ep->closed + 1) -
-				    1].score, r.level);
+				ck_assert_int_lt(
+				    pt[atoi(ep->closed + 1) - 1].score,
+				    r.level);
 			/* Only the last episode may be open. */
 			ck_assert_int_eq(ep->closed[0] == '\0',
 			    i == h.n - 1 && h.state.open);
@@ -720,8 +714,8 @@ START_TEST(test_step_agrees_with_run)
 		step_all(&r, pt, cut, n, &st, &prefix);
 		ck_assert_uint_eq(prefix.n, h.n);
 		for (i = 0; i < h.n; i++)
-			expect_same_episode(&prefix.episodes[i],
-			    &h.episodes[i]);
+			expect_same_episode(
+			    &prefix.episodes[i], &h.episodes[i]);
 		expect_same_state(&st, &h.state);
 
 		flags_history_clear(&h);
@@ -736,8 +730,8 @@ END_TEST
 static Suite *
 flags_suite(void)
 {
-	Suite	*s = suite_create("flags");
-	TCase	*tc = tcase_create("core");
+	Suite *s = suite_create("flags");
+	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_three_in_a_row);
 	tcase_add_test(tc, test_four_of_six);

@@ -9,8 +9,8 @@
 static struct form
 decode_ok(const char *s)
 {
-	struct form	 f;
-	char		*cause = NULL;
+	struct form f;
+	char *cause = NULL;
 
 	ck_assert_int_eq(form_decode(s, strlen(s), &f, &cause), 0);
 	ck_assert_ptr_null(cause);
@@ -20,8 +20,8 @@ decode_ok(const char *s)
 static char *
 decode_fail(const char *s, size_t len)
 {
-	struct form	 f;
-	char		*cause = NULL;
+	struct form f;
+	char *cause = NULL;
 
 	ck_assert_int_eq(form_decode(s, len, &f, &cause), -1);
 	ck_assert_ptr_nonnull(cause);
@@ -31,8 +31,9 @@ decode_fail(const char *s, size_t len)
 
 START_TEST(test_basic)
 {
-	struct form	 f = decode_ok("area=centrum&r.klotter=2&note=Krossad+busskur%21");
-	size_t		 len;
+	struct form f =
+	    decode_ok("area=centrum&r.klotter=2&note=Krossad+busskur%21");
+	size_t len;
 
 	ck_assert_int_eq((int)f.n, 3);
 	ck_assert_str_eq(form_get(&f, "area", NULL), "centrum");
@@ -46,8 +47,8 @@ END_TEST
 
 START_TEST(test_utf8_and_empty)
 {
-	struct form	 f = decode_ok("place=Sk%C3%A4rg%C3%A5rd&nothing&x=&&y=1");
-	size_t		 len;
+	struct form f = decode_ok("place=Sk%C3%A4rg%C3%A5rd&nothing&x=&&y=1");
+	size_t len;
 
 	ck_assert_int_eq((int)f.n, 4);
 	ck_assert_str_eq(form_get(&f, "place", NULL), "Skärgård");
@@ -61,9 +62,9 @@ END_TEST
 
 START_TEST(test_nul_value_keeps_length)
 {
-	struct form	 f = decode_ok("note=a%00b");
-	size_t		 len;
-	const char	*v = form_get(&f, "note", &len);
+	struct form f = decode_ok("note=a%00b");
+	size_t len;
+	const char *v = form_get(&f, "note", &len);
 
 	ck_assert_int_eq((int)len, 3);
 	ck_assert_int_eq(v[1], '\0');
@@ -74,9 +75,9 @@ END_TEST
 
 START_TEST(test_rejections)
 {
-	char	*c;
-	char	*big;
-	struct buf b = { 0 };
+	char *c;
+	char *big;
+	struct buf b = {0};
 
 	c = decode_fail("a=%4", 4);
 	ck_assert_str_eq(c, "field \"a\": bad escape or over 8192 bytes");
@@ -106,7 +107,7 @@ END_TEST
 
 START_TEST(test_encode)
 {
-	struct buf	 b = { 0 };
+	struct buf b = {0};
 
 	form_encode(&b, "Norr & Söder/1");
 	ck_assert_str_eq(b.data, "Norr%20%26%20S%C3%B6der%2F1");
@@ -117,8 +118,8 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("form");
-	TCase	*tc = tcase_create("decode");
+	Suite *s = suite_create("form");
+	TCase *tc = tcase_create("decode");
 
 	tcase_add_test(tc, test_basic);
 	tcase_add_test(tc, test_utf8_and_empty);

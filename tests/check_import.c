@@ -22,29 +22,28 @@
 #include "xmalloc.h"
 
 /* 2026-11-22 (Sunday of 2026-W47) 12:00 +01:00 and the week before. */
-#define W47_NOON	1795345200
-#define W46_NOON	1794740400
+#define W47_NOON 1795345200
+#define W46_NOON 1794740400
 /* 2026-06-14 (Sunday of 2026-W24) 12:00 +02:00, summer time. */
-#define W24_NOON	1781431200
+#define W24_NOON 1781431200
 
 enum { SKADEGORELSE, KLOTTER, NEDSKRAPNING };
 
-static char		 dir[64];
-static struct store	*s;
-static struct checklist	 cl;
-static long long	 anna, bo, karin;
+static char dir[64];
+static struct store *s;
+static struct checklist cl;
+static long long anna, bo, karin;
 
-static const char *const keys[] = { "skadegorelse", "klotter",
-    "nedskrapning" };
+static const char *const keys[] = {"skadegorelse", "klotter", "nedskrapning"};
 
 static long long
 add_person(const char *name, const char *email, enum role role,
     const char *area1, const char *area2)
 {
-	struct person	 p;
-	unsigned char	 hash[TOKEN_HASH_LEN];
-	char		 tok[TOKEN_LEN + 1], *cause = NULL, *areas[2];
-	long long	 id;
+	struct person p;
+	unsigned char hash[TOKEN_HASH_LEN];
+	char tok[TOKEN_LEN + 1], *cause = NULL, *areas[2];
+	long long id;
 
 	memset(&p, 0, sizeof(p));
 	p.name = xstrdup(name);
@@ -72,8 +71,8 @@ add_person(const char *name, const char *email, enum role role,
 static void
 setup(void)
 {
-	char	 path[128], *cause = NULL;
-	size_t	 i;
+	char path[128], *cause = NULL;
+	size_t i;
 
 	strcpy(dir, "/tmp/check_import.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -97,19 +96,19 @@ setup(void)
 	ck_assert_int_eq(store_area_add(s, "soder", "Söder", &cause), 0);
 	anna = add_person("Anna Svensson", "anna@example.org", ROLE_REPORTER,
 	    "centrum", "norr");
-	bo = add_person("Bo Ek", "bo@example.org", ROLE_REPORTER, "centrum",
-	    NULL);
-	karin = add_person("Karin Berg", "karin@example.org",
-	    ROLE_KEYFUNCTION, "centrum", NULL);
+	bo = add_person(
+	    "Bo Ek", "bo@example.org", ROLE_REPORTER, "centrum", NULL);
+	karin = add_person("Karin Berg", "karin@example.org", ROLE_KEYFUNCTION,
+	    "centrum", NULL);
 }
 
 static void
 teardown(void)
 {
-	struct dirent	*de;
-	DIR		*d;
-	char		 path[384];
-	size_t		 i;
+	struct dirent *de;
+	DIR *d;
+	char path[384];
+	size_t i;
 
 	store_close(s);
 	for (i = 0; i < cl.n; i++) {
@@ -134,11 +133,11 @@ run(const char *csv, const struct import_options *opts,
     struct import_result *res)
 {
 	enum import_status rc;
-	char		*cause = NULL;
+	char *cause = NULL;
 
 	rc = import_csv(s, &cl, opts, csv, strlen(csv), res, &cause);
-	ck_assert_msg(rc != IMPORT_FAILED, "import failed: %s",
-	    cause ? cause : "?");
+	ck_assert_msg(
+	    rc != IMPORT_FAILED, "import failed: %s", cause ? cause : "?");
 	free(cause);
 	return rc;
 }
@@ -147,8 +146,8 @@ run(const char *csv, const struct import_options *opts,
 static size_t
 list(const char *label, const char *area, struct stored_report **out)
 {
-	struct period	p;
-	size_t		n = 0;
+	struct period p;
+	size_t n = 0;
 
 	ck_assert_int_eq(period_parse(label, &p), 0);
 	ck_assert_int_eq(store_report_list(s, &p, area, &cl, out, &n), 0);
@@ -156,10 +155,10 @@ list(const char *label, const char *area, struct stored_report **out)
 }
 
 static const struct stored_report *
-find(const struct stored_report *l, size_t n, const char *area,
-    long long person)
+find(
+    const struct stored_report *l, size_t n, const char *area, long long person)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(l[i].report.area, area) == 0 &&
@@ -170,8 +169,8 @@ find(const struct stored_report *l, size_t n, const char *area,
 }
 
 static void
-assert_values(const struct stored_report *r, int r0, int r1, int r2,
-    int c0, int c1, int c2)
+assert_values(const struct stored_report *r, int r0, int r1, int r2, int c0,
+    int c1, int c2)
 {
 	ck_assert_int_eq(r->report.ratings[SKADEGORELSE], r0);
 	ck_assert_int_eq(r->report.ratings[KLOTTER], r1);
@@ -181,7 +180,7 @@ assert_values(const struct stored_report *r, int r0, int r1, int r2,
 	ck_assert_int_eq(r->report.counts[NEDSKRAPNING], c2);
 }
 
-#define HEADER	"period,area,reporter_email,indicator,rating,count,note\n"
+#define HEADER "period,area,reporter_email,indicator,rating,count,note\n"
 
 static const char small[] = HEADER
     "2026-W47,centrum,anna@example.org,skadegorelse,2,3,Krossad busskur\n"
@@ -197,9 +196,9 @@ static const char small[] = HEADER
 static void
 check_small(int revision)
 {
-	struct stored_report	*l = NULL;
+	struct stored_report *l = NULL;
 	const struct stored_report *r;
-	size_t			 n;
+	size_t n;
 
 	n = list("2026-W47", NULL, &l);
 	ck_assert_uint_eq(n, 3);
@@ -214,8 +213,7 @@ check_small(int revision)
 	ck_assert_int_eq((long long)r->submitted, W47_NOON);
 
 	r = find(l, n, "centrum", 0);
-	assert_values(r, 3, 1, RATING_NONE, COUNT_NONE, COUNT_NONE,
-	    COUNT_NONE);
+	assert_values(r, 3, 1, RATING_NONE, COUNT_NONE, COUNT_NONE, COUNT_NONE);
 	ck_assert_str_eq(r->report.note, "Tunnel");
 	ck_assert_ptr_null(r->reporter_email);
 	ck_assert_int_eq(r->revision, revision);
@@ -231,8 +229,8 @@ check_small(int revision)
 	n = list("2026-W46", "centrum", &l);
 	ck_assert_uint_eq(n, 1);
 	r = find(l, n, "centrum", bo);
-	assert_values(r, RATING_NONE, 2, RATING_NONE, COUNT_NONE, COUNT_NONE,
-	    COUNT_NONE);
+	assert_values(
+	    r, RATING_NONE, 2, RATING_NONE, COUNT_NONE, COUNT_NONE, COUNT_NONE);
 	ck_assert_ptr_null(r->report.note);
 	ck_assert_int_eq((long long)r->submitted, W46_NOON);
 	ck_assert_int_eq(r->revision, revision);
@@ -273,19 +271,19 @@ END_TEST
 START_TEST(test_errors_nothing_written)
 {
 	struct import_result res;
-	const char *csv = HEADER
-	    "2026-W47,centrum,anna@example.org,skadegorelse,2,,\n"
-	    "2026-W47,centrum,anna@example.org,klotter,5,,\n"
-	    "2026-W47,norr,,klotter,1,,\n"
-	    "2026-W47,norr,,brandd,1,,\n";
+	const char *csv =
+	    HEADER "2026-W47,centrum,anna@example.org,skadegorelse,2,,\n"
+		   "2026-W47,centrum,anna@example.org,klotter,5,,\n"
+		   "2026-W47,norr,,klotter,1,,\n"
+		   "2026-W47,norr,,brandd,1,,\n";
 
 	ck_assert_int_eq(run(csv, NULL, &res), IMPORT_INVALID);
 	ck_assert_int_eq(res.n_errors, 2);
 	ck_assert_uint_eq(res.n_messages, 2);
 	ck_assert_str_eq(res.messages[0],
 	    "line 3: rating \"5\" for klotter must be 0–3 or empty");
-	ck_assert_str_eq(res.messages[1],
-	    "line 5: unknown indicator \"brandd\"");
+	ck_assert_str_eq(
+	    res.messages[1], "line 5: unknown indicator \"brandd\"");
 	ck_assert_int_eq(res.rows, 4);
 	ck_assert_int_eq(res.reports, 0);
 	import_result_clear(&res);
@@ -296,45 +294,45 @@ END_TEST
 START_TEST(test_error_kinds)
 {
 	struct import_result res;
-	const char *csv = HEADER
-	    "2026-W54,centrum,,klotter,1,,\n"				/* 2 */
-	    "2026-Q3,centrum,,klotter,1,,\n"				/* 3 */
-	    "2026-W47,väster,,klotter,1,,\n"				/* 4 */
-	    "2026-W47,centrum,eva@example.org,klotter,1,,\n"		/* 5 */
-	    "2026-W47,centrum,karin@example.org,klotter,1,,\n"	/* 6 */
-	    "2026-W47,norr,bo@example.org,klotter,1,,\n"		/* 7 */
-	    "2026-W47,centrum,,klotter,,10001,\n"			/* 8 */
-	    "2026-W47,centrum,,klotter,,,\n"				/* 9 */
-	    "2026-W47,centrum,,klotter,1\n"				/* 10 */
-	    "2026-W47,centrum,,klotter,1,,\n"				/* 11 */
-	    "2026-W47,centrum,,klotter,2,,\n"				/* 12 */
-	    "2026-W47,centrum,,skadegorelse,,2,\n"			/* 13 */
-	    "2026-W47,centrum,,skadegorelse,1,2,\n"			/* 14 */
-	    "2026-W47,,,klotter,1,,\n"					/* 15 */
-	    "2026-W47,centrum,,klotter,-1,x,\n";			/* 16 */
+	const char *csv =
+	    HEADER "2026-W54,centrum,,klotter,1,,\n" /* 2 */
+		   "2026-Q3,centrum,,klotter,1,,\n" /* 3 */
+		   "2026-W47,väster,,klotter,1,,\n" /* 4 */
+		   "2026-W47,centrum,eva@example.org,klotter,1,,\n" /* 5 */
+		   "2026-W47,centrum,karin@example.org,klotter,1,,\n" /* 6 */
+		   "2026-W47,norr,bo@example.org,klotter,1,,\n" /* 7 */
+		   "2026-W47,centrum,,klotter,,10001,\n" /* 8 */
+		   "2026-W47,centrum,,klotter,,,\n" /* 9 */
+		   "2026-W47,centrum,,klotter,1\n" /* 10 */
+		   "2026-W47,centrum,,klotter,1,,\n" /* 11 */
+		   "2026-W47,centrum,,klotter,2,,\n" /* 12 */
+		   "2026-W47,centrum,,skadegorelse,,2,\n" /* 13 */
+		   "2026-W47,centrum,,skadegorelse,1,2,\n" /* 14 */
+		   "2026-W47,,,klotter,1,,\n" /* 15 */
+		   "2026-W47,centrum,,klotter,-1,x,\n"; /* 16 */
 	static const char *const want[] = {
-		"line 2: period \"2026-W54\" is not a week like 2026-W47",
-		"line 3: period \"2026-Q3\" is not a week like 2026-W47",
-		"line 4: area \"väster\" does not exist",
-		"line 5: no person has the e-mail \"eva@example.org\" (add the "
-		    "reporter first, or leave reporter_email empty)",
-		"line 6: karin@example.org is a keyfunction, not a reporter",
-		"line 7: bo@example.org does not report for area \"norr\"",
-		"line 8: count \"10001\" for klotter must be a whole number "
-		    "0–10000 or empty",
-		"line 9: rating, count and note are all empty",
-		"line 10: 5 fields, expected 7 (period,area,reporter_email,"
-		    "indicator,rating,count,note)",
-		"line 12: klotter is rated twice for 2026-W47, centrum, no "
-		    "reporter (first on line 11)",
-		"line 14: skadegorelse is counted twice for 2026-W47, centrum, "
-		    "no reporter (first on line 13)",
-		"line 15: area is empty",
-		"line 16: rating \"-1\" for klotter must be 0–3 or empty",
-		"line 16: count \"x\" for klotter must be a whole number "
-		    "0–10000 or empty",
+	    "line 2: period \"2026-W54\" is not a week like 2026-W47",
+	    "line 3: period \"2026-Q3\" is not a week like 2026-W47",
+	    "line 4: area \"väster\" does not exist",
+	    "line 5: no person has the e-mail \"eva@example.org\" (add the "
+	    "reporter first, or leave reporter_email empty)",
+	    "line 6: karin@example.org is a keyfunction, not a reporter",
+	    "line 7: bo@example.org does not report for area \"norr\"",
+	    "line 8: count \"10001\" for klotter must be a whole number "
+	    "0–10000 or empty",
+	    "line 9: rating, count and note are all empty",
+	    "line 10: 5 fields, expected 7 (period,area,reporter_email,"
+	    "indicator,rating,count,note)",
+	    "line 12: klotter is rated twice for 2026-W47, centrum, no "
+	    "reporter (first on line 11)",
+	    "line 14: skadegorelse is counted twice for 2026-W47, centrum, "
+	    "no reporter (first on line 13)",
+	    "line 15: area is empty",
+	    "line 16: rating \"-1\" for klotter must be 0–3 or empty",
+	    "line 16: count \"x\" for klotter must be a whole number "
+	    "0–10000 or empty",
 	};
-	size_t	i;
+	size_t i;
 
 	ck_assert_int_eq(run(csv, NULL, &res), IMPORT_INVALID);
 	ck_assert_int_eq(res.n_errors, (long)(sizeof(want) / sizeof(*want)));
@@ -348,8 +346,8 @@ END_TEST
 START_TEST(test_many_errors)
 {
 	struct import_result res;
-	struct buf	 b = { NULL, 0, 0 };
-	int		 i;
+	struct buf b = {NULL, 0, 0};
+	int i;
 
 	buf_puts(&b, HEADER);
 	for (i = 0; i < 60; i++)
@@ -372,32 +370,41 @@ START_TEST(test_wrong_header)
 	struct import_result res;
 
 	ck_assert_int_eq(run("period,area,email,indicator,rating,count,note\n"
-	    "2026-W47,centrum,,klotter,1,,\n", NULL, &res), IMPORT_INVALID);
+			     "2026-W47,centrum,,klotter,1,,\n",
+			     NULL, &res),
+	    IMPORT_INVALID);
 	ck_assert_int_eq(res.n_errors, 1);
-	ck_assert_str_eq(res.messages[0], "line 1: the first line must be the "
+	ck_assert_str_eq(res.messages[0],
+	    "line 1: the first line must be the "
 	    "header \"period,area,reporter_email,indicator,rating,count,note\" "
 	    "(column 3 is \"email\", expected \"reporter_email\")");
 	import_result_clear(&res);
 
 	ck_assert_int_eq(run("period,area,reporter_email,indicator,rating,"
-	    "count\n", NULL, &res), IMPORT_INVALID);
-	ck_assert_str_eq(res.messages[0], "line 1: the first line must be the "
+			     "count\n",
+			     NULL, &res),
+	    IMPORT_INVALID);
+	ck_assert_str_eq(res.messages[0],
+	    "line 1: the first line must be the "
 	    "header \"period,area,reporter_email,indicator,rating,count,note\" "
 	    "(found 6 columns, expected 7)");
 	import_result_clear(&res);
 
 	ck_assert_int_eq(run("period;area;reporter_email;indicator;rating;"
-	    "count;note\n2026-W47;centrum;;klotter;1;;\n", NULL, &res),
+			     "count;note\n2026-W47;centrum;;klotter;1;;\n",
+			     NULL, &res),
 	    IMPORT_INVALID);
 	ck_assert_int_eq(res.n_errors, 1);
-	ck_assert_str_eq(res.messages[0], "line 1: the first line must be the "
+	ck_assert_str_eq(res.messages[0],
+	    "line 1: the first line must be the "
 	    "header \"period,area,reporter_email,indicator,rating,count,note\" "
 	    "(this one is separated by semicolons: save the file as "
 	    "comma-separated CSV)");
 	import_result_clear(&res);
 
 	ck_assert_int_eq(run("", NULL, &res), IMPORT_INVALID);
-	ck_assert_str_eq(res.messages[0], "line 1: the file is empty; the "
+	ck_assert_str_eq(res.messages[0],
+	    "line 1: the file is empty; the "
 	    "first line must be the header \"period,area,reporter_email,"
 	    "indicator,rating,count,note\"");
 	import_result_clear(&res);
@@ -413,18 +420,21 @@ END_TEST
 
 START_TEST(test_quoted_fields)
 {
-	struct import_result	 res;
-	struct stored_report	*l = NULL;
+	struct import_result res;
+	struct stored_report *l = NULL;
 	const struct stored_report *r;
-	size_t			 n;
+	size_t n;
 
-	ck_assert_int_eq(run(HEADER
-	    "2026-W47,soder,,klotter,2,,\"Klotter på väggen, även på "
-	    "dörren\"\n"
-	    "\"2026-W47\",\"soder\",\"\",\"skadegorelse\",\"1\",\"2\","
-	    "\"Han sa \"\"hej\"\"\noch gick\"\n"
-	    "2026-W47,soder,,nedskrapning,0,,\"Klotter på väggen, även på "
-	    "dörren\"\n", NULL, &res), IMPORT_OK);
+	ck_assert_int_eq(
+	    run(HEADER
+		"2026-W47,soder,,klotter,2,,\"Klotter på väggen, även på "
+		"dörren\"\n"
+		"\"2026-W47\",\"soder\",\"\",\"skadegorelse\",\"1\",\"2\","
+		"\"Han sa \"\"hej\"\"\noch gick\"\n"
+		"2026-W47,soder,,nedskrapning,0,,\"Klotter på väggen, även på "
+		"dörren\"\n",
+		NULL, &res),
+	    IMPORT_OK);
 	ck_assert_int_eq(res.rows, 3);
 	ck_assert_int_eq(res.reports, 1);
 	import_result_clear(&res);
@@ -433,19 +443,21 @@ START_TEST(test_quoted_fields)
 	ck_assert_uint_eq(n, 1);
 	r = find(l, n, "soder", 0);
 	assert_values(r, 1, 2, 0, 2, COUNT_NONE, COUNT_NONE);
-	ck_assert_str_eq(r->report.note, "Klotter på väggen, även på dörren\n"
+	ck_assert_str_eq(r->report.note,
+	    "Klotter på väggen, även på dörren\n"
 	    "Han sa \"hej\"\noch gick");
 	store_stored_reports_free(l, n);
 
 	/* Lines are counted in the file, across quoted line breaks. */
-	ck_assert_int_eq(run(HEADER
-	    "2026-W46,soder,,klotter,2,,\"två\nrader\"\n"
-	    "2026-W46,söder,,klotter,1,,\n"
-	    "2026-W46,soder,,klotter,1,,\"inte \"slut\"\n", NULL, &res),
+	ck_assert_int_eq(
+	    run(HEADER "2026-W46,soder,,klotter,2,,\"två\nrader\"\n"
+		       "2026-W46,söder,,klotter,1,,\n"
+		       "2026-W46,soder,,klotter,1,,\"inte \"slut\"\n",
+		NULL, &res),
 	    IMPORT_INVALID);
 	ck_assert_int_eq(res.n_errors, 2);
-	ck_assert_str_eq(res.messages[0],
-	    "line 4: area \"söder\" does not exist");
+	ck_assert_str_eq(
+	    res.messages[0], "line 4: area \"söder\" does not exist");
 	ck_assert_str_eq(res.messages[1],
 	    "line 5: unexpected character after closing quote");
 	import_result_clear(&res);
@@ -455,17 +467,20 @@ END_TEST
 
 START_TEST(test_bom_crlf_spaces)
 {
-	struct import_result	 res;
-	struct stored_report	*l = NULL;
+	struct import_result res;
+	struct stored_report *l = NULL;
 	const struct stored_report *r;
-	size_t			 n;
+	size_t n;
 
-	ck_assert_int_eq(run("\xef\xbb\xbfperiod,area,reporter_email,"
-	    "indicator,rating,count,note\r\n"
-	    "2026-W24, norr ,anna@example.org,klotter, 3 ,,\r\n"
-	    "\r\n"
-	    "2026-W24,norr,anna@example.org,skadegorelse,1,0,  Trappan  \r\n",
-	    NULL, &res), IMPORT_OK);
+	ck_assert_int_eq(
+	    run("\xef\xbb\xbfperiod,area,reporter_email,"
+		"indicator,rating,count,note\r\n"
+		"2026-W24, norr ,anna@example.org,klotter, 3 ,,\r\n"
+		"\r\n"
+		"2026-W24,norr,anna@example.org,skadegorelse,1,0,  Trappan  "
+		"\r\n",
+		NULL, &res),
+	    IMPORT_OK);
 	ck_assert_int_eq(res.rows, 2);
 	ck_assert_int_eq(res.reports, 1);
 	ck_assert_int_eq(res.periods, 1);
@@ -484,23 +499,26 @@ END_TEST
 
 START_TEST(test_fortnights)
 {
-	struct import_options	 opts;
-	struct import_result	 res;
-	struct stored_report	*l = NULL;
-	struct period		 p;
-	size_t			 n = 0;
+	struct import_options opts;
+	struct import_result res;
+	struct stored_report *l = NULL;
+	struct period p;
+	size_t n = 0;
 
 	memset(&opts, 0, sizeof(opts));
 	opts.fortnightly = true;
 	opts.parity = PARITY_ODD;
-	ck_assert_int_eq(run(HEADER "2026-W48,centrum,,klotter,1,,\n",
-	    &opts, &res), IMPORT_INVALID);
-	ck_assert_str_eq(res.messages[0], "line 2: period \"2026-W48\" is not "
+	ck_assert_int_eq(
+	    run(HEADER "2026-W48,centrum,,klotter,1,,\n", &opts, &res),
+	    IMPORT_INVALID);
+	ck_assert_str_eq(res.messages[0],
+	    "line 2: period \"2026-W48\" is not "
 	    "the first week of a fortnight");
 	import_result_clear(&res);
 
-	ck_assert_int_eq(run(HEADER "2026-W47,centrum,,klotter,1,,\n",
-	    &opts, &res), IMPORT_OK);
+	ck_assert_int_eq(
+	    run(HEADER "2026-W47,centrum,,klotter,1,,\n", &opts, &res),
+	    IMPORT_OK);
 	import_result_clear(&res);
 	ck_assert_int_eq(period_parse("2026-W47", &p), 0);
 	ck_assert_int_eq(period_as_fortnight(&p, PARITY_ODD), 0);
@@ -516,8 +534,8 @@ END_TEST
 static Suite *
 import_suite(void)
 {
-	Suite	*su = suite_create("import");
-	TCase	*tc = tcase_create("import");
+	Suite *su = suite_create("import");
+	TCase *tc = tcase_create("import");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_small_file);

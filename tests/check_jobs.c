@@ -26,15 +26,15 @@
 #include "writer.h"
 
 /* 2026-11-22T11:00:00Z, a Sunday. */
-#define T0	1795345200
+#define T0 1795345200
 
-static char		 dir[64];
-static char		 dbpath[128], keypath[128], bdir[128];
-static struct store	*st;
-static struct dbwrite	 dw;
-static struct conf	 cf;
+static char dir[64];
+static char dbpath[128], keypath[128], bdir[128];
+static struct store *st;
+static struct dbwrite dw;
+static struct conf cf;
 
-static struct indicator	 items[2] = { { .key = "klotter" }, { .key = "brand" } };
+static struct indicator items[2] = {{.key = "klotter"}, {.key = "brand"}};
 
 static int
 rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -48,7 +48,7 @@ rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 static void
 write_file(const char *path, const char *data, size_t len)
 {
-	FILE	*f;
+	FILE *f;
 
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
 	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
@@ -58,7 +58,7 @@ write_file(const char *path, const char *data, size_t len)
 static void
 setup(void)
 {
-	char	*cause = NULL;
+	char *cause = NULL;
 
 	unsetenv("ESTD_NOW");
 	ck_assert_int_eq(clock_init("UTC", &cause), 0);
@@ -98,9 +98,9 @@ teardown(void)
 static long long
 report_with_note(const char *period, const char *note)
 {
-	struct report		 r;
-	struct report_saved	 sv;
-	char			*cause = NULL;
+	struct report r;
+	struct report_saved sv;
+	char *cause = NULL;
 
 	report_init(&r);
 	snprintf(r.area, sizeof(r.area), "norr");
@@ -108,23 +108,24 @@ report_with_note(const char *period, const char *note)
 	r.has_period = true;
 	r.ratings[0] = 2;
 	r.note = strdup(note);
-	ck_assert_msg(store_report_save(st, 0, &r, &cf.checklist, T0,
-	    "import", &sv, &cause) == 0, "%s", cause);
+	ck_assert_msg(store_report_save(st, 0, &r, &cf.checklist, T0, "import",
+			  &sv, &cause) == 0,
+	    "%s", cause);
 	report_clear(&r);
 	return sv.id;
 }
 
 struct last_entry {
-	long long	 n;
-	char		 actor[32];
-	char		 action[32];
-	char		 detail[160];
+	long long n;
+	char actor[32];
+	char action[32];
+	char detail[160];
 };
 
 static int
 last_entry(const struct audit_entry *e, void *arg)
 {
-	struct last_entry	*l = arg;
+	struct last_entry *l = arg;
 
 	l->n++;
 	snprintf(l->actor, sizeof(l->actor), "%s", e->actor);
@@ -137,7 +138,7 @@ last_entry(const struct audit_entry *e, void *arg)
 static struct last_entry
 audit_last(void)
 {
-	struct last_entry	 l;
+	struct last_entry l;
 
 	memset(&l, 0, sizeof(l));
 	ck_assert_int_eq(store_audit_export(st, 0, last_entry, &l), 0);
@@ -146,27 +147,30 @@ audit_last(void)
 
 START_TEST(test_retention_daily)
 {
-	struct jobs_retention_result	 r;
-	struct last_entry		 l;
-	struct stored_report		*list;
-	struct period			 p;
-	size_t				 n;
-	long long			 checked, bad;
-	char				*cause = NULL;
+	struct jobs_retention_result r;
+	struct last_entry l;
+	struct stored_report *list;
+	struct period p;
+	size_t n;
+	long long checked, bad;
+	char *cause = NULL;
 
 	ck_assert_int_eq(store_area_add(st, "norr", "Norr", &cause), 0);
 	report_with_note("2024-W40", "Gammal anteckning");
 	report_with_note("2026-W47", "Ny anteckning");
 	/* Two entries from before 2016-11-24, one from 2021. */
 	ck_assert_int_eq(store_audit_at(st, T0 - 4000 * 86400LL, "estctl",
-	    "area.add", "syd"), 0);
+			     "area.add", "syd"),
+	    0);
 	ck_assert_int_eq(store_audit_at(st, T0 - 3900 * 86400LL, "estctl",
-	    "area.add", "väst"), 0);
+			     "area.add", "väst"),
+	    0);
 	ck_assert_int_eq(store_audit_at(st, T0 - 2000 * 86400LL, "estctl",
-	    "area.add", "öst"), 0);
+			     "area.add", "öst"),
+	    0);
 
-	ck_assert_msg(jobs_retention(&cf, &dw, T0, &r, &cause) == 0, "%s",
-	    cause);
+	ck_assert_msg(
+	    jobs_retention(&cf, &dw, T0, &r, &cause) == 0, "%s", cause);
 	ck_assert(!r.already_done);
 	ck_assert_int_eq(r.reports, 1);
 	ck_assert_int_eq(r.revisions, 1);
@@ -178,7 +182,8 @@ START_TEST(test_retention_daily)
 	ck_assert_int_eq(l.n, 2);
 	ck_assert_str_eq(l.actor, "estd");
 	ck_assert_str_eq(l.action, "retention");
-	ck_assert_str_eq(l.detail, "erased free text of 1 reports "
+	ck_assert_str_eq(l.detail,
+	    "erased free text of 1 reports "
 	    "(1 revisions) of periods before 2024-11-22; removed 2 audit "
 	    "entries from before 2016-11-24");
 	ck_assert_int_eq(store_audit_verify(st, &checked, &bad, &cause), 0);
@@ -186,15 +191,15 @@ START_TEST(test_retention_daily)
 	ck_assert_int_eq(store_job_done(st, "retention", "2026-11-22"), 1);
 
 	ck_assert_int_eq(period_parse("2024-W40", &p), 0);
-	ck_assert_int_eq(store_report_list(st, &p, NULL, &cf.checklist, &list,
-	    &n), 0);
+	ck_assert_int_eq(
+	    store_report_list(st, &p, NULL, &cf.checklist, &list, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_ptr_null(list[0].report.note);
 	ck_assert_int_eq(list[0].report.ratings[0], 2);
 	store_stored_reports_free(list, n);
 	ck_assert_int_eq(period_parse("2026-W47", &p), 0);
-	ck_assert_int_eq(store_report_list(st, &p, NULL, &cf.checklist, &list,
-	    &n), 0);
+	ck_assert_int_eq(
+	    store_report_list(st, &p, NULL, &cf.checklist, &list, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(list[0].report.note, "Ny anteckning");
 	store_stored_reports_free(list, n);
@@ -215,8 +220,8 @@ END_TEST
 
 START_TEST(test_retention_off)
 {
-	struct jobs_retention_result	 r;
-	char				*cause = NULL;
+	struct jobs_retention_result r;
+	char *cause = NULL;
 
 	cf.retention_free_text_days = 0;
 	cf.retention_audit_days = 0;
@@ -235,7 +240,7 @@ END_TEST
 static int
 exists(const char *name)
 {
-	char	 p[256];
+	char p[256];
 
 	snprintf(p, sizeof(p), "%s/%s", bdir, name);
 	return access(p, F_OK) == 0;
@@ -244,8 +249,8 @@ exists(const char *name)
 static int
 file_mode(const char *name)
 {
-	struct stat	 sb;
-	char		 p[256];
+	struct stat sb;
+	char p[256];
 
 	snprintf(p, sizeof(p), "%s/%s", bdir, name);
 	ck_assert_int_eq(stat(p, &sb), 0);
@@ -254,12 +259,12 @@ file_mode(const char *name)
 
 START_TEST(test_backup_schedule)
 {
-	struct jobs_backup_result	 r;
-	struct last_entry		 l;
-	struct store			*c;
-	char				*cause = NULL, p[256], key[64];
-	time_t				 at;
-	FILE				*f;
+	struct jobs_backup_result r;
+	struct last_entry l;
+	struct store *c;
+	char *cause = NULL, p[256], key[64];
+	time_t at;
+	FILE *f;
 
 	ck_assert_int_eq(jobs_backup_age(&cf, T0), -1);
 	ck_assert_int_eq(store_area_add(st, "norr", "Norr", &cause), 0);
@@ -275,8 +280,8 @@ START_TEST(test_backup_schedule)
 	ck_assert_ptr_nonnull(f = fopen(p, "r"));
 	ck_assert_uint_eq(fread(key, 1, sizeof(key), f), 32);
 	fclose(f);
-	ck_assert_int_eq(memcmp(key, "0123456789abcdef0123456789abcdef", 32),
-	    0);
+	ck_assert_int_eq(
+	    memcmp(key, "0123456789abcdef0123456789abcdef", 32), 0);
 	ck_assert_int_eq(store_job_last(st, "backup", &at), 1);
 	ck_assert_int_eq(at, T0);
 	l = audit_last();
@@ -289,8 +294,8 @@ START_TEST(test_backup_schedule)
 	store_close(c);
 
 	/* Within the interval: nothing. */
-	ck_assert_int_eq(jobs_backup(&cf, &dw, T0 + 6 * 3600 - 1, &r, &cause),
-	    0);
+	ck_assert_int_eq(
+	    jobs_backup(&cf, &dw, T0 + 6 * 3600 - 1, &r, &cause), 0);
 	ck_assert(!r.written);
 	ck_assert_int_eq(jobs_backup_age(&cf, T0 + 3 * 3600), 3 * 3600);
 
@@ -316,8 +321,8 @@ END_TEST
 
 START_TEST(test_backup_leftovers)
 {
-	struct jobs_backup_result	 r;
-	char				*cause = NULL, p[256];
+	struct jobs_backup_result r;
+	char *cause = NULL, p[256];
 
 	ck_assert_int_eq(mkdir(bdir, 0700), 0);
 	/* An interrupted run, a key without its backup, a stranger. */
@@ -346,11 +351,11 @@ END_TEST
 
 START_TEST(test_backup_fails_clean)
 {
-	struct jobs_backup_result	 r;
-	char				*cause = NULL, want[256];
+	struct jobs_backup_result r;
+	char *cause = NULL, want[256];
 
 	/* Off. */
-	cf.backup_dir = (char *)(uintptr_t)"";
+	cf.backup_dir = (char *)(uintptr_t) "";
 	ck_assert_int_eq(jobs_backup(&cf, &dw, T0, &r, &cause), 0);
 	ck_assert(!r.written);
 	ck_assert_int_eq(jobs_backup_age(&cf, T0), -1);
@@ -382,8 +387,8 @@ END_TEST
 static Suite *
 jobs_suite(void)
 {
-	Suite	*s = suite_create("jobs");
-	TCase	*tc = tcase_create("housekeeping");
+	Suite *s = suite_create("jobs");
+	TCase *tc = tcase_create("housekeeping");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_retention_daily);

@@ -29,19 +29,19 @@
 #include "xmalloc.h"
 
 /* Wednesday of 2026-W47: the latest closed period is 2026-W46. */
-#define NOW		"2026-11-18T10:00:00+01:00"
-#define NOW_T		((time_t)1794992400)
+#define NOW "2026-11-18T10:00:00+01:00"
+#define NOW_T ((time_t)1794992400)
 
-static char		 dir[] = "/tmp/estd-keyweb-XXXXXX";
-static char		 dbpath[256];
-static struct conf	*cf;
-static struct server	*srv;
-static char		 anna_token[TOKEN_LEN + 1];	/* reporter, centrum */
-static char		 per_token[TOKEN_LEN + 1];	/* key, centrum */
-static char		 nora_token[TOKEN_LEN + 1];	/* key, norr */
-static char		 stina_token[TOKEN_LEN + 1];	/* steering, centrum */
-static long long	 per_id;
-static long long	 flag_centrum, flag_norr;
+static char dir[] = "/tmp/estd-keyweb-XXXXXX";
+static char dbpath[256];
+static struct conf *cf;
+static struct server *srv;
+static char anna_token[TOKEN_LEN + 1]; /* reporter, centrum */
+static char per_token[TOKEN_LEN + 1]; /* key, centrum */
+static char nora_token[TOKEN_LEN + 1]; /* key, norr */
+static char stina_token[TOKEN_LEN + 1]; /* steering, centrum */
+static long long per_id;
+static long long flag_centrum, flag_norr;
 
 /*
  * One request; `cookie` (or NULL) is sent as "Cookie: estd_session=..",
@@ -52,8 +52,8 @@ static void
 request(const char *method, const char *path, const char *cookie,
     const char *const *headers, const char *body, struct reply *r)
 {
-	const char	*h[6];
-	size_t		 n = 0;
+	const char *h[6];
+	size_t n = 0;
 
 	for (; headers != NULL && *headers != NULL; headers++) {
 		ck_assert_uint_lt(n, 4);
@@ -70,16 +70,16 @@ request(const char *method, const char *path, const char *cookie,
 static void
 sign_in(const char *token, char *id)
 {
-	struct reply	 r;
-	char		 path[128], *cookie, *loc;
+	struct reply r;
+	char path[128], *cookie, *loc;
 
 	snprintf(path, sizeof(path), "/k/%s", token);
 	request("GET", path, NULL, NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 303);
 	loc = httptest_header(&r, "Location");
 	/* The steering group lands on the analysis, the others on the picture. */
-	ck_assert(strcmp(loc, "/k/picture") == 0 ||
-	    strcmp(loc, "/k/analysis") == 0);
+	ck_assert(
+	    strcmp(loc, "/k/picture") == 0 || strcmp(loc, "/k/analysis") == 0);
 	free(loc);
 	cookie = httptest_header(&r, "Set-Cookie");
 	ck_assert_ptr_nonnull(cookie);
@@ -95,7 +95,7 @@ sign_in(const char *token, char *id)
 static void
 page_csrf(const struct reply *r, char *csrf)
 {
-	const char	*p = strstr(r->body.data, "name=\"csrf\" value=\"");
+	const char *p = strstr(r->body.data, "name=\"csrf\" value=\"");
 
 	ck_assert_ptr_nonnull(p);
 	p += strlen("name=\"csrf\" value=\"");
@@ -116,10 +116,10 @@ get_picture(const char *id, const char *path, struct reply *r)
 static json_t *
 api_get(const char *token, const char *path, long *status)
 {
-	struct reply	 r;
-	char		 auth[128];
-	const char	*h[] = { auth, NULL };
-	json_t		*doc;
+	struct reply r;
+	char auth[128];
+	const char *h[] = {auth, NULL};
+	json_t *doc;
 
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 	request("GET", path, NULL, h, NULL, &r);
@@ -134,8 +134,8 @@ api_get(const char *token, const char *path, long *status)
 static struct store *
 open_store(void)
 {
-	char		*cause = NULL;
-	struct store	*s = store_open(dbpath, STORE_READER, &cause);
+	char *cause = NULL;
+	struct store *s = store_open(dbpath, STORE_READER, &cause);
 
 	ck_assert_msg(s != NULL, "%s", cause);
 	return s;
@@ -144,10 +144,10 @@ open_store(void)
 static size_t
 assessments_stored(const char *period)
 {
-	struct store		*s = open_store();
-	struct assessment	*list = NULL;
-	struct period		 p;
-	size_t			 n = 0;
+	struct store *s = open_store();
+	struct assessment *list = NULL;
+	struct period p;
+	size_t n = 0;
 
 	ck_assert_int_eq(period_parse(period, &p), 0);
 	ck_assert_int_eq(store_assessment_list(s, &p, &list, &n), 0);
@@ -159,9 +159,9 @@ assessments_stored(const char *period)
 static size_t
 measures_stored(void)
 {
-	struct store	*s = open_store();
-	struct measure	*list = NULL;
-	size_t		 n = 0;
+	struct store *s = open_store();
+	struct measure *list = NULL;
+	size_t n = 0;
 
 	ck_assert_int_eq(store_measure_list(s, NULL, NULL, &list, &n), 0);
 	store_measures_free(list, n);
@@ -170,19 +170,19 @@ measures_stored(void)
 }
 
 static long long
-add_person(struct store *s, const char *name, const char *email,
-    enum role role, const char *area, char *token)
+add_person(struct store *s, const char *name, const char *email, enum role role,
+    const char *area, char *token)
 {
-	struct person	 p;
-	char		*areas[] = { (char *)(uintptr_t)area };
-	unsigned char	 hash[TOKEN_HASH_LEN];
-	char		 tok[TOKEN_LEN + 1], *cause = NULL;
-	long long	 id;
+	struct person p;
+	char *areas[] = {(char *)(uintptr_t)area};
+	unsigned char hash[TOKEN_HASH_LEN];
+	char tok[TOKEN_LEN + 1], *cause = NULL;
+	long long id;
 
 	memset(&p, 0, sizeof(p));
 	p.name = (char *)(uintptr_t)name;
 	p.email = (char *)(uintptr_t)email;
-	p.org = (char *)(uintptr_t)"Kommunen";
+	p.org = (char *)(uintptr_t) "Kommunen";
 	p.role = role;
 	p.active = true;
 	p.n_areas = 1;
@@ -200,11 +200,11 @@ add_report(struct store *s, long long person, const char *area,
     const char *period, const char *ratings, const char *place,
     const char *note)
 {
-	struct report		 r;
-	struct report_saved	 saved;
-	char			*copy, *item, *save = NULL, *cause = NULL;
-	char			*eq;
-	int			 i;
+	struct report r;
+	struct report_saved saved;
+	char *copy, *item, *save = NULL, *cause = NULL;
+	char *eq;
+	int i;
 
 	report_init(&r);
 	snprintf(r.area, sizeof(r.area), "%s", area);
@@ -212,7 +212,7 @@ add_report(struct store *s, long long person, const char *area,
 	r.has_period = true;
 	copy = xstrdup(ratings);
 	for (item = strtok_r(copy, ",", &save); item != NULL;
-	    item = strtok_r(NULL, ",", &save)) {
+	     item = strtok_r(NULL, ",", &save)) {
 		eq = strchr(item, '=');
 		*eq = '\0';
 		i = conf_indicator_index(&cf->checklist, item);
@@ -223,7 +223,8 @@ add_report(struct store *s, long long person, const char *area,
 	r.place = place != NULL ? xstrdup(place) : NULL;
 	r.note = note != NULL ? xstrdup(note) : NULL;
 	ck_assert_msg(store_report_save(s, person, &r, &cf->checklist,
-	    NOW_T - 86400 * 5, "form", &saved, &cause) == 0, "%s", cause);
+			  NOW_T - 86400 * 5, "form", &saved, &cause) == 0,
+	    "%s", cause);
 	report_clear(&r);
 }
 
@@ -236,10 +237,10 @@ add_report(struct store *s, long long person, const char *area,
 static void
 start(const char *now)
 {
-	char		*cause = NULL;
-	struct period	 w45, w46;
-	struct store	*s;
-	long long	 anna, bo;
+	char *cause = NULL;
+	struct period w45, w46;
+	struct store *s;
+	long long anna, bo;
 
 	cf = httptest_conf(dir, dbpath, sizeof(dbpath), NULL, now);
 	s = httptest_store(dbpath);
@@ -249,28 +250,27 @@ start(const char *now)
 	    ROLE_REPORTER, "centrum", anna_token);
 	add_person(s, "Cilla Carlsson", "cilla@example.org", ROLE_REPORTER,
 	    "centrum", NULL);
-	bo = add_person(s, "Bo Berg", "bo@example.org", ROLE_REPORTER, "norr",
-	    NULL);
+	bo = add_person(
+	    s, "Bo Berg", "bo@example.org", ROLE_REPORTER, "norr", NULL);
 	per_id = add_person(s, "Per Polis", "per@polisen.example",
 	    ROLE_KEYFUNCTION, "centrum", per_token);
-	add_person(s, "Nora Norr", "nora@example.org", ROLE_KEYFUNCTION,
-	    "norr", nora_token);
+	add_person(s, "Nora Norr", "nora@example.org", ROLE_KEYFUNCTION, "norr",
+	    nora_token);
 	add_person(s, "Stina Styr", "stina@example.org", ROLE_STEERING,
 	    "centrum", stina_token);
 
-	add_report(s, anna, "centrum", "2026-W45", "skadegorelse=1", NULL,
-	    NULL);
-	add_report(s, anna, "centrum", "2026-W46",
-	    "skadegorelse=3,klotter=1", "Torget", "Krossad busskur");
-	add_report(s, bo, "norr", "2026-W46", "klotter=2", NULL,
-	    "Norrnoten");
+	add_report(
+	    s, anna, "centrum", "2026-W45", "skadegorelse=1", NULL, NULL);
+	add_report(s, anna, "centrum", "2026-W46", "skadegorelse=3,klotter=1",
+	    "Torget", "Krossad busskur");
+	add_report(s, bo, "norr", "2026-W46", "klotter=2", NULL, "Norrnoten");
 	ck_assert_int_eq(period_parse("2026-W45", &w45), 0);
 	ck_assert_int_eq(period_parse("2026-W46", &w46), 0);
 	flag_centrum = store_flag_open(s, "centrum", "skadegorelse", &w45,
 	    "3 veckor i rad", "3 weeks in a row", &cause);
 	ck_assert_int_gt(flag_centrum, 0);
-	flag_norr = store_flag_open(s, "norr", "klotter", &w46,
-	    "4 av 6 veckor", "4 of 6 weeks", &cause);
+	flag_norr = store_flag_open(s, "norr", "klotter", &w46, "4 av 6 veckor",
+	    "4 of 6 weeks", &cause);
 	ck_assert_int_gt(flag_norr, 0);
 	store_close(s);
 	srv = httptest_start(cf);
@@ -290,9 +290,9 @@ teardown(void)
 
 START_TEST(test_signin_cookie)
 {
-	struct reply	 r;
-	char		 path[128], a[TOKEN_LEN + 1], b[TOKEN_LEN + 1];
-	char		*cookie;
+	struct reply r;
+	char path[128], a[TOKEN_LEN + 1], b[TOKEN_LEN + 1];
+	char *cookie;
 
 	snprintf(path, sizeof(path), "/k/%s", per_token);
 	request("GET", path, NULL, NULL, NULL, &r);
@@ -332,8 +332,8 @@ START_TEST(test_signin_cookie)
 	HAS(r.body.data, "Du är inte inloggad");
 	reply_clear(&r);
 	/* A forged id is no session. */
-	get_picture("BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", "/k/picture",
-	    &r);
+	get_picture(
+	    "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", "/k/picture", &r);
 	ck_assert_int_eq(r.status, 401);
 	reply_clear(&r);
 }
@@ -341,8 +341,8 @@ END_TEST
 
 START_TEST(test_picture_page_own_areas)
 {
-	struct reply	 r;
-	char		 id[TOKEN_LEN + 1];
+	struct reply r;
+	char id[TOKEN_LEN + 1];
 
 	sign_in(per_token, id);
 	get_picture(id, "/k/picture", &r);
@@ -356,7 +356,8 @@ START_TEST(test_picture_page_own_areas)
 	HAS(r.body.data, "Krossad busskur");
 	/* Coverage, and who to chase: key functions are inside. */
 	HAS(r.body.data, "1 av 2 rapportörer har rapporterat.");
-	HAS(r.body.data, "<a href=\"mailto:cilla@example.org\">Cilla "
+	HAS(r.body.data,
+	    "<a href=\"mailto:cilla@example.org\">Cilla "
 	    "Carlsson</a>");
 	HAS(r.body.data, "Sedan 2026-W45: 3 veckor i rad.");
 	HAS(r.body.data, "action=\"/k/picture/2026-W46/assessment\"");
@@ -401,8 +402,8 @@ END_TEST
 
 START_TEST(test_api_picture)
 {
-	json_t	*doc, *a, *ind, *flags;
-	long	 status;
+	json_t *doc, *a, *ind, *flags;
+	long status;
 
 	doc = api_get(per_token, "/api/v1/pictures/2026-W46", &status);
 	ck_assert_int_eq(status, 200);
@@ -414,10 +415,10 @@ START_TEST(test_api_picture)
 	a = httptest_area_of(doc, "centrum");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_str_eq(httptest_jstr(a, "status"), "red");
-	ck_assert_int_eq(json_integer_value(json_object_get(a,
-	    "reporters_expected")), 2);
-	ck_assert_int_eq(json_integer_value(json_object_get(a,
-	    "reporters_reported")), 1);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(a, "reporters_expected")), 2);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(a, "reporters_reported")), 1);
 	ind = json_array_get(json_object_get(a, "indicators"), 0);
 	ck_assert_str_eq(httptest_jstr(ind, "key"), "skadegorelse");
 	ck_assert_int_eq(json_integer_value(json_object_get(ind, "score")), 3);
@@ -426,9 +427,11 @@ START_TEST(test_api_picture)
 	ck_assert_uint_eq(json_array_size(json_object_get(a, "measures")), 0);
 	flags = json_object_get(doc, "flags");
 	ck_assert_uint_eq(json_array_size(flags), 1);
-	ck_assert_int_eq(json_integer_value(json_object_get(
-	    json_array_get(flags, 0), "id")), flag_centrum);
-	ck_assert_str_eq(httptest_jstr(json_array_get(flags, 0), "status"), "open");
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_array_get(flags, 0), "id")),
+	    flag_centrum);
+	ck_assert_str_eq(
+	    httptest_jstr(json_array_get(flags, 0), "status"), "open");
 	json_decref(doc);
 
 	doc = api_get(stina_token, "/api/v1/pictures/2026-W46", &status);
@@ -442,9 +445,10 @@ START_TEST(test_api_picture)
 	ck_assert_int_eq(status, 200);
 	flags = json_object_get(doc, "flags");
 	ck_assert_uint_eq(json_array_size(flags), 1);
-	ck_assert_str_eq(httptest_jstr(json_array_get(flags, 0), "area"), "norr");
-	ck_assert_str_eq(httptest_jstr(json_array_get(flags, 0), "reason"),
-	    "4 av 6 veckor");
+	ck_assert_str_eq(
+	    httptest_jstr(json_array_get(flags, 0), "area"), "norr");
+	ck_assert_str_eq(
+	    httptest_jstr(json_array_get(flags, 0), "reason"), "4 av 6 veckor");
 	json_decref(doc);
 }
 END_TEST
@@ -452,21 +456,21 @@ END_TEST
 START_TEST(test_api_refusals)
 {
 	static const struct {
-		const char	*token;
-		const char	*path;
-		long		 status;
+		const char *token;
+		const char *path;
+		long status;
 	} cases[] = {
-		{ anna_token, "/api/v1/pictures/2026-W46", 403 },
-		{ anna_token, "/api/v1/flags", 403 },
-		{ "not-a-token", "/api/v1/pictures/2026-W46", 401 },
-		{ per_token, "/api/v1/pictures/2026-W99", 404 },
-		{ per_token, "/api/v1/pictures/2026-W48", 404 },
-		{ per_token, "/api/v1/pictures/2026-Q3", 404 },
-		{ per_token, "/api/v1/pictures/soon", 404 },
+	    {anna_token, "/api/v1/pictures/2026-W46", 403},
+	    {anna_token, "/api/v1/flags", 403},
+	    {"not-a-token", "/api/v1/pictures/2026-W46", 401},
+	    {per_token, "/api/v1/pictures/2026-W99", 404},
+	    {per_token, "/api/v1/pictures/2026-W48", 404},
+	    {per_token, "/api/v1/pictures/2026-Q3", 404},
+	    {per_token, "/api/v1/pictures/soon", 404},
 	};
-	json_t	*doc;
-	long	 status;
-	size_t	 i;
+	json_t *doc;
+	long status;
+	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		doc = api_get(cases[i].token, cases[i].path, &status);
@@ -480,12 +484,12 @@ END_TEST
 
 START_TEST(test_assessment)
 {
-	struct reply	 r;
-	char		 id[TOKEN_LEN + 1], csrf[65], body[512], *loc;
-	const char	*cross[] = { "Sec-Fetch-Site: cross-site", NULL };
-	const char	*same[] = { "Sec-Fetch-Site: same-origin", NULL };
-	json_t		*doc, *a;
-	long		 status;
+	struct reply r;
+	char id[TOKEN_LEN + 1], csrf[65], body[512], *loc;
+	const char *cross[] = {"Sec-Fetch-Site: cross-site", NULL};
+	const char *same[] = {"Sec-Fetch-Site: same-origin", NULL};
+	json_t *doc, *a;
+	long status;
 
 	sign_in(per_token, id);
 	get_picture(id, "/k/picture", &r);
@@ -499,11 +503,12 @@ START_TEST(test_assessment)
 	reply_clear(&r);
 	request("POST", "/k/picture/2026-W46/assessment", id, NULL,
 	    "area=centrum&status=yellow&csrf=00000000000000000000000000000000"
-	    "00000000000000000000000000000000", &r);
+	    "00000000000000000000000000000000",
+	    &r);
 	ck_assert_int_eq(r.status, 403);
 	reply_clear(&r);
-	snprintf(body, sizeof(body), "area=centrum&status=yellow&csrf=%s",
-	    csrf);
+	snprintf(
+	    body, sizeof(body), "area=centrum&status=yellow&csrf=%s", csrf);
 	request("POST", "/k/picture/2026-W46/assessment", id, cross, body, &r);
 	ck_assert_int_eq(r.status, 403);
 	reply_clear(&r);
@@ -513,14 +518,16 @@ START_TEST(test_assessment)
 	reply_clear(&r);
 	/* Another person's CSRF token is not this session's. */
 	{
-		char	 nid[TOKEN_LEN + 1], ncsrf[65];
+		char nid[TOKEN_LEN + 1], ncsrf[65];
 
 		sign_in(nora_token, nid);
 		get_picture(nid, "/k/picture", &r);
 		page_csrf(&r, ncsrf);
 		reply_clear(&r);
-		snprintf(body, sizeof(body), "area=centrum&status=yellow&"
-		    "csrf=%s", ncsrf);
+		snprintf(body, sizeof(body),
+		    "area=centrum&status=yellow&"
+		    "csrf=%s",
+		    ncsrf);
 		request("POST", "/k/picture/2026-W46/assessment", id, NULL,
 		    body, &r);
 		ck_assert_int_eq(r.status, 403);
@@ -529,8 +536,10 @@ START_TEST(test_assessment)
 	ck_assert_uint_eq(assessments_stored("2026-W46"), 0);
 
 	/* Invalid: the page again, the error by the field, the text kept. */
-	snprintf(body, sizeof(body), "area=centrum&status=purple&"
-	    "comment=Lugnare+nu&lang=sv&csrf=%s", csrf);
+	snprintf(body, sizeof(body),
+	    "area=centrum&status=purple&"
+	    "comment=Lugnare+nu&lang=sv&csrf=%s",
+	    csrf);
 	request("POST", "/k/picture/2026-W46/assessment", id, NULL, body, &r);
 	ck_assert_int_eq(r.status, 422);
 	HAS(r.body.data, "Välj grönt, gult eller rött läge.");
@@ -544,8 +553,10 @@ START_TEST(test_assessment)
 	ck_assert_uint_eq(assessments_stored("2026-W46"), 0);
 
 	/* Right token, same origin: stored, 303 back to the area. */
-	snprintf(body, sizeof(body), "area=centrum&status=yellow&"
-	    "comment=Lugnare+nu&lang=sv&csrf=%s", csrf);
+	snprintf(body, sizeof(body),
+	    "area=centrum&status=yellow&"
+	    "comment=Lugnare+nu&lang=sv&csrf=%s",
+	    csrf);
 	request("POST", "/k/picture/2026-W46/assessment", id, same, body, &r);
 	ck_assert_int_eq(r.status, 303);
 	loc = httptest_header(&r, "Location");
@@ -563,7 +574,8 @@ START_TEST(test_assessment)
 	json_decref(doc);
 
 	get_picture(id, "/k/picture/2026-W46", &r);
-	HAS(r.body.data, "Gemensam bedömning av Per Polis. Rapporterna ger: "
+	HAS(r.body.data,
+	    "Gemensam bedömning av Per Polis. Rapporterna ger: "
 	    "Rött läge.");
 	HAS(r.body.data, "value=\"yellow\" checked");
 	reply_clear(&r);
@@ -572,32 +584,37 @@ END_TEST
 
 START_TEST(test_measure)
 {
-	struct reply	 r;
-	char		 id[TOKEN_LEN + 1], csrf[65], body[512];
-	json_t		*doc, *m;
-	long		 status;
+	struct reply r;
+	char id[TOKEN_LEN + 1], csrf[65], body[512];
+	json_t *doc, *m;
+	long status;
 
 	sign_in(per_token, id);
 	get_picture(id, "/k/picture", &r);
 	page_csrf(&r, csrf);
 	reply_clear(&r);
 
-	snprintf(body, sizeof(body), "area=centrum&what=&place=Torget&"
-	    "follow_up=2026-11-31&indicator=ufo&csrf=%s", csrf);
+	snprintf(body, sizeof(body),
+	    "area=centrum&what=&place=Torget&"
+	    "follow_up=2026-11-31&indicator=ufo&csrf=%s",
+	    csrf);
 	request("POST", "/k/picture/2026-W46/measure", id, NULL, body, &r);
 	ck_assert_int_eq(r.status, 422);
 	HAS(r.body.data, "Beskriv insatsen");
 	HAS(r.body.data, "Skriv datumet som ÅÅÅÅ-MM-DD");
 	HAS(r.body.data, "Välj en punkt ur checklistan");
-	HAS(r.body.data, "<input type=\"date\" id=\"measure-centrum-follow_up"
+	HAS(r.body.data,
+	    "<input type=\"date\" id=\"measure-centrum-follow_up"
 	    "\" name=\"follow_up\" value=\"2026-11-31\"");
 	HAS(r.body.data, "aria-invalid=\"true\"");
 	reply_clear(&r);
 	ck_assert_uint_eq(measures_stored(), 0);
 
-	snprintf(body, sizeof(body), "area=centrum&what=Extra+patrull+"
+	snprintf(body, sizeof(body),
+	    "area=centrum&what=Extra+patrull+"
 	    "fredag+kv%%C3%%A4ll&place=Torget&who=Polisen&"
-	    "follow_up=2026-11-30&indicator=skadegorelse&csrf=%s", csrf);
+	    "follow_up=2026-11-30&indicator=skadegorelse&csrf=%s",
+	    csrf);
 	request("POST", "/k/picture/2026-W46/measure", id, NULL, body, &r);
 	ck_assert_int_eq(r.status, 303);
 	reply_clear(&r);
@@ -605,15 +622,17 @@ START_TEST(test_measure)
 
 	get_picture(id, "/k/picture/2026-W46", &r);
 	HAS(r.body.data, "Extra patrull fredag kväll");
-	HAS(r.body.data, "Plats: Torget · Ansvarig: Polisen · "
+	HAS(r.body.data,
+	    "Plats: Torget · Ansvarig: Polisen · "
 	    "Uppföljning: 2026-11-30 · Punkt: Skadegörelse");
 	reply_clear(&r);
 
 	doc = api_get(per_token, "/api/v1/pictures/2026-W46", &status);
-	m = json_array_get(json_object_get(httptest_area_of(doc, "centrum"),
-	    "measures"), 0);
+	m = json_array_get(
+	    json_object_get(httptest_area_of(doc, "centrum"), "measures"), 0);
 	ck_assert_ptr_nonnull(m);
-	ck_assert_str_eq(httptest_jstr(m, "what"), "Extra patrull fredag kväll");
+	ck_assert_str_eq(
+	    httptest_jstr(m, "what"), "Extra patrull fredag kväll");
 	ck_assert_str_eq(httptest_jstr(m, "who"), "Polisen");
 	ck_assert_str_eq(httptest_jstr(m, "follow_up"), "2026-11-30");
 	ck_assert_str_eq(httptest_jstr(m, "indicator"), "skadegorelse");
@@ -622,31 +641,32 @@ START_TEST(test_measure)
 
 	/* The measure belongs to W46's picture, not W45's. */
 	doc = api_get(per_token, "/api/v1/pictures/2026-W45", &status);
-	ck_assert_uint_eq(json_array_size(json_object_get(httptest_area_of(doc,
-	    "centrum"), "measures")), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(
+			      httptest_area_of(doc, "centrum"), "measures")),
+	    0);
 	json_decref(doc);
 }
 END_TEST
 
 START_TEST(test_flag_ack)
 {
-	struct reply	 r;
-	char		 id[TOKEN_LEN + 1], csrf[65], body[512], path[64];
-	json_t		*doc, *f, *ack;
-	long		 status;
+	struct reply r;
+	char id[TOKEN_LEN + 1], csrf[65], body[512], path[64];
+	json_t *doc, *f, *ack;
+	long status;
 
 	sign_in(per_token, id);
 	get_picture(id, "/k/picture", &r);
 	page_csrf(&r, csrf);
-	snprintf(path, sizeof(path), "action=\"/k/flags/%lld/ack\"",
-	    flag_centrum);
+	snprintf(
+	    path, sizeof(path), "action=\"/k/flags/%lld/ack\"", flag_centrum);
 	HAS(r.body.data, path);
 	reply_clear(&r);
 
 	/* Not his area's flag; no such flag. */
 	snprintf(path, sizeof(path), "/k/flags/%lld/ack", flag_norr);
-	snprintf(body, sizeof(body), "comment=Nej&period=2026-W46&csrf=%s",
-	    csrf);
+	snprintf(
+	    body, sizeof(body), "comment=Nej&period=2026-W46&csrf=%s", csrf);
 	request("POST", path, id, NULL, body, &r);
 	ck_assert_int_eq(r.status, 403);
 	reply_clear(&r);
@@ -655,24 +675,26 @@ START_TEST(test_flag_ack)
 	reply_clear(&r);
 
 	snprintf(path, sizeof(path), "/k/flags/%lld/ack", flag_centrum);
-	snprintf(body, sizeof(body), "comment=Tas+upp+p%%C3%%A5+m%%C3%%B6tet&"
-	    "period=2026-W46&lang=sv&csrf=%s", csrf);
+	snprintf(body, sizeof(body),
+	    "comment=Tas+upp+p%%C3%%A5+m%%C3%%B6tet&"
+	    "period=2026-W46&lang=sv&csrf=%s",
+	    csrf);
 	request("POST", path, id, NULL, body, &r);
 	ck_assert_int_eq(r.status, 303);
 	reply_clear(&r);
 
 	doc = api_get(per_token, "/api/v1/flags", &status);
 	f = json_array_get(json_object_get(doc, "flags"), 0);
-	ck_assert_int_eq(json_integer_value(json_object_get(f, "id")),
-	    flag_centrum);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(f, "id")), flag_centrum);
 	ack = json_object_get(f, "acknowledged");
 	ck_assert_ptr_nonnull(ack);
 	ck_assert_str_eq(httptest_jstr(ack, "by"), "per@polisen.example");
 	ck_assert_str_eq(httptest_jstr(ack, "comment"), "Tas upp på mötet");
 	json_decref(doc);
 	doc = api_get(nora_token, "/api/v1/flags", &status);
-	ck_assert_ptr_null(json_object_get(json_array_get(json_object_get(doc,
-	    "flags"), 0), "acknowledged"));
+	ck_assert_ptr_null(json_object_get(
+	    json_array_get(json_object_get(doc, "flags"), 0), "acknowledged"));
 	json_decref(doc);
 
 	get_picture(id, "/k/picture", &r);
@@ -686,9 +708,9 @@ END_TEST
 
 START_TEST(test_disabled_person)
 {
-	struct reply	 r;
-	struct store	*s;
-	char		 id[TOKEN_LEN + 1], *cause = NULL;
+	struct reply r;
+	struct store *s;
+	char id[TOKEN_LEN + 1], *cause = NULL;
 
 	sign_in(per_token, id);
 	get_picture(id, "/k/picture", &r);
@@ -712,8 +734,8 @@ END_TEST
 
 START_TEST(test_logout)
 {
-	struct reply	 r;
-	char		 id[TOKEN_LEN + 1], csrf[65], body[128], *v;
+	struct reply r;
+	char id[TOKEN_LEN + 1], csrf[65], body[128], *v;
 
 	sign_in(per_token, id);
 	get_picture(id, "/k/picture", &r);
@@ -727,7 +749,8 @@ START_TEST(test_logout)
 	request("POST", "/k/logout", id, NULL, body, &r);
 	ck_assert_int_eq(r.status, 303);
 	v = httptest_header(&r, "Set-Cookie");
-	ck_assert_str_eq(v, "estd_session=; Path=/; Max-Age=0; HttpOnly; "
+	ck_assert_str_eq(v,
+	    "estd_session=; Path=/; Max-Age=0; HttpOnly; "
 	    "SameSite=Lax");
 	free(v);
 	v = httptest_header(&r, "Location");
@@ -744,8 +767,8 @@ END_TEST
 /* Idle and absolute expiry, at the edges; touching once a minute. */
 START_TEST(test_session_rules)
 {
-	struct session	s;
-	time_t		t = NOW_T;
+	struct session s;
+	time_t t = NOW_T;
 
 	memset(&s, 0, sizeof(s));
 	s.created = t;
@@ -767,8 +790,8 @@ END_TEST
 
 START_TEST(test_cookie_parse)
 {
-	char	 id[TOKEN_LEN + 1];
-	char	*c;
+	char id[TOKEN_LEN + 1];
+	char *c;
 	const char *good = "Q2xlYW4tdG9rZW4tb2YtZm9ydHktdGhyZWUtY2hhcnM";
 
 	ck_assert_int_eq(session_cookie_id(NULL, id), -1);
@@ -776,22 +799,33 @@ START_TEST(test_cookie_parse)
 	ck_assert_int_eq(session_cookie_id("other=1", id), -1);
 	ck_assert_int_eq(session_cookie_id("estd_session=short", id), -1);
 	ck_assert_int_eq(session_cookie_id("xestd_session=Q2xlYW4tdG9rZW4tb2Y"
-	    "tZm9ydHktdGhyZWUtY2hhcnM", id), -1);
+					   "tZm9ydHktdGhyZWUtY2hhcnM",
+			     id),
+	    -1);
 	ck_assert_int_eq(session_cookie_id("estd_session=Q2xlYW4tdG9rZW4tb2Y"
-	    "tZm9ydHktdGhyZWUtY2hhcnMX", id), -1);
+					   "tZm9ydHktdGhyZWUtY2hhcnMX",
+			     id),
+	    -1);
 	ck_assert_int_eq(session_cookie_id("a=b; estd_session=Q2xlYW4tdG9rZW"
-	    "4tb2YtZm9ydHktdGhyZWUtY2hhcnM; c=d", id), 0);
+					   "4tb2YtZm9ydHktdGhyZWUtY2hhcnM; c=d",
+			     id),
+	    0);
 	ck_assert_str_eq(id, good);
-	ck_assert_int_eq(session_cookie_id("estd_session=; estd_session=Q2xl"
-	    "YW4tdG9rZW4tb2YtZm9ydHktdGhyZWUtY2hhcnM", id), 0);
+	ck_assert_int_eq(
+	    session_cookie_id("estd_session=; estd_session=Q2xl"
+			      "YW4tdG9rZW4tb2YtZm9ydHktdGhyZWUtY2hhcnM",
+		id),
+	    0);
 	ck_assert_str_eq(id, good);
 
 	c = session_cookie(good, "https://est.example.org");
-	ck_assert_str_eq(c, "__Host-estd_session=Q2xlYW4tdG9rZW4tb2YtZm9ydHktdGhy"
+	ck_assert_str_eq(c,
+	    "__Host-estd_session=Q2xlYW4tdG9rZW4tb2YtZm9ydHktdGhy"
 	    "ZWUtY2hhcnM; Path=/; HttpOnly; SameSite=Lax; Secure");
 	free(c);
 	c = session_cookie(NULL, "http://127.0.0.1:8080");
-	ck_assert_str_eq(c, "estd_session=; Path=/; Max-Age=0; HttpOnly; "
+	ck_assert_str_eq(c,
+	    "estd_session=; Path=/; Max-Age=0; HttpOnly; "
 	    "SameSite=Lax");
 	free(c);
 
@@ -804,12 +838,12 @@ END_TEST
 /* The clock moves on 31 minutes: the session is over, and deleted. */
 START_TEST(test_session_expires)
 {
-	struct reply	 r;
-	struct session	 sess;
-	struct store	*s;
-	unsigned char	 hash[TOKEN_HASH_LEN];
-	char		 id[TOKEN_LEN + 1], *cause = NULL, *cookie;
-	time_t		 t0;
+	struct reply r;
+	struct session sess;
+	struct store *s;
+	unsigned char hash[TOKEN_HASH_LEN];
+	char id[TOKEN_LEN + 1], *cause = NULL, *cookie;
+	time_t t0;
 
 	sign_in(per_token, id);
 	token_hash(id, TOKEN_LEN, hash);
@@ -852,10 +886,10 @@ END_TEST
 /* gather straight from the store: every area, flags as they stood. */
 START_TEST(test_gather_flags_in_time)
 {
-	struct store	*s;
-	struct gathered	 g;
-	struct period	 w46, w47;
-	char		*cause = NULL;
+	struct store *s;
+	struct gathered g;
+	struct period w46, w47;
+	char *cause = NULL;
 
 	s = store_open(dbpath, STORE_ADMIN, &cause);
 	ck_assert_ptr_nonnull(s);
@@ -879,8 +913,8 @@ START_TEST(test_gather_flags_in_time)
 
 	/* The open ones now: norr's only. */
 	{
-		struct flag_row	*flags = NULL;
-		size_t		 n = 0;
+		struct flag_row *flags = NULL;
+		size_t n = 0;
 
 		ck_assert_int_eq(gather_flags(s, NULL, false, &flags, &n), 0);
 		ck_assert_uint_eq(n, 1);
@@ -897,9 +931,9 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("keyweb");
-	TCase	*tc = tcase_create("http");
-	TCase	*unit = tcase_create("rules");
+	Suite *s = suite_create("keyweb");
+	TCase *tc = tcase_create("http");
+	TCase *unit = tcase_create("rules");
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -40,39 +40,37 @@
 #include "testutil.h"
 #include "xmalloc.h"
 
-#define FIXTURE		"tests/smtpd_fixture.py"
-#define ARGS_MAX	16
+#define FIXTURE "tests/smtpd_fixture.py"
+#define ARGS_MAX 16
 
 static const char SUBJECT[] = "Lägesbild v. 47 — Centrum och Södra";
 static const char TEXT[] = "Hej!\n\nSkadegörelse åäö ÅÄÖ i Centrum.\n"
-    "Nivå 2 (förhöjd) = tre veckor i rad.\n";
+			   "Nivå 2 (förhöjd) = tre veckor i rad.\n";
 static const char HTML[] = "<p>Skadegörelse åäö ÅÄÖ i Centrum.</p>\n";
 static const char CSV[] = "område;nivå\r\nCentrum;2\r\n";
 
-static const char *const RCPTS[] = {
-	"anna@example.org", "syd@polisen.example"
-};
+static const char *const RCPTS[] = {"anna@example.org", "syd@polisen.example"};
 
 /* Set up once in main(): where the TLS files are. */
-static char	tls_dir[] = "/tmp/check_mail_tls.XXXXXX";
-static char	*cert_localhost, *key_localhost;
-static char	*cert_other, *key_other;
-static char	*cert_stranger, *key_stranger;
+static char tls_dir[] = "/tmp/check_mail_tls.XXXXXX";
+static char *cert_localhost, *key_localhost;
+static char *cert_other, *key_other;
+static char *cert_stranger, *key_stranger;
 
 /* Strings for struct conf, whose members are not const. */
-static char	host_ip[] = "127.0.0.1";
-static char	host_name[] = "localhost";
-static char	empty[] = "";
-static char	from_box[] = "EST lägesbild <est@example.org>";
-static char	user_est[] = "est";
+static char host_ip[] = "127.0.0.1";
+static char host_name[] = "localhost";
+static char empty[] = "";
+static char from_box[] = "EST lägesbild <est@example.org>";
+static char user_est[] = "est";
 
 struct fixture {
-	pid_t	 pid;
-	int	 in;		/* its stdin: closing it stops the server */
-	int	 port;
-	char	 dir[64];	/* messages, commands.log, spool */
-	char	*spool;
-	char	*password_file;
+	pid_t pid;
+	int in; /* its stdin: closing it stops the server */
+	int port;
+	char dir[64]; /* messages, commands.log, spool */
+	char *spool;
+	char *password_file;
 };
 
 static int
@@ -93,7 +91,7 @@ rm_tree(const char *dir)
 static char *
 path_in(const char *dir, const char *name)
 {
-	char	*p;
+	char *p;
 
 	xasprintf(&p, "%s/%s", dir, name);
 	return p;
@@ -102,10 +100,10 @@ path_in(const char *dir, const char *name)
 static char *
 read_file(const char *path, size_t *len)
 {
-	struct buf	 b = { NULL, 0, 0 };
-	char		 chunk[4096];
-	ssize_t		 r;
-	int		 fd;
+	struct buf b = {NULL, 0, 0};
+	char chunk[4096];
+	ssize_t r;
+	int fd;
 
 	if ((fd = open(path, O_RDONLY)) == -1)
 		return NULL;
@@ -120,8 +118,8 @@ read_file(const char *path, size_t *len)
 static int
 write_file(const char *path, const char *data, mode_t mode)
 {
-	size_t	len = strlen(data);
-	int	fd, rc = 0;
+	size_t len = strlen(data);
+	int fd, rc = 0;
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)) == -1)
 		return -1;
@@ -135,18 +133,18 @@ write_file(const char *path, const char *data, mode_t mode)
 static void
 put_file(const char *path, const char *data, mode_t mode)
 {
-	ck_assert_msg(write_file(path, data, mode) == 0, "%s: %s", path,
-	    strerror(errno));
+	ck_assert_msg(
+	    write_file(path, data, mode) == 0, "%s: %s", path, strerror(errno));
 }
 
 /* Names in dir ending in suffix. */
 static int
 count_files(const char *dir, const char *suffix)
 {
-	DIR		*d;
-	struct dirent	*e;
-	size_t		 n, s = strlen(suffix);
-	int		 count = 0;
+	DIR *d;
+	struct dirent *e;
+	size_t n, s = strlen(suffix);
+	int count = 0;
 
 	if ((d = opendir(dir)) == NULL)
 		return -1;
@@ -163,8 +161,8 @@ count_files(const char *dir, const char *suffix)
 static int
 run(const char *const argv[])
 {
-	pid_t	pid;
-	int	status, fd;
+	pid_t pid;
+	int status, fd;
 
 	if ((pid = fork()) == -1)
 		return -1;
@@ -188,13 +186,13 @@ run(const char *const argv[])
 static void
 fixture_start(struct fixture *f, ...)
 {
-	const char	*python, *argv[ARGS_MAX + 8];
-	char		*log, line[32];
-	struct pollfd	 pfd;
-	va_list		 ap;
-	ssize_t		 r;
-	size_t		 got = 0;
-	int		 in[2], out[2], n = 0, fd;
+	const char *python, *argv[ARGS_MAX + 8];
+	char *log, line[32];
+	struct pollfd pfd;
+	va_list ap;
+	ssize_t r;
+	size_t got = 0;
+	int in[2], out[2], n = 0, fd;
 
 	memset(f, 0, sizeof(*f));
 	snprintf(f->dir, sizeof(f->dir), "/tmp/check_mail.XXXXXX");
@@ -202,8 +200,8 @@ fixture_start(struct fixture *f, ...)
 	f->spool = path_in(f->dir, "spool");
 	f->password_file = path_in(f->dir, "password");
 
-	python = getenv("ESTD_PYTHON") != NULL ? getenv("ESTD_PYTHON") :
-	    "/usr/bin/python3";
+	python = getenv("ESTD_PYTHON") != NULL ? getenv("ESTD_PYTHON")
+					       : "/usr/bin/python3";
 	argv[n++] = python;
 	argv[n++] = FIXTURE;
 	argv[n++] = "--dir";
@@ -225,8 +223,7 @@ fixture_start(struct fixture *f, ...)
 	if (f->pid == 0) {
 		dup2(in[0], 0);
 		dup2(out[1], 1);
-		if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) !=
-		    -1)
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) != -1)
 			dup2(fd, 2);
 		execv(python, (char *const *)(const void *)argv);
 		_exit(127);
@@ -240,11 +237,15 @@ fixture_start(struct fixture *f, ...)
 	pfd.fd = out[0];
 	pfd.events = POLLIN;
 	while (got < sizeof(line) - 1 && memchr(line, '\n', got) == NULL) {
-		ck_assert_msg(poll(&pfd, 1, 20000) == 1, "fixture did not "
-		    "start (see %s/fixture.log)", f->dir);
+		ck_assert_msg(poll(&pfd, 1, 20000) == 1,
+		    "fixture did not "
+		    "start (see %s/fixture.log)",
+		    f->dir);
 		r = read(out[0], line + got, sizeof(line) - 1 - got);
-		ck_assert_msg(r > 0, "fixture exited (is python3-aiosmtpd "
-		    "installed? see %s/fixture.log)", f->dir);
+		ck_assert_msg(r > 0,
+		    "fixture exited (is python3-aiosmtpd "
+		    "installed? see %s/fixture.log)",
+		    f->dir);
 		got += r;
 		line[got] = '\0';
 	}
@@ -256,7 +257,7 @@ fixture_start(struct fixture *f, ...)
 static void
 fixture_stop(struct fixture *f)
 {
-	int	status, i;
+	int status, i;
 
 	close(f->in);
 	for (i = 0; i < 100; i++) {
@@ -290,7 +291,7 @@ fixture_conf(struct conf *c, const struct fixture *f)
 static char *
 commands(const struct fixture *f)
 {
-	char	*p, *s;
+	char *p, *s;
 
 	p = path_in(f->dir, "commands.log");
 	s = read_file(p, NULL);
@@ -301,22 +302,22 @@ commands(const struct fixture *f)
 static json_t *
 saved_json(const struct fixture *f, int n)
 {
-	json_error_t	 err;
-	json_t		*j;
-	char		*p, name[16];
+	json_error_t err;
+	json_t *j;
+	char *p, name[16];
 
 	snprintf(name, sizeof(name), "%d.json", n);
 	p = path_in(f->dir, name);
 	j = json_load_file(p, 0, &err);
 	ck_assert_msg(j != NULL, "%s: %s", p, err.text);
 	free(p);
-	return j;	/* new reference */
+	return j; /* new reference */
 }
 
 static const char *
 jstr(json_t *j, const char *key)
 {
-	json_t	*v = json_object_get(j, key);	/* borrowed */
+	json_t *v = json_object_get(j, key); /* borrowed */
 
 	ck_assert_msg(json_is_string(v), "%s is not a string", key);
 	return json_string_value(v);
@@ -329,16 +330,12 @@ jstr(json_t *j, const char *key)
 static char *
 swedish_message(size_t *len)
 {
-	const char		*to[] = {
-		"Anna Svensson <anna@example.org>",
-		"Polisen Syd <syd@polisen.example>"
-	};
-	struct mime_attachment	 a = {
-		"lägesbild v47.csv", "text/csv; charset=utf-8", CSV,
-		sizeof(CSV) - 1
-	};
-	struct mime_message	 m;
-	char			*out, *cause = NULL;
+	const char *to[] = {"Anna Svensson <anna@example.org>",
+	    "Polisen Syd <syd@polisen.example>"};
+	struct mime_attachment a = {"lägesbild v47.csv",
+	    "text/csv; charset=utf-8", CSV, sizeof(CSV) - 1};
+	struct mime_message m;
+	char *out, *cause = NULL;
 
 	memset(&m, 0, sizeof(m));
 	m.from = from_box;
@@ -362,11 +359,11 @@ swedish_message(size_t *len)
 static char *
 send_swedish(const struct conf *c, struct mail_status *st, size_t *len)
 {
-	char	*msg, *cause = NULL;
+	char *msg, *cause = NULL;
 
 	msg = swedish_message(len);
 	if (mail_send(c, "digest-2026-47-centrum", msg, *len, RCPTS, 2, st,
-	    &cause) != 0)
+		&cause) != 0)
 		ck_abort_msg("mail_send: %s", cause);
 	return msg;
 }
@@ -388,7 +385,7 @@ expect(const struct mail_status *st, enum mail_result r, int code,
 static void
 expect_nothing_sent(const struct fixture *f)
 {
-	char	*c = commands(f);
+	char *c = commands(f);
 
 	ck_assert_msg(strstr(c, "MAIL ") == NULL, "MAIL was sent: %s", c);
 	ck_assert_int_eq(count_files(f->dir, ".eml"), 0);
@@ -397,12 +394,12 @@ expect_nothing_sent(const struct fixture *f)
 
 START_TEST(delivers_swedish_multipart_to_two)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	json_t			*j, *a;
-	char			*msg, *saved, *p;
-	size_t			 len, slen;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	json_t *j, *a;
+	char *msg, *saved, *p;
+	size_t len, slen;
 
 	fixture_start(&f, NULL);
 	fixture_conf(&c, &f);
@@ -422,23 +419,25 @@ START_TEST(delivers_swedish_multipart_to_two)
 	j = saved_json(&f, 1);
 	ck_assert_str_eq(jstr(j, "mail_from"), "est@example.org");
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "rcpt_tos")), 2);
-	ck_assert_str_eq(json_string_value(json_array_get(
-	    json_object_get(j, "rcpt_tos"), 0)), "anna@example.org");
-	ck_assert_str_eq(json_string_value(json_array_get(
-	    json_object_get(j, "rcpt_tos"), 1)), "syd@polisen.example");
+	ck_assert_str_eq(json_string_value(
+			     json_array_get(json_object_get(j, "rcpt_tos"), 0)),
+	    "anna@example.org");
+	ck_assert_str_eq(json_string_value(
+			     json_array_get(json_object_get(j, "rcpt_tos"), 1)),
+	    "syd@polisen.example");
 	ck_assert_str_eq(jstr(j, "subject"), SUBJECT);
 	ck_assert_str_eq(jstr(j, "from"), "EST lägesbild <est@example.org>");
-	ck_assert_str_eq(jstr(j, "to"), "Anna Svensson <anna@example.org>, "
+	ck_assert_str_eq(jstr(j, "to"),
+	    "Anna Svensson <anna@example.org>, "
 	    "Polisen Syd <syd@polisen.example>");
-	ck_assert_str_eq(jstr(j, "message_id"),
-	    "<digest-2026-47-centrum@est.example.org>");
+	ck_assert_str_eq(
+	    jstr(j, "message_id"), "<digest-2026-47-centrum@est.example.org>");
 	ck_assert_str_eq(jstr(j, "content_type"), "multipart/mixed");
-	ck_assert_int_eq(json_integer_value(json_object_get(j, "defects")),
-	    0);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "defects")), 0);
 	ck_assert_str_eq(jstr(j, "text"), TEXT);
 	ck_assert_str_eq(jstr(j, "html"), HTML);
-	ck_assert_uint_eq(json_array_size(json_object_get(j, "attachments")),
-	    1);
+	ck_assert_uint_eq(
+	    json_array_size(json_object_get(j, "attachments")), 1);
 	a = json_array_get(json_object_get(j, "attachments"), 0);
 	ck_assert_str_eq(jstr(a, "filename"), "lägesbild v47.csv");
 	ck_assert_str_eq(jstr(a, "content_type"), "text/csv");
@@ -454,12 +453,12 @@ END_TEST
 
 START_TEST(recipient_451_defers_alone)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	json_t			*j;
-	char			*msg;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	json_t *j;
+	char *msg;
+	size_t len;
 
 	fixture_start(&f, "--rcpt", "syd@polisen.example=451", NULL);
 	fixture_conf(&c, &f);
@@ -478,11 +477,11 @@ END_TEST
 
 START_TEST(recipient_550_fails_alone)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	char			*msg;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	char *msg;
+	size_t len;
 
 	fixture_start(&f, "--rcpt", "anna@example.org=550", NULL);
 	fixture_conf(&c, &f);
@@ -498,11 +497,11 @@ END_TEST
 
 START_TEST(data_refused)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	char			*msg;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	char *msg;
+	size_t len;
 
 	fixture_start(&f, "--data", "554", NULL);
 	fixture_conf(&c, &f);
@@ -527,11 +526,11 @@ END_TEST
 
 START_TEST(no_server_defers_all)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	char			*msg, *want;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	char *msg, *want;
+	size_t len;
 
 	/* A port that was just free: nothing listens there now. */
 	fixture_start(&f, NULL);
@@ -550,20 +549,20 @@ END_TEST
 
 START_TEST(starttls_required_not_offered)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	char			*msg;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	char *msg;
+	size_t len;
 
 	fixture_start(&f, NULL);
 	fixture_conf(&c, &f);
 	c.smtp_starttls = STARTTLS_REQUIRED;
 	msg = send_swedish(&c, st, &len);
-	expect(&st[0], MAIL_DEFER, 0,
-	    "STARTTLS: relay does not offer STARTTLS");
-	expect(&st[1], MAIL_DEFER, 0,
-	    "STARTTLS: relay does not offer STARTTLS");
+	expect(
+	    &st[0], MAIL_DEFER, 0, "STARTTLS: relay does not offer STARTTLS");
+	expect(
+	    &st[1], MAIL_DEFER, 0, "STARTTLS: relay does not offer STARTTLS");
 	expect_nothing_sent(&f);
 	mail_status_free(st, 2);
 	free(msg);
@@ -573,11 +572,11 @@ END_TEST
 
 START_TEST(starttls_refused_by_relay)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	char			*msg;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	char *msg;
+	size_t len;
 
 	fixture_start(&f, "--refuse-starttls", NULL);
 	fixture_conf(&c, &f);
@@ -602,12 +601,12 @@ END_TEST
 
 START_TEST(starttls_with_trusted_certificate)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	json_t			*j;
-	char			*msg;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	json_t *j;
+	char *msg;
+	size_t len;
 
 	fixture_start(&f, "--tls", cert_localhost, key_localhost, NULL);
 	fixture_conf(&c, &f);
@@ -641,11 +640,11 @@ END_TEST
 
 START_TEST(starttls_untrusted_or_wrong_name)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	char			*msg;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	char *msg;
+	size_t len;
 
 	fixture_start(&f, "--tls", cert_stranger, key_stranger, NULL);
 	fixture_conf(&c, &f);
@@ -666,7 +665,8 @@ START_TEST(starttls_untrusted_or_wrong_name)
 	c.smtp_host = host_name;
 	c.smtp_starttls = STARTTLS_REQUIRED;
 	msg = send_swedish(&c, st, &len);
-	expect(&st[0], MAIL_DEFER, 0, "STARTTLS: certificate of the relay "
+	expect(&st[0], MAIL_DEFER, 0,
+	    "STARTTLS: certificate of the relay "
 	    "is for \"other.example\"");
 	expect_nothing_sent(&f);
 	mail_status_free(st, 2);
@@ -677,12 +677,12 @@ END_TEST
 
 START_TEST(auth_plain_with_password_file)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	json_t			*j;
-	char			*msg, *log;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	json_t *j;
+	char *msg, *log;
+	size_t len;
 
 	fixture_start(&f, "--auth", "est:hemligt lösen", NULL);
 	fixture_conf(&c, &f);
@@ -697,7 +697,8 @@ START_TEST(auth_plain_with_password_file)
 	json_decref(j);
 	/* libESMTP takes the relay's first mechanism: aiosmtpd lists LOGIN. */
 	log = commands(&f);
-	ck_assert_str_eq(log, "AUTH LOGIN est ok\nMAIL est@example.org\n"
+	ck_assert_str_eq(log,
+	    "AUTH LOGIN est ok\nMAIL est@example.org\n"
 	    "RCPT anna@example.org\nRCPT syd@polisen.example\nDATA\n");
 	free(log);
 	mail_status_free(st, 2);
@@ -708,11 +709,11 @@ END_TEST
 
 START_TEST(auth_wrong_password_defers)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	char			*msg, *log;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	char *msg, *log;
+	size_t len;
 
 	fixture_start(&f, "--auth", "est:hemligt", NULL);
 	fixture_conf(&c, &f);
@@ -738,11 +739,11 @@ END_TEST
 
 START_TEST(auth_not_offered_sends_nothing)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	char			*msg;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	char *msg;
+	size_t len;
 
 	fixture_start(&f, NULL);
 	fixture_conf(&c, &f);
@@ -750,7 +751,8 @@ START_TEST(auth_not_offered_sends_nothing)
 	c.smtp_password_file = f.password_file;
 	put_file(f.password_file, "hemligt\n", 0600);
 	msg = send_swedish(&c, st, &len);
-	expect(&st[0], MAIL_DEFER, 0, "not authenticated: the relay offered "
+	expect(&st[0], MAIL_DEFER, 0,
+	    "not authenticated: the relay offered "
 	    "no AUTH mechanism we may use");
 	expect(&st[1], MAIL_DEFER, 0, "not authenticated");
 	/* The envelope went out, the message did not. */
@@ -763,11 +765,11 @@ END_TEST
 
 START_TEST(password_file_problems_defer)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	char			*msg, *want;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	char *msg, *want;
+	size_t len;
 
 	fixture_start(&f, "--auth", "est:hemligt", NULL);
 	fixture_conf(&c, &f);
@@ -789,7 +791,8 @@ START_TEST(password_file_problems_defer)
 
 	c.smtp_password_file = empty;
 	msg = send_swedish(&c, st, &len);
-	expect(&st[0], MAIL_DEFER, 0, "[smtp] user is set but password_file "
+	expect(&st[0], MAIL_DEFER, 0,
+	    "[smtp] user is set but password_file "
 	    "is not");
 	mail_status_free(st, 2);
 	free(msg);
@@ -800,25 +803,25 @@ END_TEST
 
 START_TEST(invalid_recipient_fails_alone)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[3];
-	const char		*rcpts[] = {
-		"anna@example.org", "Anna <anna@example.org>", "åsa@example.org"
-	};
-	char			*msg, *cause = NULL, *log;
-	size_t			 len;
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[3];
+	const char *rcpts[] = {
+	    "anna@example.org", "Anna <anna@example.org>", "åsa@example.org"};
+	char *msg, *cause = NULL, *log;
+	size_t len;
 
 	fixture_start(&f, NULL);
 	fixture_conf(&c, &f);
 	msg = swedish_message(&len);
-	ck_assert_int_eq(mail_send(&c, "m1", msg, len, rcpts, 3, st, &cause),
-	    0);
+	ck_assert_int_eq(
+	    mail_send(&c, "m1", msg, len, rcpts, 3, st, &cause), 0);
 	expect(&st[0], MAIL_SENT, 250, "queued as Q1");
 	expect(&st[1], MAIL_FAIL, 0, "not a plain address (local@domain)");
 	expect(&st[2], MAIL_FAIL, 0, "not a plain address (local@domain)");
 	log = commands(&f);
-	ck_assert_str_eq(log, "MAIL est@example.org\nRCPT anna@example.org\n"
+	ck_assert_str_eq(log,
+	    "MAIL est@example.org\nRCPT anna@example.org\n"
 	    "DATA\n");
 	free(log);
 	mail_status_free(st, 3);
@@ -829,42 +832,46 @@ END_TEST
 
 START_TEST(bad_calls_refused)
 {
-	struct fixture		 f;
-	struct conf		 c;
-	struct mail_status	 st[2];
-	char			*cause = NULL;
-	const char		*lf = "Subject: x\n\nbody\n";
-	const char		*nobody = "Subject: x\r\n";
-	const char		*ok = "Subject: x\r\n\r\nbody\r\n";
+	struct fixture f;
+	struct conf c;
+	struct mail_status st[2];
+	char *cause = NULL;
+	const char *lf = "Subject: x\n\nbody\n";
+	const char *nobody = "Subject: x\r\n";
+	const char *ok = "Subject: x\r\n\r\nbody\r\n";
 
 	memset(&f, 0, sizeof(f));
 	f.port = 25;
 	f.spool = empty;
 	fixture_conf(&c, &f);
 	memset(st, 0x5a, sizeof(st));
-	ck_assert_int_eq(mail_send(&c, "id", ok, strlen(ok), RCPTS, 0, st,
-	    &cause), -1);
+	ck_assert_int_eq(
+	    mail_send(&c, "id", ok, strlen(ok), RCPTS, 0, st, &cause), -1);
 	ck_assert_str_eq(cause, "no recipients");
 	free(cause);
-	ck_assert_int_eq(mail_send(&c, "id", lf, strlen(lf), RCPTS, 2, st,
-	    &cause), -1);
+	ck_assert_int_eq(
+	    mail_send(&c, "id", lf, strlen(lf), RCPTS, 2, st, &cause), -1);
 	ck_assert_str_eq(cause, "message has a bare CR or LF at byte 10");
 	free(cause);
-	ck_assert_int_eq(mail_send(&c, "id", nobody, strlen(nobody), RCPTS, 2,
-	    st, &cause), -1);
-	ck_assert_str_eq(cause, "message has no blank line after its "
+	ck_assert_int_eq(
+	    mail_send(&c, "id", nobody, strlen(nobody), RCPTS, 2, st, &cause),
+	    -1);
+	ck_assert_str_eq(cause,
+	    "message has no blank line after its "
 	    "headers");
 	free(cause);
 	ck_assert_int_eq(mail_send(&c, "id", ok, 0, RCPTS, 2, st, &cause), -1);
 	ck_assert_str_eq(cause, "empty message");
 	free(cause);
-	ck_assert_int_eq(mail_send(&c, "../etc/x", ok, strlen(ok), RCPTS, 2,
-	    st, &cause), -1);
-	ck_assert_str_eq(cause, "message id is not 1-128 of "
+	ck_assert_int_eq(
+	    mail_send(&c, "../etc/x", ok, strlen(ok), RCPTS, 2, st, &cause),
+	    -1);
+	ck_assert_str_eq(cause,
+	    "message id is not 1-128 of "
 	    "[A-Za-z0-9._@+=-] starting with no dot");
 	free(cause);
-	ck_assert_int_eq(mail_send(&c, ".hidden", ok, strlen(ok), RCPTS, 2,
-	    st, &cause), -1);
+	ck_assert_int_eq(
+	    mail_send(&c, ".hidden", ok, strlen(ok), RCPTS, 2, st, &cause), -1);
 	free(cause);
 	/* status untouched on refusal */
 	ck_assert_int_eq(st[0].code, 0x5a5a5a5a);
@@ -877,30 +884,30 @@ END_TEST
 
 START_TEST(spool_one_file_per_id)
 {
-	struct conf		 c;
-	struct mail_status	 st[2];
-	struct stat		 sb;
-	char			 dir[] = "/tmp/check_mail_spool.XXXXXX";
-	char			*spool, *path, *data, *cause = NULL, *msg;
-	const char		*second = "Subject: again\r\n\r\nbody\r\n";
-	size_t			 len, dlen;
+	struct conf c;
+	struct mail_status st[2];
+	struct stat sb;
+	char dir[] = "/tmp/check_mail_spool.XXXXXX";
+	char *spool, *path, *data, *cause = NULL, *msg;
+	const char *second = "Subject: again\r\n\r\nbody\r\n";
+	size_t len, dlen;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	xasprintf(&spool, "%s/var/outbox", dir);	/* made on demand */
+	xasprintf(&spool, "%s/var/outbox", dir); /* made on demand */
 	memset(&c, 0, sizeof(c));
 	c.smtp_host = empty;
 	c.smtp_from = from_box;
 	c.smtp_spool = spool;
 	msg = swedish_message(&len);
 
-	ck_assert_int_eq(mail_send(&c, "digest-47.1", msg, len, RCPTS, 2, st,
-	    &cause), 0);
+	ck_assert_int_eq(
+	    mail_send(&c, "digest-47.1", msg, len, RCPTS, 2, st, &cause), 0);
 	xasprintf(&path, "written to %s/digest-47.1.eml", spool);
 	expect(&st[0], MAIL_SENT, 0, path);
 	expect(&st[1], MAIL_SENT, 0, path);
 	free(path);
 	mail_status_free(st, 2);
-	ck_assert_int_eq(count_files(spool, ""), 3);	/* ., .., the file */
+	ck_assert_int_eq(count_files(spool, ""), 3); /* ., .., the file */
 	ck_assert_int_eq(count_files(spool, ".eml"), 1);
 	ck_assert_int_eq(stat(spool, &sb), 0);
 	ck_assert_int_eq(sb.st_mode & 07777, 0700);
@@ -913,8 +920,8 @@ START_TEST(spool_one_file_per_id)
 	free(data);
 
 	/* The same id again: the same single file, new content. */
-	ck_assert_int_eq(mail_spool(&c, "digest-47.1", second, strlen(second),
-	    &cause), 0);
+	ck_assert_int_eq(
+	    mail_spool(&c, "digest-47.1", second, strlen(second), &cause), 0);
 	ck_assert_int_eq(count_files(spool, ""), 3);
 	data = read_file(path, NULL);
 	ck_assert_str_eq(data, second);
@@ -922,13 +929,15 @@ START_TEST(spool_one_file_per_id)
 	free(path);
 
 	/* Another id: another file. */
-	ck_assert_int_eq(mail_spool(&c, "reminder-47.9@x", second,
-	    strlen(second), &cause), 0);
+	ck_assert_int_eq(
+	    mail_spool(&c, "reminder-47.9@x", second, strlen(second), &cause),
+	    0);
 	ck_assert_int_eq(count_files(spool, ".eml"), 2);
 
-	ck_assert_int_eq(mail_spool(&c, "a/b", second, strlen(second),
-	    &cause), -1);
-	ck_assert_str_eq(cause, "message id is not 1-128 of "
+	ck_assert_int_eq(
+	    mail_spool(&c, "a/b", second, strlen(second), &cause), -1);
+	ck_assert_str_eq(cause,
+	    "message id is not 1-128 of "
 	    "[A-Za-z0-9._@+=-] starting with no dot");
 	free(cause);
 
@@ -936,8 +945,8 @@ START_TEST(spool_one_file_per_id)
 	free(spool);
 	xasprintf(&spool, "%s/var/outbox/digest-47.1.eml/sub", dir);
 	c.smtp_spool = spool;
-	ck_assert_int_eq(mail_send(&c, "x1", msg, len, RCPTS, 2, st, &cause),
-	    0);
+	ck_assert_int_eq(
+	    mail_send(&c, "x1", msg, len, RCPTS, 2, st, &cause), 0);
 	expect(&st[0], MAIL_DEFER, 0, "mkdir");
 	mail_status_free(st, 2);
 
@@ -954,13 +963,11 @@ END_TEST
 static char *
 make_cert(const char *name)
 {
-	char		*cert, *key, *subj, *san;
-	const char	*argv[] = {
-		"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-		"ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-		"-subj", NULL, "-addext", NULL, "-keyout", NULL, "-out", NULL,
-		NULL
-	};
+	char *cert, *key, *subj, *san;
+	const char *argv[] = {"openssl", "req", "-x509", "-newkey", "ec",
+	    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+	    "-subj", NULL, "-addext", NULL, "-keyout", NULL, "-out", NULL,
+	    NULL};
 
 	xasprintf(&cert, "%s/%s.pem", tls_dir, name);
 	xasprintf(&key, "%s/%s.key", tls_dir, name);
@@ -971,8 +978,8 @@ make_cert(const char *name)
 	argv[15] = key;
 	argv[17] = cert;
 	if (run(argv) != 0) {
-		fprintf(stderr, "check_mail: openssl req failed for %s\n",
-		    name);
+		fprintf(
+		    stderr, "check_mail: openssl req failed for %s\n", name);
 		exit(1);
 	}
 	free(subj);
@@ -984,7 +991,7 @@ make_cert(const char *name)
 static void
 concat(const char *out, const char *a, const char *b)
 {
-	char	*da, *db, *all;
+	char *da, *db, *all;
 
 	da = read_file(a, NULL);
 	db = read_file(b, NULL);
@@ -1005,7 +1012,7 @@ concat(const char *out, const char *a, const char *b)
 static void
 tls_setup(void)
 {
-	char	*ca;
+	char *ca;
 
 	if (mkdtemp(tls_dir) == NULL) {
 		perror("mkdtemp");
@@ -1039,8 +1046,8 @@ tls_teardown(void)
 static Suite *
 mail_suite(void)
 {
-	Suite	*s = suite_create("mail");
-	TCase	*tc;
+	Suite *s = suite_create("mail");
+	TCase *tc;
 
 	tc = tcase_create("relay");
 	tcase_set_timeout(tc, 60);
@@ -1078,7 +1085,7 @@ mail_suite(void)
 int
 main(void)
 {
-	int	rc;
+	int rc;
 
 	/* As the daemon does: libESMTP may write to a closed socket. */
 	signal(SIGPIPE, SIG_IGN);

@@ -14,7 +14,7 @@
 #include "xmalloc.h"
 
 /* 2026-11-23 07:00:00 UTC, a Monday: 08:00 in Stockholm (CET). */
-#define MONDAY_0800	((time_t)1795417200)
+#define MONDAY_0800 ((time_t)1795417200)
 
 /*
  * Decoders, written independently of the encoders they check.
@@ -34,9 +34,9 @@ hexval(int c)
 static char *
 qp_decode(const char *s, size_t len)
 {
-	struct buf	b = { NULL, 0, 0 };
-	size_t		i;
-	char		c, *out;
+	struct buf b = {NULL, 0, 0};
+	size_t i;
+	char c, *out;
 
 	for (i = 0; i < len; i++) {
 		if (s[i] == '=' && i + 1 < len && s[i + 1] == '\r') {
@@ -45,7 +45,8 @@ qp_decode(const char *s, size_t len)
 			i += 2;
 		} else if (s[i] == '=') {
 			ck_assert_msg(i + 2 < len && hexval(s[i + 1]) >= 0 &&
-			    hexval(s[i + 2]) >= 0, "bad escape at %zu", i);
+				hexval(s[i + 2]) >= 0,
+			    "bad escape at %zu", i);
 			c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
 			buf_append(&b, &c, 1);
 			i += 2;
@@ -67,9 +68,9 @@ qp_decode(const char *s, size_t len)
 static int
 b64val(int c)
 {
-	const char	*a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789+/";
-	const char	*p = c != '\0' ? strchr(a, c) : NULL;
+	const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			"0123456789+/";
+	const char *p = c != '\0' ? strchr(a, c) : NULL;
 
 	return p == NULL ? -1 : (int)(p - a);
 }
@@ -78,11 +79,11 @@ b64val(int c)
 static char *
 b64_decode(const char *s, size_t len, size_t *outlen)
 {
-	struct buf	b = { NULL, 0, 0 };
-	unsigned	acc = 0;
-	int		bits = 0, v;
-	size_t		i;
-	char		c;
+	struct buf b = {NULL, 0, 0};
+	unsigned acc = 0;
+	int bits = 0, v;
+	size_t i;
+	char c;
 
 	for (i = 0; i < len; i++) {
 		if (s[i] == '\r' || s[i] == '\n' || s[i] == '=')
@@ -105,8 +106,8 @@ b64_decode(const char *s, size_t len, size_t *outlen)
 static void
 q_decode(struct buf *b, const char *s, size_t len)
 {
-	size_t	i;
-	char	c;
+	size_t i;
+	char c;
 
 	for (i = 0; i < len; i++) {
 		if (s[i] == '_')
@@ -125,8 +126,8 @@ q_decode(struct buf *b, const char *s, size_t len)
 static int
 valid_utf8(const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i = 0, n, j;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n, j;
 
 	while (i < len) {
 		if (p[i] < 0x80)
@@ -156,15 +157,15 @@ valid_utf8(const char *s, size_t len)
 static char *
 header_value(const char *msg, const char *name)
 {
-	struct buf	 b = { NULL, 0, 0 };
-	const char	*p = msg, *eol;
-	size_t		 nlen = strlen(name);
+	struct buf b = {NULL, 0, 0};
+	const char *p = msg, *eol;
+	size_t nlen = strlen(name);
 
 	for (;;) {
 		eol = strstr(p, "\r\n");
 		ck_assert_ptr_nonnull(eol);
 		if (eol == p)
-			break;	/* end of the header section */
+			break; /* end of the header section */
 		if (strncmp(p, name, nlen) == 0 && p[nlen] == ':') {
 			ck_assert_msg(eol - p <= 78, "%s line of %d", name,
 			    (int)(eol - p));
@@ -192,8 +193,8 @@ header_value(const char *msg, const char *name)
 static char *
 decode_words(const char *v)
 {
-	struct buf	 b = { NULL, 0, 0 }, one = { NULL, 0, 0 };
-	const char	*p = v, *end;
+	struct buf b = {NULL, 0, 0}, one = {NULL, 0, 0};
+	const char *p = v, *end;
 
 	while (*p == ' ')
 		p++;
@@ -206,8 +207,8 @@ decode_words(const char *v)
 		    (int)(end + 2 - p));
 		buf_reset(&one);
 		q_decode(&one, p + 10, end - (p + 10));
-		ck_assert_msg(valid_utf8(one.data, one.len),
-		    "word splits a character");
+		ck_assert_msg(
+		    valid_utf8(one.data, one.len), "word splits a character");
 		buf_append(&b, one.data, one.len);
 		p = end + 2;
 		while (*p == ' ')
@@ -221,7 +222,7 @@ decode_words(const char *v)
 static size_t
 count_chars(const char *s)
 {
-	size_t	n = 0;
+	size_t n = 0;
 
 	for (; *s != '\0'; s++)
 		if (((unsigned char)*s & 0xc0) != 0x80)
@@ -240,7 +241,7 @@ starts_with(const char *s, const char *prefix)
 static const char *
 body_of(const char *msg)
 {
-	const char	*p = strstr(msg, "\r\n\r\n");
+	const char *p = strstr(msg, "\r\n\r\n");
 
 	ck_assert_ptr_nonnull(p);
 	return p + 4;
@@ -252,11 +253,11 @@ body_of(const char *msg)
  * delimiter "--boundary".
  */
 static char *
-part_content(const char *msg, const char *boundary, const char *hdr,
-    size_t *len)
+part_content(
+    const char *msg, const char *boundary, const char *hdr, size_t *len)
 {
-	const char	*p, *start, *end;
-	char		*delim;
+	const char *p, *start, *end;
+	char *delim;
 
 	p = strstr(msg, hdr);
 	ck_assert_msg(p != NULL, "no part with %s", hdr);
@@ -275,16 +276,18 @@ part_content(const char *msg, const char *boundary, const char *hdr,
 static void
 check_lines(const char *msg, size_t len, size_t max)
 {
-	size_t	i, col = 0;
+	size_t i, col = 0;
 
 	for (i = 0; i < len; i++) {
-		ck_assert_msg((unsigned char)msg[i] < 0x80, "8-bit byte "
-		    "at %zu", i);
+		ck_assert_msg((unsigned char)msg[i] < 0x80,
+		    "8-bit byte "
+		    "at %zu",
+		    i);
 		if (msg[i] == '\r') {
 			ck_assert_msg(i + 1 < len && msg[i + 1] == '\n',
 			    "bare CR at %zu", i);
-			ck_assert_msg(col <= max, "line of %zu before %zu",
-			    col, i);
+			ck_assert_msg(
+			    col <= max, "line of %zu before %zu", col, i);
 			col = 0;
 			i++;
 		} else {
@@ -292,14 +295,14 @@ check_lines(const char *msg, size_t len, size_t max)
 			col++;
 		}
 	}
-	ck_assert_msg(len >= 2 && msg[len - 2] == '\r' && msg[len - 1] ==
-	    '\n', "message does not end in CRLF");
+	ck_assert_msg(len >= 2 && msg[len - 2] == '\r' && msg[len - 1] == '\n',
+	    "message does not end in CRLF");
 }
 
 static char *
 qp(const char *s)
 {
-	struct buf	b = { NULL, 0, 0 };
+	struct buf b = {NULL, 0, 0};
 
 	mime_qp_encode(&b, s, strlen(s));
 	buf_puts(&b, "");
@@ -309,7 +312,7 @@ qp(const char *s)
 static char *
 b64(const void *data, size_t len)
 {
-	struct buf	b = { NULL, 0, 0 };
+	struct buf b = {NULL, 0, 0};
 
 	mime_base64_encode(&b, data, len);
 	buf_puts(&b, "");
@@ -319,7 +322,7 @@ b64(const void *data, size_t len)
 static char *
 repeat(const char *s, size_t n)
 {
-	struct buf	b = { NULL, 0, 0 };
+	struct buf b = {NULL, 0, 0};
 
 	while (n-- > 0)
 		buf_puts(&b, s);
@@ -346,8 +349,8 @@ base_message(struct mime_message *m, const char *const *to, size_t n_to)
 static char *
 build_ok(const struct mime_message *m, size_t *len)
 {
-	char	*out = NULL, *cause = NULL;
-	size_t	 n = 0;
+	char *out = NULL, *cause = NULL;
+	size_t n = 0;
 
 	if (mime_build(m, &out, &n, &cause) != 0)
 		ck_abort_msg("mime_build: %s", cause);
@@ -361,8 +364,8 @@ build_ok(const struct mime_message *m, size_t *len)
 static void
 build_fails(const struct mime_message *m, const char *want)
 {
-	char	*out = (char *)1, *cause = NULL;
-	size_t	 n = 1;
+	char *out = (char *)1, *cause = NULL;
+	size_t n = 1;
 
 	ck_assert_int_eq(mime_build(m, &out, &n, &cause), -1);
 	ck_assert_ptr_null(out);
@@ -374,12 +377,12 @@ build_fails(const struct mime_message *m, const char *want)
 
 START_TEST(golden_text_only)
 {
-	const char		*to[] = { "anna@example.org" };
-	struct mime_message	 m;
-	char			*out;
+	const char *to[] = {"anna@example.org"};
+	struct mime_message m;
+	char *out;
 
 	base_message(&m, to, 1);
-	m.boundary_seed = NULL;		/* not needed for one part */
+	m.boundary_seed = NULL; /* not needed for one part */
 	out = build_ok(&m, NULL);
 	ck_assert_str_eq(out,
 	    "Date: Mon, 23 Nov 2026 08:00:00 +0100\r\n"
@@ -400,12 +403,10 @@ END_TEST
 
 START_TEST(golden_alternative)
 {
-	const char		*to[] = {
-		"Anna Svensson <anna@example.org>",
-		"\"Polisen, Region Syd\" <syd@polisen.example>"
-	};
-	struct mime_message	 m;
-	char			*out;
+	const char *to[] = {"Anna Svensson <anna@example.org>",
+	    "\"Polisen, Region Syd\" <syd@polisen.example>"};
+	struct mime_message m;
+	char *out;
 
 	base_message(&m, to, 2);
 	m.subject = "Weekly digest";
@@ -442,15 +443,13 @@ END_TEST
 
 START_TEST(golden_mixed_csv)
 {
-	const char		*to[] = { "styrgrupp@example.org" };
+	const char *to[] = {"styrgrupp@example.org"};
 	/* printf 'omr\303\245de;niv\303\245\r\nCentrum;2\r\n' | base64 */
-	const char		 csv[] = "område;nivå\r\nCentrum;2\r\n";
-	struct mime_attachment	 a = {
-		"analys-2026-Q4.csv", "text/csv; charset=utf-8", csv,
-		sizeof(csv) - 1
-	};
-	struct mime_message	 m;
-	char			*out;
+	const char csv[] = "område;nivå\r\nCentrum;2\r\n";
+	struct mime_attachment a = {"analys-2026-Q4.csv",
+	    "text/csv; charset=utf-8", csv, sizeof(csv) - 1};
+	struct mime_message m;
+	char *out;
 
 	base_message(&m, to, 1);
 	m.subject = "Analys Q4";
@@ -477,7 +476,8 @@ START_TEST(golden_mixed_csv)
 	    "--=_r4Nd0m.m\r\n"
 	    "Content-Type: text/csv; charset=utf-8\r\n"
 	    "Content-Transfer-Encoding: base64\r\n"
-	    "Content-Disposition: attachment; filename=\"analys-2026-Q4.csv\"\r\n"
+	    "Content-Disposition: attachment; "
+	    "filename=\"analys-2026-Q4.csv\"\r\n"
 	    "\r\n"
 	    "b21yw6VkZTtuaXbDpQ0KQ2VudHJ1bTsyDQo=\r\n"
 	    "--=_r4Nd0m.m--\r\n");
@@ -487,18 +487,18 @@ END_TEST
 
 START_TEST(qp_swedish)
 {
-	char	*s;
+	char *s;
 
 	s = qp("Skadegörelse åäö ÅÄÖ");
-	ck_assert_str_eq(s,
-	    "Skadeg=C3=B6relse =C3=A5=C3=A4=C3=B6 =C3=85=C3=84=C3=96");
+	ck_assert_str_eq(
+	    s, "Skadeg=C3=B6relse =C3=A5=C3=A4=C3=B6 =C3=85=C3=84=C3=96");
 	free(s);
 }
 END_TEST
 
 START_TEST(qp_soft_breaks)
 {
-	char	*in, *s, *want, *a75, *a50;
+	char *in, *s, *want, *a75, *a50;
 
 	/* 76 fit on the last line of a paragraph; 77 do not. */
 	in = repeat("a", 76);
@@ -554,8 +554,8 @@ END_TEST
 
 START_TEST(qp_long_swedish_round_trip)
 {
-	char		*in, *s, *back;
-	const char	*p, *eol;
+	char *in, *s, *back;
+	const char *p, *eol;
 
 	in = repeat("Skadegörelse vid skolan på Åsgatan, ökad oro. ", 9);
 	s = qp(in);
@@ -579,7 +579,7 @@ END_TEST
 
 START_TEST(qp_trailing_space_and_equals)
 {
-	char	*s;
+	char *s;
 
 	s = qp("abc \nnext\t\nin  side\n");
 	ck_assert_str_eq(s, "abc=20\r\nnext=09\r\nin  side\r\n");
@@ -595,7 +595,7 @@ END_TEST
 
 START_TEST(qp_line_breaks)
 {
-	char	*s;
+	char *s;
 
 	s = qp("x\r\ny\r\n\r\nz");
 	ck_assert_str_eq(s, "x\r\ny\r\n\r\nz");
@@ -616,9 +616,9 @@ END_TEST
 
 START_TEST(base64_lengths)
 {
-	unsigned char	 all[256];
-	char		*s, *back;
-	size_t		 i, n;
+	unsigned char all[256];
+	char *s, *back;
+	size_t i, n;
 
 	s = b64("", 0);
 	ck_assert_str_eq(s, "");
@@ -660,10 +660,10 @@ END_TEST
 
 START_TEST(long_swedish_subject)
 {
-	const char		*to[] = { "anna@example.org" };
-	struct mime_message	 m;
-	char			*subject, *out, *v, *back;
-	size_t			 len;
+	const char *to[] = {"anna@example.org"};
+	struct mime_message m;
+	char *subject, *out, *v, *back;
+	size_t len;
 
 	/* 200 characters: 8 × 25, with ä, ö and a 3-byte dash. */
 	subject = repeat("Lägesbild — ökad oro vid ", 8);
@@ -674,7 +674,8 @@ START_TEST(long_swedish_subject)
 	out = build_ok(&m, &len);
 	check_lines(out, len, 78);
 	v = header_value(out, "Subject");
-	ck_assert_ptr_nonnull(strstr(out, "\r\nSubject: =?UTF-8?Q?L=C3=A4gesbild_"));
+	ck_assert_ptr_nonnull(
+	    strstr(out, "\r\nSubject: =?UTF-8?Q?L=C3=A4gesbild_"));
 	back = decode_words(v);
 	ck_assert_str_eq(back, subject);
 	free(back);
@@ -686,10 +687,10 @@ END_TEST
 
 START_TEST(subject_with_four_byte_characters)
 {
-	const char		*to[] = { "anna@example.org" };
-	struct mime_message	 m;
-	char			*subject, *out, *v, *back;
-	size_t			 len;
+	const char *to[] = {"anna@example.org"};
+	struct mime_message m;
+	char *subject, *out, *v, *back;
+	size_t len;
 
 	subject = repeat("x🙂", 40);
 	base_message(&m, to, 1);
@@ -708,10 +709,10 @@ END_TEST
 
 START_TEST(long_ascii_subject_folds_at_spaces)
 {
-	const char		*to[] = { "anna@example.org" };
-	struct mime_message	 m;
-	char			*subject, *out, *v;
-	size_t			 len;
+	const char *to[] = {"anna@example.org"};
+	struct mime_message m;
+	char *subject, *out, *v;
+	size_t len;
 
 	subject = repeat("Weekly picture of the areas ", 5);
 	subject[strlen(subject) - 1] = '\0';
@@ -731,20 +732,18 @@ END_TEST
 
 START_TEST(display_names)
 {
-	const char		*to[] = {
-		"Anna Svensson <anna@example.org>",
-		"\"Polisen, Syd\" <syd@polisen.example>",
-		"Åsa Öberg <asa@example.org>",
-		"=?x?= <q@example.org>",
-		"bare@example.org"
-	};
-	struct mime_message	 m;
-	char			*out, *v;
+	const char *to[] = {"Anna Svensson <anna@example.org>",
+	    "\"Polisen, Syd\" <syd@polisen.example>",
+	    "Åsa Öberg <asa@example.org>", "=?x?= <q@example.org>",
+	    "bare@example.org"};
+	struct mime_message m;
+	char *out, *v;
 
 	base_message(&m, to, 5);
 	out = build_ok(&m, NULL);
 	v = header_value(out, "To");
-	ck_assert_str_eq(v, " Anna Svensson <anna@example.org>,"
+	ck_assert_str_eq(v,
+	    " Anna Svensson <anna@example.org>,"
 	    " \"Polisen, Syd\" <syd@polisen.example>,"
 	    " =?UTF-8?Q?=C3=85sa_=C3=96berg?= <asa@example.org>,"
 	    " =?UTF-8?Q?=3D=3Fx=3F=3D?= <q@example.org>, bare@example.org");
@@ -755,13 +754,13 @@ END_TEST
 
 START_TEST(long_display_name_breaks_at_spaces)
 {
-	const char		*name = "Åsa Öberg-Långnamnsdotter från "
-	    "Kommunens Trygghetsavdelning";
-	const char		*to[1];
-	struct mime_message	 m;
-	char			*mb, *out, *v, *lt, *back;
-	const char		*p;
-	size_t			 len, words = 0;
+	const char *name = "Åsa Öberg-Långnamnsdotter från "
+			   "Kommunens Trygghetsavdelning";
+	const char *to[1];
+	struct mime_message m;
+	char *mb, *out, *v, *lt, *back;
+	const char *p;
+	size_t len, words = 0;
 
 	xasprintf(&mb, "%s <asa@example.org>", name);
 	to[0] = mb;
@@ -789,13 +788,13 @@ END_TEST
 
 START_TEST(rfc2231_long_filename)
 {
-	const char		*to[] = { "anna@example.org" };
-	char			*name, *out, *v, *want, *p;
-	struct buf		 dec = { NULL, 0, 0 };
-	struct mime_attachment	 a;
-	struct mime_message	 m;
-	size_t			 len, i;
-	const char		*q;
+	const char *to[] = {"anna@example.org"};
+	char *name, *out, *v, *want, *p;
+	struct buf dec = {NULL, 0, 0};
+	struct mime_attachment a;
+	struct mime_message m;
+	size_t len, i;
+	const char *q;
 
 	name = repeat("lägesbild_åäö_", 6);
 	a.filename = name;
@@ -815,18 +814,18 @@ START_TEST(rfc2231_long_filename)
 	ck_assert_ptr_nonnull(strstr(v, "; filename*1*="));
 	/* Join the segments and percent-decode them. */
 	for (i = 0;; i++) {
-		xasprintf(&want, i == 0 ? "filename*%zu*=utf-8''" :
-		    "filename*%zu*=", i);
+		xasprintf(&want,
+		    i == 0 ? "filename*%zu*=utf-8''" : "filename*%zu*=", i);
 		p = strstr(v, want);
 		if (p == NULL) {
 			free(want);
 			break;
 		}
-		for (q = p + strlen(want); *q != '\0' && *q != ';' &&
-		    *q != ' '; q++) {
+		for (q = p + strlen(want); *q != '\0' && *q != ';' && *q != ' ';
+		     q++) {
 			if (*q == '%') {
-				char c = (char)(hexval(q[1]) * 16 +
-				    hexval(q[2]));
+				char c =
+				    (char)(hexval(q[1]) * 16 + hexval(q[2]));
 				buf_append(&dec, &c, 1);
 				q += 2;
 			} else
@@ -846,19 +845,19 @@ END_TEST
 
 START_TEST(round_trip_mixed)
 {
-	const char		*to[] = { "anna@example.org" };
-	unsigned char		 bin[300];
-	struct mime_attachment	 a[2];
-	struct mime_message	 m;
-	char			*out, *part, *dec;
-	const char		*text, *html;
-	size_t			 len, plen, dlen, i;
+	const char *to[] = {"anna@example.org"};
+	unsigned char bin[300];
+	struct mime_attachment a[2];
+	struct mime_message m;
+	char *out, *part, *dec;
+	const char *text, *html;
+	size_t len, plen, dlen, i;
 
 	for (i = 0; i < sizeof(bin); i++)
 		bin[i] = (unsigned char)(i * 7);
 	text = "Vecka 47\n\nCentrum: förhöjd nivå (2) — skadegörelse, "
-	    "klotter och nedskräpning vid busstorget och skolan = oro.\n"
-	    "Slut utan radbrytning ";
+	       "klotter och nedskräpning vid busstorget och skolan = oro.\n"
+	       "Slut utan radbrytning ";
 	html = "<p>Vecka 47</p>\n<p>Centrum: förhöjd nivå</p>";
 	a[0].filename = "lägesbild.csv";
 	a[0].content_type = "text/csv; charset=utf-8";
@@ -875,38 +874,40 @@ START_TEST(round_trip_mixed)
 	m.n_attachments = 2;
 	out = build_ok(&m, &len);
 	check_lines(out, len, 78);
-	ck_assert_ptr_nonnull(strstr(out, "Content-Type: multipart/mixed; "
+	ck_assert_ptr_nonnull(strstr(out,
+	    "Content-Type: multipart/mixed; "
 	    "boundary=\"=_r4Nd0m.m\"\r\n"));
-	ck_assert_ptr_nonnull(strstr(out, "\r\n--=_r4Nd0m.m\r\nContent-Type: "
+	ck_assert_ptr_nonnull(strstr(out,
+	    "\r\n--=_r4Nd0m.m\r\nContent-Type: "
 	    "multipart/alternative; boundary=\"=_r4Nd0m.a\"\r\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\r\n--=_r4Nd0m.m--\r\n"));
-	ck_assert_ptr_nonnull(strstr(out, "Content-Disposition: attachment;"
+	ck_assert_ptr_nonnull(strstr(out,
+	    "Content-Disposition: attachment;"
 	    " filename*=utf-8''l%C3%A4gesbild.csv\r\n"));
 
-	part = part_content(out, "=_r4Nd0m.a", "Content-Type: text/plain",
-	    &plen);
+	part =
+	    part_content(out, "=_r4Nd0m.a", "Content-Type: text/plain", &plen);
 	dec = qp_decode(part, plen);
 	ck_assert_str_eq(dec, text);
 	free(dec);
 	free(part);
 
-	part = part_content(out, "=_r4Nd0m.a", "Content-Type: text/html",
-	    &plen);
+	part =
+	    part_content(out, "=_r4Nd0m.a", "Content-Type: text/html", &plen);
 	dec = qp_decode(part, plen);
 	ck_assert_str_eq(dec, html);
 	free(dec);
 	free(part);
 
-	part = part_content(out, "=_r4Nd0m.m", "Content-Type: text/csv",
-	    &plen);
+	part = part_content(out, "=_r4Nd0m.m", "Content-Type: text/csv", &plen);
 	dec = b64_decode(part, plen, &dlen);
 	ck_assert_uint_eq(dlen, a[0].len);
 	ck_assert_mem_eq(dec, a[0].data, dlen);
 	free(dec);
 	free(part);
 
-	part = part_content(out, "=_r4Nd0m.m",
-	    "Content-Type: application/octet-stream", &plen);
+	part = part_content(
+	    out, "=_r4Nd0m.m", "Content-Type: application/octet-stream", &plen);
 	dec = b64_decode(part, plen, &dlen);
 	ck_assert_uint_eq(dlen, sizeof(bin));
 	ck_assert_mem_eq(dec, bin, dlen);
@@ -918,11 +919,11 @@ END_TEST
 
 START_TEST(single_part_without_final_newline)
 {
-	const char		*to[] = { "anna@example.org" };
-	struct mime_message	 m;
-	char			*out, *dec;
-	const char		*body;
-	size_t			 len;
+	const char *to[] = {"anna@example.org"};
+	struct mime_message m;
+	char *out, *dec;
+	const char *body;
+	size_t len;
 
 	base_message(&m, to, 1);
 	m.text = "Ingen radbrytning på slutet";
@@ -939,9 +940,9 @@ END_TEST
 
 START_TEST(dates)
 {
-	const char		*to[] = { "anna@example.org" };
-	struct mime_message	 m;
-	char			*out;
+	const char *to[] = {"anna@example.org"};
+	struct mime_message m;
+	char *out;
 
 	base_message(&m, to, 1);
 	m.date = 0;
@@ -954,7 +955,7 @@ START_TEST(dates)
 	starts_with(out, "Date: Thu, 1 Jan 1970 00:00:00 +0000\r\n");
 	free(out);
 	/* Summer time in Stockholm, half-hour zones. */
-	m.date = (time_t)1782889200;	/* 2026-07-01 07:00:00 UTC */
+	m.date = (time_t)1782889200; /* 2026-07-01 07:00:00 UTC */
 	m.utc_offset = 2 * 3600;
 	out = build_ok(&m, NULL);
 	starts_with(out, "Date: Wed, 1 Jul 2026 09:00:00 +0200\r\n");
@@ -970,12 +971,12 @@ END_TEST
 
 START_TEST(injection_refused)
 {
-	const char		*to[] = { "anna@example.org" };
-	const char		*bad_to[] = { "Anna\r\nBcc: x@evil.example "
-	    "<anna@example.org>" };
-	const char		*crlf_to[] = { "anna@example.org\r\n" };
-	struct mime_attachment	 a = { "x.csv\nBcc: y", "text/csv", "x", 1 };
-	struct mime_message	 m;
+	const char *to[] = {"anna@example.org"};
+	const char *bad_to[] = {"Anna\r\nBcc: x@evil.example "
+				"<anna@example.org>"};
+	const char *crlf_to[] = {"anna@example.org\r\n"};
+	struct mime_attachment a = {"x.csv\nBcc: y", "text/csv", "x", 1};
+	struct mime_message m;
 
 	base_message(&m, to, 1);
 	m.subject = "Lägesbild\r\nBcc: evil@example.org";
@@ -1011,21 +1012,23 @@ START_TEST(injection_refused)
 	build_fails(&m, "attachment 1 name contains / or \\");
 	a.filename = "x.csv";
 	a.content_type = "text/csv\r\nBcc: z";
-	build_fails(&m, "attachment 1: content type is not type/subtype in "
+	build_fails(&m,
+	    "attachment 1: content type is not type/subtype in "
 	    "printable ASCII");
 }
 END_TEST
 
 START_TEST(addresses_refused)
 {
-	const char		*utf8[] = { "anna@exämple.org" };
-	const char		*noat[] = { "Anna <anna>" };
-	const char		*none[] = { "" };
-	const char		*to[] = { "anna@example.org" };
-	struct mime_message	 m;
+	const char *utf8[] = {"anna@exämple.org"};
+	const char *noat[] = {"Anna <anna>"};
+	const char *none[] = {""};
+	const char *to[] = {"anna@example.org"};
+	struct mime_message m;
 
 	base_message(&m, utf8, 1);
-	build_fails(&m, "to: \"anna@exämple.org\" is not a plain address "
+	build_fails(&m,
+	    "to: \"anna@exämple.org\" is not a plain address "
 	    "(local@domain)");
 	base_message(&m, noat, 1);
 	build_fails(&m, "to: \"anna\" is not a plain address (local@domain)");
@@ -1035,7 +1038,8 @@ START_TEST(addresses_refused)
 	build_fails(&m, "no recipient");
 	base_message(&m, to, 1);
 	m.from = "Åsa <åsa@example.org>";
-	build_fails(&m, "from: \"åsa@example.org\" is not a plain address "
+	build_fails(&m,
+	    "from: \"åsa@example.org\" is not a plain address "
 	    "(local@domain)");
 	base_message(&m, to, 1);
 	m.html = "<p>x</p>";
@@ -1052,40 +1056,40 @@ END_TEST
 START_TEST(valid_address_table)
 {
 	static const struct {
-		const char	*s;
-		int		 ok;
+		const char *s;
+		int ok;
 	} t[] = {
-		{ "anna@example.org", 1 },
-		{ "a.b+tag@sub.example.org", 1 },
-		{ "est@localhost", 1 },
-		{ "o'brien@example.ie", 1 },
-		{ "a@b-c.se", 1 },
-		{ "", 0 },
-		{ "anna", 0 },
-		{ "@example.org", 0 },
-		{ "anna@", 0 },
-		{ "a@b@c", 0 },
-		{ ".anna@example.org", 0 },
-		{ "anna.@example.org", 0 },
-		{ "an..na@example.org", 0 },
-		{ "anna@example..org", 0 },
-		{ "anna@-example.org", 0 },
-		{ "anna@example-.org", 0 },
-		{ "anna@example.org.", 0 },
-		{ "an na@example.org", 0 },
-		{ "anna@exa mple.org", 0 },
-		{ "\"anna\"@example.org", 0 },
-		{ "anna@[127.0.0.1]", 0 },
-		{ "åsa@example.org", 0 },
-		{ "anna@example.org\r\n", 0 },
+	    {"anna@example.org", 1},
+	    {"a.b+tag@sub.example.org", 1},
+	    {"est@localhost", 1},
+	    {"o'brien@example.ie", 1},
+	    {"a@b-c.se", 1},
+	    {"", 0},
+	    {"anna", 0},
+	    {"@example.org", 0},
+	    {"anna@", 0},
+	    {"a@b@c", 0},
+	    {".anna@example.org", 0},
+	    {"anna.@example.org", 0},
+	    {"an..na@example.org", 0},
+	    {"anna@example..org", 0},
+	    {"anna@-example.org", 0},
+	    {"anna@example-.org", 0},
+	    {"anna@example.org.", 0},
+	    {"an na@example.org", 0},
+	    {"anna@exa mple.org", 0},
+	    {"\"anna\"@example.org", 0},
+	    {"anna@[127.0.0.1]", 0},
+	    {"åsa@example.org", 0},
+	    {"anna@example.org\r\n", 0},
 	};
-	char	*longlocal;
-	size_t	 i;
+	char *longlocal;
+	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		ck_assert_msg(mime_valid_address(t[i].s) == t[i].ok,
-		    "\"%s\" should be %s", t[i].s, t[i].ok ? "valid" :
-		    "refused");
+		    "\"%s\" should be %s", t[i].s,
+		    t[i].ok ? "valid" : "refused");
 	longlocal = repeat("a", 65);
 	longlocal = xreallocarray(longlocal, 100, 1);
 	strcat(longlocal, "@example.org");
@@ -1099,41 +1103,45 @@ END_TEST
 
 START_TEST(mailbox_parsing)
 {
-	char	*name, *addr, *cause = NULL;
+	char *name, *addr, *cause = NULL;
 
-	ck_assert_int_eq(mime_mailbox("EST lägesbild <est@example.org>",
-	    &name, &addr, &cause), 0);
+	ck_assert_int_eq(mime_mailbox("EST lägesbild <est@example.org>", &name,
+			     &addr, &cause),
+	    0);
 	ck_assert_str_eq(name, "EST lägesbild");
 	ck_assert_str_eq(addr, "est@example.org");
 	free(name);
 	free(addr);
 
 	ck_assert_int_eq(mime_mailbox("  \"Polisen, \\\"Syd\\\"\"  "
-	    "<syd@polisen.example>  ", &name, &addr, &cause), 0);
+				      "<syd@polisen.example>  ",
+			     &name, &addr, &cause),
+	    0);
 	ck_assert_str_eq(name, "Polisen, \"Syd\"");
 	ck_assert_str_eq(addr, "syd@polisen.example");
 	free(name);
 	free(addr);
 
-	ck_assert_int_eq(mime_mailbox("est@example.org", &name, &addr,
-	    &cause), 0);
+	ck_assert_int_eq(
+	    mime_mailbox("est@example.org", &name, &addr, &cause), 0);
 	ck_assert_str_eq(name, "");
 	ck_assert_str_eq(addr, "est@example.org");
 	free(name);
 	free(addr);
 
-	ck_assert_int_eq(mime_mailbox("<est@example.org>", &name, &addr,
-	    &cause), 0);
+	ck_assert_int_eq(
+	    mime_mailbox("<est@example.org>", &name, &addr, &cause), 0);
 	ck_assert_str_eq(name, "");
 	ck_assert_str_eq(addr, "est@example.org");
 	free(name);
 	free(addr);
 
-	ck_assert_int_eq(mime_mailbox("EST <est example.org>", &name, &addr,
-	    &cause), -1);
+	ck_assert_int_eq(
+	    mime_mailbox("EST <est example.org>", &name, &addr, &cause), -1);
 	ck_assert_ptr_null(name);
 	ck_assert_ptr_null(addr);
-	ck_assert_str_eq(cause, "\"est example.org\" is not a plain address "
+	ck_assert_str_eq(cause,
+	    "\"est example.org\" is not a plain address "
 	    "(local@domain)");
 	free(cause);
 }
@@ -1142,8 +1150,8 @@ END_TEST
 static Suite *
 mime_suite(void)
 {
-	Suite	*s = suite_create("mime");
-	TCase	*tc;
+	Suite *s = suite_create("mime");
+	TCase *tc;
 
 	tc = tcase_create("golden");
 	tcase_add_test(tc, golden_text_only);

@@ -4,7 +4,7 @@
 
 START_TEST(test_backoff_doubles_to_cap)
 {
-	const time_t	now = 1000000;
+	const time_t now = 1000000;
 	/* jitter 30 on a spread of 30 (10 % of 300) gives +0. */
 	ck_assert_int_eq(outbox_retry_at(1, now, 30) - now, 300);
 	ck_assert_int_eq(outbox_retry_at(2, now, 60) - now, 600);
@@ -23,35 +23,35 @@ END_TEST
 
 START_TEST(test_states)
 {
-	time_t	next, created = 1000, now = 2000;
+	time_t next, created = 1000, now = 2000;
 
-	ck_assert_int_eq(outbox_after(MAIL_SENT, 1, created, now, 0, &next),
-	    OUTBOX_SENT);
+	ck_assert_int_eq(
+	    outbox_after(MAIL_SENT, 1, created, now, 0, &next), OUTBOX_SENT);
 	ck_assert_int_eq(next, 0);
 	/* 5xx: failed at once, never retried. */
-	ck_assert_int_eq(outbox_after(MAIL_FAIL, 1, created, now, 0, &next),
-	    OUTBOX_FAILED);
+	ck_assert_int_eq(
+	    outbox_after(MAIL_FAIL, 1, created, now, 0, &next), OUTBOX_FAILED);
 	/* 4xx or no connection: retried. */
 	ck_assert_int_eq(outbox_after(MAIL_DEFER, 1, created, now, 30, &next),
 	    OUTBOX_QUEUED);
 	ck_assert_int_eq(next, now + 300);
 	/* Still retried after 48 hours ... */
 	now = created + 48 * 3600;
-	ck_assert_int_eq(outbox_after(MAIL_DEFER, 40, created, now, 400,
-	    &next), OUTBOX_QUEUED);
+	ck_assert_int_eq(outbox_after(MAIL_DEFER, 40, created, now, 400, &next),
+	    OUTBOX_QUEUED);
 	ck_assert_int_eq(next, now + 4000);
 	/* ... and given up after five days. */
 	now = created + 5 * 24 * 3600;
-	ck_assert_int_eq(outbox_after(MAIL_DEFER, 120, created, now, 0,
-	    &next), OUTBOX_FAILED);
+	ck_assert_int_eq(outbox_after(MAIL_DEFER, 120, created, now, 0, &next),
+	    OUTBOX_FAILED);
 }
 END_TEST
 
 int
 main(void)
 {
-	Suite	*s = suite_create("outbox");
-	TCase	*tc = tcase_create("policy");
+	Suite *s = suite_create("outbox");
+	TCase *tc = tcase_create("policy");
 
 	tcase_add_test(tc, test_backoff_doubles_to_cap);
 	tcase_add_test(tc, test_states);

@@ -15,9 +15,9 @@
 #include "page.h"
 #include "testutil.h"
 
-#define FORM_DIR	"reporter-form"
+#define FORM_DIR "reporter-form"
 /* 2026-11-20T14:03:00+01:00 */
-#define SUBMITTED	((time_t)1795179780)
+#define SUBMITTED ((time_t)1795179780)
 
 static char sv0[] = "Skadegörelse (t.ex. glaskross)";
 static char en0[] = "Vandalism (e.g. broken glass)";
@@ -29,11 +29,11 @@ static char sv2[] = "Anlagda bränder (bil, container, papperskorg)";
 static char en2[] = "Arson (car, container, bin)";
 
 static struct indicator items[3];
-static struct checklist checklist = { 3, items };
+static struct checklist checklist = {3, items};
 
 static char anna[] = "Anna Andersson";
 static char centrum_slug[] = "centrum", norr_slug[] = "norr";
-static char *two_slugs[] = { centrum_slug, norr_slug };
+static char *two_slugs[] = {centrum_slug, norr_slug};
 static char centrum_name[] = "Centrum";
 static char norr_name[] = "Norr";
 
@@ -130,10 +130,10 @@ count_of(const char *hay, const char *needle)
 	return n;
 }
 
-#define HAS(html, s)	ck_assert_msg(strstr((html), (s)) != NULL, \
-			    "missing: %s", (s))
-#define HASNT(html, s)	ck_assert_msg(strstr((html), (s)) == NULL, \
-			    "unexpected: %s", (s))
+#define HAS(html, s)                                                           \
+	ck_assert_msg(strstr((html), (s)) != NULL, "missing: %s", (s))
+#define HASNT(html, s)                                                         \
+	ck_assert_msg(strstr((html), (s)) == NULL, "unexpected: %s", (s))
 
 /*
  * What every page must be: a document in its language, the stylesheet
@@ -144,17 +144,18 @@ count_of(const char *hay, const char *needle)
 static void
 assert_page(const char *html, const char *lang)
 {
-	char		 want[64], id[128], ref[256], *tok, *save;
-	const char	*p, *q;
-	json_t		*ids = json_object();
-	size_t		 n;
+	char want[64], id[128], ref[256], *tok, *save;
+	const char *p, *q;
+	json_t *ids = json_object();
+	size_t n;
 
 	snprintf(want, sizeof(want), "<html lang=\"%s\">", lang);
-	ck_assert_msg(strncmp(html, "<!DOCTYPE html>\n", 16) == 0,
-	    "no doctype first");
+	ck_assert_msg(
+	    strncmp(html, "<!DOCTYPE html>\n", 16) == 0, "no doctype first");
 	HAS(html, want);
 	HAS(html, "<meta charset=\"utf-8\">");
-	HAS(html, "<meta name=\"viewport\" content=\"width=device-width, "
+	HAS(html,
+	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\">");
 	HAS(html, "<link rel=\"stylesheet\" href=\"/static/estd.css\">");
 	ck_assert_int_eq(count_of(html, "<h1"), 1);
@@ -177,12 +178,11 @@ assert_page(const char *html, const char *lang)
 		ck_assert_uint_lt(n, sizeof(id));
 		memcpy(id, p, n);
 		id[n] = '\0';
-		ck_assert_msg(json_object_get(ids, id) == NULL,
-		    "duplicate id %s", id);
+		ck_assert_msg(
+		    json_object_get(ids, id) == NULL, "duplicate id %s", id);
 		json_object_set_new(ids, id, json_true());
 	}
-	for (p = html; (p = strstr(p, "aria-describedby=\"")) != NULL;
-	    p = q) {
+	for (p = html; (p = strstr(p, "aria-describedby=\"")) != NULL; p = q) {
 		p += 18;
 		q = strchr(p, '"');
 		n = (size_t)(q - p);
@@ -190,7 +190,7 @@ assert_page(const char *html, const char *lang)
 		memcpy(ref, p, n);
 		ref[n] = '\0';
 		for (tok = strtok_r(ref, " ", &save); tok != NULL;
-		    tok = strtok_r(NULL, " ", &save))
+		     tok = strtok_r(NULL, " ", &save))
 			ck_assert_msg(json_object_get(ids, tok) != NULL,
 			    "aria-describedby names unknown id %s", tok);
 	}
@@ -224,7 +224,7 @@ assert_page(const char *html, const char *lang)
 static char *
 fieldset_of(const char *html, const char *marker)
 {
-	const char	*m = strstr(html, marker), *start = NULL, *p, *end;
+	const char *m = strstr(html, marker), *start = NULL, *p, *end;
 
 	ck_assert_msg(m != NULL, "missing: %s", marker);
 	for (p = html; (p = strstr(p, "<fieldset")) != NULL && p < m; p++)
@@ -239,11 +239,11 @@ fieldset_of(const char *html, const char *marker)
 static char *
 field_of(const char *html, const char *marker)
 {
-	const char	*m = strstr(html, marker), *start = NULL, *p, *end;
+	const char *m = strstr(html, marker), *start = NULL, *p, *end;
 
 	ck_assert_msg(m != NULL, "missing: %s", marker);
 	for (p = html; (p = strstr(p, "<div class=\"field")) != NULL && p < m;
-	    p++)
+	     p++)
 		start = p;
 	ck_assert_ptr_nonnull(start);
 	end = strstr(m, "</div>");
@@ -253,10 +253,10 @@ field_of(const char *html, const char *marker)
 
 START_TEST(test_load)
 {
-	struct page_set	*ps;
-	const char	*css;
-	char		*cause = NULL;
-	size_t		 len;
+	struct page_set *ps;
+	const char *css;
+	char *cause = NULL;
+	size_t len;
 
 	css = page_css(pages, &len);
 	ck_assert_uint_eq(len, strlen(css));
@@ -268,7 +268,8 @@ START_TEST(test_load)
 
 	ps = page_load("/nonexistent/reporter-form", &cause);
 	ck_assert_ptr_null(ps);
-	ck_assert_str_eq(cause, "/nonexistent/reporter-form: "
+	ck_assert_str_eq(cause,
+	    "/nonexistent/reporter-form: "
 	    "No such file or directory");
 	free(cause);
 }
@@ -279,9 +280,9 @@ static char tmpdir[64];
 static void
 copy_file(const char *from, const char *to)
 {
-	char	 src[256], dst[256], buf[4096];
-	FILE	*in, *out;
-	size_t	 n;
+	char src[256], dst[256], buf[4096];
+	FILE *in, *out;
+	size_t n;
 
 	snprintf(src, sizeof(src), "%s/%s", FORM_DIR, from);
 	snprintf(dst, sizeof(dst), "%s/%s", tmpdir, to);
@@ -299,8 +300,8 @@ copy_file(const char *from, const char *to)
 static void
 strings_without(const char *lang, const char *drop, const char *drop_sub)
 {
-	char	 path[256];
-	json_t	*t;
+	char path[256];
+	json_t *t;
 
 	snprintf(path, sizeof(path), "%s/i18n/%s.json", FORM_DIR, lang);
 	t = json_load_file(path, 0, NULL);
@@ -314,14 +315,14 @@ strings_without(const char *lang, const char *drop, const char *drop_sub)
 	json_decref(t);
 }
 
-static const char *const form_files[] = { "head.html", "header.html",
-    "footer.html", "form.html", "receipt.html", "error.html", "estd.css" };
+static const char *const form_files[] = {"head.html", "header.html",
+    "footer.html", "form.html", "receipt.html", "error.html", "estd.css"};
 
 static char *
 load_copy_fails(void)
 {
-	struct page_set	*ps;
-	char		*cause = NULL;
+	struct page_set *ps;
+	char *cause = NULL;
 
 	ps = page_load(tmpdir, &cause);
 	ck_assert_ptr_null(ps);
@@ -331,9 +332,9 @@ load_copy_fails(void)
 
 START_TEST(test_load_errors)
 {
-	struct page_set	*ps;
-	char		 path[256], want[256], *cause = NULL;
-	size_t		 i;
+	struct page_set *ps;
+	char path[256], want[256], *cause = NULL;
+	size_t i;
 
 	strcpy(tmpdir, "/tmp/check_page.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
@@ -363,8 +364,10 @@ START_TEST(test_load_errors)
 	strings_without("sv", "errors", "429");
 	strings_without("en", "errors", "429");
 	cause = load_copy_fails();
-	snprintf(want, sizeof(want), "%s/i18n/sv.json: \"errors.429\" needs "
-	    "a \"title\" and a \"text\"", tmpdir);
+	snprintf(want, sizeof(want),
+	    "%s/i18n/sv.json: \"errors.429\" needs "
+	    "a \"title\" and a \"text\"",
+	    tmpdir);
 	ck_assert_str_eq(cause, want);
 	free(cause);
 	strings_without("sv", NULL, NULL);
@@ -381,8 +384,10 @@ START_TEST(test_load_errors)
 		fclose(f);
 	}
 	cause = load_copy_fails();
-	snprintf(want, sizeof(want), "%s/receipt.html:2: section \"nothing\" "
-	    "is not closed", tmpdir);
+	snprintf(want, sizeof(want),
+	    "%s/receipt.html:2: section \"nothing\" "
+	    "is not closed",
+	    tmpdir);
 	ck_assert_str_eq(cause, want);
 	free(cause);
 
@@ -409,9 +414,9 @@ END_TEST
 
 START_TEST(test_form_sv_default)
 {
-	struct form_view	 v;
-	char			*html;
-	size_t			 len;
+	struct form_view v;
+	char *html;
+	size_t len;
 
 	base_view(&v, page_pick_lang(NULL, NULL));
 	html = page_form(pages, &v, &len);
@@ -426,30 +431,37 @@ START_TEST(test_form_sv_default)
 	/* Every indicator, as a fieldset with its label as legend. */
 	HAS(html, "<legend>Skadegörelse (t.ex. glaskross)</legend>");
 	HAS(html, "<legend>Klotter</legend>");
-	HAS(html, "<legend>Anlagda bränder (bil, container, papperskorg)"
+	HAS(html,
+	    "<legend>Anlagda bränder (bil, container, papperskorg)"
 	    "</legend>");
 	ck_assert_int_eq(count_of(html, "<fieldset"), 3);
-	HAS(html, "<fieldset class=\"indicator\" aria-describedby="
+	HAS(html,
+	    "<fieldset class=\"indicator\" aria-describedby="
 	    "\"help-skadegorelse\">\n<legend>");
-	HAS(html, "<p class=\"help\" id=\"help-skadegorelse\">T.ex. krossat "
+	HAS(html,
+	    "<p class=\"help\" id=\"help-skadegorelse\">T.ex. krossat "
 	    "glas, förstörd utrustning</p>");
 	HAS(html, "<fieldset class=\"indicator\">\n<legend>Klotter</legend>");
 
 	/* Five choices each, "Ej bedömt" the default. */
 	ck_assert_int_eq(count_of(html, "type=\"radio\""), 15);
 	ck_assert_int_eq(count_of(html, " checked"), 3);
-	HAS(html, "<label class=\"choice level-0\" for=\"r-klotter-0\">"
+	HAS(html,
+	    "<label class=\"choice level-0\" for=\"r-klotter-0\">"
 	    "<input type=\"radio\" id=\"r-klotter-0\" name=\"r.klotter\" "
 	    "value=\"0\"> <span>Inget observerat</span></label>");
 	HAS(html, "value=\"1\"> <span>Enstaka</span>");
 	HAS(html, "value=\"2\"> <span>Återkommande</span>");
 	HAS(html, "value=\"3\"> <span>Omfattande</span>");
-	HAS(html, "<label class=\"choice level-none\" for=\"r-klotter-none\">"
+	HAS(html,
+	    "<label class=\"choice level-none\" for=\"r-klotter-none\">"
 	    "<input type=\"radio\" id=\"r-klotter-none\" name=\"r.klotter\" "
 	    "value=\"\" checked> <span>Ej bedömt</span></label>");
-	HAS(html, "<label for=\"n-klotter\">Antal händelser (valfritt)"
+	HAS(html,
+	    "<label for=\"n-klotter\">Antal händelser (valfritt)"
 	    "</label>");
-	HAS(html, "<input type=\"text\" id=\"n-klotter\" name=\"n.klotter\" "
+	HAS(html,
+	    "<input type=\"text\" id=\"n-klotter\" name=\"n.klotter\" "
 	    "value=\"\" inputmode=\"numeric\" pattern=\"[0-9]*\"");
 
 	/* One area, one period: no switcher, plain facts. */
@@ -457,35 +469,51 @@ START_TEST(test_form_sv_default)
 	HASNT(html, "method=\"get\"");
 
 	/* "Inget att rapportera" in one tap. */
-	HAS(html, "<form class=\"nothing\" method=\"post\" action=\"/r/TOKEN\"");
-	HAS(html, "<button type=\"submit\" name=\"nothing\" value=\"1\" "
+	HAS(html,
+	    "<form class=\"nothing\" method=\"post\" action=\"/r/TOKEN\"");
+	HAS(html,
+	    "<button type=\"submit\" name=\"nothing\" value=\"1\" "
 	    "class=\"secondary\" aria-describedby=\"nothing-hint\">"
 	    "Inget att rapportera</button>");
 
 	/* The report form and its hidden fields (both POST forms). */
-	HAS(html, "<form class=\"report\" method=\"post\" action=\"/r/TOKEN\" "
+	HAS(html,
+	    "<form class=\"report\" method=\"post\" action=\"/r/TOKEN\" "
 	    "enctype=\"application/x-www-form-urlencoded\"");
-	ck_assert_int_eq(count_of(html,
-	    "<input type=\"hidden\" name=\"area\" value=\"centrum\">"), 2);
-	ck_assert_int_eq(count_of(html,
-	    "<input type=\"hidden\" name=\"period\" value=\"2026-W47\">"), 2);
-	ck_assert_int_eq(count_of(html,
-	    "<input type=\"hidden\" name=\"lang\" value=\"sv\">"), 2);
-	HAS(html, "<button type=\"submit\" class=\"primary\">Skicka rapport"
+	ck_assert_int_eq(
+	    count_of(html,
+		"<input type=\"hidden\" name=\"area\" value=\"centrum\">"),
+	    2);
+	ck_assert_int_eq(
+	    count_of(html,
+		"<input type=\"hidden\" name=\"period\" value=\"2026-W47\">"),
+	    2);
+	ck_assert_int_eq(
+	    count_of(
+		html, "<input type=\"hidden\" name=\"lang\" value=\"sv\">"),
+	    2);
+	HAS(html,
+	    "<button type=\"submit\" class=\"primary\">Skicka rapport"
 	    "</button>");
 
 	/* Free text, with the warning next to it and linked. */
-	ck_assert_int_eq(count_of(html, "Skriv inte namn, personnummer eller "
-	    "andra personuppgifter. Beskriv platser och situationer, inte "
-	    "personer."), 2);
+	ck_assert_int_eq(
+	    count_of(html,
+		"Skriv inte namn, personnummer eller "
+		"andra personuppgifter. Beskriv platser och situationer, inte "
+		"personer."),
+	    2);
 	HAS(html, "<p class=\"warning\" id=\"place-warning\">Skriv inte namn");
-	HAS(html, "<input type=\"text\" id=\"place\" name=\"place\" value=\"\" "
+	HAS(html,
+	    "<input type=\"text\" id=\"place\" name=\"place\" value=\"\" "
 	    "maxlength=\"200\" aria-describedby=\"place-warning\">");
-	HAS(html, "<textarea id=\"note\" name=\"note\" rows=\"5\" "
+	HAS(html,
+	    "<textarea id=\"note\" name=\"note\" rows=\"5\" "
 	    "maxlength=\"4000\" aria-describedby=\"note-warning\"></textarea>");
 
 	/* The language link keeps area and period. */
-	HAS(html, "<a class=\"lang-switch\" href=\"?area=centrum&amp;"
+	HAS(html,
+	    "<a class=\"lang-switch\" href=\"?area=centrum&amp;"
 	    "period=2026-W47&amp;lang=en\" hreflang=\"en\" lang=\"en\">"
 	    "English</a>");
 
@@ -498,13 +526,14 @@ END_TEST
 
 START_TEST(test_form_en)
 {
-	struct form_view	 v;
-	char			*html;
+	struct form_view v;
+	char *html;
 
 	base_view(&v, page_pick_lang("en", NULL));
 	html = page_form(pages, &v, NULL);
 	assert_page(html, "en");
-	HAS(html, "<title>Report the situation – Centrum – EST situational "
+	HAS(html,
+	    "<title>Report the situation – Centrum – EST situational "
 	    "picture</title>");
 	HAS(html, "Hello Anna Andersson!");
 	HAS(html, "<legend>Vandalism (e.g. broken glass)</legend>");
@@ -519,10 +548,12 @@ START_TEST(test_form_en)
 	HAS(html, "Number of events (optional)");
 	HAS(html, ">Nothing to report</button>");
 	HAS(html, ">Send report</button>");
-	HAS(html, "Do not write names, personal identity numbers or other "
+	HAS(html,
+	    "Do not write names, personal identity numbers or other "
 	    "personal data. Describe places and situations, not people.");
 	HAS(html, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
-	HAS(html, "href=\"?area=centrum&amp;period=2026-W47&amp;lang=sv\" "
+	HAS(html,
+	    "href=\"?area=centrum&amp;period=2026-W47&amp;lang=sv\" "
 	    "hreflang=\"sv\" lang=\"sv\">Svenska</a>");
 	HASNT(html, "Skicka rapport");
 	HASNT(html, "Ej bedömt");
@@ -532,9 +563,9 @@ END_TEST
 
 START_TEST(test_form_stored)
 {
-	struct form_view	 v;
-	struct stored_report	 stored;
-	char			*html, *fs;
+	struct form_view v;
+	struct stored_report stored;
+	char *html, *fs;
 
 	memset(&stored, 0, sizeof(stored));
 	report_init(&stored.report);
@@ -555,15 +586,18 @@ START_TEST(test_form_stored)
 	v.values = &stored.report;
 	html = page_form(pages, &v, NULL);
 	assert_page(html, "sv");
-	HAS(html, "<p class=\"notice\">Du har redan rapporterat för vecka 47, "
+	HAS(html,
+	    "<p class=\"notice\">Du har redan rapporterat för vecka 47, "
 	    "16–22 november (version 2, skickad 20 november 14:03). Det du "
 	    "skickar nu ersätter den.</p>");
 	ck_assert_int_eq(count_of(html, " checked"), 3);
-	HAS(html, "id=\"r-skadegorelse-0\" name=\"r.skadegorelse\" "
+	HAS(html,
+	    "id=\"r-skadegorelse-0\" name=\"r.skadegorelse\" "
 	    "value=\"0\" checked>");
 	HAS(html, "id=\"r-klotter-2\" name=\"r.klotter\" value=\"2\" checked>");
 	HAS(html, "id=\"r-brand-none\" name=\"r.brand\" value=\"\" checked>");
-	HASNT(html, "id=\"r-klotter-none\" name=\"r.klotter\" value=\"\" "
+	HASNT(html,
+	    "id=\"r-klotter-none\" name=\"r.klotter\" value=\"\" "
 	    "checked");
 	HAS(html, "name=\"n.klotter\" value=\"3\"");
 	HAS(html, "name=\"n.skadegorelse\" value=\"\"");
@@ -578,7 +612,8 @@ START_TEST(test_form_stored)
 	v.stored = &stored;
 	v.values = &stored.report;
 	html = page_form(pages, &v, NULL);
-	HAS(html, "You have already reported for vecka 47, 16–22 november "
+	HAS(html,
+	    "You have already reported for vecka 47, 16–22 november "
 	    "(version 2, sent 20 November 14:03). What you send now replaces "
 	    "it.");
 	free(html);
@@ -588,10 +623,10 @@ END_TEST
 
 START_TEST(test_form_errors)
 {
-	struct form_view	 v;
-	struct report		 values;
-	struct report_errors	 errs;
-	char			*html, *fs;
+	struct form_view v;
+	struct report values;
+	struct report_errors errs;
+	char *html, *fs;
 
 	report_init(&values);
 	strcpy(values.area, "centrum");
@@ -604,7 +639,8 @@ START_TEST(test_form_errors)
 	    "Enter a whole number 0–10000.");
 	report_error_add(&errs, "place", "Platsen får vara högst 200 tecken.",
 	    "The place may be at most 200 characters.");
-	report_error_add(&errs, "", "Rapporten är tom.", "The report is "
+	report_error_add(&errs, "", "Rapporten är tom.",
+	    "The report is "
 	    "empty.");
 
 	base_view(&v, "sv");
@@ -612,28 +648,34 @@ START_TEST(test_form_errors)
 	v.errors = &errs;
 	html = page_form(pages, &v, NULL);
 	assert_page(html, "sv");
-	HAS(html, "<title>Fel: Rapportera läget – Centrum – EST lägesbild"
+	HAS(html,
+	    "<title>Fel: Rapportera läget – Centrum – EST lägesbild"
 	    "</title>");
 
 	/* The summary at the top, linking to each field. */
 	HAS(html, "<div class=\"error-summary\" role=\"alert\"");
 	ck_assert(strstr(html, "role=\"alert\"") <
 	    strstr(html, "<form class=\"report\""));
-	HAS(html, "<li><a href=\"#r-klotter-0\">Klotter: Välj 0–3 eller lämna "
+	HAS(html,
+	    "<li><a href=\"#r-klotter-0\">Klotter: Välj 0–3 eller lämna "
 	    "tomt.</a></li>");
-	HAS(html, "<li><a href=\"#n-brand\">Anlagda bränder (bil, container, "
+	HAS(html,
+	    "<li><a href=\"#n-brand\">Anlagda bränder (bil, container, "
 	    "papperskorg): Ange ett heltal 0–10000.</a></li>");
-	HAS(html, "<li><a href=\"#place\">Plats: Platsen får vara högst 200 "
+	HAS(html,
+	    "<li><a href=\"#place\">Plats: Platsen får vara högst 200 "
 	    "tecken.</a></li>");
 	HAS(html, "<li>Rapporten är tom.</li>");
 
 	/* The rating error inside its fieldset, linked from the radios. */
 	fs = fieldset_of(html, "<legend>Klotter</legend>");
 	HAS(fs, "<fieldset class=\"indicator invalid\">");
-	HAS(fs, "<p class=\"field-error\" id=\"error-r-klotter\"><span "
+	HAS(fs,
+	    "<p class=\"field-error\" id=\"error-r-klotter\"><span "
 	    "class=\"visually-hidden\">Fel: </span>Välj 0–3 eller lämna "
 	    "tomt.</p>");
-	HAS(fs, "<input type=\"radio\" id=\"r-klotter-0\" name=\"r.klotter\" "
+	HAS(fs,
+	    "<input type=\"radio\" id=\"r-klotter-0\" name=\"r.klotter\" "
 	    "value=\"0\" aria-invalid=\"true\" "
 	    "aria-describedby=\"error-r-klotter\">");
 	ck_assert_int_eq(count_of(fs, "aria-invalid=\"true\""), 5);
@@ -643,7 +685,8 @@ START_TEST(test_form_errors)
 	/* The count error in the fieldset of its indicator. */
 	fs = fieldset_of(html, "<legend>Anlagda bränder");
 	HAS(fs, "<p class=\"field-error\" id=\"error-n-brand\">");
-	HAS(fs, "name=\"n.brand\" value=\"\" inputmode=\"numeric\" "
+	HAS(fs,
+	    "name=\"n.brand\" value=\"\" inputmode=\"numeric\" "
 	    "pattern=\"[0-9]*\" maxlength=\"5\" autocomplete=\"off\" "
 	    "aria-invalid=\"true\" aria-describedby=\"error-n-brand\">");
 	ck_assert_int_eq(count_of(fs, "aria-invalid=\"true\""), 1);
@@ -659,7 +702,8 @@ START_TEST(test_form_errors)
 	/* The place error next to the place, described by warning and it. */
 	fs = field_of(html, "id=\"place\"");
 	HAS(fs, "<p class=\"field-error\" id=\"place-error\">");
-	HAS(fs, "aria-describedby=\"place-warning place-error\" "
+	HAS(fs,
+	    "aria-describedby=\"place-warning place-error\" "
 	    "aria-invalid=\"true\">");
 	free(fs);
 	HAS(html, ">Kvar efter felet</textarea>");
@@ -671,7 +715,8 @@ START_TEST(test_form_errors)
 	v.errors = &errs;
 	html = page_form(pages, &v, NULL);
 	HAS(html, "<title>Error: Report the situation");
-	HAS(html, "<li><a href=\"#r-klotter-0\">Graffiti: Choose 0–3 or leave "
+	HAS(html,
+	    "<li><a href=\"#r-klotter-0\">Graffiti: Choose 0–3 or leave "
 	    "it empty.</a></li>");
 	HAS(html, "<li>The report is empty.</li>");
 	free(html);
@@ -681,8 +726,8 @@ END_TEST
 
 START_TEST(test_switcher)
 {
-	struct form_view	 v;
-	char			*html;
+	struct form_view v;
+	char *html;
 
 	/* Several areas and two periods: one GET form with both selects. */
 	base_view(&v, "sv");
@@ -691,28 +736,35 @@ START_TEST(test_switcher)
 	v.n_periods = 2;
 	html = page_form(pages, &v, NULL);
 	assert_page(html, "sv");
-	HAS(html, "<form class=\"switcher\" method=\"get\" action=\"/r/TOKEN\">"
+	HAS(html,
+	    "<form class=\"switcher\" method=\"get\" action=\"/r/TOKEN\">"
 	    "\n<input type=\"hidden\" name=\"lang\" value=\"sv\">");
-	HAS(html, "<label for=\"area-select\">Område</label>\n"
+	HAS(html,
+	    "<label for=\"area-select\">Område</label>\n"
 	    "<select id=\"area-select\" name=\"area\">\n"
 	    "<option value=\"centrum\">Centrum</option>\n"
 	    "<option value=\"norr\" selected>Norr</option>\n</select>");
-	HAS(html, "<select id=\"period-select\" name=\"period\">\n"
+	HAS(html,
+	    "<select id=\"period-select\" name=\"period\">\n"
 	    "<option value=\"2026-W47\" selected>vecka 47, 16–22 november"
 	    "</option>\n<option value=\"2026-W46\">vecka 46, 9–15 november"
 	    "</option>\n</select>");
 	HAS(html, ">Byt område</button>");
 	HAS(html, "<title>Rapportera läget – Norr – EST lägesbild</title>");
-	ck_assert_int_eq(count_of(html,
-	    "<input type=\"hidden\" name=\"area\" value=\"norr\">"), 2);
+	ck_assert_int_eq(
+	    count_of(
+		html, "<input type=\"hidden\" name=\"area\" value=\"norr\">"),
+	    2);
 	free(html);
 
 	/* Previous period chosen. */
 	v.period_index = 1;
 	html = page_form(pages, &v, NULL);
 	HAS(html, "<option value=\"2026-W46\" selected>");
-	ck_assert_int_eq(count_of(html,
-	    "<input type=\"hidden\" name=\"period\" value=\"2026-W46\">"), 2);
+	ck_assert_int_eq(
+	    count_of(html,
+		"<input type=\"hidden\" name=\"period\" value=\"2026-W46\">"),
+	    2);
 	free(html);
 
 	/* One area, two periods: the period select alone. */
@@ -723,7 +775,8 @@ START_TEST(test_switcher)
 	HASNT(html, "name=\"area\" id=");
 	HASNT(html, "<select id=\"area-select\"");
 	HAS(html, "<select id=\"period-select\" name=\"period\">");
-	HAS(html, "<input type=\"hidden\" name=\"area\" value=\"centrum\">\n"
+	HAS(html,
+	    "<input type=\"hidden\" name=\"area\" value=\"centrum\">\n"
 	    "<p><span class=\"term\">Område:</span> Centrum</p>");
 	HAS(html, ">Byt period</button>");
 	free(html);
@@ -734,7 +787,8 @@ START_TEST(test_switcher)
 	html = page_form(pages, &v, NULL);
 	HAS(html, "<select id=\"area-select\" name=\"area\">");
 	HASNT(html, "<select id=\"period-select\"");
-	HAS(html, "<input type=\"hidden\" name=\"period\" value=\"2026-W47\">\n"
+	HAS(html,
+	    "<input type=\"hidden\" name=\"period\" value=\"2026-W47\">\n"
 	    "<p><span class=\"term\">Period:</span> vecka 47, 16–22 november"
 	    "</p>");
 	HAS(html, ">Change area</button>");
@@ -744,13 +798,13 @@ END_TEST
 
 START_TEST(test_escaping)
 {
-	struct form_view	 v;
-	struct report		 values;
-	struct area		 odd[1];
-	struct person		 eve;
-	char			 eve_name[] = "<b>Eve</b> & \"Co\"";
-	char			 odd_name[] = "Öster & Väster <i>";
-	char			*html;
+	struct form_view v;
+	struct report values;
+	struct area odd[1];
+	struct person eve;
+	char eve_name[] = "<b>Eve</b> & \"Co\"";
+	char odd_name[] = "Öster & Väster <i>";
+	char *html;
 
 	memset(&eve, 0, sizeof(eve));
 	eve.name = eve_name;
@@ -770,10 +824,12 @@ START_TEST(test_escaping)
 	assert_page(html, "sv");
 	HAS(html, "Hej &lt;b&gt;Eve&lt;/b&gt; &amp; &quot;Co&quot;!");
 	HAS(html, "<dd>Öster &amp; Väster &lt;i&gt;</dd>");
-	HAS(html, "<title>Rapportera läget – Öster &amp; Väster &lt;i&gt; – "
+	HAS(html,
+	    "<title>Rapportera läget – Öster &amp; Väster &lt;i&gt; – "
 	    "EST lägesbild</title>");
 	HAS(html, "value=\"&lt;script&gt;alert(1)&lt;/script&gt;\"");
-	HAS(html, ">a &amp; b\n&quot;quoted&quot; &#39;single&#39; "
+	HAS(html,
+	    ">a &amp; b\n&quot;quoted&quot; &#39;single&#39; "
 	    "&lt;/textarea&gt;</textarea>");
 	HASNT(html, "<b>");
 	HASNT(html, "<i>");
@@ -796,18 +852,17 @@ START_TEST(test_pick_lang)
 	ck_assert_str_eq(page_pick_lang(NULL, "*"), "sv");
 	ck_assert_str_eq(page_pick_lang(NULL, "fr"), "sv");
 	ck_assert_str_eq(page_pick_lang(NULL, "en;q=0"), "sv");
-	ck_assert_str_eq(page_pick_lang(NULL, "da, en;q=0.8, sv;q=0.9"),
-	    "sv");
-	ck_assert_str_eq(page_pick_lang(NULL,
-	    "fr-CA,fr;q=0.9,en-US;q=0.8,en;q=0.7"), "en");
+	ck_assert_str_eq(page_pick_lang(NULL, "da, en;q=0.8, sv;q=0.9"), "sv");
+	ck_assert_str_eq(
+	    page_pick_lang(NULL, "fr-CA,fr;q=0.9,en-US;q=0.8,en;q=0.7"), "en");
 	ck_assert_str_eq(page_pick_lang(NULL, "en-US;q=0.5, sv;q=0.50"), "en");
 	ck_assert_str_eq(page_pick_lang(NULL, "svenska, english"), "sv");
 }
 END_TEST
 
 static void
-receipt_view(struct receipt_view *v, struct stored_report *stored,
-    const char *lang)
+receipt_view(
+    struct receipt_view *v, struct stored_report *stored, const char *lang)
 {
 	memset(stored, 0, sizeof(*stored));
 	report_init(&stored->report);
@@ -836,35 +891,42 @@ receipt_view(struct receipt_view *v, struct stored_report *stored,
 
 START_TEST(test_receipt)
 {
-	struct receipt_view	 v;
-	struct stored_report	 stored;
-	char			*html;
+	struct receipt_view v;
+	struct stored_report stored;
+	char *html;
 
 	receipt_view(&v, &stored, "sv");
 	html = page_receipt(pages, &v, NULL);
 	assert_page(html, "sv");
 	HAS(html, "<title>Rapporten är sparad – EST lägesbild</title>");
 	HAS(html, "<h1>Tack! Rapporten är sparad.</h1>");
-	HAS(html, "<dt>Område</dt>\n<dd>Centrum</dd>\n<dt>Period</dt>\n"
+	HAS(html,
+	    "<dt>Område</dt>\n<dd>Centrum</dd>\n<dt>Period</dt>\n"
 	    "<dd>vecka 47, 16–22 november</dd>");
 	HAS(html, "Version 2, skickad 20 november 14:03.");
-	HAS(html, "<tr><th scope=\"row\">Skadegörelse (t.ex. glaskross)</th>"
+	HAS(html,
+	    "<tr><th scope=\"row\">Skadegörelse (t.ex. glaskross)</th>"
 	    "<td><span class=\"rating level-0\">Inget observerat</span></td>"
 	    "</tr>");
-	HAS(html, "<tr><th scope=\"row\">Klotter</th><td><span class=\"rating "
+	HAS(html,
+	    "<tr><th scope=\"row\">Klotter</th><td><span class=\"rating "
 	    "level-2\">Återkommande</span><span class=\"events\">Antal: 3"
 	    "</span></td></tr>");
 	/* A count of 0 is an answer too. */
-	HAS(html, "<tr><th scope=\"row\">Anlagda bränder (bil, container, "
+	HAS(html,
+	    "<tr><th scope=\"row\">Anlagda bränder (bil, container, "
 	    "papperskorg)</th><td><span class=\"rating level-none\">Ej "
 	    "bedömt</span><span class=\"events\">Antal: 0</span></td></tr>");
 	HAS(html, "<p class=\"text\">Torget &lt;norra delen&gt;</p>");
-	HAS(html, "<p class=\"text\">Rad ett\nRad &lt;två&gt; &amp; "
+	HAS(html,
+	    "<p class=\"text\">Rad ett\nRad &lt;två&gt; &amp; "
 	    "&quot;tre&quot;</p>");
-	HAS(html, "<a href=\"/r/TOKEN?area=centrum&amp;period=2026-W47&amp;"
+	HAS(html,
+	    "<a href=\"/r/TOKEN?area=centrum&amp;period=2026-W47&amp;"
 	    "lang=sv\">Ändra rapporten</a>");
 	HASNT(html, "Rapportera för ett annat område");
-	HAS(html, "href=\"?area=centrum&amp;period=2026-W47&amp;lang=en\" "
+	HAS(html,
+	    "href=\"?area=centrum&amp;period=2026-W47&amp;lang=en\" "
 	    "hreflang=\"en\"");
 	HASNT(html, "inget att rapportera");
 	free(html);
@@ -872,7 +934,8 @@ START_TEST(test_receipt)
 	/* Two areas: a link to the next one. */
 	person.n_areas = 2;
 	html = page_receipt(pages, &v, NULL);
-	HAS(html, "<a href=\"/r/TOKEN?area=norr&amp;period=2026-W47&amp;"
+	HAS(html,
+	    "<a href=\"/r/TOKEN?area=norr&amp;period=2026-W47&amp;"
 	    "lang=sv\">Rapportera för ett annat område</a>");
 	free(html);
 	person.n_areas = 1;
@@ -903,32 +966,38 @@ END_TEST
 START_TEST(test_error_pages)
 {
 	static const struct {
-		int		 status;
-		const char	*lang;
-		const char	*title;
-		const char	*text;
+		int status;
+		const char *lang;
+		const char *title;
+		const char *text;
 	} cases[] = {
-		{ 401, "sv", "Länken fungerar inte", "Den personliga länken är "
-		    "okänd eller avstängd. Be samordnaren i din kommun om en "
-		    "ny länk." },
-		{ 401, "en", "The link does not work", "Ask the coordinator in "
-		    "your municipality for a new link." },
-		{ 403, "sv", "Inte tillåtet", "Ingenting sparades." },
-		{ 404, "sv", "Sidan finns inte", "hela din personliga länk" },
-		{ 413, "sv", "Rapporten är för lång", "Korta kommentaren" },
-		{ 429, "sv", "För många försök", "Vänta en minut och försök "
-		    "igen." },
-		{ 429, "en", "Too many attempts", "Wait a minute and try "
-		    "again." },
-		{ 500, "sv", "Något gick fel", "ingenting sparades" },
-		{ 503, "en", "The service is busy", "Try again in a few "
-		    "minutes." },
-		{ 400, "sv", "Formuläret kunde inte läsas", "ingenting "
-		    "sparades" },
-		{ 418, "sv", "Något gick fel", "Felkod: 418" },
+	    {401, "sv", "Länken fungerar inte",
+		"Den personliga länken är "
+		"okänd eller avstängd. Be samordnaren i din kommun om en "
+		"ny länk."},
+	    {401, "en", "The link does not work",
+		"Ask the coordinator in "
+		"your municipality for a new link."},
+	    {403, "sv", "Inte tillåtet", "Ingenting sparades."},
+	    {404, "sv", "Sidan finns inte", "hela din personliga länk"},
+	    {413, "sv", "Rapporten är för lång", "Korta kommentaren"},
+	    {429, "sv", "För många försök",
+		"Vänta en minut och försök "
+		"igen."},
+	    {429, "en", "Too many attempts",
+		"Wait a minute and try "
+		"again."},
+	    {500, "sv", "Något gick fel", "ingenting sparades"},
+	    {503, "en", "The service is busy",
+		"Try again in a few "
+		"minutes."},
+	    {400, "sv", "Formuläret kunde inte läsas",
+		"ingenting "
+		"sparades"},
+	    {418, "sv", "Något gick fel", "Felkod: 418"},
 	};
-	char	*html, want[256];
-	size_t	 i, len;
+	char *html, want[256];
+	size_t i, len;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		html = page_error(pages, cases[i].lang, cases[i].status, &len);
@@ -948,8 +1017,8 @@ END_TEST
 static Suite *
 page_suite(void)
 {
-	Suite	*s = suite_create("page");
-	TCase	*tc = tcase_create("core");
+	Suite *s = suite_create("page");
+	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_load);

@@ -11,12 +11,12 @@
 #include "period.h"
 #include "testutil.h"
 
-#define D(y, m, d)	period_days_from_civil((y), (m), (d))
+#define D(y, m, d) period_days_from_civil((y), (m), (d))
 
 static struct period
 mk(enum period_kind kind, int year, int num)
 {
-	struct period	 p;
+	struct period p;
 
 	p.kind = kind;
 	p.year = year;
@@ -27,28 +27,30 @@ mk(enum period_kind kind, int year, int num)
 static struct period
 parsed(const char *label)
 {
-	struct period	 p;
+	struct period p;
 
 	ck_assert_msg(period_parse(label, &p) == 0, "parse %s", label);
 	return p;
 }
 
-#define ck_assert_period(p, k, y, n) do {				\
-	ck_assert_int_eq((p).kind, (k));				\
-	ck_assert_int_eq((p).year, (y));				\
-	ck_assert_int_eq((p).num, (n));					\
-} while (0)
+#define ck_assert_period(p, k, y, n)                                           \
+	do {                                                                   \
+		ck_assert_int_eq((p).kind, (k));                               \
+		ck_assert_int_eq((p).year, (y));                               \
+		ck_assert_int_eq((p).num, (n));                                \
+	} while (0)
 
-#define ck_assert_label(p, s) do {					\
-	char	 lbl_[PERIOD_LABEL_MAX];				\
-									\
-	period_format(&(p), lbl_);					\
-	ck_assert_str_eq(lbl_, (s));					\
-} while (0)
+#define ck_assert_label(p, s)                                                  \
+	do {                                                                   \
+		char lbl_[PERIOD_LABEL_MAX];                                   \
+                                                                               \
+		period_format(&(p), lbl_);                                     \
+		ck_assert_str_eq(lbl_, (s));                                   \
+	} while (0)
 
 START_TEST(test_civil)
 {
-	struct civil	 c;
+	struct civil c;
 
 	ck_assert_int_eq(D(1970, 1, 1), 0);
 	ck_assert_int_eq(D(1969, 12, 31), -1);
@@ -80,11 +82,11 @@ START_TEST(test_civil)
 	ck_assert_int_eq(D(2100, 3, 1) - D(2100, 2, 28), 1);
 	ck_assert_int_eq(D(2000, 3, 1) - D(2000, 2, 28), 2);
 
-	ck_assert_int_eq(period_weekday(0), 4);		/* Thursday */
+	ck_assert_int_eq(period_weekday(0), 4); /* Thursday */
 	ck_assert_int_eq(period_weekday(-1), 3);
 	ck_assert_int_eq(period_weekday(-3), 1);
 	ck_assert_int_eq(period_weekday(-4), 7);
-	ck_assert_int_eq(period_weekday(20773), 1);	/* 2026-11-16 */
+	ck_assert_int_eq(period_weekday(20773), 1); /* 2026-11-16 */
 	ck_assert_int_eq(period_weekday(D(2026, 10, 1)), 4);
 	ck_assert_int_eq(period_weekday(D(2027, 1, 1)), 5);
 	ck_assert_int_eq(period_weekday(D(1989, 1, 1)), 7);
@@ -110,7 +112,7 @@ END_TEST
 
 START_TEST(test_week_of_day_edges)
 {
-	struct period	 w;
+	struct period w;
 
 	period_week_of_day(D(2026, 12, 28), &w);
 	ck_assert_period(w, PERIOD_WEEK, 2026, 53);
@@ -151,7 +153,7 @@ END_TEST
 
 START_TEST(test_week_days)
 {
-	struct period	 w;
+	struct period w;
 
 	w = parsed("2026-W53");
 	ck_assert_int_eq(period_first_day(&w), D(2026, 12, 28));
@@ -183,7 +185,7 @@ END_TEST
 
 START_TEST(test_parse_format)
 {
-	struct period	 p;
+	struct period p;
 
 	p = parsed("2026-W47");
 	ck_assert_period(p, PERIOD_WEEK, 2026, 47);
@@ -218,18 +220,39 @@ END_TEST
 START_TEST(test_parse_rejects)
 {
 	static const char *const bad[] = {
-		"2026-W00", "2026-W54", "2025-W53", "2027-W53", "2026-W5",
-		"2026-Q5", "2026-Q0", "2026-T4", "2026-T0", "26-W01",
-		"2026-W47x", "", "2026-", "2026-W", "2026-w47", "2026W47",
-		"2026-Q", "2026-Q12", "2026-T1 ", " 2026", "20266",
-		"2026-X1", "202a", "2026-W4a", "0000", "2026-W-1",
+	    "2026-W00",
+	    "2026-W54",
+	    "2025-W53",
+	    "2027-W53",
+	    "2026-W5",
+	    "2026-Q5",
+	    "2026-Q0",
+	    "2026-T4",
+	    "2026-T0",
+	    "26-W01",
+	    "2026-W47x",
+	    "",
+	    "2026-",
+	    "2026-W",
+	    "2026-w47",
+	    "2026W47",
+	    "2026-Q",
+	    "2026-Q12",
+	    "2026-T1 ",
+	    " 2026",
+	    "20266",
+	    "2026-X1",
+	    "202a",
+	    "2026-W4a",
+	    "0000",
+	    "2026-W-1",
 	};
-	struct period	 p = mk(PERIOD_WEEK, 1999, 9);
-	size_t		 i;
+	struct period p = mk(PERIOD_WEEK, 1999, 9);
+	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_msg(period_parse(bad[i], &p) == -1, "accepted \"%s\"",
-		    bad[i]);
+		ck_assert_msg(
+		    period_parse(bad[i], &p) == -1, "accepted \"%s\"", bad[i]);
 	ck_assert_int_eq(period_parse(NULL, &p), -1);
 	/* A refused label leaves the period alone. */
 	ck_assert_period(p, PERIOD_WEEK, 1999, 9);
@@ -238,7 +261,7 @@ END_TEST
 
 START_TEST(test_week_prev_next)
 {
-	struct period	 p, q;
+	struct period p, q;
 
 	p = parsed("2027-W01");
 	period_prev(&p, PARITY_ODD, &q);
@@ -266,7 +289,7 @@ END_TEST
 
 START_TEST(test_analysis_days)
 {
-	struct period	 p;
+	struct period p;
 
 	p = parsed("2026-Q1");
 	ck_assert_int_eq(period_first_day(&p), D(2025, 12, 29));
@@ -321,8 +344,8 @@ static void
 check_container(const char *week, const char *quarter, const char *tertial,
     const char *year)
 {
-	struct period	 w = parsed(week), out;
-	char		 lbl[PERIOD_LABEL_MAX];
+	struct period w = parsed(week), out;
+	char lbl[PERIOD_LABEL_MAX];
 
 	period_container(&w, PERIOD_QUARTER, &out);
 	ck_assert_int_eq(out.kind, PERIOD_QUARTER);
@@ -337,13 +360,13 @@ check_container(const char *week, const char *quarter, const char *tertial,
 	period_container(&w, PERIOD_YEAR, &out);
 	ck_assert_int_eq(out.kind, PERIOD_YEAR);
 	period_format(&out, lbl);
-	ck_assert_msg(strcmp(lbl, year) == 0, "%s: year %s, want %s",
-	    week, lbl, year);
+	ck_assert_msg(
+	    strcmp(lbl, year) == 0, "%s: year %s, want %s", week, lbl, year);
 }
 
 START_TEST(test_container)
 {
-	struct period	 w, out;
+	struct period w, out;
 
 	check_container("2026-W01", "2026-Q1", "2026-T1", "2026");
 	check_container("2026-W13", "2026-Q1", "2026-T1", "2026");
@@ -380,7 +403,7 @@ END_TEST
 
 START_TEST(test_analysis_prev_next)
 {
-	struct period	 p, q;
+	struct period p, q;
 
 	p = parsed("2026-Q1");
 	period_prev(&p, PARITY_ODD, &q);
@@ -408,25 +431,24 @@ END_TEST
 
 START_TEST(test_fortnight_odd)
 {
-	struct period	 p, q;
+	struct period p, q;
 
 	/* Odd: W51+W52, then W53 alone (W01 is odd too), then W01+W02. */
 	period_of_day(D(2026, 12, 21), true, PARITY_ODD, &p);
 	ck_assert_period(p, PERIOD_FORTNIGHT, 2026, 51);
 	ck_assert_int_eq(period_first_day(&p), D(2026, 12, 14));
-	ck_assert_int_eq(period_last_day_parity(&p, PARITY_ODD),
-	    D(2026, 12, 27));
+	ck_assert_int_eq(
+	    period_last_day_parity(&p, PARITY_ODD), D(2026, 12, 27));
 	period_next(&p, PARITY_ODD, &q);
 	ck_assert_period(q, PERIOD_FORTNIGHT, 2026, 53);
 	ck_assert_int_eq(period_first_day(&q), D(2026, 12, 28));
-	ck_assert_int_eq(period_last_day_parity(&q, PARITY_ODD),
-	    D(2027, 1, 3));
+	ck_assert_int_eq(period_last_day_parity(&q, PARITY_ODD), D(2027, 1, 3));
 	ck_assert_int_eq(period_last_day(&q), D(2027, 1, 3));
 	period_next(&q, PARITY_ODD, &p);
 	ck_assert_period(p, PERIOD_FORTNIGHT, 2027, 1);
 	ck_assert_int_eq(period_first_day(&p), D(2027, 1, 4));
-	ck_assert_int_eq(period_last_day_parity(&p, PARITY_ODD),
-	    D(2027, 1, 17));
+	ck_assert_int_eq(
+	    period_last_day_parity(&p, PARITY_ODD), D(2027, 1, 17));
 	ck_assert_int_eq(period_last_day(&p), D(2027, 1, 17));
 	period_prev(&p, PARITY_ODD, &q);
 	ck_assert_period(q, PERIOD_FORTNIGHT, 2026, 53);
@@ -449,8 +471,8 @@ START_TEST(test_fortnight_odd)
 	ck_assert_period(p, PERIOD_FORTNIGHT, 2025, 51);
 	period_next(&p, PARITY_ODD, &q);
 	ck_assert_period(q, PERIOD_FORTNIGHT, 2026, 1);
-	ck_assert_int_eq(period_last_day_parity(&q, PARITY_ODD),
-	    D(2026, 1, 11));
+	ck_assert_int_eq(
+	    period_last_day_parity(&q, PARITY_ODD), D(2026, 1, 11));
 
 	/* Without cadence the week itself. */
 	period_of_day(D(2027, 1, 3), false, PARITY_ODD, &p);
@@ -460,25 +482,25 @@ END_TEST
 
 START_TEST(test_fortnight_even)
 {
-	struct period	 p, q;
+	struct period p, q;
 
 	/* Even: W52+W53, then W01 alone (W53 lacked parity), W02+W03. */
 	period_of_day(D(2027, 1, 3), true, PARITY_EVEN, &p);
 	ck_assert_period(p, PERIOD_FORTNIGHT, 2026, 52);
 	ck_assert_int_eq(period_first_day(&p), D(2026, 12, 21));
-	ck_assert_int_eq(period_last_day_parity(&p, PARITY_EVEN),
-	    D(2027, 1, 3));
+	ck_assert_int_eq(
+	    period_last_day_parity(&p, PARITY_EVEN), D(2027, 1, 3));
 	ck_assert_int_eq(period_last_day(&p), D(2027, 1, 3));
 	period_next(&p, PARITY_EVEN, &q);
 	ck_assert_period(q, PERIOD_FORTNIGHT, 2027, 1);
 	ck_assert_int_eq(period_first_day(&q), D(2027, 1, 4));
-	ck_assert_int_eq(period_last_day_parity(&q, PARITY_EVEN),
-	    D(2027, 1, 10));
+	ck_assert_int_eq(
+	    period_last_day_parity(&q, PARITY_EVEN), D(2027, 1, 10));
 	period_next(&q, PARITY_EVEN, &p);
 	ck_assert_period(p, PERIOD_FORTNIGHT, 2027, 2);
 	ck_assert_int_eq(period_first_day(&p), D(2027, 1, 11));
-	ck_assert_int_eq(period_last_day_parity(&p, PARITY_EVEN),
-	    D(2027, 1, 24));
+	ck_assert_int_eq(
+	    period_last_day_parity(&p, PARITY_EVEN), D(2027, 1, 24));
 	period_prev(&p, PARITY_EVEN, &q);
 	ck_assert_period(q, PERIOD_FORTNIGHT, 2027, 1);
 	period_prev(&q, PARITY_EVEN, &p);
@@ -505,7 +527,7 @@ END_TEST
 
 START_TEST(test_as_fortnight)
 {
-	struct period	 p;
+	struct period p;
 
 	p = parsed("2026-W47");
 	ck_assert_int_eq(period_as_fortnight(&p, PARITY_ODD), 0);
@@ -544,7 +566,7 @@ END_TEST
 
 START_TEST(test_cmp)
 {
-	struct period	 a, b;
+	struct period a, b;
 
 	a = parsed("2026-W53");
 	b = parsed("2027-W01");
@@ -573,10 +595,10 @@ START_TEST(test_cmp)
 END_TEST
 
 static void
-check_describe(struct period p, enum fortnight_parity parity,
-    const char *lang, const char *want)
+check_describe(struct period p, enum fortnight_parity parity, const char *lang,
+    const char *want)
 {
-	char	 buf[128];
+	char buf[128];
 
 	period_describe_parity(&p, parity, lang, buf, sizeof(buf));
 	ck_assert_str_eq(buf, want);
@@ -584,67 +606,69 @@ check_describe(struct period p, enum fortnight_parity parity,
 
 START_TEST(test_describe)
 {
-	struct period	 p;
-	char		 buf[128];
+	struct period p;
+	char buf[128];
 
 	p = parsed("2026-W47");
 	check_describe(p, PARITY_ODD, "sv", "vecka 47, 16\u201322 november");
 	check_describe(p, PARITY_ODD, "en", "week 47, 16\u201322 November");
 	period_describe(&p, "sv", buf, sizeof(buf));
-	ck_assert_str_eq(buf, "vecka 47, 16\xe2\x80\x93" "22 november");
+	ck_assert_str_eq(buf,
+	    "vecka 47, 16\xe2\x80\x93"
+	    "22 november");
 	period_describe(&p, "fi", buf, sizeof(buf));
 	ck_assert_str_eq(buf, "vecka 47, 16\u201322 november");
 
 	p = parsed("2026-W01");
-	check_describe(p, PARITY_ODD, "sv",
-	    "vecka 1, 29 december \u2013 4 januari");
-	check_describe(p, PARITY_ODD, "en",
-	    "week 1, 29 December \u2013 4 January");
+	check_describe(
+	    p, PARITY_ODD, "sv", "vecka 1, 29 december \u2013 4 januari");
+	check_describe(
+	    p, PARITY_ODD, "en", "week 1, 29 December \u2013 4 January");
 	p = parsed("2026-W53");
-	check_describe(p, PARITY_ODD, "sv",
-	    "vecka 53, 28 december \u2013 3 januari");
+	check_describe(
+	    p, PARITY_ODD, "sv", "vecka 53, 28 december \u2013 3 januari");
 	p = parsed("2027-W01");
 	check_describe(p, PARITY_ODD, "sv", "vecka 1, 4\u201310 januari");
 	p = parsed("2026-W05");
-	check_describe(p, PARITY_ODD, "sv",
-	    "vecka 5, 26 januari \u2013 1 februari");
+	check_describe(
+	    p, PARITY_ODD, "sv", "vecka 5, 26 januari \u2013 1 februari");
 
 	p = mk(PERIOD_FORTNIGHT, 2026, 47);
-	check_describe(p, PARITY_ODD, "sv",
-	    "vecka 47\u201348, 16\u201329 november");
-	check_describe(p, PARITY_ODD, "en",
-	    "weeks 47\u201348, 16\u201329 November");
+	check_describe(
+	    p, PARITY_ODD, "sv", "vecka 47\u201348, 16\u201329 november");
+	check_describe(
+	    p, PARITY_ODD, "en", "weeks 47\u201348, 16\u201329 November");
 	period_describe(&p, "sv", buf, sizeof(buf));
 	ck_assert_str_eq(buf, "vecka 47\u201348, 16\u201329 november");
 	p = mk(PERIOD_FORTNIGHT, 2026, 53);
-	check_describe(p, PARITY_ODD, "sv",
-	    "vecka 53, 28 december \u2013 3 januari");
+	check_describe(
+	    p, PARITY_ODD, "sv", "vecka 53, 28 december \u2013 3 januari");
 	p = mk(PERIOD_FORTNIGHT, 2026, 52);
 	check_describe(p, PARITY_EVEN, "sv",
 	    "vecka 52\u201353, 21 december \u2013 3 januari");
 	p = mk(PERIOD_FORTNIGHT, 2027, 1);
 	check_describe(p, PARITY_EVEN, "sv", "vecka 1, 4\u201310 januari");
-	check_describe(p, PARITY_ODD, "sv",
-	    "vecka 1\u20132, 4\u201317 januari");
+	check_describe(
+	    p, PARITY_ODD, "sv", "vecka 1\u20132, 4\u201317 januari");
 	p = mk(PERIOD_FORTNIGHT, 2025, 52);
 	check_describe(p, PARITY_EVEN, "en",
 	    "weeks 52\u20131, 22 December \u2013 4 January");
 
 	p = parsed("2026-Q3");
-	check_describe(p, PARITY_ODD, "sv",
-	    "kvartal 3 2026 (vecka 27\u201339)");
-	check_describe(p, PARITY_ODD, "en",
-	    "quarter 3 2026 (weeks 27\u201339)");
+	check_describe(
+	    p, PARITY_ODD, "sv", "kvartal 3 2026 (vecka 27\u201339)");
+	check_describe(
+	    p, PARITY_ODD, "en", "quarter 3 2026 (weeks 27\u201339)");
 	p = parsed("2026-Q4");
-	check_describe(p, PARITY_ODD, "sv",
-	    "kvartal 4 2026 (vecka 40\u201353)");
+	check_describe(
+	    p, PARITY_ODD, "sv", "kvartal 4 2026 (vecka 40\u201353)");
 	p = parsed("2027-Q1");
 	check_describe(p, PARITY_ODD, "en", "quarter 1 2027 (weeks 1\u201312)");
 	p = parsed("2026-T2");
-	check_describe(p, PARITY_ODD, "sv",
-	    "tertial 2 2026 (vecka 19\u201335)");
-	check_describe(p, PARITY_ODD, "en",
-	    "tertial 2 2026 (weeks 19\u201335)");
+	check_describe(
+	    p, PARITY_ODD, "sv", "tertial 2 2026 (vecka 19\u201335)");
+	check_describe(
+	    p, PARITY_ODD, "en", "tertial 2 2026 (weeks 19\u201335)");
 	p = parsed("2026");
 	check_describe(p, PARITY_ODD, "sv", "\u00e5r 2026");
 	check_describe(p, PARITY_ODD, "en", "year 2026");
@@ -653,8 +677,8 @@ END_TEST
 
 START_TEST(test_describe_truncates)
 {
-	struct period	 p = parsed("2026-W47");
-	char		 buf[16];
+	struct period p = parsed("2026-W47");
+	char buf[16];
 
 	memset(buf, 'x', sizeof(buf));
 	period_describe(&p, "sv", buf, 10);
@@ -688,9 +712,8 @@ ref_leap(int y)
 static int
 ref_month_days(int y, int m)
 {
-	static const int	 len[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
+	static const int len[12] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	return m == 2 && ref_leap(y) ? 29 : len[m - 1];
 }
@@ -704,11 +727,11 @@ ref_weeks(int y, int jan1)
 static void
 ref_week(int y, int doy, int wd, int jan1, int *wy, int *wn)
 {
-	int	 w = (doy - wd + 10) / 7;
-	int	 jan1_prev;
+	int w = (doy - wd + 10) / 7;
+	int jan1_prev;
 
-	jan1_prev = ((jan1 - 1 - (ref_leap(y - 1) ? 366 : 365)) % 7 + 7) % 7
-	    + 1;
+	jan1_prev =
+	    ((jan1 - 1 - (ref_leap(y - 1) ? 366 : 365)) % 7 + 7) % 7 + 1;
 	*wy = y;
 	*wn = w;
 	if (w < 1) {
@@ -733,11 +756,11 @@ ref_fortnight_weeks(const struct period *f, enum fortnight_parity parity)
 }
 
 static void
-check_fortnight_day(long n, enum fortnight_parity parity,
-    const struct period *week)
+check_fortnight_day(
+    long n, enum fortnight_parity parity, const struct period *week)
 {
-	struct period	 f, g, h;
-	long		 first, last;
+	struct period f, g, h;
+	long first, last;
 
 	period_of_day(n, true, parity, &f);
 	ck_assert_int_eq(f.kind, PERIOD_FORTNIGHT);
@@ -759,8 +782,7 @@ check_fortnight_day(long n, enum fortnight_parity parity,
 		period_prev(&g, parity, &h);
 		ck_assert_period(h, PERIOD_FORTNIGHT, f.year, f.num);
 		period_prev(&f, parity, &g);
-		ck_assert_int_eq(period_last_day_parity(&g, parity),
-		    first - 1);
+		ck_assert_int_eq(period_last_day_parity(&g, parity), first - 1);
 		period_next(&g, parity, &h);
 		ck_assert_period(h, PERIOD_FORTNIGHT, f.year, f.num);
 	}
@@ -772,8 +794,8 @@ check_fortnight_day(long n, enum fortnight_parity parity,
 static void
 check_span_day(long n, const struct period *week, enum period_kind kind)
 {
-	struct period	 c, d;
-	long		 first, last;
+	struct period c, d;
+	long first, last;
 
 	period_container(week, kind, &c);
 	first = period_first_day(&c);
@@ -791,13 +813,13 @@ check_span_day(long n, const struct period *week, enum period_kind kind)
 
 START_TEST(test_brute_force)
 {
-	int		 y = 1989, m = 1, d = 1, wd = 7, doy = 1, jan1 = 7;
-	int		 wy, wn, checked = 0, mondays = 0;
-	long		 n = D(1989, 1, 1);
-	struct period	 w, prev_week, p, q;
-	struct civil	 c;
-	char		 lbl[PERIOD_LABEL_MAX];
-	bool		 have_prev = false;
+	int y = 1989, m = 1, d = 1, wd = 7, doy = 1, jan1 = 7;
+	int wy, wn, checked = 0, mondays = 0;
+	long n = D(1989, 1, 1);
+	struct period w, prev_week, p, q;
+	struct civil c;
+	char lbl[PERIOD_LABEL_MAX];
+	bool have_prev = false;
 
 	ck_assert_int_eq(n, 6940);
 	while (y <= 2040) {
@@ -811,8 +833,10 @@ START_TEST(test_brute_force)
 			ref_week(y, doy, wd, jan1, &wy, &wn);
 			period_week_of_day(n, &w);
 			ck_assert_msg(w.kind == PERIOD_WEEK && w.year == wy &&
-			    w.num == wn, "%d-%02d-%02d: %d-W%02d, want "
-			    "%d-W%02d", y, m, d, w.year, w.num, wy, wn);
+				w.num == wn,
+			    "%d-%02d-%02d: %d-W%02d, want "
+			    "%d-W%02d",
+			    y, m, d, w.year, w.num, wy, wn);
 			ck_assert_int_eq(period_first_day(&w), n - (wd - 1));
 			ck_assert_int_eq(period_last_day(&w), n + (7 - wd));
 
@@ -827,8 +851,8 @@ START_TEST(test_brute_force)
 				mondays++;
 				if (have_prev) {
 					period_next(&prev_week, PARITY_ODD, &q);
-					ck_assert_period(q, PERIOD_WEEK, wy,
-					    wn);
+					ck_assert_period(
+					    q, PERIOD_WEEK, wy, wn);
 					period_prev(&w, PARITY_EVEN, &q);
 					ck_assert_period(q, PERIOD_WEEK,
 					    prev_week.year, prev_week.num);
@@ -839,11 +863,11 @@ START_TEST(test_brute_force)
 			/* The Thursday decides quarter, tertial and year. */
 			if (wd == 4) {
 				period_container(&w, PERIOD_QUARTER, &p);
-				ck_assert_period(p, PERIOD_QUARTER, y,
-				    (m - 1) / 3 + 1);
+				ck_assert_period(
+				    p, PERIOD_QUARTER, y, (m - 1) / 3 + 1);
 				period_container(&w, PERIOD_TERTIAL, &p);
-				ck_assert_period(p, PERIOD_TERTIAL, y,
-				    (m - 1) / 4 + 1);
+				ck_assert_period(
+				    p, PERIOD_TERTIAL, y, (m - 1) / 4 + 1);
 				period_container(&w, PERIOD_YEAR, &p);
 				ck_assert_period(p, PERIOD_YEAR, y, 0);
 				ck_assert_int_eq(wy, y);
@@ -878,14 +902,14 @@ END_TEST
 
 START_TEST(test_weeks_in_year_reference)
 {
-	int	 y, jan1;
+	int y, jan1;
 
 	/* 1600-01-01 was a Saturday. */
 	jan1 = 6;
 	ck_assert_int_eq(period_weekday(D(1600, 1, 1)), jan1);
 	for (y = 1600; y <= 2400; y++) {
-		ck_assert_msg(period_weeks_in_year(y) == ref_weeks(y, jan1),
-		    "%d", y);
+		ck_assert_msg(
+		    period_weeks_in_year(y) == ref_weeks(y, jan1), "%d", y);
 		jan1 = (jan1 - 1 + (ref_leap(y) ? 366 : 365)) % 7 + 1;
 	}
 }
@@ -894,8 +918,8 @@ END_TEST
 static Suite *
 period_suite(void)
 {
-	Suite	*s = suite_create("period");
-	TCase	*tc = tcase_create("core");
+	Suite *s = suite_create("period");
+	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_civil);
 	tcase_add_test(tc, test_weeks_in_year);

@@ -42,32 +42,32 @@ static char sv_brand[] = "Anlagda bränder";
 static char sv_vald[] = "Hot, våld, bråk eller rån";
 
 static struct indicator items[NITEMS] = {
-	{ .key = "skadegorelse", .sv = sv_skad },
-	{ .key = "klotter", .sv = sv_klotter },
-	{ .key = "brand", .sv = sv_brand },
-	{ .key = "vald", .sv = sv_vald },
+    {.key = "skadegorelse", .sv = sv_skad},
+    {.key = "klotter", .sv = sv_klotter},
+    {.key = "brand", .sv = sv_brand},
+    {.key = "vald", .sv = sv_vald},
 };
-static const struct checklist cl = { NITEMS, items };
+static const struct checklist cl = {NITEMS, items};
 
-#define MAXREP	16
-#define MAXAREA	8
+#define MAXREP 16
+#define MAXAREA 8
 #define MAXPEOPLE 8
 
-static struct area		 areas[MAXAREA];
-static size_t			 n_areas;
-static struct stored_report	 cur[MAXREP], prev[MAXREP];
-static size_t			 n_cur, n_prev;
-static struct person		 people[MAXPEOPLE];
-static size_t			 n_people;
-static struct picture_flag	 flags[8];
-static size_t			 n_flags;
-static struct picture_status	 statuses[8];
-static size_t			 n_statuses;
+static struct area areas[MAXAREA];
+static size_t n_areas;
+static struct stored_report cur[MAXREP], prev[MAXREP];
+static size_t n_cur, n_prev;
+static struct person people[MAXPEOPLE];
+static size_t n_people;
+static struct picture_flag flags[8];
+static size_t n_flags;
+static struct picture_status statuses[8];
+static size_t n_statuses;
 
 static void
 add_area(const char *slug, const char *name)
 {
-	struct area	*a = &areas[n_areas++];
+	struct area *a = &areas[n_areas++];
 
 	snprintf(a->slug, sizeof(a->slug), "%s", slug);
 	a->name = strdup(name);
@@ -75,10 +75,10 @@ add_area(const char *slug, const char *name)
 
 /* A person assigned to `area` (NULL: all areas). */
 static void
-add_person(long long id, const char *name, const char *email,
-    enum role role, bool active, const char *area1, const char *area2)
+add_person(long long id, const char *name, const char *email, enum role role,
+    bool active, const char *area1, const char *area2)
 {
-	struct person	*p = &people[n_people++];
+	struct person *p = &people[n_people++];
 
 	memset(p, 0, sizeof(*p));
 	p->id = id;
@@ -103,8 +103,8 @@ add_report(struct stored_report *list, size_t *n, long long person_id,
     const char *area, const int ratings[NITEMS], const int counts[NITEMS],
     const char *place, const char *note, bool nothing)
 {
-	struct stored_report	*sr = &list[(*n)++];
-	size_t			 i;
+	struct stored_report *sr = &list[(*n)++];
+	size_t i;
 
 	memset(sr, 0, sizeof(*sr));
 	sr->id = (long long)*n;
@@ -132,7 +132,7 @@ static void
 add_flag(const char *area, const char *indicator, const char *opened,
     const char *closed, const char *sv, const char *en)
 {
-	struct picture_flag	*f = &flags[n_flags++];
+	struct picture_flag *f = &flags[n_flags++];
 
 	memset(f, 0, sizeof(*f));
 	f->area = area;
@@ -147,7 +147,7 @@ static void
 add_status(const char *area, enum picture_level level, const char *comment,
     const char *set_by)
 {
-	struct picture_status	*s = &statuses[n_statuses++];
+	struct picture_status *s = &statuses[n_statuses++];
 
 	s->area = area;
 	s->level = level;
@@ -158,17 +158,17 @@ add_status(const char *area, enum picture_level level, const char *comment,
 static void
 setup(void)
 {
-	static const int anna[NITEMS] = { 3, 2, -1, -1 };
-	static const int anna_n[NITEMS] = { 2, -1, -1, -1 };
-	static const int bo[NITEMS] = { 1, 2, -1, -1 };
-	static const int bo_n[NITEMS] = { 3, -1, -1, -1 };
-	static const int cecilia[NITEMS] = { 1, -1, -1, -1 };
-	static const int imported[NITEMS] = { -1, -1, -1, 0 };
-	static const int aby[NITEMS] = { -1, 2, -1, -1 };
-	static const int aby_n[NITEMS] = { -1, 0, -1, -1 };
-	static const int hidden[NITEMS] = { 3, 3, 3, 3 };
-	static const int p_centrum[NITEMS] = { 1, 2, 2, -1 };
-	static const int p_norr[NITEMS] = { 3, 0, -1, -1 };
+	static const int anna[NITEMS] = {3, 2, -1, -1};
+	static const int anna_n[NITEMS] = {2, -1, -1, -1};
+	static const int bo[NITEMS] = {1, 2, -1, -1};
+	static const int bo_n[NITEMS] = {3, -1, -1, -1};
+	static const int cecilia[NITEMS] = {1, -1, -1, -1};
+	static const int imported[NITEMS] = {-1, -1, -1, 0};
+	static const int aby[NITEMS] = {-1, 2, -1, -1};
+	static const int aby_n[NITEMS] = {-1, 0, -1, -1};
+	static const int hidden[NITEMS] = {3, 3, 3, 3};
+	static const int p_centrum[NITEMS] = {1, 2, 2, -1};
+	static const int p_norr[NITEMS] = {3, 0, -1, -1};
 
 	n_areas = n_cur = n_prev = n_people = n_flags = n_statuses = 0;
 	add_area("oster", "Östermalm");
@@ -178,8 +178,8 @@ setup(void)
 
 	add_person(1, "Anna Ahl", "anna@example.org", ROLE_REPORTER, true,
 	    "centrum", NULL);
-	add_person(2, "Bo Berg", "bo@example.org", ROLE_REPORTER, true,
-	    NULL, NULL);
+	add_person(
+	    2, "Bo Berg", "bo@example.org", ROLE_REPORTER, true, NULL, NULL);
 	add_person(3, "Cecilia Ceder", "cecilia@example.org", ROLE_REPORTER,
 	    true, "centrum", "norr");
 	add_person(4, "David Dahl", "david@example.org", ROLE_REPORTER, true,
@@ -196,16 +196,16 @@ setup(void)
 	add_report(cur, &n_cur, 2, "centrum", bo, bo_n, NULL, NULL, false);
 	add_report(cur, &n_cur, 3, "centrum", cecilia, NULL, NULL,
 	    "<script>alert(1)</script>", false);
-	add_report(cur, &n_cur, 0, "centrum", imported, NULL, "Parken", NULL,
-	    false);
+	add_report(
+	    cur, &n_cur, 0, "centrum", imported, NULL, "Parken", NULL, false);
 	add_report(cur, &n_cur, 2, "aby", aby, aby_n, NULL, NULL, false);
 	add_report(cur, &n_cur, 3, "norr", NULL, NULL, NULL, NULL, true);
 	/* An area the reader may not see. */
 	add_report(cur, &n_cur, 2, "hidden", hidden, NULL, "Hemlig",
 	    "Syns inte", false);
 
-	add_report(prev, &n_prev, 1, "centrum", p_centrum, NULL, NULL, NULL,
-	    false);
+	add_report(
+	    prev, &n_prev, 1, "centrum", p_centrum, NULL, NULL, NULL, false);
 	add_report(prev, &n_prev, 2, "norr", p_norr, NULL, NULL, NULL, false);
 
 	add_flag("centrum", "skadegorelse", "2026-W45", "", "3 veckor i rad",
@@ -216,8 +216,8 @@ setup(void)
 	    "3 weeks in a row");
 	add_flag("centrum", "gammal", "2026-W30", "", "5 veckor i rad",
 	    "5 weeks in a row");
-	add_flag("aby", "klotter", "2026-W46", "", "4 av 6 veckor",
-	    "4 of 6 weeks");
+	add_flag(
+	    "aby", "klotter", "2026-W46", "", "4 av 6 veckor", "4 of 6 weeks");
 
 	add_status("aby", PICTURE_GREEN, "Lugnt", "Någon annan");
 	add_status("aby", PICTURE_RED, "Oro kring skolan", "Kim Nyckel");
@@ -228,7 +228,7 @@ setup(void)
 static void
 free_reports(struct stored_report *list, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		free(list[i].report.place);
@@ -239,7 +239,7 @@ free_reports(struct stored_report *list, size_t n)
 static void
 teardown(void)
 {
-	size_t	 i, j;
+	size_t i, j;
 
 	for (i = 0; i < n_areas; i++)
 		free(areas[i].name);
@@ -280,9 +280,9 @@ input(struct picture_input *in)
 static json_t *
 fixture_json(bool with_missing)
 {
-	struct picture_input	 in;
-	struct picture		*pic;
-	json_t			*doc;
+	struct picture_input in;
+	struct picture *pic;
+	json_t *doc;
 
 	input(&in);
 	pic = picture_compile(&in);
@@ -295,13 +295,12 @@ fixture_json(bool with_missing)
 static json_t *
 area_of(json_t *doc, const char *slug)
 {
-	json_t	*a;
-	size_t	 i;
+	json_t *a;
+	size_t i;
 
-	json_array_foreach(json_object_get(doc, "areas"), i, a)
-		if (strcmp(json_string_value(json_object_get(a, "area")),
-		    slug) == 0)
-			return a;
+	json_array_foreach(json_object_get(doc, "areas"), i,
+	    a) if (strcmp(json_string_value(json_object_get(a, "area")),
+		       slug) == 0) return a;
 	ck_abort_msg("no area %s", slug);
 	return NULL;
 }
@@ -310,7 +309,7 @@ area_of(json_t *doc, const char *slug)
 static json_t *
 ind_of(json_t *area, size_t i)
 {
-	json_t	*ind = json_array_get(json_object_get(area, "indicators"), i);
+	json_t *ind = json_array_get(json_object_get(area, "indicators"), i);
 
 	ck_assert_ptr_nonnull(ind);
 	return ind;
@@ -323,38 +322,39 @@ ind_of(json_t *area, size_t i)
 static void
 expect_json(json_t *got, json_t *want, const char *path)
 {
-	char		 sub[256];
-	const char	*key;
-	json_t		*v;
-	size_t		 i;
+	char sub[256];
+	const char *key;
+	json_t *v;
+	size_t i;
 
 	ck_assert_msg(got != NULL, "%s: missing", path);
 	ck_assert_msg(json_typeof(got) == json_typeof(want),
-	    "%s: type %d, want %d", path, json_typeof(got),
-	    json_typeof(want));
+	    "%s: type %d, want %d", path, json_typeof(got), json_typeof(want));
 	if (json_is_object(want)) {
-		json_object_foreach(want, key, v) {
+		json_object_foreach(want, key, v)
+		{
 			snprintf(sub, sizeof(sub), "%s.%s", path, key);
 			expect_json(json_object_get(got, key), v, sub);
 		}
 		json_object_foreach(got, key, v)
-			ck_assert_msg(json_object_get(want, key) != NULL,
-			    "%s.%s: unexpected member", path, key);
+		    ck_assert_msg(json_object_get(want, key) != NULL,
+			"%s.%s: unexpected member", path, key);
 		return;
 	}
 	if (json_is_array(want)) {
 		ck_assert_msg(json_array_size(got) == json_array_size(want),
 		    "%s: %zu elements, want %zu", path, json_array_size(got),
 		    json_array_size(want));
-		json_array_foreach(want, i, v) {
+		json_array_foreach(want, i, v)
+		{
 			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
 			expect_json(json_array_get(got, i), v, sub);
 		}
 		return;
 	}
 	if (!json_equal(got, want)) {
-		char	*g = json_dumps(got, JSON_ENCODE_ANY);
-		char	*w = json_dumps(want, JSON_ENCODE_ANY);
+		char *g = json_dumps(got, JSON_ENCODE_ANY);
+		char *w = json_dumps(want, JSON_ENCODE_ANY);
 
 		ck_abort_msg("%s: %s, want %s", path, g, w);
 	}
@@ -365,12 +365,11 @@ expect_indicator(json_t *ind, const char *key, json_t *score, json_t *mean,
     int reports, json_t *events, const char *level, const char *trend,
     bool flagged)
 {
-	json_t	*want;
+	json_t *want;
 
-	want = json_pack("{s:s, s:o, s:o, s:i, s:o, s:s, s:s, s:b}",
-	    "key", key, "score", score, "mean", mean, "reports", reports,
-	    "events", events, "level", level, "trend", trend,
-	    "flagged", flagged);
+	want = json_pack("{s:s, s:o, s:o, s:i, s:o, s:s, s:s, s:b}", "key", key,
+	    "score", score, "mean", mean, "reports", reports, "events", events,
+	    "level", level, "trend", trend, "flagged", flagged);
 	ck_assert_ptr_nonnull(want);
 	expect_json(ind, want, key);
 	json_decref(want);
@@ -378,7 +377,7 @@ expect_indicator(json_t *ind, const char *key, json_t *score, json_t *mean,
 
 START_TEST(test_indicator_figures)
 {
-	json_t	*doc = fixture_json(false), *c;
+	json_t *doc = fixture_json(false), *c;
 
 	c = area_of(doc, "centrum");
 	/* 3, 1, 1: highest 3, mean 5/3 = 1.67, 2 + 3 events, from 1. */
@@ -388,20 +387,20 @@ START_TEST(test_indicator_figures)
 	expect_indicator(ind_of(c, KLOTTER), "klotter", json_integer(2),
 	    json_real(2.0), 2, json_null(), "yellow", "same", false);
 	/* Nobody assessed it now (2 before): null, never 0. */
-	expect_indicator(ind_of(c, BRAND), "brand", json_null(), json_null(),
-	    0, json_null(), "grey", "none", false);
+	expect_indicator(ind_of(c, BRAND), "brand", json_null(), json_null(), 0,
+	    json_null(), "grey", "none", false);
 	/* Only the imported report, 0; nobody before. */
 	expect_indicator(ind_of(c, VALD), "vald", json_integer(0),
 	    json_real(0.0), 1, json_null(), "green", "new", false);
-	ck_assert_str_eq(json_string_value(json_object_get(c, "status")),
-	    "red");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(c, "status")), "red");
 	json_decref(doc);
 }
 END_TEST
 
 START_TEST(test_nothing_to_report)
 {
-	json_t	*doc = fixture_json(false), *n;
+	json_t *doc = fixture_json(false), *n;
 
 	n = area_of(doc, "norr");
 	/* Every rating left empty by "nothing" counts 0; events stay null. */
@@ -413,21 +412,21 @@ START_TEST(test_nothing_to_report)
 	    json_real(0.0), 1, json_null(), "green", "new", false);
 	expect_indicator(ind_of(n, VALD), "vald", json_integer(0),
 	    json_real(0.0), 1, json_null(), "green", "new", false);
-	ck_assert_str_eq(json_string_value(json_object_get(n, "status")),
-	    "green");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(n, "status")), "green");
 	json_decref(doc);
 }
 END_TEST
 
 START_TEST(test_not_assessed_is_not_zero)
 {
-	static const int three[NITEMS] = { 3, -1, -1, -1 };
-	static const int other[NITEMS] = { -1, 1, -1, -1 };
-	static const int two[NITEMS] = { 2, -1, -1, -1 };
-	static const int zeros[NITEMS] = { 0, 0, 0, 0 };
-	struct picture_input	 in;
-	struct picture		*pic;
-	json_t			*doc, *a;
+	static const int three[NITEMS] = {3, -1, -1, -1};
+	static const int other[NITEMS] = {-1, 1, -1, -1};
+	static const int two[NITEMS] = {2, -1, -1, -1};
+	static const int zeros[NITEMS] = {0, 0, 0, 0};
+	struct picture_input in;
+	struct picture *pic;
+	json_t *doc, *a;
 
 	free_reports(cur, n_cur);
 	n_cur = 0;
@@ -452,11 +451,11 @@ START_TEST(test_not_assessed_is_not_zero)
 	expect_indicator(ind_of(a, BRAND), "brand", json_integer(0),
 	    json_real(0.0), 1, json_null(), "green", "new", false);
 	/* Norrby is now yellow, Centrum still red; Åby has no reports. */
-	ck_assert_str_eq(json_string_value(json_object_get(a, "status")),
-	    "yellow");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(a, "status")), "yellow");
 	a = area_of(doc, "aby");
-	ck_assert_str_eq(json_string_value(json_object_get(a,
-	    "status_computed")), "grey");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(a, "status_computed")), "grey");
 	json_decref(doc);
 	picture_free(pic);
 }
@@ -464,13 +463,13 @@ END_TEST
 
 START_TEST(test_mean_rounding)
 {
-	static const int r2[NITEMS] = { 2, 2, 1, 0 };
-	static const int r1[NITEMS] = { 1, 2, 1, 0 };
-	static const int r0[NITEMS] = { 0, 3, 0, 0 };
-	struct picture_input	 in;
-	struct picture		*pic;
-	json_t			*doc, *a;
-	char			*s;
+	static const int r2[NITEMS] = {2, 2, 1, 0};
+	static const int r1[NITEMS] = {1, 2, 1, 0};
+	static const int r0[NITEMS] = {0, 3, 0, 0};
+	struct picture_input in;
+	struct picture *pic;
+	json_t *doc, *a;
+	char *s;
 
 	free_reports(cur, n_cur);
 	n_cur = 0;
@@ -482,14 +481,14 @@ START_TEST(test_mean_rounding)
 	doc = picture_to_json(pic, false);
 	a = area_of(doc, "centrum");
 	/* 3/3 = 1.00, 7/3 = 2.33, 2/3 = 0.67, 0/3 = 0.00. */
-	ck_assert(json_real_value(json_object_get(ind_of(a, SKAD), "mean")) ==
-	    1.0);
-	ck_assert(json_real_value(json_object_get(ind_of(a, KLOTTER),
-	    "mean")) == 2.33);
-	ck_assert(json_real_value(json_object_get(ind_of(a, BRAND),
-	    "mean")) == 0.67);
-	ck_assert(json_real_value(json_object_get(ind_of(a, VALD), "mean")) ==
-	    0.0);
+	ck_assert(
+	    json_real_value(json_object_get(ind_of(a, SKAD), "mean")) == 1.0);
+	ck_assert(json_real_value(
+		      json_object_get(ind_of(a, KLOTTER), "mean")) == 2.33);
+	ck_assert(
+	    json_real_value(json_object_get(ind_of(a, BRAND), "mean")) == 0.67);
+	ck_assert(
+	    json_real_value(json_object_get(ind_of(a, VALD), "mean")) == 0.0);
 	/* Dumped with PICTURE_JSON_REAL, the mean reads as written. */
 	s = json_dumps(json_object_get(ind_of(a, KLOTTER), "mean"),
 	    JSON_ENCODE_ANY | PICTURE_JSON_REAL);
@@ -502,33 +501,33 @@ END_TEST
 
 START_TEST(test_coverage)
 {
-	json_t	*doc = fixture_json(true), *plain = fixture_json(false), *a;
-	json_t	*want;
+	json_t *doc = fixture_json(true), *plain = fixture_json(false), *a;
+	json_t *want;
 
 	/* Anna, Bo, Cecilia, David expected (Eva inactive, Kim not a
 	 * reporter); the imported report is nobody's. */
 	a = area_of(doc, "centrum");
-	ck_assert_int_eq(json_integer_value(json_object_get(a,
-	    "reporters_expected")), 4);
-	ck_assert_int_eq(json_integer_value(json_object_get(a,
-	    "reporters_reported")), 3);
-	want = json_pack("[{s:s, s:s}]", "name", "David Dahl", "email",
-	    "david@example.org");
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(a, "reporters_expected")), 4);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(a, "reporters_reported")), 3);
+	want = json_pack(
+	    "[{s:s, s:s}]", "name", "David Dahl", "email", "david@example.org");
 	expect_json(json_object_get(a, "missing"), want, "centrum.missing");
 	json_decref(want);
 
 	/* Bo (all areas) and Cecilia; Cecilia reported. */
 	a = area_of(doc, "norr");
-	ck_assert_int_eq(json_integer_value(json_object_get(a,
-	    "reporters_expected")), 2);
-	ck_assert_int_eq(json_integer_value(json_object_get(a,
-	    "reporters_reported")), 1);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(a, "reporters_expected")), 2);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(a, "reporters_reported")), 1);
 	/* Bo and Frida, nobody reported. */
 	a = area_of(doc, "oster");
-	ck_assert_int_eq(json_integer_value(json_object_get(a,
-	    "reporters_expected")), 2);
-	ck_assert_int_eq(json_integer_value(json_object_get(a,
-	    "reporters_reported")), 0);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(a, "reporters_expected")), 2);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(a, "reporters_reported")), 0);
 	ck_assert_uint_eq(json_array_size(json_object_get(a, "missing")), 2);
 	a = area_of(doc, "aby");
 	ck_assert_uint_eq(json_array_size(json_object_get(a, "missing")), 0);
@@ -536,10 +535,10 @@ START_TEST(test_coverage)
 	/* Without with_missing no name or address appears anywhere. */
 	a = area_of(plain, "centrum");
 	ck_assert_ptr_null(json_object_get(a, "missing"));
-	ck_assert_int_eq(json_integer_value(json_object_get(a,
-	    "reporters_reported")), 3);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(a, "reporters_reported")), 3);
 	{
-		char	*s = json_dumps(plain, 0);
+		char *s = json_dumps(plain, 0);
 
 		ck_assert_ptr_null(strstr(s, "@"));
 		ck_assert_ptr_null(strstr(s, "David"));
@@ -552,22 +551,22 @@ END_TEST
 
 START_TEST(test_status_set)
 {
-	json_t	*doc = fixture_json(false), *a;
+	json_t *doc = fixture_json(false), *a;
 
 	/* The later of the two statuses for Åby wins; computed is yellow. */
 	a = area_of(doc, "aby");
-	ck_assert_str_eq(json_string_value(json_object_get(a, "status")),
-	    "red");
-	ck_assert_str_eq(json_string_value(json_object_get(a,
-	    "status_set_by")), "Kim Nyckel");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(a, "status")), "red");
+	ck_assert_str_eq(json_string_value(json_object_get(a, "status_set_by")),
+	    "Kim Nyckel");
 	ck_assert_str_eq(json_string_value(json_object_get(a, "assessment")),
 	    "Oro kring skolan");
-	ck_assert_str_eq(json_string_value(json_object_get(a,
-	    "status_computed")), "yellow");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(a, "status_computed")), "yellow");
 	/* A grey "assessment" is none: Norrby keeps its computed status. */
 	a = area_of(doc, "norr");
-	ck_assert_str_eq(json_string_value(json_object_get(a, "status")),
-	    "green");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(a, "status")), "green");
 	ck_assert_ptr_null(json_object_get(a, "status_set_by"));
 	ck_assert_ptr_null(json_object_get(a, "assessment"));
 	json_decref(doc);
@@ -577,24 +576,24 @@ START_TEST(test_status_set)
 	add_status("centrum", PICTURE_GREEN, NULL, NULL);
 	doc = fixture_json(false);
 	a = area_of(doc, "centrum");
-	ck_assert_str_eq(json_string_value(json_object_get(a, "status")),
-	    "green");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(a, "status")), "green");
 	ck_assert(json_is_null(json_object_get(a, "status_set_by")));
 	ck_assert(json_is_null(json_object_get(a, "assessment")));
-	ck_assert_str_eq(json_string_value(json_object_get(a,
-	    "status_computed")), "red");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(a, "status_computed")), "red");
 	json_decref(doc);
 }
 END_TEST
 
 START_TEST(test_area_order)
 {
-	struct picture_input	 in;
-	struct picture		*pic;
-	json_t			*doc, *a;
-	size_t			 i;
-	static const char *const want[] = { "c", "z", "ab", "al", "an", "e",
-	    "o" };
+	struct picture_input in;
+	struct picture *pic;
+	json_t *doc, *a;
+	size_t i;
+	static const char *const want[] = {
+	    "c", "z", "ab", "al", "an", "e", "o"};
 
 	teardown();
 	n_areas = n_cur = n_prev = n_people = n_flags = n_statuses = 0;
@@ -605,14 +604,14 @@ START_TEST(test_area_order)
 	add_area("z", "zeta");
 	add_area("al", "Älvängen");
 	add_area("c", "Centrum");
-	add_area("e", "Ödeby\xff");	/* not UTF-8: still sorted */
+	add_area("e", "Ödeby\xff"); /* not UTF-8: still sorted */
 	input(&in);
 	pic = picture_compile(&in);
 	doc = picture_to_json(pic, false);
 	ck_assert_uint_eq(json_array_size(json_object_get(doc, "areas")), 7);
 	json_array_foreach(json_object_get(doc, "areas"), i, a)
-		ck_assert_str_eq(json_string_value(json_object_get(a, "area")),
-		    want[i]);
+	    ck_assert_str_eq(
+		json_string_value(json_object_get(a, "area")), want[i]);
 	json_decref(doc);
 	picture_free(pic);
 
@@ -620,12 +619,13 @@ START_TEST(test_area_order)
 	teardown();
 	setup();
 	doc = fixture_json(false);
-	json_array_foreach(json_object_get(doc, "areas"), i, a) {
-		static const char *const order[] = { "centrum", "aby", "norr",
-		    "oster" };
+	json_array_foreach(json_object_get(doc, "areas"), i, a)
+	{
+		static const char *const order[] = {
+		    "centrum", "aby", "norr", "oster"};
 
-		ck_assert_str_eq(json_string_value(json_object_get(a, "area")),
-		    order[i]);
+		ck_assert_str_eq(
+		    json_string_value(json_object_get(a, "area")), order[i]);
 	}
 	json_decref(doc);
 }
@@ -633,13 +633,14 @@ END_TEST
 
 START_TEST(test_flags)
 {
-	json_t	*doc = fixture_json(false), *want;
+	json_t *doc = fixture_json(false), *want;
 
 	/*
 	 * Hidden's flag is left out; by area as shown (Centrum, Åby,
 	 * Norrby), then checklist order with the unknown "gammal" last.
 	 */
-	want = json_loads("["
+	want = json_loads(
+	    "["
 	    "{\"area\":\"centrum\",\"indicator\":\"skadegorelse\","
 	    "\"opened\":\"2026-W45\",\"reason\":\"3 veckor i rad\","
 	    "\"reason_en\":\"3 weeks in a row\",\"status\":\"open\"},"
@@ -652,16 +653,17 @@ START_TEST(test_flags)
 	    "{\"area\":\"norr\",\"indicator\":\"klotter\","
 	    "\"opened\":\"2026-W40\",\"reason\":\"4 av 6 veckor\","
 	    "\"reason_en\":\"4 of 6 weeks\",\"status\":\"closed\","
-	    "\"closed\":\"2026-W46\"}]", 0, NULL);
+	    "\"closed\":\"2026-W46\"}]",
+	    0, NULL);
 	ck_assert_ptr_nonnull(want);
 	expect_json(json_object_get(doc, "flags"), want, "flags");
 	json_decref(want);
 
 	/* Only open flags mark an indicator: Norrby's klotter closed. */
-	ck_assert(json_is_false(json_object_get(ind_of(area_of(doc, "norr"),
-	    KLOTTER), "flagged")));
-	ck_assert(json_is_true(json_object_get(ind_of(area_of(doc, "aby"),
-	    KLOTTER), "flagged")));
+	ck_assert(json_is_false(
+	    json_object_get(ind_of(area_of(doc, "norr"), KLOTTER), "flagged")));
+	ck_assert(json_is_true(
+	    json_object_get(ind_of(area_of(doc, "aby"), KLOTTER), "flagged")));
 	json_decref(doc);
 }
 END_TEST
@@ -753,20 +755,19 @@ static const char *expected_json =
 
 START_TEST(test_json_whole)
 {
-	json_t		*doc = fixture_json(true), *want;
-	json_error_t	 err;
-	const char	*key;
-	json_t		*v;
-	size_t		 i = 0;
-	static const char *const order[] = { "period", "start", "end",
-	    "areas", "flags" };
+	json_t *doc = fixture_json(true), *want;
+	json_error_t err;
+	const char *key;
+	json_t *v;
+	size_t i = 0;
+	static const char *const order[] = {
+	    "period", "start", "end", "areas", "flags"};
 
 	want = json_loads(expected_json, 0, &err);
 	ck_assert_msg(want != NULL, "%s", err.text);
 	expect_json(doc, want, "$");
 	/* Members in the contract's order. */
-	json_object_foreach(doc, key, v)
-		ck_assert_str_eq(key, order[i++]);
+	json_object_foreach(doc, key, v) ck_assert_str_eq(key, order[i++]);
 	json_decref(want);
 	json_decref(doc);
 }
@@ -812,9 +813,9 @@ static const char *expected_text =
 
 START_TEST(test_text)
 {
-	struct picture_input	 in;
-	struct picture		*pic;
-	char			*s;
+	struct picture_input in;
+	struct picture *pic;
+	char *s;
 
 	input(&in);
 	pic = picture_compile(&in);
@@ -826,7 +827,8 @@ START_TEST(test_text)
 	s = picture_to_text(pic, false);
 	ck_assert_ptr_null(strstr(s, "Har inte rapporterat"));
 	ck_assert_ptr_null(strstr(s, "@"));
-	ck_assert_ptr_nonnull(strstr(s, "\n  3 av 4 rapportörer har "
+	ck_assert_ptr_nonnull(strstr(s,
+	    "\n  3 av 4 rapportörer har "
 	    "rapporterat.\n"));
 	ck_assert_ptr_nonnull(strstr(s, "\nNorrby: grönt läge\n"));
 	free(s);
@@ -836,10 +838,10 @@ END_TEST
 
 START_TEST(test_text_notes_and_flags)
 {
-	static const int low[NITEMS] = { 1, -1, -1, -1 };
-	struct picture_input	 in;
-	struct picture		*pic;
-	char			*s;
+	static const int low[NITEMS] = {1, -1, -1, -1};
+	struct picture_input in;
+	struct picture *pic;
+	char *s;
 
 	free_reports(cur, n_cur);
 	n_cur = 0;
@@ -849,7 +851,8 @@ START_TEST(test_text_notes_and_flags)
 	input(&in);
 	pic = picture_compile(&in);
 	s = picture_to_text(pic, false);
-	ck_assert_ptr_nonnull(strstr(s, "\nCentrum: grönt läge\n"
+	ck_assert_ptr_nonnull(strstr(s,
+	    "\nCentrum: grönt läge\n"
 	    "  Skadegörelse: enstaka (1), oförändrat. Medel 1,00 i 1 rapport."
 	    " Kvarstående sedan 2026-W45 (3 veckor i rad).\n"
 	    "  Anteckningar:\n"
@@ -857,7 +860,8 @@ START_TEST(test_text_notes_and_flags)
 	    "    rad två\n"
 	    "  1 av 4 rapportörer har rapporterat.\n"));
 	/* Åby: set red, no reports now, its flag still open. */
-	ck_assert_ptr_nonnull(strstr(s, "\nÅby: rött läge (gemensam "
+	ck_assert_ptr_nonnull(strstr(s,
+	    "\nÅby: rött läge (gemensam "
 	    "bedömning av Kim Nyckel; inga bedömningar i rapporterna)\n"
 	    "  Bedömning: Oro kring skolan\n"
 	    "  Klotter: ej bedömt denna period. Kvarstående sedan 2026-W46 "
@@ -865,57 +869,66 @@ START_TEST(test_text_notes_and_flags)
 	    "  0 av 1 rapportör har rapporterat.\n"));
 	free(s);
 	s = picture_to_html(pic, false);
-	ck_assert_ptr_nonnull(strstr(s, "<li><span class=\"note\">Rad ett<br>\n"
+	ck_assert_ptr_nonnull(strstr(s,
+	    "<li><span class=\"note\">Rad ett<br>\n"
 	    "rad två</span></li>"));
 	free(s);
 	picture_free(pic);
 }
 END_TEST
 
-#define HTML_START \
-	"<div class=\"picture\">\n<h2>Lägesbild 2026-W47</h2>\n" \
-	"<p class=\"period\">2026-11-16 – 2026-11-22</p>\n" \
-	"<div class=\"area status-red\">\n<h3><span class=\"area-name\">" \
-	"Centrum</span> <span class=\"status status-red\">rött läge</span>" \
+#define HTML_START                                                             \
+	"<div class=\"picture\">\n<h2>Lägesbild 2026-W47</h2>\n"              \
+	"<p class=\"period\">2026-11-16 – 2026-11-22</p>\n"                  \
+	"<div class=\"area status-red\">\n<h3><span class=\"area-name\">"      \
+	"Centrum</span> <span class=\"status status-red\">rött läge</span>"  \
 	"</h3>\n"
 
 START_TEST(test_html)
 {
-	struct picture_input	 in;
-	struct picture		*pic;
-	char			*s;
+	struct picture_input in;
+	struct picture *pic;
+	char *s;
 
 	input(&in);
 	pic = picture_compile(&in);
 	s = picture_to_html(pic, true);
 	/* The note is text, never markup. */
 	ck_assert_ptr_null(strstr(s, "<script>"));
-	ck_assert_ptr_nonnull(strstr(s, "<li><span class=\"note\">"
+	ck_assert_ptr_nonnull(strstr(s,
+	    "<li><span class=\"note\">"
 	    "&lt;script&gt;alert(1)&lt;/script&gt;</span></li>"));
-	ck_assert_ptr_nonnull(strstr(s, "<li><span class=\"place\">Torget"
+	ck_assert_ptr_nonnull(strstr(s,
+	    "<li><span class=\"place\">Torget"
 	    "</span>: <span class=\"note\">Krossad busskur</span></li>"));
 	ck_assert_ptr_nonnull(strstr(s, HTML_START));
 	ck_assert(strncmp(s, HTML_START, strlen(HTML_START)) == 0);
-	ck_assert_ptr_nonnull(strstr(s, "<tr class=\"level-red flagged\">"
+	ck_assert_ptr_nonnull(strstr(s,
+	    "<tr class=\"level-red flagged\">"
 	    "<th scope=\"row\">Skadegörelse</th><td class=\"score\">3</td>"
 	    "<td class=\"mean\">1,67</td><td class=\"reports\">3</td>"
 	    "<td class=\"events\">5</td><td class=\"trend trend-up\">upp från "
 	    "1</td><td class=\"flag\">sedan 2026-W45 (3 veckor i rad)</td>"
 	    "</tr>"));
-	ck_assert_ptr_nonnull(strstr(s, "<tr class=\"level-grey\">"
+	ck_assert_ptr_nonnull(strstr(s,
+	    "<tr class=\"level-grey\">"
 	    "<th scope=\"row\">Anlagda bränder</th><td class=\"score\">–</td>"
 	    "<td class=\"mean\">–</td><td class=\"reports\">0</td>"
 	    "<td class=\"events\">–</td><td class=\"trend trend-none\">ej "
 	    "bedömt denna period</td><td class=\"flag\"></td></tr>"));
-	ck_assert_ptr_nonnull(strstr(s, "<p class=\"coverage\">3 av 4 "
+	ck_assert_ptr_nonnull(strstr(s,
+	    "<p class=\"coverage\">3 av 4 "
 	    "rapportörer har rapporterat.</p>"));
-	ck_assert_ptr_nonnull(strstr(s, "<p class=\"missing\">Har inte "
+	ck_assert_ptr_nonnull(strstr(s,
+	    "<p class=\"missing\">Har inte "
 	    "rapporterat: <a href=\"mailto:david@example.org\">David Dahl"
 	    "</a></p>"));
-	ck_assert_ptr_nonnull(strstr(s, "<p class=\"assessment\">Gemensam "
+	ck_assert_ptr_nonnull(strstr(s,
+	    "<p class=\"assessment\">Gemensam "
 	    "bedömning av Kim Nyckel: Oro kring skolan "
 	    "<span class=\"computed\">(rapporterna ger gult läge)</span></p>"));
-	ck_assert_ptr_nonnull(strstr(s, "<tr class=\"flag-closed\"><td>Norrby"
+	ck_assert_ptr_nonnull(strstr(s,
+	    "<tr class=\"flag-closed\"><td>Norrby"
 	    "</td><td>Klotter</td><td>2026-W40</td><td>4 av 6 veckor</td>"
 	    "<td>2026-W46</td></tr>"));
 	ck_assert_ptr_nonnull(strstr(s, "</table>\n</div>\n"));
@@ -931,21 +944,22 @@ END_TEST
 
 START_TEST(test_html_escapes_names)
 {
-	struct picture_input	 in;
-	struct picture		*pic;
-	char			*s;
+	struct picture_input in;
+	struct picture *pic;
+	char *s;
 
 	free(areas[0].name);
 	areas[0].name = strdup("Öster & <Hamn>");
 	n_statuses = 0;
-	add_status("oster", PICTURE_YELLOW, "\"Vakt\" <b>kväll</b>",
-	    "K & K");
+	add_status("oster", PICTURE_YELLOW, "\"Vakt\" <b>kväll</b>", "K & K");
 	input(&in);
 	pic = picture_compile(&in);
 	s = picture_to_html(pic, false);
-	ck_assert_ptr_nonnull(strstr(s, "<span class=\"area-name\">Öster "
+	ck_assert_ptr_nonnull(strstr(s,
+	    "<span class=\"area-name\">Öster "
 	    "&amp; &lt;Hamn&gt;</span>"));
-	ck_assert_ptr_nonnull(strstr(s, "Gemensam bedömning av K &amp; K: "
+	ck_assert_ptr_nonnull(strstr(s,
+	    "Gemensam bedömning av K &amp; K: "
 	    "&quot;Vakt&quot; &lt;b&gt;kväll&lt;/b&gt;"));
 	ck_assert_ptr_null(strstr(s, "<b>"));
 	free(s);
@@ -955,10 +969,10 @@ END_TEST
 
 START_TEST(test_empty)
 {
-	struct picture_input	 in;
-	struct picture		*pic;
-	json_t			*doc, *want;
-	char			*s;
+	struct picture_input in;
+	struct picture *pic;
+	json_t *doc, *want;
+	char *s;
 
 	memset(&in, 0, sizeof(in));
 	in.label = "2026-W01";
@@ -973,12 +987,13 @@ START_TEST(test_empty)
 	json_decref(want);
 	json_decref(doc);
 	s = picture_to_text(pic, true);
-	ck_assert_str_eq(s, "Lägesbild 2026-W01 (2025-12-29 – 2026-01-04)\n"
+	ck_assert_str_eq(s,
+	    "Lägesbild 2026-W01 (2025-12-29 – 2026-01-04)\n"
 	    "\nInga områden.\n");
 	free(s);
 	s = picture_to_html(pic, true);
-	ck_assert_ptr_nonnull(strstr(s,
-	    "<p class=\"empty\">Inga områden.</p>"));
+	ck_assert_ptr_nonnull(
+	    strstr(s, "<p class=\"empty\">Inga områden.</p>"));
 	free(s);
 	picture_free(pic);
 }
@@ -986,9 +1001,9 @@ END_TEST
 
 START_TEST(test_input_freed_after_compile)
 {
-	struct picture_input	 in;
-	struct picture		*pic;
-	char			*s;
+	struct picture_input in;
+	struct picture *pic;
+	char *s;
 
 	input(&in);
 	pic = picture_compile(&in);
@@ -1005,7 +1020,7 @@ END_TEST
 
 START_TEST(test_level_names)
 {
-	enum picture_level	 l;
+	enum picture_level l;
 
 	ck_assert_str_eq(picture_level_name(PICTURE_GREY), "grey");
 	ck_assert_str_eq(picture_level_name(PICTURE_GREEN), "green");
@@ -1023,8 +1038,8 @@ END_TEST
 static Suite *
 picture_suite(void)
 {
-	Suite	*s = suite_create("picture");
-	TCase	*tc = tcase_create("core");
+	Suite *s = suite_create("picture");
+	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_indicator_figures);

@@ -10,7 +10,7 @@
 #include "police.h"
 #include "testutil.h"
 
-#define SITE	"https://polisen.se"
+#define SITE "https://polisen.se"
 
 /* Realistic answers: Swedish text, relative links, varied types. */
 static const char sample[] =
@@ -51,7 +51,7 @@ static const char sample[] =
 
 START_TEST(test_datetime)
 {
-	time_t	t;
+	time_t t;
 
 	ck_assert_int_eq(police_datetime("2026-11-20 8:05:00 +01:00", &t), 0);
 	ck_assert_int_eq(t, 1795158300);
@@ -65,25 +65,24 @@ START_TEST(test_datetime)
 	ck_assert_int_eq(police_datetime("2026-06-01 23:59:59 +02:00", &t), 0);
 	ck_assert_int_eq(t, 1780351199);
 	ck_assert_int_eq(police_datetime("2026-11-20 8:05:00", &t), -1);
-	ck_assert_int_eq(police_datetime("2026-11-20 24:05:00 +01:00", &t),
-	    -1);
-	ck_assert_int_eq(police_datetime("2026-04-31 10:00:00 +02:00", &t),
-	    -1);
+	ck_assert_int_eq(police_datetime("2026-11-20 24:05:00 +01:00", &t), -1);
+	ck_assert_int_eq(police_datetime("2026-04-31 10:00:00 +02:00", &t), -1);
 	ck_assert_int_eq(police_datetime("20 november 07.40", &t), -1);
-	ck_assert_int_eq(police_datetime("2026-11-20 8:05:00 +01:00 x", &t),
-	    -1);
+	ck_assert_int_eq(
+	    police_datetime("2026-11-20 8:05:00 +01:00 x", &t), -1);
 	ck_assert_int_eq(police_datetime("", &t), -1);
 }
 END_TEST
 
 START_TEST(test_parse)
 {
-	struct police_notice	*p = NULL;
-	size_t			 n = 0, skipped = 0;
-	char			*cause = NULL;
+	struct police_notice *p = NULL;
+	size_t n = 0, skipped = 0;
+	char *cause = NULL;
 
 	ck_assert_int_eq(police_parse(sample, strlen(sample), SITE, &p, &n,
-	    &skipped, &cause), 0);
+			     &skipped, &cause),
+	    0);
 	/* Five notices, four malformed, the updated one kept once. */
 	ck_assert_uint_eq(n, 4);
 	ck_assert_uint_eq(skipped, 4);
@@ -92,14 +91,16 @@ START_TEST(test_parse)
 	/* The update (9:15, single-digit hour) wins over 8:05. */
 	ck_assert_int_eq(p[0].at, 1795158300 + 70 * 60);
 	ck_assert_str_eq(p[0].datetime, "2026-11-20 9:15:00 +01:00");
-	ck_assert_str_eq(p[0].summary,
-	    "Uppdatering: tv\xc3\xa5 personer gripna.");
-	ck_assert_str_eq(p[0].name, "20 november 07.40, St\xc3\xb6ld, "
+	ck_assert_str_eq(
+	    p[0].summary, "Uppdatering: tv\xc3\xa5 personer gripna.");
+	ck_assert_str_eq(p[0].name,
+	    "20 november 07.40, St\xc3\xb6ld, "
 	    "\xc3\x96rebro");
 	ck_assert_str_eq(p[0].type, "St\xc3\xb6ld");
 	ck_assert_str_eq(p[0].location, "\xc3\x96rebro");
 	ck_assert_str_eq(p[0].gps, "59.27412,15.2066");
-	ck_assert_str_eq(p[0].url, "https://polisen.se/aktuellt/handelser/"
+	ck_assert_str_eq(p[0].url,
+	    "https://polisen.se/aktuellt/handelser/"
 	    "2026/november/20/stold-orebro/");
 
 	/* A type never seen before is kept as it is. */
@@ -122,56 +123,63 @@ END_TEST
 
 START_TEST(test_parse_bad)
 {
-	struct police_notice	*p = NULL;
-	size_t			 n = 5, skipped = 5;
-	char			*cause = NULL;
-	static const char	 truncated[] = "[{\"id\": 612685, "
-				    "\"datetime\": \"2026-11-20 8:05:00 "
-				    "+01:00\", \"na";
+	struct police_notice *p = NULL;
+	size_t n = 5, skipped = 5;
+	char *cause = NULL;
+	static const char truncated[] = "[{\"id\": 612685, "
+					"\"datetime\": \"2026-11-20 8:05:00 "
+					"+01:00\", \"na";
 
-	ck_assert_int_eq(police_parse("{not json", 9, SITE, &p, &n, &skipped,
-	    &cause), -1);
+	ck_assert_int_eq(
+	    police_parse("{not json", 9, SITE, &p, &n, &skipped, &cause), -1);
 	ck_assert_ptr_null(p);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_nonnull(strstr(cause, "not JSON: "));
 	free(cause);
 	cause = NULL;
 	ck_assert_int_eq(police_parse(truncated, strlen(truncated), SITE, &p,
-	    &n, &skipped, &cause), -1);
+			     &n, &skipped, &cause),
+	    -1);
 	ck_assert_ptr_nonnull(strstr(cause, "not JSON: "));
 	free(cause);
 	cause = NULL;
-	ck_assert_int_eq(police_parse("{\"error\": \"busy\"}", 17, SITE, &p,
-	    &n, &skipped, &cause), -1);
-	ck_assert_str_eq(cause, "expected a JSON array of notices, got an "
+	ck_assert_int_eq(police_parse("{\"error\": \"busy\"}", 17, SITE, &p, &n,
+			     &skipped, &cause),
+	    -1);
+	ck_assert_str_eq(cause,
+	    "expected a JSON array of notices, got an "
 	    "object");
 	free(cause);
 	cause = NULL;
-	ck_assert_int_eq(police_parse("", 0, SITE, &p, &n, &skipped, &cause),
-	    -1);
+	ck_assert_int_eq(
+	    police_parse("", 0, SITE, &p, &n, &skipped, &cause), -1);
 	free(cause);
 	cause = NULL;
 	/* An empty array is a good answer with nothing in it. */
-	ck_assert_int_eq(police_parse("[]", 2, SITE, &p, &n, &skipped,
-	    &cause), 0);
+	ck_assert_int_eq(
+	    police_parse("[]", 2, SITE, &p, &n, &skipped, &cause), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_uint_eq(skipped, 0);
 	police_notices_free(p, n);
 	/* A NUL inside a text, a name too long: skipped. */
 	{
-		char	*big = malloc(POLICE_NAME_MAX + 200);
-		char	*doc = malloc(POLICE_NAME_MAX + 400);
+		char *big = malloc(POLICE_NAME_MAX + 200);
+		char *doc = malloc(POLICE_NAME_MAX + 400);
 
 		memset(big, 'x', POLICE_NAME_MAX + 1);
 		big[POLICE_NAME_MAX + 1] = '\0';
-		snprintf(doc, POLICE_NAME_MAX + 400, "[{\"id\": 1, "
+		snprintf(doc, POLICE_NAME_MAX + 400,
+		    "[{\"id\": 1, "
 		    "\"datetime\": \"2026-11-20 8:05:00 +01:00\", "
-		    "\"type\": \"A\\u0000B\", \"location\": {\"name\": \"X\"}}, {\"id\": 2, "
+		    "\"type\": \"A\\u0000B\", \"location\": {\"name\": "
+		    "\"X\"}}, {\"id\": 2, "
 		    "\"datetime\": \"2026-11-20 8:05:00 +01:00\", \"type\": "
 		    "\"A\", \"name\": \"%s\", \"location\": {\"name\": "
-		    "\"X\"}}]", big);
+		    "\"X\"}}]",
+		    big);
 		ck_assert_int_eq(police_parse(doc, strlen(doc), SITE, &p, &n,
-		    &skipped, &cause), 0);
+				     &skipped, &cause),
+		    0);
 		ck_assert_uint_eq(n, 0);
 		ck_assert_uint_eq(skipped, 2);
 		police_notices_free(p, n);
@@ -183,7 +191,7 @@ END_TEST
 
 START_TEST(test_links)
 {
-	char	*s;
+	char *s;
 
 	s = police_site("https://polisen.se/api/events?x=1");
 	ck_assert_str_eq(s, "https://polisen.se");
@@ -215,11 +223,12 @@ END_TEST
 
 START_TEST(test_locations_and_request)
 {
-	char	**names = NULL, *url;
-	size_t	  n;
+	char **names = NULL, *url;
+	size_t n;
 
 	n = police_locations(" \xc3\x96rebro , \xc3\x96rebro l\xc3\xa4n;"
-	    "Kumla,,", &names);
+			     "Kumla,,",
+	    &names);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_str_eq(names[0], "\xc3\x96rebro");
 	ck_assert_str_eq(names[1], "\xc3\x96rebro l\xc3\xa4n");
@@ -230,7 +239,8 @@ START_TEST(test_locations_and_request)
 	ck_assert(!police_location_match(NULL, names, n));
 
 	url = police_request_url("https://polisen.se/api/events", names, n);
-	ck_assert_str_eq(url, "https://polisen.se/api/events?locationname="
+	ck_assert_str_eq(url,
+	    "https://polisen.se/api/events?locationname="
 	    "%C3%96rebro;%C3%96rebro%20l%C3%A4n;Kumla");
 	free(url);
 	url = police_request_url("http://h/e?a=1", names, 1);
@@ -247,15 +257,16 @@ END_TEST
 
 START_TEST(test_count)
 {
-	struct police_notice	*p = NULL;
-	struct police_count	*c = NULL;
-	size_t			 n = 0, skipped, nc = 0;
-	char			*cause = NULL, **names = NULL;
-	size_t			 nn;
-	long			 total;
+	struct police_notice *p = NULL;
+	struct police_count *c = NULL;
+	size_t n = 0, skipped, nc = 0;
+	char *cause = NULL, **names = NULL;
+	size_t nn;
+	long total;
 
 	ck_assert_int_eq(police_parse(sample, strlen(sample), SITE, &p, &n,
-	    &skipped, &cause), 0);
+			     &skipped, &cause),
+	    0);
 	nn = police_locations("\xc3\x96rebro", &names);
 	total = police_count(p, n, names, nn, &c, &nc);
 	/*
@@ -290,8 +301,8 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("police");
-	TCase	*tc = tcase_create("notices");
+	Suite *s = suite_create("police");
+	TCase *tc = tcase_create("notices");
 
 	tcase_add_test(tc, test_datetime);
 	tcase_add_test(tc, test_parse);

@@ -15,17 +15,17 @@
 #include "privacy.h"
 #include "testutil.h"
 
-#define PNR	"[personnummer borttaget]"
-#define TEL	"[telefonnummer borttaget]"
-#define MAIL	"[e-postadress borttagen]"
+#define PNR "[personnummer borttaget]"
+#define TEL "[telefonnummer borttaget]"
+#define MAIL "[e-postadress borttagen]"
 
 /* Strict UTF-8: shortest forms, no surrogates, nothing above U+10FFFF. */
 static int
 valid_utf8(const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	unsigned		 cp;
-	int			 n, i;
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned cp;
+	int n, i;
 
 	while (*p != '\0') {
 		if (*p < 0x80) {
@@ -63,14 +63,16 @@ valid_utf8(const char *s)
 static void
 expect(const char *in, const char *want, unsigned want_found)
 {
-	char		*out, *again;
-	unsigned	 found = 0xff, found2 = 0xff;
+	char *out, *again;
+	unsigned found = 0xff, found2 = 0xff;
 
 	out = privacy_mask(in, &found);
-	ck_assert_msg(strcmp(out, want) == 0, "mask(\"%s\") = \"%s\", want "
-	    "\"%s\"", in, out, want);
-	ck_assert_msg(found == want_found, "mask(\"%s\") found %u, want %u",
-	    in, found, want_found);
+	ck_assert_msg(strcmp(out, want) == 0,
+	    "mask(\"%s\") = \"%s\", want "
+	    "\"%s\"",
+	    in, out, want);
+	ck_assert_msg(found == want_found, "mask(\"%s\") found %u, want %u", in,
+	    found, want_found);
 	ck_assert(valid_utf8(out));
 	again = privacy_mask(out, &found2);
 	ck_assert_str_eq(again, out);
@@ -117,10 +119,10 @@ END_TEST
 
 START_TEST(pnr_luhn)
 {
-	char		 buf[16];
-	unsigned	 found;
-	char		*out;
-	int		 d;
+	char buf[16];
+	unsigned found;
+	char *out;
+	int d;
 
 	/* Only the right check digit makes it a personnummer. */
 	for (d = 0; d <= 9; d++) {
@@ -219,8 +221,11 @@ START_TEST(phone_swedish)
 	expect("031-12 34 56", TEL, PRIVACY_PHONE);
 	expect("(08) 123 456 78", TEL, PRIVACY_PHONE);
 	/* With no-break spaces. */
-	expect("070\xc2\xa0" "123\xc2\xa0" "45\xc2\xa0" "67", TEL,
-	    PRIVACY_PHONE);
+	expect("070\xc2\xa0"
+	       "123\xc2\xa0"
+	       "45\xc2\xa0"
+	       "67",
+	    TEL, PRIVACY_PHONE);
 	/* Seven digits is the least. */
 	expect("08-123 45", TEL, PRIVACY_PHONE);
 	same("08-123 4");
@@ -263,8 +268,7 @@ START_TEST(phone_in_text)
 	/* Two numbers. */
 	expect("0701234567 0701234568", TEL " " TEL, PRIVACY_PHONE);
 	expect("070 123 45 67 08-123 456 78", TEL " " TEL, PRIVACY_PHONE);
-	expect("070-123 45 67 / 08-123 456 78", TEL " / " TEL,
-	    PRIVACY_PHONE);
+	expect("070-123 45 67 / 08-123 456 78", TEL " / " TEL, PRIVACY_PHONE);
 	expect("0701234567/0701234568", TEL "/" TEL, PRIVACY_PHONE);
 	expect("0701234567,0701234568", TEL "," TEL, PRIVACY_PHONE);
 	/*
@@ -334,8 +338,7 @@ START_TEST(email)
 	expect("a@b.xn--p1ai", MAIL, PRIVACY_EMAIL);
 	expect("A.B@EXAMPLE.COM", MAIL, PRIVACY_EMAIL);
 	expect("811218-9876@example.se", MAIL, PRIVACY_EMAIL);
-	expect("mejl a@b.se-adressen", "mejl " MAIL "-adressen",
-	    PRIVACY_EMAIL);
+	expect("mejl a@b.se-adressen", "mejl " MAIL "-adressen", PRIVACY_EMAIL);
 	/* Not addresses. */
 	same("@kommunen");
 	same("a@b");
@@ -352,14 +355,15 @@ END_TEST
 START_TEST(several)
 {
 	expect("Åsa såg 811218-9876 vid Ölandsgatan; ring 070-123 45 67 "
-	    "eller skriv till a@b.se – tack!",
-	    "Åsa såg " PNR " vid Ölandsgatan; ring " TEL " eller skriv till "
-	    MAIL " – tack!", PRIVACY_ALL);
+	       "eller skriv till a@b.se – tack!",
+	    "Åsa såg " PNR " vid Ölandsgatan; ring " TEL
+	    " eller skriv till " MAIL " – tack!",
+	    PRIVACY_ALL);
 	expect("Tel 070-123 45 67, 2026-11-20 kl 14:30, Storgatan 12",
 	    "Tel " TEL ", 2026-11-20 kl 14:30, Storgatan 12", PRIVACY_PHONE);
 	expect("a@b.se b@c.se", MAIL " " MAIL, PRIVACY_EMAIL);
-	expect("121212-1212\n0701234567\r\nx@y.se\t", PNR "\n" TEL "\r\n"
-	    MAIL "\t", PRIVACY_ALL);
+	expect("121212-1212\n0701234567\r\nx@y.se\t",
+	    PNR "\n" TEL "\r\n" MAIL "\t", PRIVACY_ALL);
 }
 END_TEST
 
@@ -378,15 +382,15 @@ START_TEST(neighbours)
 	expect("0123456:+46740070", TEL ":" TEL, PRIVACY_PHONE);
 	same("5:+46740070");
 	expect("0712314:0@a.se", TEL ":" MAIL, PRIVACY_PHONE | PRIVACY_EMAIL);
-	expect("a@b.se+46 70 123 45 67", MAIL TEL,
-	    PRIVACY_EMAIL | PRIVACY_PHONE);
+	expect(
+	    "a@b.se+46 70 123 45 67", MAIL TEL, PRIVACY_EMAIL | PRIVACY_PHONE);
 	expect("0701234567(08) 123 45 67", TEL TEL, PRIVACY_PHONE);
 	/* "se-0701234567" is no top-level domain, "se" is. */
-	expect("a@b.se-0701234567", MAIL "-" TEL,
-	    PRIVACY_EMAIL | PRIVACY_PHONE);
+	expect(
+	    "a@b.se-0701234567", MAIL "-" TEL, PRIVACY_EMAIL | PRIVACY_PHONE);
 	/* The domain ends before a label that is no top-level domain. */
-	expect("a@b.se.0701234567", MAIL "." TEL,
-	    PRIVACY_EMAIL | PRIVACY_PHONE);
+	expect(
+	    "a@b.se.0701234567", MAIL "." TEL, PRIVACY_EMAIL | PRIVACY_PHONE);
 	/* A second '@' right after an address has no local part. */
 	expect("foo@bar.se@baz.se", MAIL "@baz.se", PRIVACY_EMAIL);
 	/* Digits glued to a personnummer: neither is found. */
@@ -400,18 +404,26 @@ END_TEST
 START_TEST(utf8)
 {
 	/* Invalid bytes become U+FFFD; valid text is untouched. */
-	expect("abc\xff" "def", "abc\xef\xbf\xbd" "def", 0);
+	expect("abc\xff"
+	       "def",
+	    "abc\xef\xbf\xbd"
+	    "def",
+	    0);
 	expect("\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd", 0);
 	expect("slut\xc3", "slut\xef\xbf\xbd", 0);
 	expect("\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 0);
-	expect("\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
-	    "\xef\xbf\xbd", 0);
+	expect("\xf4\x90\x80\x80",
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	    "\xef\xbf\xbd",
+	    0);
 	same("🚒 brand vid återvinningen, 😀");
 	same("ÅÄÖ åäö é ü ß");
 	/* An invalid byte beside a number does not glue to it. */
-	expect("\xff" "811218-9876", "\xef\xbf\xbd" PNR, PRIVACY_PNR);
-	expect("811218-9876\xe2\x82", PNR "\xef\xbf\xbd\xef\xbf\xbd",
-	    PRIVACY_PNR);
+	expect("\xff"
+	       "811218-9876",
+	    "\xef\xbf\xbd" PNR, PRIVACY_PNR);
+	expect(
+	    "811218-9876\xe2\x82", PNR "\xef\xbf\xbd\xef\xbf\xbd", PRIVACY_PNR);
 	/* Emoji are not letters. */
 	expect("📞0701234567", "📞" TEL, PRIVACY_PHONE);
 	/* Letters of other scripts are. */
@@ -426,19 +438,20 @@ START_TEST(plain_text)
 	same("Inget att rapportera.");
 	same(PNR " " TEL " " MAIL);
 	same("[personal identity number removed] [phone number removed] "
-	    "[e-mail address removed]");
+	     "[e-mail address removed]");
 	ck_assert_uint_eq(privacy_scan("Torget"), 0);
 }
 END_TEST
 
 START_TEST(english)
 {
-	char		*out;
-	unsigned	 found;
+	char *out;
+	unsigned found;
 
-	out = privacy_mask_lang("811218-9876, 070-123 45 67, a@b.se", "en",
-	    &found);
-	ck_assert_str_eq(out, "[personal identity number removed], "
+	out = privacy_mask_lang(
+	    "811218-9876, 070-123 45 67, a@b.se", "en", &found);
+	ck_assert_str_eq(out,
+	    "[personal identity number removed], "
 	    "[phone number removed], [e-mail address removed]");
 	ck_assert_uint_eq(found, PRIVACY_ALL);
 	free(out);
@@ -458,35 +471,35 @@ END_TEST
 START_TEST(names)
 {
 	ck_assert_str_eq(privacy_kind_name(PRIVACY_PNR, "sv"), "personnummer");
-	ck_assert_str_eq(privacy_kind_name(PRIVACY_PHONE, "sv"),
-	    "telefonnummer");
-	ck_assert_str_eq(privacy_kind_name(PRIVACY_EMAIL, "sv"),
-	    "e-postadress");
-	ck_assert_str_eq(privacy_kind_name(PRIVACY_PNR, "en"),
-	    "personal identity number");
-	ck_assert_str_eq(privacy_kind_name(PRIVACY_PHONE, "en"),
-	    "phone number");
-	ck_assert_str_eq(privacy_kind_name(PRIVACY_EMAIL, "en"),
-	    "e-mail address");
-	ck_assert_str_eq(privacy_kind_name(PRIVACY_EMAIL, NULL),
-	    "e-postadress");
+	ck_assert_str_eq(
+	    privacy_kind_name(PRIVACY_PHONE, "sv"), "telefonnummer");
+	ck_assert_str_eq(
+	    privacy_kind_name(PRIVACY_EMAIL, "sv"), "e-postadress");
+	ck_assert_str_eq(
+	    privacy_kind_name(PRIVACY_PNR, "en"), "personal identity number");
+	ck_assert_str_eq(
+	    privacy_kind_name(PRIVACY_PHONE, "en"), "phone number");
+	ck_assert_str_eq(
+	    privacy_kind_name(PRIVACY_EMAIL, "en"), "e-mail address");
+	ck_assert_str_eq(
+	    privacy_kind_name(PRIVACY_EMAIL, NULL), "e-postadress");
 	ck_assert_ptr_null(privacy_kind_name(0, "sv"));
 	ck_assert_ptr_null(privacy_kind_name(PRIVACY_ALL, "sv"));
 	ck_assert_ptr_null(privacy_kind_name(0x8, "en"));
 	ck_assert_str_eq(privacy_marker(PRIVACY_PNR, "sv"), PNR);
 	ck_assert_str_eq(privacy_marker(PRIVACY_PHONE, "sv"), TEL);
 	ck_assert_str_eq(privacy_marker(PRIVACY_EMAIL, "sv"), MAIL);
-	ck_assert_str_eq(privacy_marker(PRIVACY_PHONE, "en"),
-	    "[phone number removed]");
+	ck_assert_str_eq(
+	    privacy_marker(PRIVACY_PHONE, "en"), "[phone number removed]");
 	ck_assert_ptr_null(privacy_marker(PRIVACY_PNR | PRIVACY_PHONE, "en"));
 }
 END_TEST
 
 START_TEST(long_text)
 {
-	char		*in, *out, *p;
-	size_t		 i, n = 300;
-	unsigned	 found;
+	char *in, *out, *p;
+	size_t i, n = 300;
+	unsigned found;
 
 	/* A 4000-character note of numbers, each found. */
 	in = malloc(n * 13 + 1);
@@ -496,10 +509,10 @@ START_TEST(long_text)
 	*p = '\0';
 	out = privacy_mask(in, &found);
 	ck_assert_uint_eq(found, PRIVACY_PNR | PRIVACY_PHONE);
-	ck_assert_uint_eq(strlen(out), n / 2 * (strlen(PNR ", ") +
-	    strlen(TEL " , ")));
-	ck_assert(strncmp(out, PNR ", " TEL " , " PNR, 2 * strlen(PNR) +
-	    strlen(TEL) + 5) == 0);
+	ck_assert_uint_eq(
+	    strlen(out), n / 2 * (strlen(PNR ", ") + strlen(TEL " , ")));
+	ck_assert(strncmp(out, PNR ", " TEL " , " PNR,
+		      2 * strlen(PNR) + strlen(TEL) + 5) == 0);
 	free(out);
 	free(in);
 }
@@ -508,8 +521,8 @@ END_TEST
 static Suite *
 privacy_suite(void)
 {
-	Suite	*s = suite_create("privacy");
-	TCase	*tc = tcase_create("core");
+	Suite *s = suite_create("privacy");
+	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, pnr_short_forms);
 	tcase_add_test(tc, pnr_long_forms);

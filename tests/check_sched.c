@@ -40,14 +40,14 @@ at(const char *iso)
 static void
 digest_is(const char *now, const char *label, const char *when)
 {
-	struct period	p;
-	time_t		t;
-	char		l[PERIOD_LABEL_MAX];
+	struct period p;
+	time_t t;
+	char l[PERIOD_LABEL_MAX];
 
 	sched_digest_period(&cf, at(now), &p, &t);
 	period_format(&p, l);
-	ck_assert_msg(strcmp(l, label) == 0, "%s: digest %s, want %s", now, l,
-	    label);
+	ck_assert_msg(
+	    strcmp(l, label) == 0, "%s: digest %s, want %s", now, l, label);
 	ck_assert_msg(t == at(when), "%s: digest instant wrong", now);
 }
 
@@ -90,23 +90,27 @@ END_TEST
 
 START_TEST(test_reminder)
 {
-	struct period	p;
-	time_t		t;
-	char		l[PERIOD_LABEL_MAX];
+	struct period p;
+	time_t t;
+	char l[PERIOD_LABEL_MAX];
 
-	ck_assert_int_eq(sched_reminder_period(&cf,
-	    at("2026-11-27T11:59:59+01:00"), &p, &t), 0);
-	ck_assert_int_eq(sched_reminder_period(&cf,
-	    at("2026-11-27T12:00:00+01:00"), &p, &t), 1);
+	ck_assert_int_eq(
+	    sched_reminder_period(&cf, at("2026-11-27T11:59:59+01:00"), &p, &t),
+	    0);
+	ck_assert_int_eq(
+	    sched_reminder_period(&cf, at("2026-11-27T12:00:00+01:00"), &p, &t),
+	    1);
 	period_format(&p, l);
 	ck_assert_str_eq(l, "2026-W48");
 	ck_assert(t == at("2026-11-27T12:00:00+01:00"));
 	/* Fortnightly: Friday of the fortnight's last week. */
 	cf.cadence = CADENCE_FORTNIGHTLY;
-	ck_assert_int_eq(sched_reminder_period(&cf,
-	    at("2026-11-20T13:00:00+01:00"), &p, &t), 0);
-	ck_assert_int_eq(sched_reminder_period(&cf,
-	    at("2026-11-27T12:00:00+01:00"), &p, &t), 1);
+	ck_assert_int_eq(
+	    sched_reminder_period(&cf, at("2026-11-20T13:00:00+01:00"), &p, &t),
+	    0);
+	ck_assert_int_eq(
+	    sched_reminder_period(&cf, at("2026-11-27T12:00:00+01:00"), &p, &t),
+	    1);
 	period_format(&p, l);
 	ck_assert_str_eq(l, "2026-W47");
 }
@@ -115,8 +119,8 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("sched");
-	TCase	*tc = tcase_create("calendar");
+	Suite *s = suite_create("sched");
+	TCase *tc = tcase_create("calendar");
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_weekly_digest);

@@ -24,15 +24,17 @@
 #include "token.h"
 #include "xmalloc.h"
 
-static char		 dir[64];
-static char		 dbpath[128];
-static struct store	*st;
+static char dir[64];
+static char dbpath[128];
+static struct store *st;
 
 /* The checklist of the tests, in display order. */
-static struct indicator	 items3[3] = {
-	{ .key = "skadegorelse" }, { .key = "klotter" }, { .key = "brand" },
+static struct indicator items3[3] = {
+    {.key = "skadegorelse"},
+    {.key = "klotter"},
+    {.key = "brand"},
 };
-static const struct checklist cl3 = { 3, items3 };
+static const struct checklist cl3 = {3, items3};
 enum { SKADEGORELSE, KLOTTER, BRAND };
 
 static int
@@ -47,7 +49,7 @@ rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 static void
 setup(void)
 {
-	char	*cause = NULL;
+	char *cause = NULL;
 
 	ck_assert_int_eq(token_init(), 0);
 	snprintf(dir, sizeof(dir), "/tmp/check_store.XXXXXX");
@@ -69,10 +71,9 @@ teardown(void)
 static void
 add_area(struct store *s, const char *slug, const char *name)
 {
-	char	*cause = NULL;
+	char *cause = NULL;
 
-	ck_assert_msg(store_area_add(s, slug, name, &cause) == 0, "%s",
-	    cause);
+	ck_assert_msg(store_area_add(s, slug, name, &cause) == 0, "%s", cause);
 }
 
 /* Add a person with areas (NULL-terminated) and a token hashed from t. */
@@ -80,11 +81,11 @@ static long long
 add_person(const char *name, const char *email, enum role role,
     const char *const *areas, int all, const char *t)
 {
-	struct person	 p;
-	unsigned char	 h[TOKEN_HASH_LEN];
-	char		*cause = NULL, *list[8];
-	long long	 id;
-	size_t		 n = 0;
+	struct person p;
+	unsigned char h[TOKEN_HASH_LEN];
+	char *cause = NULL, *list[8];
+	long long id;
+	size_t n = 0;
 
 	memset(&p, 0, sizeof(p));
 	while (areas != NULL && areas[n] != NULL) {
@@ -122,12 +123,13 @@ mkreport(struct report *r, const char *area, const char *period)
 static struct report_saved
 save(long long person, struct report *r, const char *source)
 {
-	struct report_saved	 sv;
-	char			*cause = NULL;
+	struct report_saved sv;
+	char *cause = NULL;
 
 	memset(&sv, 0xff, sizeof(sv));
-	ck_assert_msg(store_report_save(st, person, r, &cl3, 1763643791,
-	    source, &sv, &cause) == 0, "%s", cause);
+	ck_assert_msg(store_report_save(st, person, r, &cl3, 1763643791, source,
+			  &sv, &cause) == 0,
+	    "%s", cause);
 	return sv;
 }
 
@@ -135,21 +137,21 @@ save(long long person, struct report *r, const char *source)
 static void
 populate(long long *anna, long long *bert)
 {
-	const char *const aa[] = { "norr", "centrum", NULL };
-	const char *const ba[] = { "centrum", NULL };
+	const char *const aa[] = {"norr", "centrum", NULL};
+	const char *const ba[] = {"centrum", NULL};
 
 	add_area(st, "centrum", "Centrum");
 	add_area(st, "norr", "Norr");
-	*anna = add_person("Anna Ek", "anna@example.org", ROLE_REPORTER, aa,
-	    0, "anna-token");
-	*bert = add_person("Bert Al", "bert@example.org", ROLE_REPORTER, ba,
-	    0, "bert-token");
+	*anna = add_person(
+	    "Anna Ek", "anna@example.org", ROLE_REPORTER, aa, 0, "anna-token");
+	*bert = add_person(
+	    "Bert Al", "bert@example.org", ROLE_REPORTER, ba, 0, "bert-token");
 }
 
 START_TEST(test_migrate_idempotent)
 {
-	struct store_info	 info;
-	char			*cause = NULL;
+	struct store_info info;
+	char *cause = NULL;
 
 	ck_assert_int_eq(store_schema_version(st), store_schema_latest());
 	ck_assert_int_eq(store_migrate(st, &cause), 0);
@@ -172,8 +174,8 @@ END_TEST
 
 START_TEST(test_fresh_file_version_0)
 {
-	struct store	*s;
-	char		 path[160], *cause = NULL;
+	struct store *s;
+	char path[160], *cause = NULL;
 
 	snprintf(path, sizeof(path), "%s/fresh.db", dir);
 	s = store_open(path, STORE_WRITER, &cause);
@@ -186,8 +188,8 @@ END_TEST
 
 START_TEST(test_writer_settings)
 {
-	struct store_info	 info;
-	char			 wal[160];
+	struct store_info info;
+	char wal[160];
 
 	ck_assert_int_eq(store_info(st, &info), 0);
 	ck_assert_str_eq(info.journal_mode, "wal");
@@ -206,9 +208,9 @@ END_TEST
 
 START_TEST(test_admin_settings)
 {
-	struct store		*a;
-	struct store_info	 info;
-	char			*cause = NULL;
+	struct store *a;
+	struct store_info info;
+	char *cause = NULL;
 
 	a = store_open(dbpath, STORE_ADMIN, &cause);
 	ck_assert_ptr_nonnull(a);
@@ -226,11 +228,11 @@ END_TEST
 
 START_TEST(test_reader)
 {
-	struct store		*r;
-	struct store_info	 info;
-	struct area		*areas;
-	size_t			 n;
-	char			*cause = NULL;
+	struct store *r;
+	struct store_info info;
+	struct area *areas;
+	size_t n;
+	char *cause = NULL;
 
 	add_area(st, "centrum", "Centrum");
 	r = store_open(dbpath, STORE_READER, &cause);
@@ -265,8 +267,8 @@ END_TEST
 
 START_TEST(test_open_errors)
 {
-	char	 path[160], want[256], *cause = NULL;
-	FILE	*f;
+	char path[160], want[256], *cause = NULL;
+	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/missing.db", dir);
 	ck_assert_ptr_null(store_open(path, STORE_READER, &cause));
@@ -304,19 +306,20 @@ END_TEST
 
 START_TEST(test_areas)
 {
-	struct area	*areas, a;
-	size_t		 n;
-	char		*cause = NULL;
+	struct area *areas, a;
+	size_t n;
+	char *cause = NULL;
 
 	add_area(st, "norr", "Norr");
 	add_area(st, "centrum", "Centrum");
-	ck_assert_int_eq(store_area_add(st, "centrum", "Centrum igen",
-	    &cause), -1);
+	ck_assert_int_eq(
+	    store_area_add(st, "centrum", "Centrum igen", &cause), -1);
 	ck_assert_str_eq(cause, "area \"centrum\" already exists");
 	free(cause);
 	cause = NULL;
 	ck_assert_int_eq(store_area_add(st, "Centrum!", "X", &cause), -1);
-	ck_assert_str_eq(cause, "invalid area slug \"Centrum!\": use a-z, "
+	ck_assert_str_eq(cause,
+	    "invalid area slug \"Centrum!\": use a-z, "
 	    "0-9 and -, at most 40 characters");
 	free(cause);
 	cause = NULL;
@@ -344,21 +347,21 @@ END_TEST
 
 START_TEST(test_person_add_list)
 {
-	char		 centrum[] = "centrum", norr[] = "norr";
-	char		 soder[] = "soder", cecilia[] = "Cecilia";
-	char		 cmail[] = "cecilia@example.org";
-	char		 amail[] = "ANNA@example.org";
-	char		*unknown[] = { centrum, soder };
-	char		*twice[] = { norr, norr };
-	char		*soder_list = soder;
-	struct person	*people, p;
-	long long	 anna, bert, kim;
-	size_t		 n;
-	char		*cause = NULL;
+	char centrum[] = "centrum", norr[] = "norr";
+	char soder[] = "soder", cecilia[] = "Cecilia";
+	char cmail[] = "cecilia@example.org";
+	char amail[] = "ANNA@example.org";
+	char *unknown[] = {centrum, soder};
+	char *twice[] = {norr, norr};
+	char *soder_list = soder;
+	struct person *people, p;
+	long long anna, bert, kim;
+	size_t n;
+	char *cause = NULL;
 
 	populate(&anna, &bert);
-	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION,
-	    NULL, 1, "kim-token");
+	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION, NULL,
+	    1, "kim-token");
 	add_area(st, "aby", "Åby");
 
 	ck_assert_int_eq(store_person_list(st, &people, &n), 0);
@@ -396,10 +399,10 @@ START_TEST(test_person_add_list)
 	store_person_clear(&p);
 	ck_assert_int_eq(store_person_get(st, 999, &p), -1);
 
-	ck_assert_int_eq(store_person_id_by_email(st, "ANNA@Example.ORG"),
-	    anna);
-	ck_assert_int_eq(store_person_id_by_email(st, "nobody@example.org"),
-	    -1);
+	ck_assert_int_eq(
+	    store_person_id_by_email(st, "ANNA@Example.ORG"), anna);
+	ck_assert_int_eq(
+	    store_person_id_by_email(st, "nobody@example.org"), -1);
 
 	/* Refusals leave nothing behind. */
 	memset(&p, 0, sizeof(p));
@@ -412,8 +415,8 @@ START_TEST(test_person_add_list)
 	ck_assert_str_eq(cause, "area \"soder\" does not exist");
 	free(cause);
 	cause = NULL;
-	ck_assert_int_eq(store_person_id_by_email(st, "cecilia@example.org"),
-	    -1);
+	ck_assert_int_eq(
+	    store_person_id_by_email(st, "cecilia@example.org"), -1);
 
 	p.areas = twice;
 	ck_assert_int_eq(store_person_add(st, &p, NULL, &cause), -1);
@@ -425,8 +428,8 @@ START_TEST(test_person_add_list)
 	p.n_areas = 1;
 	p.email = amail;
 	ck_assert_int_eq(store_person_add(st, &p, NULL, &cause), -1);
-	ck_assert_str_eq(cause,
-	    "a person with e-mail \"ANNA@example.org\" already exists");
+	ck_assert_str_eq(
+	    cause, "a person with e-mail \"ANNA@example.org\" already exists");
 	free(cause);
 	cause = NULL;
 
@@ -443,10 +446,10 @@ END_TEST
 
 START_TEST(test_token_lookup)
 {
-	struct person	 p;
-	unsigned char	 h[TOKEN_HASH_LEN], h2[TOKEN_HASH_LEN];
-	char		 t[TOKEN_LEN + 1], *cause = NULL;
-	long long	 anna, bert;
+	struct person p;
+	unsigned char h[TOKEN_HASH_LEN], h2[TOKEN_HASH_LEN];
+	char t[TOKEN_LEN + 1], *cause = NULL;
+	long long anna, bert;
 
 	populate(&anna, &bert);
 	token_hash("bert-token", 10, h);
@@ -483,10 +486,10 @@ END_TEST
 
 START_TEST(test_disable)
 {
-	struct person	 p;
-	unsigned char	 h[TOKEN_HASH_LEN];
-	char		*cause = NULL;
-	long long	 anna, bert;
+	struct person p;
+	unsigned char h[TOKEN_HASH_LEN];
+	char *cause = NULL;
+	long long anna, bert;
 
 	populate(&anna, &bert);
 	ck_assert_int_eq(store_person_disable(st, anna, &cause), 0);
@@ -513,12 +516,12 @@ END_TEST
 
 START_TEST(test_report_replace)
 {
-	struct report		 r;
-	struct report_saved	 s1, s2;
-	struct stored_report	 got;
-	struct period		 w47;
-	long long		 anna, bert;
-	char			*body;
+	struct report r;
+	struct report_saved s1, s2;
+	struct stored_report got;
+	struct period w47;
+	long long anna, bert;
+	char *body;
 
 	populate(&anna, &bert);
 	mkreport(&r, "centrum", "2026-W47");
@@ -543,8 +546,8 @@ START_TEST(test_report_replace)
 	ck_assert_int_eq(store_report_count(st), 1);
 
 	ck_assert_int_eq(period_parse("2026-W47", &w47), 0);
-	ck_assert_int_eq(store_report_get(st, anna, "centrum", &w47, &cl3,
-	    &got), 0);
+	ck_assert_int_eq(
+	    store_report_get(st, anna, "centrum", &w47, &cl3, &got), 0);
 	ck_assert_int_eq(got.id, s1.id);
 	ck_assert_int_eq(got.person_id, anna);
 	ck_assert_str_eq(got.reporter_email, "anna@example.org");
@@ -570,13 +573,15 @@ START_TEST(test_report_replace)
 
 	/* Both revisions kept whole. */
 	body = store_report_revision(st, s1.id, 1);
-	ck_assert_str_eq(body, "{\"area\":\"centrum\",\"period\":\"2026-W47\","
+	ck_assert_str_eq(body,
+	    "{\"area\":\"centrum\",\"period\":\"2026-W47\","
 	    "\"ratings\":{\"skadegorelse\":2,\"klotter\":1},"
 	    "\"counts\":{\"klotter\":3},\"place\":\"Torget\",\"note\":null,"
 	    "\"nothing\":false}");
 	free(body);
 	body = store_report_revision(st, s1.id, 2);
-	ck_assert_str_eq(body, "{\"area\":\"centrum\",\"period\":\"2026-W47\","
+	ck_assert_str_eq(body,
+	    "{\"area\":\"centrum\",\"period\":\"2026-W47\","
 	    "\"ratings\":{\"skadegorelse\":3},\"counts\":{\"brand\":4},"
 	    "\"place\":null,\"note\":null,\"nothing\":false}");
 	free(body);
@@ -592,18 +597,18 @@ START_TEST(test_report_replace)
 	ck_assert_int_ne(s2.id, s1.id);
 	report_clear(&r);
 	ck_assert_int_eq(store_report_count(st), 2);
-	ck_assert_int_eq(store_report_get(st, bert, "norr", &w47, &cl3, &got),
-	    -1);
+	ck_assert_int_eq(
+	    store_report_get(st, bert, "norr", &w47, &cl3, &got), -1);
 }
 END_TEST
 
 START_TEST(test_report_imported)
 {
-	struct report		 r;
-	struct report_saved	 s1, s2;
-	struct stored_report	 got;
-	struct period		 w;
-	long long		 anna, bert;
+	struct report r;
+	struct report_saved s1, s2;
+	struct stored_report got;
+	struct period w;
+	long long anna, bert;
 
 	populate(&anna, &bert);
 	mkreport(&r, "norr", "2025-W03");
@@ -643,17 +648,17 @@ END_TEST
 
 START_TEST(test_not_assessed)
 {
-	struct report		 r;
-	struct stored_report	 got;
-	long long		 anna, bert;
-	int			 i;
+	struct report r;
+	struct stored_report got;
+	long long anna, bert;
+	int i;
 
 	populate(&anna, &bert);
 	mkreport(&r, "centrum", "2026-W10");
 	r.ratings[KLOTTER] = 0;
 	save(anna, &r, "form");
-	ck_assert_int_eq(store_report_get(st, anna, "centrum", &r.period,
-	    &cl3, &got), 0);
+	ck_assert_int_eq(
+	    store_report_get(st, anna, "centrum", &r.period, &cl3, &got), 0);
 	ck_assert_int_eq(got.report.ratings[KLOTTER], 0);
 	ck_assert_int_eq(got.report.ratings[SKADEGORELSE], RATING_NONE);
 	ck_assert_int_eq(got.report.ratings[BRAND], RATING_NONE);
@@ -671,8 +676,8 @@ START_TEST(test_not_assessed)
 	for (i = 0; i < 3; i++)
 		r.ratings[i] = 0;
 	save(anna, &r, "form");
-	ck_assert_int_eq(store_report_get(st, anna, "norr", &r.period, &cl3,
-	    &got), 0);
+	ck_assert_int_eq(
+	    store_report_get(st, anna, "norr", &r.period, &cl3, &got), 0);
 	ck_assert(got.report.nothing);
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(got.report.ratings[i], 0);
@@ -683,12 +688,12 @@ END_TEST
 
 START_TEST(test_swedish_text)
 {
-	const char		*place = "Torget vid Åhléns, källaren";
-	const char		*note = "Glaskross på förskolan; ÅÄÖ åäö é ü "
-				    "– “citat” €";
-	struct report		 r;
-	struct stored_report	 got;
-	long long		 anna, bert;
+	const char *place = "Torget vid Åhléns, källaren";
+	const char *note = "Glaskross på förskolan; ÅÄÖ åäö é ü "
+			   "– “citat” €";
+	struct report r;
+	struct stored_report got;
+	long long anna, bert;
 
 	populate(&anna, &bert);
 	mkreport(&r, "norr", "2026-W47");
@@ -696,8 +701,8 @@ START_TEST(test_swedish_text)
 	r.place = strdup(place);
 	r.note = strdup(note);
 	save(anna, &r, "form");
-	ck_assert_int_eq(store_report_get(st, anna, "norr", &r.period, &cl3,
-	    &got), 0);
+	ck_assert_int_eq(
+	    store_report_get(st, anna, "norr", &r.period, &cl3, &got), 0);
 	ck_assert_str_eq(got.report.place, place);
 	ck_assert_str_eq(got.report.note, note);
 	ck_assert_uint_eq(strlen(got.report.place), strlen(place));
@@ -709,8 +714,8 @@ START_TEST(test_swedish_text)
 	r.ratings[SKADEGORELSE] = 1;
 	r.place = strdup("");
 	save(anna, &r, "form");
-	ck_assert_int_eq(store_report_get(st, anna, "norr", &r.period, &cl3,
-	    &got), 0);
+	ck_assert_int_eq(
+	    store_report_get(st, anna, "norr", &r.period, &cl3, &got), 0);
 	ck_assert_ptr_null(got.report.place);
 	ck_assert_ptr_null(got.report.note);
 	ck_assert_int_eq(got.revision, 2);
@@ -721,11 +726,11 @@ END_TEST
 
 START_TEST(test_list_order)
 {
-	struct report		 r;
-	struct stored_report	*list;
-	struct period		 w47, w40;
-	size_t			 n;
-	long long		 anna, bert;
+	struct report r;
+	struct stored_report *list;
+	struct period w47, w40;
+	size_t n;
+	long long anna, bert;
 
 	populate(&anna, &bert);
 	/* Saved out of order on purpose. */
@@ -751,8 +756,7 @@ START_TEST(test_list_order)
 	report_clear(&r);
 
 	ck_assert_int_eq(period_parse("2026-W47", &w47), 0);
-	ck_assert_int_eq(store_report_list(st, &w47, NULL, &cl3, &list, &n),
-	    0);
+	ck_assert_int_eq(store_report_list(st, &w47, NULL, &cl3, &list, &n), 0);
 	ck_assert_uint_eq(n, 4);
 	/* By area, then reporter; the unknown reporter first. */
 	ck_assert_str_eq(list[0].report.area, "centrum");
@@ -770,15 +774,14 @@ START_TEST(test_list_order)
 	ck_assert_int_eq(list[3].report.period.num, 47);
 	store_stored_reports_free(list, n);
 
-	ck_assert_int_eq(store_report_list(st, &w47, "norr", &cl3, &list, &n),
-	    0);
+	ck_assert_int_eq(
+	    store_report_list(st, &w47, "norr", &cl3, &list, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(list[0].person_id, anna);
 	store_stored_reports_free(list, n);
 
 	ck_assert_int_eq(period_parse("2026-W40", &w40), 0);
-	ck_assert_int_eq(store_report_list(st, &w40, NULL, &cl3, &list, &n),
-	    0);
+	ck_assert_int_eq(store_report_list(st, &w40, NULL, &cl3, &list, &n), 0);
 	ck_assert_uint_eq(n, 0);
 	store_stored_reports_free(list, n);
 }
@@ -787,13 +790,14 @@ END_TEST
 START_TEST(test_checklist_changed)
 {
 	/* The checklist reordered and skadegorelse dropped since saving. */
-	struct indicator	 items2[2] = {
-		{ .key = "brand" }, { .key = "klotter" },
+	struct indicator items2[2] = {
+	    {.key = "brand"},
+	    {.key = "klotter"},
 	};
-	const struct checklist	 cl2 = { 2, items2 };
-	struct report		 r;
-	struct stored_report	 got;
-	long long		 anna, bert;
+	const struct checklist cl2 = {2, items2};
+	struct report r;
+	struct stored_report got;
+	long long anna, bert;
 
 	populate(&anna, &bert);
 	mkreport(&r, "norr", "2026-W47");
@@ -802,8 +806,8 @@ START_TEST(test_checklist_changed)
 	r.ratings[BRAND] = 2;
 	r.counts[BRAND] = 5;
 	save(anna, &r, "form");
-	ck_assert_int_eq(store_report_get(st, anna, "norr", &r.period, &cl2,
-	    &got), 0);
+	ck_assert_int_eq(
+	    store_report_get(st, anna, "norr", &r.period, &cl2, &got), 0);
 	ck_assert_int_eq(got.report.ratings[0], 2);
 	ck_assert_int_eq(got.report.counts[0], 5);
 	ck_assert_int_eq(got.report.ratings[1], 1);
@@ -816,45 +820,45 @@ END_TEST
 
 START_TEST(test_save_refused)
 {
-	struct report		 r;
-	struct report_saved	 sv = { 0, 0, false };
-	long long		 anna, bert;
-	char			*cause = NULL;
+	struct report r;
+	struct report_saved sv = {0, 0, false};
+	long long anna, bert;
+	char *cause = NULL;
 
 	populate(&anna, &bert);
 	mkreport(&r, "soder", "2026-W47");
 	r.ratings[KLOTTER] = 1;
-	ck_assert_int_eq(store_report_save(st, anna, &r, &cl3, 1, "form",
-	    &sv, &cause), -1);
+	ck_assert_int_eq(
+	    store_report_save(st, anna, &r, &cl3, 1, "form", &sv, &cause), -1);
 	ck_assert_str_eq(cause, "area \"soder\" does not exist");
 	free(cause);
 	cause = NULL;
 
 	snprintf(r.area, sizeof(r.area), "norr");
-	ck_assert_int_eq(store_report_save(st, 42, &r, &cl3, 1, "form",
-	    &sv, &cause), -1);
+	ck_assert_int_eq(
+	    store_report_save(st, 42, &r, &cl3, 1, "form", &sv, &cause), -1);
 	ck_assert_str_eq(cause, "person 42 does not exist");
 	free(cause);
 	cause = NULL;
 
-	ck_assert_int_eq(store_report_save(st, anna, &r, &cl3, 1, "mail",
-	    &sv, &cause), -1);
+	ck_assert_int_eq(
+	    store_report_save(st, anna, &r, &cl3, 1, "mail", &sv, &cause), -1);
 	ck_assert_str_eq(cause, "cannot save report: unknown source \"mail\"");
 	free(cause);
 	cause = NULL;
 
 	/* Out of range: the schema refuses it and nothing is kept. */
 	r.ratings[KLOTTER] = 4;
-	ck_assert_int_eq(store_report_save(st, anna, &r, &cl3, 1, "form",
-	    &sv, &cause), -1);
+	ck_assert_int_eq(
+	    store_report_save(st, anna, &r, &cl3, 1, "form", &sv, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "CHECK constraint failed"));
 	free(cause);
 	cause = NULL;
 
 	r.ratings[KLOTTER] = 1;
 	r.has_period = false;
-	ck_assert_int_eq(store_report_save(st, anna, &r, &cl3, 1, "form",
-	    &sv, &cause), -1);
+	ck_assert_int_eq(
+	    store_report_save(st, anna, &r, &cl3, 1, "form", &sv, &cause), -1);
 	ck_assert_str_eq(cause, "cannot save report: it has no period");
 	free(cause);
 	ck_assert_int_eq(store_report_count(st), 0);
@@ -865,22 +869,22 @@ END_TEST
 
 START_TEST(test_rollback)
 {
-	struct report		 r;
-	struct stored_report	 got;
-	long long		 anna, bert;
+	struct report r;
+	struct stored_report got;
+	long long anna, bert;
 
 	populate(&anna, &bert);
 	ck_assert_int_eq(store_begin(st), 0);
 	mkreport(&r, "norr", "2026-W47");
 	r.ratings[KLOTTER] = 1;
 	save(anna, &r, "form");
-	ck_assert_int_eq(store_audit(st, "anna@example.org", "report.save",
-	    "report 1"), 0);
+	ck_assert_int_eq(
+	    store_audit(st, "anna@example.org", "report.save", "report 1"), 0);
 	ck_assert_int_eq(store_report_count(st), 1);
 	store_rollback(st);
 	ck_assert_int_eq(store_report_count(st), 0);
-	ck_assert_int_eq(store_report_get(st, anna, "norr", &r.period, &cl3,
-	    &got), -1);
+	ck_assert_int_eq(
+	    store_report_get(st, anna, "norr", &r.period, &cl3, &got), -1);
 	report_clear(&r);
 	/* No transaction is left open. */
 	ck_assert_int_eq(store_begin(st), 0);
@@ -894,9 +898,9 @@ END_TEST
 
 START_TEST(test_savepoint)
 {
-	struct report		 a, b;
-	struct stored_report	 got;
-	long long		 anna, bert;
+	struct report a, b;
+	struct stored_report got;
+	long long anna, bert;
 
 	populate(&anna, &bert);
 	ck_assert_int_eq(store_savepoint(st), -1);
@@ -917,12 +921,12 @@ START_TEST(test_savepoint)
 
 	ck_assert_int_eq(store_commit(st), 0);
 	ck_assert_int_eq(store_report_count(st), 1);
-	ck_assert_int_eq(store_report_get(st, anna, "norr", &a.period, &cl3,
-	    &got), 0);
+	ck_assert_int_eq(
+	    store_report_get(st, anna, "norr", &a.period, &cl3, &got), 0);
 	ck_assert_int_eq(got.report.ratings[KLOTTER], 1);
 	store_stored_report_clear(&got);
-	ck_assert_int_eq(store_report_get(st, bert, "centrum", &b.period,
-	    &cl3, &got), -1);
+	ck_assert_int_eq(
+	    store_report_get(st, bert, "centrum", &b.period, &cl3, &got), -1);
 	report_clear(&a);
 	report_clear(&b);
 }
@@ -930,14 +934,14 @@ END_TEST
 
 START_TEST(test_backup)
 {
-	struct store		*c;
-	struct report		 r;
-	struct stored_report	*list;
-	struct period		 w;
-	struct stat		 sb;
-	size_t			 n;
-	long long		 anna, bert;
-	char			 copy[160], want[256], *cause = NULL;
+	struct store *c;
+	struct report r;
+	struct stored_report *list;
+	struct period w;
+	struct stat sb;
+	size_t n;
+	long long anna, bert;
+	char copy[160], want[256], *cause = NULL;
 
 	populate(&anna, &bert);
 	mkreport(&r, "norr", "2026-W47");
@@ -960,8 +964,8 @@ START_TEST(test_backup)
 
 	/* Never over an existing file. */
 	ck_assert_int_eq(store_backup(st, copy, &cause), -1);
-	snprintf(want, sizeof(want), "backup %s: the file already exists",
-	    copy);
+	snprintf(
+	    want, sizeof(want), "backup %s: the file already exists", copy);
 	ck_assert_str_eq(cause, want);
 	free(cause);
 	cause = NULL;
@@ -997,7 +1001,7 @@ END_TEST
 
 START_TEST(test_backup_bad_path)
 {
-	char	 path[160], *cause = NULL;
+	char path[160], *cause = NULL;
 
 	snprintf(path, sizeof(path), "%s/nodir/copy.db", dir);
 	ck_assert_int_eq(store_backup(st, path, &cause), -1);
@@ -1008,7 +1012,7 @@ END_TEST
 
 START_TEST(test_roles)
 {
-	enum role	 r;
+	enum role r;
 
 	ck_assert_str_eq(store_role_name(ROLE_REPORTER), "reporter");
 	ck_assert_str_eq(store_role_name(ROLE_KEYFUNCTION), "keyfunction");
@@ -1026,22 +1030,22 @@ END_TEST
 
 START_TEST(test_reader_sees_reports)
 {
-	struct store		*rd;
-	struct report		 r;
-	struct stored_report	 got;
-	long long		 anna, bert;
-	char			*cause = NULL;
+	struct store *rd;
+	struct report r;
+	struct stored_report got;
+	long long anna, bert;
+	char *cause = NULL;
 
 	populate(&anna, &bert);
 	rd = store_open(dbpath, STORE_READER, &cause);
 	ck_assert_ptr_nonnull(rd);
 	mkreport(&r, "norr", "2026-W47");
 	r.ratings[KLOTTER] = 3;
-	ck_assert_int_eq(store_report_get(rd, anna, "norr", &r.period, &cl3,
-	    &got), -1);
+	ck_assert_int_eq(
+	    store_report_get(rd, anna, "norr", &r.period, &cl3, &got), -1);
 	save(anna, &r, "form");
-	ck_assert_int_eq(store_report_get(rd, anna, "norr", &r.period, &cl3,
-	    &got), 0);
+	ck_assert_int_eq(
+	    store_report_get(rd, anna, "norr", &r.period, &cl3, &got), 0);
 	ck_assert_int_eq(got.report.ratings[KLOTTER], 3);
 	store_stored_report_clear(&got);
 	report_clear(&r);
@@ -1051,12 +1055,12 @@ END_TEST
 
 /* ---- Schema version 2: the picture cycle. */
 
-#define T0	1763600000	/* 2025-11-20, any fixed moment */
+#define T0 1763600000 /* 2025-11-20, any fixed moment */
 
 static struct period
 week(const char *label)
 {
-	struct period	 p;
+	struct period p;
 
 	ck_assert_int_eq(period_parse(label, &p), 0);
 	return p;
@@ -1067,7 +1071,7 @@ static void
 rate(long long person, const char *area, const char *period, int item,
     int rating, int count)
 {
-	struct report	 r;
+	struct report r;
 
 	mkreport(&r, area, period);
 	r.ratings[item] = rating;
@@ -1084,8 +1088,8 @@ rate(long long person, const char *area, const char *period, int item,
 static char *
 raw_sql_at(const char *path, const char *sql)
 {
-	sqlite3	*db;
-	char	*err = NULL;
+	sqlite3 *db;
+	char *err = NULL;
 
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 2000);
@@ -1097,7 +1101,7 @@ raw_sql_at(const char *path, const char *sql)
 static void
 raw_ok_at(const char *path, const char *sql)
 {
-	char	*err = raw_sql_at(path, sql);
+	char *err = raw_sql_at(path, sql);
 
 	ck_assert_msg(err == NULL, "%s: %s", sql, err);
 }
@@ -1111,15 +1115,15 @@ hash_of(const char *s, unsigned char h[TOKEN_HASH_LEN])
 
 START_TEST(test_migrate_from_v1)
 {
-	struct store		*s;
-	struct report		 r;
-	struct stored_report	 got;
-	struct assessment	*as;
-	struct score_row	*sc;
-	struct period		 w47;
-	size_t			 n;
-	long long		 anna, bert;
-	char			 path[160], sql[640], *cause = NULL;
+	struct store *s;
+	struct report r;
+	struct stored_report got;
+	struct assessment *as;
+	struct score_row *sc;
+	struct period w47;
+	size_t n;
+	long long anna, bert;
+	char path[160], sql[640], *cause = NULL;
 
 	/*
 	 * A file of version 1, made as estd 0.1 made it, with two reports
@@ -1159,8 +1163,8 @@ START_TEST(test_migrate_from_v1)
 	ck_assert_int_eq(store_schema_version(st), store_schema_latest());
 	ck_assert_int_eq(store_report_count(st), 2);
 	mkreport(&r, "norr", "2026-W47");
-	ck_assert_int_eq(store_report_get(st, anna, "norr", &r.period, &cl3,
-	    &got), 0);
+	ck_assert_int_eq(
+	    store_report_get(st, anna, "norr", &r.period, &cl3, &got), 0);
 	ck_assert_int_eq(got.report.ratings[KLOTTER], 2);
 	ck_assert_int_eq(got.revision, 1);
 	store_stored_report_clear(&got);
@@ -1190,7 +1194,8 @@ START_TEST(test_migrate_from_v1)
 	ck_assert_int_eq(store_job_done(st, "digest", "2026-W47"), 1);
 	r.period = week("2026-W47");
 	ck_assert_msg(store_assessment_set(st, "norr", &r.period, LEVEL_RED,
-	    NULL, anna, T0, &cause) == 0, "%s", cause);
+			  NULL, anna, T0, &cause) == 0,
+	    "%s", cause);
 	ck_assert_int_eq(store_assessment_list(st, &r.period, &as, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(as[0].status, LEVEL_RED);
@@ -1199,11 +1204,12 @@ START_TEST(test_migrate_from_v1)
 	/* Never down, and never past what this program knows. */
 	ck_assert_int_eq(store_migrate_to(st, 1, &cause), 0);
 	ck_assert_int_eq(store_schema_version(st), store_schema_latest());
-	ck_assert_int_eq(store_migrate_to(st, store_schema_latest() + 1,
-	    &cause), -1);
-	snprintf(path, sizeof(path), "cannot migrate %s/v1.db to schema "
-	    "version %d: this program knows versions 1 to %d", dir,
-	    store_schema_latest() + 1, store_schema_latest());
+	ck_assert_int_eq(
+	    store_migrate_to(st, store_schema_latest() + 1, &cause), -1);
+	snprintf(path, sizeof(path),
+	    "cannot migrate %s/v1.db to schema "
+	    "version %d: this program knows versions 1 to %d",
+	    dir, store_schema_latest() + 1, store_schema_latest());
 	ck_assert_str_eq(cause, path);
 	free(cause);
 
@@ -1218,7 +1224,7 @@ END_TEST
 
 START_TEST(test_level_and_state_names)
 {
-	enum level	 l;
+	enum level l;
 
 	ck_assert_str_eq(store_level_name(LEVEL_GREEN), "green");
 	ck_assert_str_eq(store_level_name(LEVEL_YELLOW), "yellow");
@@ -1244,28 +1250,32 @@ END_TEST
 
 START_TEST(test_assessments)
 {
-	struct assessment	*as;
-	struct period		 w46, w47, fn;
-	size_t			 n;
-	long long		 anna, bert, kim;
-	char			*cause = NULL;
+	struct assessment *as;
+	struct period w46, w47, fn;
+	size_t n;
+	long long anna, bert, kim;
+	char *cause = NULL;
 
 	populate(&anna, &bert);
-	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION,
-	    NULL, 1, "kim-token");
+	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION, NULL,
+	    1, "kim-token");
 	w46 = week("2026-W46");
 	w47 = week("2026-W47");
 
 	ck_assert_int_eq(store_assessment_set(st, "centrum", &w47, LEVEL_RED,
-	    "Bränder i källare", kim, T0, &cause), 0);
+			     "Bränder i källare", kim, T0, &cause),
+	    0);
 	ck_assert_int_eq(store_assessment_set(st, "norr", &w47, LEVEL_YELLOW,
-	    NULL, kim, T0 + 1, &cause), 0);
+			     NULL, kim, T0 + 1, &cause),
+	    0);
 	/* A second one for (centrum, W47) replaces the first. */
-	ck_assert_int_eq(store_assessment_set(st, "centrum", &w47,
-	    LEVEL_GREEN, "Lugnare efter insatsen", bert, T0 + 2, &cause), 0);
+	ck_assert_int_eq(store_assessment_set(st, "centrum", &w47, LEVEL_GREEN,
+			     "Lugnare efter insatsen", bert, T0 + 2, &cause),
+	    0);
 	/* Grey is kept as given; estctl sets with no person. */
 	ck_assert_int_eq(store_assessment_set(st, "centrum", &w46, LEVEL_GREY,
-	    "", 0, T0 + 3, &cause), 0);
+			     "", 0, T0 + 3, &cause),
+	    0);
 	ck_assert_ptr_null(cause);
 
 	ck_assert_int_eq(store_assessment_list(st, &w47, &as, &n), 0);
@@ -1308,30 +1318,36 @@ START_TEST(test_assessments)
 	ck_assert_int_eq(as[1].period.num, 47);
 	store_assessments_free(as, n);
 
-	ck_assert_int_eq(store_assessment_list(st, &(struct period){
-	    PERIOD_WEEK, 2026, 40 }, &as, &n), 0);
+	ck_assert_int_eq(store_assessment_list(st,
+			     &(struct period){PERIOD_WEEK, 2026, 40}, &as, &n),
+	    0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_null(as);
 
 	/* Refusals change nothing. */
 	ck_assert_int_eq(store_assessment_set(st, "soder", &w47, LEVEL_RED,
-	    NULL, kim, T0, &cause), -1);
+			     NULL, kim, T0, &cause),
+	    -1);
 	ck_assert_str_eq(cause, "area \"soder\" does not exist");
 	free(cause);
 	cause = NULL;
-	ck_assert_int_eq(store_assessment_set(st, "norr", &w47, LEVEL_RED,
-	    NULL, 999, T0, &cause), -1);
+	ck_assert_int_eq(store_assessment_set(st, "norr", &w47, LEVEL_RED, NULL,
+			     999, T0, &cause),
+	    -1);
 	ck_assert_str_eq(cause, "person 999 does not exist");
 	free(cause);
 	cause = NULL;
 	ck_assert_int_eq(store_assessment_set(st, "norr", &w47, (enum level)7,
-	    NULL, kim, T0, &cause), -1);
+			     NULL, kim, T0, &cause),
+	    -1);
 	ck_assert_str_eq(cause, "unknown level 7");
 	free(cause);
 	cause = NULL;
 	/* Pictures are of reporting periods, never of a quarter. */
-	ck_assert_int_eq(store_assessment_set(st, "norr", &(struct period){
-	    PERIOD_QUARTER, 2026, 4 }, LEVEL_RED, NULL, kim, T0, &cause), -1);
+	ck_assert_int_eq(store_assessment_set(st, "norr",
+			     &(struct period){PERIOD_QUARTER, 2026, 4},
+			     LEVEL_RED, NULL, kim, T0, &cause),
+	    -1);
 	ck_assert_ptr_nonnull(strstr(cause, "CHECK constraint failed"));
 	free(cause);
 	ck_assert_int_eq(store_assessment_list(st, &w47, &as, &n), 0);
@@ -1347,7 +1363,7 @@ add_measure(const char *area, const char *period, const char *indicator,
     const char *what, const char *place, const char *who, long follow_up,
     long long person, time_t at, char **cause)
 {
-	struct measure	 m;
+	struct measure m;
 
 	memset(&m, 0, sizeof(m));
 	snprintf(m.area, sizeof(m.area), "%s", area);
@@ -1372,19 +1388,19 @@ add_measure(const char *area, const char *period, const char *indicator,
 
 START_TEST(test_measures)
 {
-	struct measure	*ms;
-	struct period	 w47, w40;
-	size_t		 n;
-	long long	 anna, bert, kim, m1, m2, m3;
-	char		*cause = NULL;
+	struct measure *ms;
+	struct period w47, w40;
+	size_t n;
+	long long anna, bert, kim, m1, m2, m3;
+	char *cause = NULL;
 
 	populate(&anna, &bert);
-	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION,
-	    NULL, 1, "kim-token");
+	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION, NULL,
+	    1, "kim-token");
 	/* Follow-up on Monday 2026-12-07, day 20794. */
-	m1 = add_measure("centrum", "2026-W47", "klotter",
-	    "Sanering av klotter", "Torget", "Bostadsbolaget", 20794, kim, T0,
-	    &cause);
+	m1 =
+	    add_measure("centrum", "2026-W47", "klotter", "Sanering av klotter",
+		"Torget", "Bostadsbolaget", 20794, kim, T0, &cause);
 	ck_assert_msg(m1 > 0, "%s", cause);
 	m2 = add_measure("norr", "2026-W47", "", "Extra rondering", "", NULL,
 	    -1, 0, T0 + 1, &cause);
@@ -1447,22 +1463,26 @@ START_TEST(test_measures)
 	ck_assert_uint_eq(n, 0);
 
 	ck_assert_int_eq(add_measure("soder", "2026-W47", "", "X", NULL, NULL,
-	    -1, kim, T0, &cause), -1);
+			     -1, kim, T0, &cause),
+	    -1);
 	ck_assert_str_eq(cause, "area \"soder\" does not exist");
 	free(cause);
 	cause = NULL;
-	ck_assert_int_eq(add_measure("norr", "2026-W47", "", "", NULL, NULL,
-	    -1, kim, T0, &cause), -1);
+	ck_assert_int_eq(add_measure("norr", "2026-W47", "", "", NULL, NULL, -1,
+			     kim, T0, &cause),
+	    -1);
 	ck_assert_str_eq(cause, "a measure needs a description");
 	free(cause);
 	cause = NULL;
 	ck_assert_int_eq(add_measure("norr", "2026-W47", "", NULL, NULL, NULL,
-	    -1, kim, T0, &cause), -1);
+			     -1, kim, T0, &cause),
+	    -1);
 	ck_assert_str_eq(cause, "a measure needs a description");
 	free(cause);
 	cause = NULL;
 	ck_assert_int_eq(add_measure("norr", "2026-W47", "", "X", NULL, NULL,
-	    -1, 999, T0, &cause), -1);
+			     -1, 999, T0, &cause),
+	    -1);
 	ck_assert_str_eq(cause, "person 999 does not exist");
 	free(cause);
 	ck_assert_int_eq(store_measure_list(st, NULL, NULL, &ms, &n), 0);
@@ -1473,45 +1493,47 @@ END_TEST
 
 START_TEST(test_flags)
 {
-	struct flag_row	*f;
-	struct period	 w44, w45, w46, w48, w50;
-	size_t		 n;
-	long long	 anna, bert, kim, f1, f2, f3, f4;
-	char		 want[64], *cause = NULL;
+	struct flag_row *f;
+	struct period w44, w45, w46, w48, w50;
+	size_t n;
+	long long anna, bert, kim, f1, f2, f3, f4;
+	char want[64], *cause = NULL;
 
 	populate(&anna, &bert);
-	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION,
-	    NULL, 1, "kim-token");
+	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION, NULL,
+	    1, "kim-token");
 	w44 = week("2026-W44");
 	w45 = week("2026-W45");
 	w46 = week("2026-W46");
 	w48 = week("2026-W48");
 	w50 = week("2026-W50");
 
-	f1 = store_flag_open(st, "centrum", "klotter", &w45,
-	    "3 veckor i rad", "3 weeks in a row", &cause);
+	f1 = store_flag_open(st, "centrum", "klotter", &w45, "3 veckor i rad",
+	    "3 weeks in a row", &cause);
 	ck_assert_msg(f1 > 0, "%s", cause);
-	f2 = store_flag_open(st, "norr", "brand", &w46, "4 av 6 veckor",
-	    "4 of 6 weeks", &cause);
+	f2 = store_flag_open(
+	    st, "norr", "brand", &w46, "4 av 6 veckor", "4 of 6 weeks", &cause);
 	ck_assert_msg(f2 > f1, "%s", cause);
 	f3 = store_flag_open(st, "centrum", "brand", &w44, "3 veckor i rad",
 	    "3 weeks in a row", &cause);
 	ck_assert_msg(f3 > f2, "%s", cause);
 
 	/* One open episode per pair. */
-	ck_assert_int_eq(store_flag_open(st, "centrum", "klotter", &w46,
-	    "x", "x", &cause), -1);
-	ck_assert_str_eq(cause,
-	    "a flag of \"klotter\" in \"centrum\" is already open");
+	ck_assert_int_eq(
+	    store_flag_open(st, "centrum", "klotter", &w46, "x", "x", &cause),
+	    -1);
+	ck_assert_str_eq(
+	    cause, "a flag of \"klotter\" in \"centrum\" is already open");
 	free(cause);
 	cause = NULL;
-	ck_assert_int_eq(store_flag_open(st, "soder", "klotter", &w46,
-	    "x", "x", &cause), -1);
+	ck_assert_int_eq(
+	    store_flag_open(st, "soder", "klotter", &w46, "x", "x", &cause),
+	    -1);
 	ck_assert_str_eq(cause, "area \"soder\" does not exist");
 	free(cause);
 	cause = NULL;
-	ck_assert_int_eq(store_flag_open(st, "norr", "", &w46, "x", "x",
-	    &cause), -1);
+	ck_assert_int_eq(
+	    store_flag_open(st, "norr", "", &w46, "x", "x", &cause), -1);
 	ck_assert_str_eq(cause, "invalid indicator \"\"");
 	free(cause);
 	cause = NULL;
@@ -1539,8 +1561,7 @@ START_TEST(test_flags)
 	store_flags_free(f, n);
 
 	/* Close f1; it leaves the open list but stays in the history. */
-	ck_assert_msg(store_flag_close(st, f1, &w48, &cause) == 0, "%s",
-	    cause);
+	ck_assert_msg(store_flag_close(st, f1, &w48, &cause) == 0, "%s", cause);
 	ck_assert_int_eq(store_flag_close(st, f1, &w50, &cause), -1);
 	snprintf(want, sizeof(want), "flag %lld is already closed", f1);
 	ck_assert_str_eq(cause, want);
@@ -1569,10 +1590,11 @@ START_TEST(test_flags)
 	ck_assert_msg(f4 > f3, "%s", cause);
 
 	/* Acknowledge f2, and f1 although it is closed. */
-	ck_assert_int_eq(store_flag_ack(st, f2, kim, "Polisen informerad",
-	    T0 + 60, &cause), 0);
-	ck_assert_int_eq(store_flag_ack(st, f1, anna, NULL, T0 + 70, &cause),
+	ck_assert_int_eq(
+	    store_flag_ack(st, f2, kim, "Polisen informerad", T0 + 60, &cause),
 	    0);
+	ck_assert_int_eq(
+	    store_flag_ack(st, f1, anna, NULL, T0 + 70, &cause), 0);
 	ck_assert_int_eq(store_flag_ack(st, f2, 999, "x", T0, &cause), -1);
 	ck_assert_str_eq(cause, "person 999 does not exist");
 	free(cause);
@@ -1610,8 +1632,8 @@ START_TEST(test_flags)
 	store_flags_free(f, n);
 
 	/* A second acknowledgement replaces the first. */
-	ck_assert_int_eq(store_flag_ack(st, f2, anna, "Uppföljt", T0 + 80,
-	    &cause), 0);
+	ck_assert_int_eq(
+	    store_flag_ack(st, f2, anna, "Uppföljt", T0 + 80, &cause), 0);
 	ck_assert_int_eq(store_flag_list(st, false, &f, &n), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_int_eq(f[2].id, f2);
@@ -1624,11 +1646,11 @@ END_TEST
 
 START_TEST(test_scores)
 {
-	struct score_row	*sc, *c;
-	struct period		 w44, w45, w47;
-	struct report		 r;
-	size_t			 n;
-	long long		 anna, bert;
+	struct score_row *sc, *c;
+	struct period w44, w45, w47;
+	struct report r;
+	size_t n;
+	long long anna, bert;
 
 	populate(&anna, &bert);
 	/* Two reporters: the highest rating is the score. */
@@ -1698,8 +1720,10 @@ START_TEST(test_scores)
 
 	/* By first day: a quarter from its first week. 2026-Q4 starts on
 	 * Monday of W40, so W44 to W48 are all in. */
-	ck_assert_int_eq(store_scores(st, &(struct period){ PERIOD_QUARTER,
-	    2026, 4 }, &(struct period){ PERIOD_WEEK, 2026, 52 }, &sc, &n), 0);
+	ck_assert_int_eq(
+	    store_scores(st, &(struct period){PERIOD_QUARTER, 2026, 4},
+		&(struct period){PERIOD_WEEK, 2026, 52}, &sc, &n),
+	    0);
 	ck_assert_uint_eq(n, 8);
 	ck_assert_str_eq(sc[1].area, "centrum");
 	ck_assert_int_eq(sc[1].period.num, 44);
@@ -1724,19 +1748,22 @@ END_TEST
 static void
 scores_from_ratings(char *out, size_t size)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*q;
-	size_t		 len = 0;
-	int		 w;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	size_t len = 0;
+	int w;
 
-	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY,
-	    NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(db,
-	    "SELECT a.slug, t.indicator, min(r.period), max(t.rating)"
-	    " FROM reports r JOIN ratings t ON t.report_id = r.id"
-	    " JOIN areas a ON a.id = r.area_id WHERE t.rating IS NOT NULL"
-	    " GROUP BY r.area_id, r.period_start, t.indicator"
-	    " ORDER BY a.slug, t.indicator, r.period_start", -1, &q, NULL),
+	ck_assert_int_eq(
+	    sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(
+	    sqlite3_prepare_v2(db,
+		"SELECT a.slug, t.indicator, min(r.period), max(t.rating)"
+		" FROM reports r JOIN ratings t ON t.report_id = r.id"
+		" JOIN areas a ON a.id = r.area_id WHERE t.rating IS NOT NULL"
+		" GROUP BY r.area_id, r.period_start, t.indicator"
+		" ORDER BY a.slug, t.indicator, r.period_start",
+		-1, &q, NULL),
 	    SQLITE_OK);
 	out[0] = '\0';
 	while (sqlite3_step(q) == SQLITE_ROW) {
@@ -1757,18 +1784,18 @@ scores_from_ratings(char *out, size_t size)
 static void
 scores_kept(const char *from, const char *to, char *out, size_t size)
 {
-	struct score_row	*sc;
-	struct period		 f = week(from), t = week(to);
-	char			 label[PERIOD_LABEL_MAX];
-	size_t			 n, i, len = 0;
-	int			 w;
+	struct score_row *sc;
+	struct period f = week(from), t = week(to);
+	char label[PERIOD_LABEL_MAX];
+	size_t n, i, len = 0;
+	int w;
 
 	ck_assert_int_eq(store_scores(st, &f, &t, &sc, &n), 0);
 	out[0] = '\0';
 	for (i = 0; i < n; i++) {
 		period_format(&sc[i].period, label);
-		w = snprintf(out + len, size - len, "%s %s %s %d\n",
-		    sc[i].area, sc[i].indicator, label, sc[i].score);
+		w = snprintf(out + len, size - len, "%s %s %s %d\n", sc[i].area,
+		    sc[i].indicator, label, sc[i].score);
 		ck_assert_int_ge(w, 0);
 		ck_assert_uint_lt((size_t)w, size - len);
 		len += (size_t)w;
@@ -1783,9 +1810,9 @@ scores_kept(const char *from, const char *to, char *out, size_t size)
  */
 START_TEST(test_scores_kept)
 {
-	struct report	 r;
-	char		 got[1024], want[1024];
-	long long	 anna, bert;
+	struct report r;
+	char got[1024], want[1024];
+	long long anna, bert;
 
 	populate(&anna, &bert);
 	/* centrum W45: Anna klotter 2, skadegorelse 1; Bert klotter 3. */
@@ -1844,12 +1871,12 @@ END_TEST
 
 /* Queue a digest; returns *added. Strings copied. */
 static int
-queue_mail(const char *mid, const char *key, const char *to,
-    time_t created, time_t next_at)
+queue_mail(const char *mid, const char *key, const char *to, time_t created,
+    time_t next_at)
 {
-	struct outbox_mail	 m;
-	char			 data[160], *cause = NULL;
-	int			 added = -1;
+	struct outbox_mail m;
+	char data[160], *cause = NULL;
+	int added = -1;
 
 	memset(&m, 0, sizeof(m));
 	m.message_id = strdup(mid);
@@ -1857,8 +1884,10 @@ queue_mail(const char *mid, const char *key, const char *to,
 	m.dedup_key = strdup(key);
 	m.recipient = strdup(to);
 	m.subject = strdup("Lägesbild v. 47");
-	snprintf(data, sizeof(data), "Message-ID: <%s>\r\nTo: %s\r\n\r\n"
-	    "Hej\r\n", mid, to);
+	snprintf(data, sizeof(data),
+	    "Message-ID: <%s>\r\nTo: %s\r\n\r\n"
+	    "Hej\r\n",
+	    mid, to);
 	m.data = strdup(data);
 	m.len = strlen(data);
 	m.created = created;
@@ -1866,8 +1895,8 @@ queue_mail(const char *mid, const char *key, const char *to,
 	/* Ignored: a new mail is queued, untried. */
 	m.state = OUTBOX_SENT;
 	m.attempts = 9;
-	ck_assert_msg(store_outbox_add(st, &m, &added, &cause) == 0, "%s",
-	    cause);
+	ck_assert_msg(
+	    store_outbox_add(st, &m, &added, &cause) == 0, "%s", cause);
 	free(m.message_id);
 	free(m.kind);
 	free(m.dedup_key);
@@ -1881,9 +1910,9 @@ queue_mail(const char *mid, const char *key, const char *to,
 static const char *
 due_ids(time_t now)
 {
-	static char		 buf[128];
-	struct outbox_mail	*m;
-	size_t			 n, i, len = 0;
+	static char buf[128];
+	struct outbox_mail *m;
+	size_t n, i, len = 0;
 
 	ck_assert_int_eq(store_outbox_due(st, now, 8, &m, &n), 0);
 	buf[0] = '\0';
@@ -1898,8 +1927,8 @@ due_ids(time_t now)
 static void
 mail_get(long long id, struct outbox_mail *out)
 {
-	struct outbox_mail	*m;
-	size_t			 n, i;
+	struct outbox_mail *m;
+	size_t n, i;
 
 	ck_assert_int_eq(store_outbox_list(st, 0, &m, &n), 0);
 	for (i = 0; i < n; i++)
@@ -1926,19 +1955,21 @@ mail_clear(struct outbox_mail *m)
 
 START_TEST(test_outbox_state_machine)
 {
-	struct outbox_mail	*m, got;
-	size_t			 n;
-	long long		 a, b;
-	char			 want[160];
+	struct outbox_mail *m, got;
+	size_t n;
+	long long a, b;
+	char want[160];
 
 	ck_assert_str_eq(due_ids(T0), "");
-	ck_assert_int_eq(queue_mail("1@estd", "digest:2026-W47:kim@x",
-	    "kim@x", T0, T0), 1);
+	ck_assert_int_eq(
+	    queue_mail("1@estd", "digest:2026-W47:kim@x", "kim@x", T0, T0), 1);
 	ck_assert_int_eq(queue_mail("2@estd", "digest:2026-W47:lena@x",
-	    "lena@x", T0 + 10, T0 + 10), 1);
+			     "lena@x", T0 + 10, T0 + 10),
+	    1);
 	/* The same decision again, even with a new Message-ID: one row. */
-	ck_assert_int_eq(queue_mail("3@estd", "digest:2026-W47:kim@x",
-	    "kim@x", T0 + 20, T0 + 20), 0);
+	ck_assert_int_eq(queue_mail("3@estd", "digest:2026-W47:kim@x", "kim@x",
+			     T0 + 20, T0 + 20),
+	    0);
 	ck_assert_int_eq(store_outbox_list(st, 0, &m, &n), 0);
 	ck_assert_uint_eq(n, 2);
 	store_outbox_free(m, n);
@@ -1952,7 +1983,8 @@ START_TEST(test_outbox_state_machine)
 	ck_assert_str_eq(m[0].dedup_key, "digest:2026-W47:kim@x");
 	ck_assert_str_eq(m[0].recipient, "kim@x");
 	ck_assert_str_eq(m[0].subject, "Lägesbild v. 47");
-	snprintf(want, sizeof(want), "Message-ID: <1@estd>\r\nTo: kim@x\r\n"
+	snprintf(want, sizeof(want),
+	    "Message-ID: <1@estd>\r\nTo: kim@x\r\n"
 	    "\r\nHej\r\n");
 	ck_assert_uint_eq(m[0].len, strlen(want));
 	ck_assert_mem_eq(m[0].data, want, m[0].len);
@@ -2003,7 +2035,8 @@ START_TEST(test_outbox_state_machine)
 	/* Deferred: queued again, not due before next_at, the error kept. */
 	ck_assert_int_eq(store_outbox_lease(st, a, T0 + 1000), 0);
 	ck_assert_int_eq(store_outbox_result(st, a, OUTBOX_QUEUED, T0 + 110,
-	    T0 + 500, "421 4.3.0 try again later"), 0);
+			     T0 + 500, "421 4.3.0 try again later"),
+	    0);
 	mail_get(a, &got);
 	ck_assert_int_eq(got.state, OUTBOX_QUEUED);
 	ck_assert_int_eq(got.attempts, 2);
@@ -2018,8 +2051,8 @@ START_TEST(test_outbox_state_machine)
 
 	/* Sent: never due again, and nothing can undo it. */
 	ck_assert_int_eq(store_outbox_lease(st, a, T0 + 1400), 0);
-	ck_assert_int_eq(store_outbox_result(st, a, OUTBOX_SENT, T0 + 510, 0,
-	    NULL), 0);
+	ck_assert_int_eq(
+	    store_outbox_result(st, a, OUTBOX_SENT, T0 + 510, 0, NULL), 0);
 	mail_get(a, &got);
 	ck_assert_int_eq(got.state, OUTBOX_SENT);
 	ck_assert_int_eq(got.attempts, 3);
@@ -2028,10 +2061,11 @@ START_TEST(test_outbox_state_machine)
 	ck_assert_int_eq(got.next_at, T0 + 500);
 	mail_clear(&got);
 	ck_assert_int_eq(store_outbox_lease(st, a, T0 + 2000), -1);
-	ck_assert_int_eq(store_outbox_result(st, a, OUTBOX_QUEUED, T0 + 600,
-	    T0 + 900, "late"), -1);
-	ck_assert_int_eq(store_outbox_result(st, a, OUTBOX_FAILED, T0 + 600,
-	    0, "late"), -1);
+	ck_assert_int_eq(store_outbox_result(
+			     st, a, OUTBOX_QUEUED, T0 + 600, T0 + 900, "late"),
+	    -1);
+	ck_assert_int_eq(
+	    store_outbox_result(st, a, OUTBOX_FAILED, T0 + 600, 0, "late"), -1);
 	mail_get(a, &got);
 	ck_assert_int_eq(got.state, OUTBOX_SENT);
 	ck_assert_ptr_null(got.last_error);
@@ -2039,8 +2073,9 @@ START_TEST(test_outbox_state_machine)
 
 	/* Failed for good: never due again, the relay's answer kept. */
 	ck_assert_int_eq(store_outbox_lease(st, b, T0 + 1500), 0);
-	ck_assert_int_eq(store_outbox_result(st, b, OUTBOX_FAILED, T0 + 520,
-	    0, "550 5.1.1 no such user"), 0);
+	ck_assert_int_eq(store_outbox_result(st, b, OUTBOX_FAILED, T0 + 520, 0,
+			     "550 5.1.1 no such user"),
+	    0);
 	mail_get(b, &got);
 	ck_assert_int_eq(got.state, OUTBOX_FAILED);
 	ck_assert_int_eq(got.attempts, 1);
@@ -2051,29 +2086,31 @@ START_TEST(test_outbox_state_machine)
 	ck_assert_str_eq(due_ids(T0 + 1000000), "");
 
 	/* Not an outcome; not a mail. */
-	ck_assert_int_eq(store_outbox_result(st, b, OUTBOX_SENDING, T0, T0,
-	    NULL), -1);
+	ck_assert_int_eq(
+	    store_outbox_result(st, b, OUTBOX_SENDING, T0, T0, NULL), -1);
 	ck_assert_int_eq(store_outbox_lease(st, 999, T0), -1);
-	ck_assert_int_eq(store_outbox_result(st, 999, OUTBOX_SENT, T0, T0,
-	    NULL), -1);
+	ck_assert_int_eq(
+	    store_outbox_result(st, 999, OUTBOX_SENT, T0, T0, NULL), -1);
 }
 END_TEST
 
 START_TEST(test_outbox_sent_with_note)
 {
-	struct outbox_mail	*m, got;
-	size_t			 n;
-	long long		 a;
+	struct outbox_mail *m, got;
+	size_t n;
+	long long a;
 
 	/* Spooled or sent straight from queued, with the relay's text. */
-	ck_assert_int_eq(queue_mail("1@estd", "reminder:2026-W47:anna@x",
-	    "anna@x", T0, T0), 1);
+	ck_assert_int_eq(
+	    queue_mail("1@estd", "reminder:2026-W47:anna@x", "anna@x", T0, T0),
+	    1);
 	ck_assert_int_eq(store_outbox_due(st, T0, 0, &m, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	a = m[0].id;
 	store_outbox_free(m, n);
 	ck_assert_int_eq(store_outbox_result(st, a, OUTBOX_SENT, T0 + 5, 0,
-	    "250 2.0.0 Ok: queued as 4XyZ"), 0);
+			     "250 2.0.0 Ok: queued as 4XyZ"),
+	    0);
 	mail_get(a, &got);
 	ck_assert_int_eq(got.state, OUTBOX_SENT);
 	ck_assert_int_eq(got.attempts, 0);
@@ -2085,13 +2122,13 @@ END_TEST
 
 START_TEST(test_outbox_add_refused)
 {
-	struct outbox_mail	 m, *list;
-	char			 mid[] = "1@estd", kind[] = "digest";
-	char			 key[] = "digest:2026-W47:kim@x";
-	char			 to[] = "kim@x", *cause = NULL;
-	char			 data[] = "Subject: x\r\n\r\nx\r\n";
-	size_t			 n;
-	int			 added = -1;
+	struct outbox_mail m, *list;
+	char mid[] = "1@estd", kind[] = "digest";
+	char key[] = "digest:2026-W47:kim@x";
+	char to[] = "kim@x", *cause = NULL;
+	char data[] = "Subject: x\r\n\r\nx\r\n";
+	size_t n;
+	int added = -1;
 
 	memset(&m, 0, sizeof(m));
 	m.message_id = mid;
@@ -2131,15 +2168,16 @@ START_TEST(test_outbox_add_refused)
 	/* A Message-ID is never reused for another mail. */
 	m.dedup_key = to;
 	ck_assert_int_eq(store_outbox_add(st, &m, &added, &cause), -1);
-	ck_assert_str_eq(cause,
-	    "cannot queue mail: message id \"1@estd\" is in use");
+	ck_assert_str_eq(
+	    cause, "cannot queue mail: message id \"1@estd\" is in use");
 	ck_assert_int_eq(added, 0);
 	free(cause);
 
 	/* Inside the caller's transaction, and undone with it. */
 	ck_assert_int_eq(store_begin(st), 0);
-	ck_assert_int_eq(queue_mail("2@estd", "digest:2026-W47:lena@x",
-	    "lena@x", T0, T0), 1);
+	ck_assert_int_eq(
+	    queue_mail("2@estd", "digest:2026-W47:lena@x", "lena@x", T0, T0),
+	    1);
 	store_rollback(st);
 	ck_assert_int_eq(store_outbox_list(st, 0, &list, &n), 0);
 	ck_assert_uint_eq(n, 1);
@@ -2149,12 +2187,12 @@ END_TEST
 
 START_TEST(test_outbox_counts_list)
 {
-	struct outbox_mail	*m;
-	long			 counts[4];
-	long			 age;
-	size_t			 n;
-	long long		 id[4];
-	int			 i;
+	struct outbox_mail *m;
+	long counts[4];
+	long age;
+	size_t n;
+	long long id[4];
+	int i;
 
 	memset(counts, 0xff, sizeof(counts));
 	age = -1;
@@ -2187,10 +2225,11 @@ START_TEST(test_outbox_counts_list)
 
 	/* 1 sending (the oldest), 2 sent, 3 failed, 4 queued. */
 	ck_assert_int_eq(store_outbox_lease(st, id[0], T0 + 1000), 0);
-	ck_assert_int_eq(store_outbox_result(st, id[1], OUTBOX_SENT, T0 + 40,
-	    0, NULL), 0);
-	ck_assert_int_eq(store_outbox_result(st, id[2], OUTBOX_FAILED, T0 + 70,
-	    0, "550"), 0);
+	ck_assert_int_eq(
+	    store_outbox_result(st, id[1], OUTBOX_SENT, T0 + 40, 0, NULL), 0);
+	ck_assert_int_eq(
+	    store_outbox_result(st, id[2], OUTBOX_FAILED, T0 + 70, 0, "550"),
+	    0);
 	ck_assert_int_eq(store_outbox_counts(st, T0 + 100, counts, &age), 0);
 	ck_assert_int_eq(counts[OUTBOX_QUEUED], 1);
 	ck_assert_int_eq(counts[OUTBOX_SENDING], 1);
@@ -2199,8 +2238,8 @@ START_TEST(test_outbox_counts_list)
 	/* A mail being sent is not delivered yet either. */
 	ck_assert_int_eq(age, 100);
 
-	ck_assert_int_eq(store_outbox_result(st, id[0], OUTBOX_SENT, T0 + 110,
-	    0, NULL), 0);
+	ck_assert_int_eq(
+	    store_outbox_result(st, id[0], OUTBOX_SENT, T0 + 110, 0, NULL), 0);
 	ck_assert_int_eq(store_outbox_counts(st, T0 + 200, counts, &age), 0);
 	ck_assert_int_eq(counts[OUTBOX_QUEUED], 1);
 	ck_assert_int_eq(counts[OUTBOX_SENDING], 0);
@@ -2210,8 +2249,8 @@ START_TEST(test_outbox_counts_list)
 	ck_assert_int_eq(store_outbox_counts(st, T0, counts, &age), 0);
 	ck_assert_int_eq(age, 0);
 
-	ck_assert_int_eq(store_outbox_result(st, id[3], OUTBOX_SENT, T0 + 210,
-	    0, NULL), 0);
+	ck_assert_int_eq(
+	    store_outbox_result(st, id[3], OUTBOX_SENT, T0 + 210, 0, NULL), 0);
 	ck_assert_int_eq(store_outbox_counts(st, T0 + 300, counts, &age), 0);
 	ck_assert_int_eq(counts[OUTBOX_QUEUED], 0);
 	ck_assert_int_eq(counts[OUTBOX_SENT], 3);
@@ -2222,8 +2261,8 @@ END_TEST
 
 START_TEST(test_jobs)
 {
-	struct store	*rd;
-	char		*cause = NULL;
+	struct store *rd;
+	char *cause = NULL;
 
 	ck_assert_int_eq(store_job_done(st, "digest", "2026-W47"), 0);
 	ck_assert_int_eq(store_job_mark(st, "digest", "2026-W47", T0), 0);
@@ -2258,25 +2297,23 @@ static const char csrf2[] =
 
 START_TEST(test_sessions)
 {
-	struct session	 se;
-	unsigned char	 h1[TOKEN_HASH_LEN], h2[TOKEN_HASH_LEN];
-	unsigned char	 h3[TOKEN_HASH_LEN], h4[TOKEN_HASH_LEN];
-	char		 upper[65];
-	long long	 anna, bert, kim;
+	struct session se;
+	unsigned char h1[TOKEN_HASH_LEN], h2[TOKEN_HASH_LEN];
+	unsigned char h3[TOKEN_HASH_LEN], h4[TOKEN_HASH_LEN];
+	char upper[65];
+	long long anna, bert, kim;
 
 	populate(&anna, &bert);
-	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION,
-	    NULL, 1, "kim-token");
+	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION, NULL,
+	    1, "kim-token");
 	hash_of("session-1", h1);
 	hash_of("session-2", h2);
 	hash_of("session-3", h3);
 	hash_of("session-4", h4);
 
 	ck_assert_int_eq(store_session_create(st, h1, kim, csrf1, T0), 0);
-	ck_assert_int_eq(store_session_create(st, h2, kim, csrf2, T0 + 10),
-	    0);
-	ck_assert_int_eq(store_session_create(st, h3, anna, csrf1, T0 + 20),
-	    0);
+	ck_assert_int_eq(store_session_create(st, h2, kim, csrf2, T0 + 10), 0);
+	ck_assert_int_eq(store_session_create(st, h3, anna, csrf1, T0 + 20), 0);
 	memset(&se, 0xff, sizeof(se));
 	ck_assert_int_eq(store_session_get(st, h1, &se), 0);
 	ck_assert_int_eq(se.person_id, kim);
@@ -2336,15 +2373,15 @@ END_TEST
 
 START_TEST(test_sessions_end_with_link)
 {
-	struct session	 se;
-	unsigned char	 h1[TOKEN_HASH_LEN], h2[TOKEN_HASH_LEN];
-	unsigned char	 h3[TOKEN_HASH_LEN], th[TOKEN_HASH_LEN];
-	char		*cause = NULL;
-	long long	 anna, bert, kim;
+	struct session se;
+	unsigned char h1[TOKEN_HASH_LEN], h2[TOKEN_HASH_LEN];
+	unsigned char h3[TOKEN_HASH_LEN], th[TOKEN_HASH_LEN];
+	char *cause = NULL;
+	long long anna, bert, kim;
 
 	populate(&anna, &bert);
-	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION,
-	    NULL, 1, "kim-token");
+	kim = add_person("Kim Berg", "kim@polisen.se", ROLE_KEYFUNCTION, NULL,
+	    1, "kim-token");
 	hash_of("session-1", h1);
 	hash_of("session-2", h2);
 	hash_of("session-3", h3);
@@ -2363,8 +2400,8 @@ START_TEST(test_sessions_end_with_link)
 
 	/* A new link logs Kim out everywhere, nobody else. */
 	hash_of("kim-token-2", th);
-	ck_assert_msg(store_person_set_token(st, kim, th, &cause) == 0, "%s",
-	    cause);
+	ck_assert_msg(
+	    store_person_set_token(st, kim, th, &cause) == 0, "%s", cause);
 	ck_assert_int_eq(store_session_get(st, h1, &se), -1);
 	ck_assert_int_eq(store_session_get(st, h2, &se), -1);
 	ck_assert_int_eq(store_session_get(st, h3, &se), 0);
@@ -2383,39 +2420,39 @@ END_TEST
 
 /* ---- Schema version 4: the audit chain, its purge, and retention. */
 
-#define GENESIS \
+#define GENESIS                                                                \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 /* Worked out by hand from the serialisation in store.c (sha256sum). */
 #define HASH1 "c618be9784e482852516f52bafdfdf61c2214f7354d80ce6283bd3c8e599dcac"
 #define HASH2 "37f33bb244cbf8765f46e24144f7266c0cc09ae3b24ec3b1a0a97c3e0da24218"
 #define HASH3 "5a27e41994c16288621b3c9cbac29b906f1f143c93c6eb348e76408d054ba93f"
 
-#define MAXROWS	16
+#define MAXROWS 16
 
 /* The log as store_audit_export hands it out. */
 struct audit_rows {
-	size_t		 n;
-	long long	 id[MAXROWS];
-	time_t		 at[MAXROWS];
-	char		 actor[MAXROWS][64];
-	char		 action[MAXROWS][64];
-	char		 detail[MAXROWS][64];	/* "(null)" for none */
-	char		 prev[MAXROWS][65];
-	char		 hash[MAXROWS][65];
+	size_t n;
+	long long id[MAXROWS];
+	time_t at[MAXROWS];
+	char actor[MAXROWS][64];
+	char action[MAXROWS][64];
+	char detail[MAXROWS][64]; /* "(null)" for none */
+	char prev[MAXROWS][65];
+	char hash[MAXROWS][65];
 };
 
 static int
 collect(const struct audit_entry *e, void *arg)
 {
-	struct audit_rows	*r = arg;
+	struct audit_rows *r = arg;
 
 	ck_assert_uint_lt(r->n, MAXROWS);
 	r->id[r->n] = e->id;
 	r->at[r->n] = e->at;
 	snprintf(r->actor[r->n], 64, "%s", e->actor);
 	snprintf(r->action[r->n], 64, "%s", e->action);
-	snprintf(r->detail[r->n], 64, "%s", e->detail != NULL ? e->detail :
-	    "(null)");
+	snprintf(r->detail[r->n], 64, "%s",
+	    e->detail != NULL ? e->detail : "(null)");
 	snprintf(r->prev[r->n], 65, "%s", e->prev_hash);
 	snprintf(r->hash[r->n], 65, "%s", e->hash);
 	r->n++;
@@ -2439,7 +2476,7 @@ raw_sql(const char *sql)
 static void
 raw_ok(const char *sql)
 {
-	char	*err = raw_sql(sql);
+	char *err = raw_sql(sql);
 
 	ck_assert_msg(err == NULL, "%s: %s", sql, err);
 }
@@ -2447,7 +2484,7 @@ raw_ok(const char *sql)
 static void
 raw_refused(const char *sql, const char *want)
 {
-	char	*err = raw_sql(sql);
+	char *err = raw_sql(sql);
 
 	ck_assert_msg(err != NULL, "%s: accepted", sql);
 	ck_assert_str_eq(err, want);
@@ -2459,10 +2496,10 @@ static void
 entry_hash(long long id, long long at, const char *actor, const char *action,
     const char *detail, const char *prev, char *out)
 {
-	const char	*parts[7];
-	char		 sid[24], sat[24], *m = NULL, *next;
-	unsigned char	 h[TOKEN_HASH_LEN];
-	size_t		 i;
+	const char *parts[7];
+	char sid[24], sat[24], *m = NULL, *next;
+	unsigned char h[TOKEN_HASH_LEN];
+	size_t i;
 
 	snprintf(sid, sizeof(sid), "%lld", id);
 	snprintf(sat, sizeof(sat), "%lld", at);
@@ -2489,19 +2526,21 @@ entry_hash(long long id, long long at, const char *actor, const char *action,
 static void
 three_entries(void)
 {
-	ck_assert_int_eq(store_audit_at(st, T0, "estctl", "area.add", "norr"),
-	    0);
+	ck_assert_int_eq(
+	    store_audit_at(st, T0, "estctl", "area.add", "norr"), 0);
 	ck_assert_int_eq(store_audit_at(st, T0 + 60, "anna@example.org",
-	    "session.start", NULL), 0);
+			     "session.start", NULL),
+	    0);
 	ck_assert_int_eq(store_audit_at(st, T0 + 120, "estd", "digest.queue",
-	    "\xc3\x96stra torget"), 0);
+			     "\xc3\x96stra torget"),
+	    0);
 }
 
 static void
 expect_intact(long long want)
 {
-	long long	 checked = -1, bad = -1;
-	char		*cause = NULL;
+	long long checked = -1, bad = -1;
+	char *cause = NULL;
 
 	ck_assert_msg(store_audit_verify(st, &checked, &bad, &cause) == 0,
 	    "entry %lld: %s", bad, cause);
@@ -2513,8 +2552,8 @@ expect_intact(long long want)
 static void
 expect_broken(long long want_id, const char *want_cause)
 {
-	long long	 checked = -1, bad = -1;
-	char		*cause = NULL;
+	long long checked = -1, bad = -1;
+	char *cause = NULL;
 
 	ck_assert_int_eq(store_audit_verify(st, &checked, &bad, &cause), -1);
 	ck_assert_int_eq(bad, want_id);
@@ -2524,9 +2563,9 @@ expect_broken(long long want_id, const char *want_cause)
 
 START_TEST(test_audit_chain)
 {
-	struct audit_rows	 r;
-	char			 h[65], head[65];
-	long long		 id, anchor;
+	struct audit_rows r;
+	char h[65], head[65];
+	long long id, anchor;
 
 	/* An empty log is intact and starts from the genesis anchor. */
 	expect_intact(0);
@@ -2569,8 +2608,8 @@ START_TEST(test_audit_chain)
 
 	/* An entry of a rolled-back transaction leaves no trace. */
 	ck_assert_int_eq(store_begin(st), 0);
-	ck_assert_int_eq(store_audit_at(st, T0 + 180, "estctl", "area.add",
-	    "syd"), 0);
+	ck_assert_int_eq(
+	    store_audit_at(st, T0 + 180, "estctl", "area.add", "syd"), 0);
 	store_rollback(st);
 	ck_assert_int_eq(store_audit(st, "estctl", "area.add", "väst"), 0);
 	read_log(st, 0, &r);
@@ -2594,13 +2633,14 @@ START_TEST(test_audit_append_only)
 	three_entries();
 	raw_refused("UPDATE audit SET detail = 'syd' WHERE id = 1",
 	    "the audit log is append-only");
-	raw_refused("DELETE FROM audit WHERE id = 3",
-	    "the audit log is append-only");
+	raw_refused(
+	    "DELETE FROM audit WHERE id = 3", "the audit log is append-only");
 	raw_refused("DELETE FROM audit", "the audit log is append-only");
-	raw_refused("INSERT INTO audit (at, actor, action) VALUES (1, 'x', 'y')",
+	raw_refused(
+	    "INSERT INTO audit (at, actor, action) VALUES (1, 'x', 'y')",
 	    "an audit entry must be chained to the log");
 	raw_refused("INSERT INTO audit (id, at, actor, action, prev_hash, hash)"
-	    " VALUES (4, 1, 'x', 'y', '" HASH3 "', 'abc')",
+		    " VALUES (4, 1, 'x', 'y', '" HASH3 "', 'abc')",
 	    "an audit entry must be chained to the log");
 	/* The anchor moves only forward, onto an entry, and stays. */
 	raw_refused("UPDATE audit_anchor SET last_id = 2, hash = '" HASH1 "'",
@@ -2614,66 +2654,74 @@ END_TEST
 
 START_TEST(test_audit_tamper)
 {
-	char	 sql[512], h[65];
+	char sql[512], h[65];
 
 	three_entries();
 	/* Someone with the file drops the trigger and edits an entry. */
 	raw_ok("DROP TRIGGER audit_no_update;"
-	    "UPDATE audit SET detail = 'syd' WHERE id = 2");
-	expect_broken(2, "its content does not match its hash: it was "
+	       "UPDATE audit SET detail = 'syd' WHERE id = 2");
+	expect_broken(2,
+	    "its content does not match its hash: it was "
 	    "changed after it was written");
 
 	/* Rewriting its hash as well shows at the next entry. */
-	entry_hash(2, T0 + 60, "anna@example.org", "session.start", "syd",
-	    HASH1, h);
-	snprintf(sql, sizeof(sql), "UPDATE audit SET hash = '%s' WHERE id = 2",
-	    h);
+	entry_hash(
+	    2, T0 + 60, "anna@example.org", "session.start", "syd", HASH1, h);
+	snprintf(
+	    sql, sizeof(sql), "UPDATE audit SET hash = '%s' WHERE id = 2", h);
 	raw_ok(sql);
-	expect_broken(3, "it does not follow entry 2: an entry between them "
+	expect_broken(3,
+	    "it does not follow entry 2: an entry between them "
 	    "was removed, or entry 2 was changed and its hash rewritten");
 
 	/* Put back: intact again. */
-	raw_ok("UPDATE audit SET detail = NULL, hash = '" HASH2 "' WHERE id = 2");
+	raw_ok(
+	    "UPDATE audit SET detail = NULL, hash = '" HASH2 "' WHERE id = 2");
 	expect_intact(3);
 
 	/* Reordering (a changed time) and a removed entry. */
 	raw_ok("UPDATE audit SET at = at - 1 WHERE id = 3");
-	expect_broken(3, "its content does not match its hash: it was "
+	expect_broken(3,
+	    "its content does not match its hash: it was "
 	    "changed after it was written");
 	raw_ok("UPDATE audit SET at = at + 1 WHERE id = 3;"
-	    "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 2");
-	expect_broken(3, "it does not follow entry 1: an entry between them "
+	       "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 2");
+	expect_broken(3,
+	    "it does not follow entry 1: an entry between them "
 	    "was removed, or entry 1 was changed and its hash rewritten");
 	raw_ok("DELETE FROM audit WHERE id = 1");
-	expect_broken(3, "it does not start the log: entries before it were "
+	expect_broken(3,
+	    "it does not start the log: entries before it were "
 	    "removed");
 }
 END_TEST
 
 START_TEST(test_audit_purge)
 {
-	struct audit_rows	 r;
-	char			*cause = NULL, head[65];
-	long long		 purged = -1, id, anchor;
+	struct audit_rows r;
+	char *cause = NULL, head[65];
+	long long purged = -1, id, anchor;
 
 	/* Stamped 1000, 900, 10, 800 days before T0 + 1000 days. */
 	ck_assert_int_eq(store_audit_at(st, T0, "estctl", "a", "1"), 0);
-	ck_assert_int_eq(store_audit_at(st, T0 + 100 * 86400, "estctl", "a",
-	    "2"), 0);
-	ck_assert_int_eq(store_audit_at(st, T0 + 990 * 86400, "estctl", "a",
-	    "3"), 0);
-	ck_assert_int_eq(store_audit_at(st, T0 + 200 * 86400, "estctl", "a",
-	    "4"), 0);
+	ck_assert_int_eq(
+	    store_audit_at(st, T0 + 100 * 86400, "estctl", "a", "2"), 0);
+	ck_assert_int_eq(
+	    store_audit_at(st, T0 + 990 * 86400, "estctl", "a", "3"), 0);
+	ck_assert_int_eq(
+	    store_audit_at(st, T0 + 200 * 86400, "estctl", "a", "4"), 0);
 	read_log(st, 0, &r);
 	ck_assert_uint_eq(r.n, 4);
 
 	/* Nothing that old: nothing removed. */
-	ck_assert_int_eq(store_audit_purge(st, T0 - 1, T0 + 1000 * 86400,
-	    &purged, &cause), 0);
+	ck_assert_int_eq(
+	    store_audit_purge(st, T0 - 1, T0 + 1000 * 86400, &purged, &cause),
+	    0);
 	ck_assert_int_eq(purged, 0);
 	/* Older than a year: 1 and 2; 4 is old too but follows 3. */
-	ck_assert_msg(store_audit_purge(st, T0 + 635 * 86400, T0 + 1000 *
-	    86400, &purged, &cause) == 0, "%s", cause);
+	ck_assert_msg(store_audit_purge(st, T0 + 635 * 86400, T0 + 1000 * 86400,
+			  &purged, &cause) == 0,
+	    "%s", cause);
 	ck_assert_int_eq(purged, 2);
 	read_log(st, 0, &r);
 	ck_assert_uint_eq(r.n, 2);
@@ -2685,21 +2733,24 @@ START_TEST(test_audit_purge)
 	ck_assert_str_eq(head, r.hash[1]);
 	ck_assert_int_eq(anchor, 2);
 	/* Again: nothing more to do. */
-	ck_assert_int_eq(store_audit_purge(st, T0 + 635 * 86400, T0 + 1000 *
-	    86400, &purged, &cause), 0);
+	ck_assert_int_eq(store_audit_purge(st, T0 + 635 * 86400,
+			     T0 + 1000 * 86400, &purged, &cause),
+	    0);
 	ck_assert_int_eq(purged, 0);
 
 	/* The log goes on from the anchor; ids are never reused. */
 	ck_assert_int_eq(store_audit_at(st, T0 + 1000 * 86400, "estd",
-	    "retention", "removed 2"), 0);
+			     "retention", "removed 2"),
+	    0);
 	read_log(st, 0, &r);
 	ck_assert_uint_eq(r.n, 3);
 	ck_assert_int_eq(r.id[2], 5);
 	expect_intact(3);
 
 	/* Everything: the next entry follows the anchor of entry 5. */
-	ck_assert_int_eq(store_audit_purge(st, T0 + 2000 * 86400, T0 + 2000 *
-	    86400, &purged, &cause), 0);
+	ck_assert_int_eq(store_audit_purge(st, T0 + 2000 * 86400,
+			     T0 + 2000 * 86400, &purged, &cause),
+	    0);
 	ck_assert_int_eq(purged, 3);
 	expect_intact(0);
 	ck_assert_int_eq(store_audit_head(st, &id, head, &anchor), 0);
@@ -2715,7 +2766,8 @@ START_TEST(test_audit_purge)
 	/* Removing the entry after the anchor shows at the next one. */
 	ck_assert_int_eq(store_audit_at(st, T0, "estctl", "a", "7"), 0);
 	raw_ok("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 6");
-	expect_broken(7, "it does not follow the anchor left by the last purge "
+	expect_broken(7,
+	    "it does not follow the anchor left by the last purge "
 	    "(entry 5): entries before it were removed");
 }
 END_TEST
@@ -2723,20 +2775,22 @@ END_TEST
 /* A purge never removes the evidence of a break. */
 START_TEST(test_audit_purge_broken)
 {
-	char		*cause = NULL;
-	long long	 purged = -1;
+	char *cause = NULL;
+	long long purged = -1;
 
 	three_entries();
 	raw_ok("DROP TRIGGER audit_no_update;"
-	    "UPDATE audit SET actor = 'nobody' WHERE id = 1");
-	ck_assert_int_eq(store_audit_purge(st, T0 + 86400, T0 + 86400, &purged,
-	    &cause), -1);
+	       "UPDATE audit SET actor = 'nobody' WHERE id = 1");
+	ck_assert_int_eq(
+	    store_audit_purge(st, T0 + 86400, T0 + 86400, &purged, &cause), -1);
 	ck_assert_int_eq(purged, 0);
-	ck_assert_str_eq(cause, "the audit log is broken at entry 1: its "
+	ck_assert_str_eq(cause,
+	    "the audit log is broken at entry 1: its "
 	    "content does not match its hash: it was changed after it was "
 	    "written; nothing was purged");
 	free(cause);
-	expect_broken(1, "its content does not match its hash: it was changed "
+	expect_broken(1,
+	    "its content does not match its hash: it was changed "
 	    "after it was written");
 	ck_assert_int_eq(store_audit_at(st, T0 + 180, "estctl", "a", "b"), 0);
 }
@@ -2745,9 +2799,9 @@ END_TEST
 /* Entries written before version 4 are chained by the migration. */
 START_TEST(test_audit_migrate_v3)
 {
-	struct audit_rows	 r;
-	long long		 checked, bad;
-	char			 h[65], *cause = NULL;
+	struct audit_rows r;
+	long long checked, bad;
+	char h[65], *cause = NULL;
 
 	/* raw_sql below works on dbpath. */
 	snprintf(dbpath, sizeof(dbpath), "%s/v3.db", dir);
@@ -2758,7 +2812,8 @@ START_TEST(test_audit_migrate_v3)
 	three_entries();
 	ck_assert_int_eq(store_audit_verify(st, &checked, &bad, &cause), -1);
 	ck_assert_int_eq(bad, 0);
-	ck_assert_str_eq(cause, "the database has schema version 3; the "
+	ck_assert_str_eq(cause,
+	    "the database has schema version 3; the "
 	    "audit log is chained from version 4 on (run \"estctl init\")");
 	free(cause);
 	cause = NULL;
@@ -2775,23 +2830,24 @@ START_TEST(test_audit_migrate_v3)
 	ck_assert_int_eq(store_audit_verify(st, &checked, &bad, &cause), 0);
 	ck_assert_int_eq(checked, 3);
 	ck_assert_int_eq(store_audit_at(st, T0 + 180, "estctl", "db.migrate",
-	    "schema 3 to 4"), 0);
+			     "schema 3 to 4"),
+	    0);
 	read_log(st, 0, &r);
-	entry_hash(4, T0 + 180, "estctl", "db.migrate", "schema 3 to 4", HASH3,
-	    h);
+	entry_hash(
+	    4, T0 + 180, "estctl", "db.migrate", "schema 3 to 4", HASH3, h);
 	ck_assert_str_eq(r.hash[3], h);
 	/* The triggers came with it. */
-	raw_refused("DELETE FROM audit WHERE id = 1",
-	    "the audit log is append-only");
+	raw_refused(
+	    "DELETE FROM audit WHERE id = 1", "the audit log is append-only");
 }
 END_TEST
 
 /* More entries than one batch of the migration. */
 START_TEST(test_audit_migrate_many)
 {
-	long long	 checked, bad;
-	char		 path[160], d[16], *cause = NULL;
-	int		 i;
+	long long checked, bad;
+	char path[160], d[16], *cause = NULL;
+	int i;
 
 	snprintf(path, sizeof(path), "%s/v3.db", dir);
 	store_close(st);
@@ -2800,8 +2856,8 @@ START_TEST(test_audit_migrate_many)
 	ck_assert_int_eq(store_begin(st), 0);
 	for (i = 0; i < 600; i++) {
 		snprintf(d, sizeof(d), "%d", i);
-		ck_assert_int_eq(store_audit_at(st, T0 + i, "estctl", "x", d),
-		    0);
+		ck_assert_int_eq(
+		    store_audit_at(st, T0 + i, "estctl", "x", d), 0);
 	}
 	ck_assert_int_eq(store_commit(st), 0);
 	ck_assert_int_eq(store_migrate(st, &cause), 0);
@@ -2812,12 +2868,12 @@ END_TEST
 
 START_TEST(test_retention_erase)
 {
-	struct report		 r;
-	struct report_saved	 old, kept;
-	struct stored_report	 got;
-	long long		 anna, bert;
-	long			 reports = -1, revisions = -1, cut;
-	char			*body, *cause = NULL;
+	struct report r;
+	struct report_saved old, kept;
+	struct stored_report got;
+	long long anna, bert;
+	long reports = -1, revisions = -1, cut;
+	char *body, *cause = NULL;
 
 	populate(&anna, &bert);
 	/* 2024-W40 with text in both revisions; 2024-W41 without text. */
@@ -2846,14 +2902,15 @@ START_TEST(test_retention_erase)
 
 	/* Periods starting before 2025-01-01. */
 	cut = period_days_from_civil(2025, 1, 1);
-	ck_assert_msg(store_retention_erase(st, cut, T0, &reports, &revisions,
-	    &cause) == 0, "%s", cause);
+	ck_assert_msg(store_retention_erase(
+			  st, cut, T0, &reports, &revisions, &cause) == 0,
+	    "%s", cause);
 	ck_assert_int_eq(reports, 1);
 	ck_assert_int_eq(revisions, 2);
 
 	mkreport(&r, "norr", "2024-W40");
-	ck_assert_int_eq(store_report_get(st, anna, "norr", &r.period, &cl3,
-	    &got), 0);
+	ck_assert_int_eq(
+	    store_report_get(st, anna, "norr", &r.period, &cl3, &got), 0);
 	ck_assert_ptr_null(got.report.place);
 	ck_assert_ptr_null(got.report.note);
 	/* Ratings and counts stay, for trends. */
@@ -2863,12 +2920,14 @@ START_TEST(test_retention_erase)
 	store_stored_report_clear(&got);
 	report_clear(&r);
 	body = store_report_revision(st, old.id, 1);
-	ck_assert_str_eq(body, "{\"area\":\"norr\",\"period\":\"2024-W40\","
+	ck_assert_str_eq(body,
+	    "{\"area\":\"norr\",\"period\":\"2024-W40\","
 	    "\"ratings\":{\"klotter\":2},\"counts\":{},\"place\":null,"
 	    "\"note\":null,\"nothing\":false}");
 	free(body);
 	body = store_report_revision(st, old.id, 2);
-	ck_assert_str_eq(body, "{\"area\":\"norr\",\"period\":\"2024-W40\","
+	ck_assert_str_eq(body,
+	    "{\"area\":\"norr\",\"period\":\"2024-W40\","
 	    "\"ratings\":{\"klotter\":3},\"counts\":{\"klotter\":4},"
 	    "\"place\":null,\"note\":null,\"nothing\":false}");
 	free(body);
@@ -2877,8 +2936,9 @@ START_TEST(test_retention_erase)
 	free(body);
 
 	/* Daily runs find nothing more. */
-	ck_assert_int_eq(store_retention_erase(st, cut, T0 + 86400, &reports,
-	    &revisions, &cause), 0);
+	ck_assert_int_eq(store_retention_erase(
+			     st, cut, T0 + 86400, &reports, &revisions, &cause),
+	    0);
 	ck_assert_int_eq(reports, 0);
 	ck_assert_int_eq(revisions, 0);
 
@@ -2889,11 +2949,13 @@ START_TEST(test_retention_erase)
 	save(anna, &r, "import");
 	report_clear(&r);
 	ck_assert_int_eq(store_retention_erase(st, cut, T0 + 2 * 86400,
-	    &reports, &revisions, &cause), 0);
+			     &reports, &revisions, &cause),
+	    0);
 	ck_assert_int_eq(reports, 1);
 	ck_assert_int_eq(revisions, 1);
 	body = store_report_revision(st, old.id, 3);
-	ck_assert_str_eq(body, "{\"area\":\"norr\",\"period\":\"2024-W40\","
+	ck_assert_str_eq(body,
+	    "{\"area\":\"norr\",\"period\":\"2024-W40\","
 	    "\"ratings\":{\"klotter\":1},\"counts\":{},\"place\":null,"
 	    "\"note\":null,\"nothing\":false}");
 	free(body);
@@ -2901,12 +2963,13 @@ START_TEST(test_retention_erase)
 	/* Undone with the caller's transaction. */
 	mkreport(&r, "norr", "2026-W47");
 	ck_assert_int_eq(store_begin(st), 0);
-	ck_assert_int_eq(store_retention_erase(st, cut + 1000, T0, &reports,
-	    &revisions, &cause), 0);
+	ck_assert_int_eq(store_retention_erase(
+			     st, cut + 1000, T0, &reports, &revisions, &cause),
+	    0);
 	ck_assert_int_eq(reports, 1);
 	store_rollback(st);
-	ck_assert_int_eq(store_report_get(st, anna, "norr", &r.period, &cl3,
-	    &got), 0);
+	ck_assert_int_eq(
+	    store_report_get(st, anna, "norr", &r.period, &cl3, &got), 0);
 	ck_assert_str_eq(got.report.place, "Torget");
 	store_stored_report_clear(&got);
 	report_clear(&r);
@@ -2916,15 +2979,16 @@ END_TEST
 
 START_TEST(test_job_last)
 {
-	time_t	 at = 0;
+	time_t at = 0;
 
 	ck_assert_int_eq(store_job_last(st, "backup", &at), 0);
-	ck_assert_int_eq(store_job_mark(st, "backup", "estd-20261118-090000.db",
-	    T0), 0);
-	ck_assert_int_eq(store_job_mark(st, "backup", "estd-20261118-150000.db",
-	    T0 + 21600), 0);
-	ck_assert_int_eq(store_job_mark(st, "retention", "2026-11-19",
-	    T0 + 90000), 0);
+	ck_assert_int_eq(
+	    store_job_mark(st, "backup", "estd-20261118-090000.db", T0), 0);
+	ck_assert_int_eq(
+	    store_job_mark(st, "backup", "estd-20261118-150000.db", T0 + 21600),
+	    0);
+	ck_assert_int_eq(
+	    store_job_mark(st, "retention", "2026-11-19", T0 + 90000), 0);
 	ck_assert_int_eq(store_job_last(st, "backup", &at), 1);
 	ck_assert_int_eq(at, T0 + 21600);
 }
@@ -2934,27 +2998,27 @@ END_TEST
 static struct police_notice
 notice(long long id, time_t at, const char *summary, const char *gps)
 {
-	struct police_notice	p;
+	struct police_notice p;
 
 	memset(&p, 0, sizeof(p));
 	p.id = id;
 	p.at = at;
-	p.datetime = (char *)(uintptr_t)"2026-11-20 8:05:00 +01:00";
-	p.name = (char *)(uintptr_t)"20 november 07.40, St\xc3\xb6ld, "
-	    "\xc3\x96rebro";
+	p.datetime = (char *)(uintptr_t) "2026-11-20 8:05:00 +01:00";
+	p.name = (char *)(uintptr_t) "20 november 07.40, St\xc3\xb6ld, "
+				     "\xc3\x96rebro";
 	p.summary = (char *)(uintptr_t)summary;
-	p.url = (char *)(uintptr_t)"https://polisen.se/a/";
-	p.type = (char *)(uintptr_t)"St\xc3\xb6ld";
-	p.location = (char *)(uintptr_t)"\xc3\x96rebro";
+	p.url = (char *)(uintptr_t) "https://polisen.se/a/";
+	p.type = (char *)(uintptr_t) "St\xc3\xb6ld";
+	p.location = (char *)(uintptr_t) "\xc3\x96rebro";
 	p.gps = (char *)(uintptr_t)gps;
 	return p;
 }
 
 START_TEST(test_police_notices)
 {
-	struct police_notice	 p, *l = NULL;
-	enum police_change	 ch;
-	size_t			 n = 0;
+	struct police_notice p, *l = NULL;
+	enum police_change ch;
+	size_t n = 0;
 
 	p = notice(612685, T0, "Misst\xc3\xa4nkt st\xc3\xb6ld.", NULL);
 	ck_assert_int_eq(store_police_upsert(st, &p, T0 + 5, &ch), 0);
@@ -2962,8 +3026,8 @@ START_TEST(test_police_notices)
 	ck_assert_int_eq(store_police_upsert(st, &p, T0 + 65, &ch), 0);
 	ck_assert_int_eq(ch, POLICE_SAME);
 	/* An update: new text, a position, a later datetime. */
-	p = notice(612685, T0 + 600, "Uppdatering: tv\xc3\xa5 gripna.",
-	    "59.27,15.20");
+	p = notice(
+	    612685, T0 + 600, "Uppdatering: tv\xc3\xa5 gripna.", "59.27,15.20");
 	ck_assert_int_eq(store_police_upsert(st, &p, T0 + 125, &ch), 0);
 	ck_assert_int_eq(ch, POLICE_UPDATED);
 	p = notice(612686, T0 + 3600, "", NULL);
@@ -2973,8 +3037,7 @@ START_TEST(test_police_notices)
 	ck_assert_int_eq(store_police_upsert(st, &p, T0 + 125, &ch), 0);
 
 	/* [from, to): from included, to not; by date, then id. */
-	ck_assert_int_eq(store_police_list(st, T0 + 600, T0 + 3600, &l, &n),
-	    0);
+	ck_assert_int_eq(store_police_list(st, T0 + 600, T0 + 3600, &l, &n), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(l[0].id, 612680);
 	ck_assert_int_eq(l[1].id, 612685);
@@ -2990,8 +3053,8 @@ START_TEST(test_police_notices)
 	ck_assert_int_eq(l[1].updated, T0 + 125);
 	ck_assert_int_eq(l[0].revision, 1);
 	store_police_free(l, n);
-	ck_assert_int_eq(store_police_list(st, T0 + 3601, T0 + 7200, &l, &n),
-	    0);
+	ck_assert_int_eq(
+	    store_police_list(st, T0 + 3601, T0 + 7200, &l, &n), 0);
 	ck_assert_uint_eq(n, 0);
 	store_police_free(l, n);
 	ck_assert_int_eq(store_police_list(st, 0, T0 + 7200, &l, &n), 0);
@@ -3004,7 +3067,7 @@ END_TEST
 
 START_TEST(test_police_state)
 {
-	struct police_state	ps, got;
+	struct police_state ps, got;
 
 	ck_assert_int_eq(store_police_state_get(st, &got), 0);
 	ck_assert_ptr_null(got.url);
@@ -3014,16 +3077,16 @@ START_TEST(test_police_state)
 	store_police_state_clear(&got);
 
 	memset(&ps, 0, sizeof(ps));
-	ps.url = (char *)(uintptr_t)"https://polisen.se/api/events?"
-	    "locationname=%C3%96rebro";
-	ps.etag = (char *)(uintptr_t)"\"v1\"";
+	ps.url = (char *)(uintptr_t) "https://polisen.se/api/events?"
+				     "locationname=%C3%96rebro";
+	ps.etag = (char *)(uintptr_t) "\"v1\"";
 	ps.last_attempt = T0;
 	ps.last_success = T0;
 	ck_assert_int_eq(store_police_state_set(st, &ps), 0);
 	/* A 429: the error and the Retry-After; the validators stay. */
 	ps.last_attempt = T0 + 60;
 	ps.not_before = T0 + 660;
-	ps.last_error = (char *)(uintptr_t)"the police answered 429";
+	ps.last_error = (char *)(uintptr_t) "the police answered 429";
 	ck_assert_int_eq(store_police_state_set(st, &ps), 0);
 	ck_assert_int_eq(store_police_state_get(st, &got), 0);
 	ck_assert_str_eq(got.url, ps.url);
@@ -3043,15 +3106,15 @@ static int
 queue_hook(const char *event_id, const char *webhook, const char *dedup,
     time_t created)
 {
-	struct webhook_row	w;
-	int			added = -1;
+	struct webhook_row w;
+	int added = -1;
 
 	memset(&w, 0, sizeof(w));
 	w.event_id = (char *)(uintptr_t)event_id;
 	w.webhook = (char *)(uintptr_t)webhook;
-	w.event = (char *)(uintptr_t)"flag.opened";
+	w.event = (char *)(uintptr_t) "flag.opened";
 	w.dedup_key = (char *)(uintptr_t)dedup;
-	w.body = (char *)(uintptr_t)"{\"id\":\"evt_1\"}";
+	w.body = (char *)(uintptr_t) "{\"id\":\"evt_1\"}";
 	w.len = strlen(w.body);
 	w.created = created;
 	w.next_at = created;
@@ -3061,23 +3124,24 @@ queue_hook(const char *event_id, const char *webhook, const char *dedup,
 
 START_TEST(test_webhook_outbox)
 {
-	struct webhook_row	*w = NULL, bad;
-	size_t			 n = 0;
-	long			 counts[4], oldest;
-	long long		 a, b;
-	char			*cause = NULL;
+	struct webhook_row *w = NULL, bad;
+	size_t n = 0;
+	long counts[4], oldest;
+	long long a, b;
+	char *cause = NULL;
 
-	ck_assert_int_eq(queue_hook("evt_1", "siem", "siem:flag.opened:x",
-	    T0), 1);
-	ck_assert_int_eq(queue_hook("evt_1", "chat", "chat:flag.opened:x",
-	    T0 + 10), 1);
+	ck_assert_int_eq(
+	    queue_hook("evt_1", "siem", "siem:flag.opened:x", T0), 1);
+	ck_assert_int_eq(
+	    queue_hook("evt_1", "chat", "chat:flag.opened:x", T0 + 10), 1);
 	/* The same event for the same webhook again: nothing added. */
-	ck_assert_int_eq(queue_hook("evt_1", "siem", "siem:flag.opened:x",
-	    T0 + 20), 0);
+	ck_assert_int_eq(
+	    queue_hook("evt_1", "siem", "siem:flag.opened:x", T0 + 20), 0);
 	memset(&bad, 0, sizeof(bad));
-	bad.event_id = (char *)(uintptr_t)"evt_2";
+	bad.event_id = (char *)(uintptr_t) "evt_2";
 	ck_assert_int_eq(store_webhook_add(st, &bad, NULL, &cause), -1);
-	ck_assert_str_eq(cause, "cannot queue a webhook delivery: it has no "
+	ck_assert_str_eq(cause,
+	    "cannot queue a webhook delivery: it has no "
 	    "webhook");
 	free(cause);
 
@@ -3105,7 +3169,8 @@ START_TEST(test_webhook_outbox)
 	ck_assert_int_eq(w[0].id, b);
 	store_webhooks_free(w, n);
 	ck_assert_int_eq(store_webhook_result(st, a, OUTBOX_QUEUED, T0 + 1,
-	    T0 + 31, 503, "HTTP 503"), 0);
+			     T0 + 31, 503, "HTTP 503"),
+	    0);
 	ck_assert_int_eq(store_webhook_due(st, T0 + 30, 1, &w, &n), 0);
 	ck_assert_int_eq(w[0].id, b);
 	store_webhooks_free(w, n);
@@ -3124,16 +3189,19 @@ START_TEST(test_webhook_outbox)
 	store_webhooks_free(w, n);
 
 	ck_assert_int_eq(store_webhook_lease(st, a, T0 + 400), 0);
-	ck_assert_int_eq(store_webhook_result(st, a, OUTBOX_SENT, T0 + 50, 0,
-	    200, NULL), 0);
+	ck_assert_int_eq(
+	    store_webhook_result(st, a, OUTBOX_SENT, T0 + 50, 0, 200, NULL), 0);
 	/* Delivered is final. */
 	ck_assert_int_eq(store_webhook_lease(st, a, T0 + 500), -1);
-	ck_assert_int_eq(store_webhook_result(st, a, OUTBOX_QUEUED, T0 + 60,
-	    T0 + 90, 0, "late"), -1);
-	ck_assert_int_eq(store_webhook_result(st, b, OUTBOX_FAILED, T0 + 60, 0,
-	    410, "HTTP 410"), 0);
-	ck_assert_int_eq(store_webhook_result(st, b, OUTBOX_SENDING, T0 + 60, 0,
-	    0, NULL), -1);
+	ck_assert_int_eq(store_webhook_result(
+			     st, a, OUTBOX_QUEUED, T0 + 60, T0 + 90, 0, "late"),
+	    -1);
+	ck_assert_int_eq(store_webhook_result(
+			     st, b, OUTBOX_FAILED, T0 + 60, 0, 410, "HTTP 410"),
+	    0);
+	ck_assert_int_eq(
+	    store_webhook_result(st, b, OUTBOX_SENDING, T0 + 60, 0, 0, NULL),
+	    -1);
 
 	ck_assert_int_eq(store_webhook_list(st, 0, &w, &n), 0);
 	ck_assert_uint_eq(n, 2);
@@ -3147,16 +3215,16 @@ START_TEST(test_webhook_outbox)
 	ck_assert_int_eq(w[1].last_status, 200);
 	ck_assert_ptr_null(w[1].last_error);
 	store_webhooks_free(w, n);
-	ck_assert_int_eq(store_webhook_counts(st, T0 + 100, counts, &oldest),
-	    0);
+	ck_assert_int_eq(
+	    store_webhook_counts(st, T0 + 100, counts, &oldest), 0);
 	ck_assert_int_eq(counts[OUTBOX_QUEUED], 0);
 	ck_assert_int_eq(counts[OUTBOX_SENT], 1);
 	ck_assert_int_eq(counts[OUTBOX_FAILED], 1);
 	ck_assert_int_eq(oldest, 0);
-	ck_assert_int_eq(queue_hook("evt_3", "siem", "siem:digest.sent:x",
-	    T0 + 70), 1);
-	ck_assert_int_eq(store_webhook_counts(st, T0 + 100, counts, &oldest),
-	    0);
+	ck_assert_int_eq(
+	    queue_hook("evt_3", "siem", "siem:digest.sent:x", T0 + 70), 1);
+	ck_assert_int_eq(
+	    store_webhook_counts(st, T0 + 100, counts, &oldest), 0);
 	ck_assert_int_eq(counts[OUTBOX_QUEUED], 1);
 	ck_assert_int_eq(oldest, 30);
 }
@@ -3165,8 +3233,8 @@ END_TEST
 static Suite *
 store_suite(void)
 {
-	Suite	*s = suite_create("store");
-	TCase	*tc = tcase_create("store");
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("store");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_migrate_idempotent);

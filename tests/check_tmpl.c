@@ -15,11 +15,11 @@
 static char *
 render(const char *text, const char *ctx)
 {
-	struct tmpl_set	*set;
-	json_t		*j = NULL;
-	json_error_t	 jerr;
-	char		*cause = NULL, *out;
-	size_t		 len;
+	struct tmpl_set *set;
+	json_t *j = NULL;
+	json_error_t jerr;
+	char *cause = NULL, *out;
+	size_t len;
 
 	set = tmpl_set_parse("t", text, &cause);
 	ck_assert_msg(set != NULL, "parse: %s", cause ? cause : "?");
@@ -48,8 +48,8 @@ expect(const char *text, const char *ctx, const char *want)
 static void
 expect_error(const char *text, const char *want)
 {
-	struct tmpl_set	*set;
-	char		*cause = NULL;
+	struct tmpl_set *set;
+	char *cause = NULL;
 
 	set = tmpl_set_parse("f.html", text, &cause);
 	ck_assert_ptr_null(set);
@@ -71,7 +71,7 @@ END_TEST
 START_TEST(test_scalars)
 {
 	expect("[{{i}}][{{r}}][{{w}}][{{t}}][{{f}}][{{n}}][{{missing}}]"
-	    "[{{o}}][{{a}}]",
+	       "[{{o}}][{{a}}]",
 	    "{\"i\": 3, \"r\": 1.67, \"w\": 2.0, \"t\": true, \"f\": false,"
 	    " \"n\": null, \"o\": {\"x\": 1}, \"a\": [1]}",
 	    "[3][1.67][2.0][true][][][][][]");
@@ -84,8 +84,8 @@ END_TEST
 START_TEST(test_dotted)
 {
 	const char *ctx = "{\"a\": {\"b\": {\"c\": \"deep\"}}, "
-	    "\"x\": {\"y\": \"outer\"}, "
-	    "\"items\": [{\"x\": {}}, {\"z\": 1}]}";
+			  "\"x\": {\"y\": \"outer\"}, "
+			  "\"items\": [{\"x\": {}}, {\"z\": 1}]}";
 
 	expect("{{a.b.c}}|{{a.b}}|{{a.q.c}}|{{q.b}}", ctx, "deep|||");
 	/*
@@ -100,7 +100,8 @@ END_TEST
 
 START_TEST(test_sections)
 {
-	const char *ctx = "{\"items\": [{\"name\": \"a\"}, {\"name\": \"b\"}],"
+	const char *ctx =
+	    "{\"items\": [{\"name\": \"a\"}, {\"name\": \"b\"}],"
 	    " \"none\": [], \"o\": {\"x\": \"in\"}, \"x\": \"out\"}";
 
 	expect("{{#items}}<{{name}}>{{/items}}", ctx, "<a><b>");
@@ -113,17 +114,26 @@ END_TEST
 START_TEST(test_truthiness)
 {
 	static const struct {
-		const char	*value;
-		const char	*want;
+		const char *value;
+		const char *want;
 	} cases[] = {
-		{ "true", "Y" }, { "false", "N" }, { "null", "N" },
-		{ "\"\"", "N" }, { "\"s\"", "Y" }, { "0", "N" },
-		{ "7", "Y" }, { "-1", "Y" }, { "0.0", "N" }, { "0.5", "Y" },
-		{ "[]", "N" }, { "[1]", "Y" }, { "[1, 2]", "YY" },
-		{ "{}", "Y" },
+	    {"true", "Y"},
+	    {"false", "N"},
+	    {"null", "N"},
+	    {"\"\"", "N"},
+	    {"\"s\"", "Y"},
+	    {"0", "N"},
+	    {"7", "Y"},
+	    {"-1", "Y"},
+	    {"0.0", "N"},
+	    {"0.5", "Y"},
+	    {"[]", "N"},
+	    {"[1]", "Y"},
+	    {"[1, 2]", "YY"},
+	    {"{}", "Y"},
 	};
-	char	ctx[64];
-	size_t	i;
+	char ctx[64];
+	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(ctx, sizeof(ctx), "{\"v\": %s}", cases[i].value);
@@ -148,7 +158,7 @@ END_TEST
 START_TEST(test_nested_outer)
 {
 	expect("{{#groups}}{{name}}:{{#items}}{{title}}/{{name}}/{{v}};"
-	    "{{/items}}{{^items}}none{{/items}}|{{/groups}}",
+	       "{{/items}}{{^items}}none{{/items}}|{{/groups}}",
 	    "{\"title\": \"T\", \"name\": \"root\", \"groups\": ["
 	    "{\"name\": \"g1\", \"items\": [{\"v\": 1}, {\"v\": 2}]},"
 	    "{\"name\": \"g2\", \"items\": []}]}",
@@ -174,17 +184,18 @@ END_TEST
 
 START_TEST(test_recursive_partial)
 {
-	struct tmpl_set	*set;
-	json_t		*ctx;
-	char		*cause = NULL, *out;
+	struct tmpl_set *set;
+	json_t *ctx;
+	char *cause = NULL, *out;
 
-	set = tmpl_set_parse("tree",
-	    "{{name}}{{#kids}}({{>tree}}){{/kids}}", &cause);
+	set = tmpl_set_parse(
+	    "tree", "{{name}}{{#kids}}({{>tree}}){{/kids}}", &cause);
 	ck_assert_ptr_nonnull(set);
 	/* Leaves say "kids": [], or the lookup would find their parent's. */
 	ctx = json_loads("{\"name\": \"a\", \"kids\": [{\"name\": \"b\", "
-	    "\"kids\": [{\"name\": \"c\", \"kids\": []}]}, "
-	    "{\"name\": \"d\", \"kids\": []}]}", 0, NULL);
+			 "\"kids\": [{\"name\": \"c\", \"kids\": []}]}, "
+			 "{\"name\": \"d\", \"kids\": []}]}",
+	    0, NULL);
 	out = tmpl_render(set, "tree", ctx, NULL);
 	ck_assert_str_eq(out, "a(b(c))(d)");
 	free(out);
@@ -210,18 +221,21 @@ START_TEST(test_parse_errors)
 	expect_error("x\n{{/a}}", "f.html:2: {{/a}} closes no section");
 	expect_error("one\ntwo {{name\nthree",
 	    "f.html:2: unterminated tag (no \"}}\" after \"{{\")");
-	expect_error("<p>\n{{>nope}}</p>", "f.html:2: unknown partial \"nope\"");
-	expect_error("{{{x}}}",
-	    "f.html:1: unescaped output (\"{{{\") is not supported");
-	expect_error("{{&x}}",
-	    "f.html:1: unescaped output (\"{{&\") is not supported");
-	expect_error("{{=<% %>=}}",
-	    "f.html:1: changing delimiters is not supported");
+	expect_error(
+	    "<p>\n{{>nope}}</p>", "f.html:2: unknown partial \"nope\"");
+	expect_error(
+	    "{{{x}}}", "f.html:1: unescaped output (\"{{{\") is not supported");
+	expect_error(
+	    "{{&x}}", "f.html:1: unescaped output (\"{{&\") is not supported");
+	expect_error(
+	    "{{=<% %>=}}", "f.html:1: changing delimiters is not supported");
 	expect_error("{{ }}", "f.html:1: empty tag");
 	expect_error("{{#}}{{/}}", "f.html:1: empty tag");
-	expect_error("{{a b}}", "f.html:1: bad name \"a b\" (letters, digits, "
+	expect_error("{{a b}}",
+	    "f.html:1: bad name \"a b\" (letters, digits, "
 	    "_ and -, parts separated by dots)");
-	expect_error("{{a..b}}", "f.html:1: bad name \"a..b\" (letters, "
+	expect_error("{{a..b}}",
+	    "f.html:1: bad name \"a..b\" (letters, "
 	    "digits, _ and -, parts separated by dots)");
 	/* Lines are counted through comments and standalone tags. */
 	expect_error("{{!\n\n}}\n{{#x}}\n{{/x}}\n{{#y}}",
@@ -234,8 +248,8 @@ static char tmpdir[64];
 static void
 put_file(const char *name, const char *text)
 {
-	char	 path[256];
-	FILE	*f;
+	char path[256];
+	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
 	f = fopen(path, "w");
@@ -258,11 +272,11 @@ make_dir(void)
 static void
 remove_dir(void)
 {
-	static const char *names[] = { "head.html", "page.html", "item.html",
+	static const char *names[] = {"head.html", "page.html", "item.html",
 	    "mail.txt", "notes.md", ".hidden.html", "i18n/x.html", "a.html",
-	    "b.html" };
-	char	path[256];
-	size_t	i;
+	    "b.html"};
+	char path[256];
+	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, names[i]);
@@ -275,14 +289,15 @@ remove_dir(void)
 
 START_TEST(test_load_dir)
 {
-	struct tmpl_set	*set;
-	json_t		*ctx;
-	char		*cause = NULL, *out;
-	size_t		 len;
+	struct tmpl_set *set;
+	json_t *ctx;
+	char *cause = NULL, *out;
+	size_t len;
 
 	make_dir();
 	put_file("head.html", "<title>{{title}}</title>\n");
-	put_file("page.html", "{{>head}}\n<ul>{{#items}}{{>item}}{{/items}}"
+	put_file("page.html",
+	    "{{>head}}\n<ul>{{#items}}{{>item}}{{/items}}"
 	    "</ul>\n");
 	put_file("item.html", "<li>{{.}}</li>");
 	put_file("mail.txt", "Hej {{name}}!\n");
@@ -302,9 +317,11 @@ START_TEST(test_load_dir)
 	ck_assert_int_eq(tmpl_has(set, "i18n"), 0);
 
 	ctx = json_loads("{\"title\": \"T&T\", \"items\": [\"a\", \"b\"], "
-	    "\"name\": \"Anna\"}", 0, NULL);
+			 "\"name\": \"Anna\"}",
+	    0, NULL);
 	out = tmpl_render(set, "page", ctx, &len);
-	ck_assert_str_eq(out, "<title>T&amp;T</title>\n<ul><li>a</li>"
+	ck_assert_str_eq(out,
+	    "<title>T&amp;T</title>\n<ul><li>a</li>"
 	    "<li>b</li></ul>\n");
 	ck_assert_uint_eq(len, strlen(out));
 	free(out);
@@ -320,31 +337,36 @@ END_TEST
 
 START_TEST(test_load_errors)
 {
-	struct tmpl_set	*set;
-	char		*cause = NULL, want[256];
+	struct tmpl_set *set;
+	char *cause = NULL, want[256];
 
 	make_dir();
 	put_file("a.html", "ok\n");
 	put_file("b.html", "<p>\n\n{{>missing}}</p>\n");
 	set = tmpl_set_load(tmpdir, &cause);
 	ck_assert_ptr_null(set);
-	snprintf(want, sizeof(want), "%s/b.html:3: unknown partial "
-	    "\"missing\"", tmpdir);
+	snprintf(want, sizeof(want),
+	    "%s/b.html:3: unknown partial "
+	    "\"missing\"",
+	    tmpdir);
 	ck_assert_str_eq(cause, want);
 	free(cause);
 
 	put_file("b.html", "{{#x}}\n");
 	set = tmpl_set_load(tmpdir, &cause);
 	ck_assert_ptr_null(set);
-	snprintf(want, sizeof(want), "%s/b.html:1: section \"x\" is not "
-	    "closed", tmpdir);
+	snprintf(want, sizeof(want),
+	    "%s/b.html:1: section \"x\" is not "
+	    "closed",
+	    tmpdir);
 	ck_assert_str_eq(cause, want);
 	free(cause);
 	remove_dir();
 
 	set = tmpl_set_load("/nonexistent/estd-templates", &cause);
 	ck_assert_ptr_null(set);
-	ck_assert_str_eq(cause, "/nonexistent/estd-templates: "
+	ck_assert_str_eq(cause,
+	    "/nonexistent/estd-templates: "
 	    "No such file or directory");
 	free(cause);
 }
@@ -353,8 +375,8 @@ END_TEST
 static Suite *
 tmpl_suite(void)
 {
-	Suite	*s = suite_create("tmpl");
-	TCase	*tc = tcase_create("core");
+	Suite *s = suite_create("tmpl");
+	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_escape);
 	tcase_add_test(tc, test_scalars);

@@ -15,7 +15,7 @@
 static void
 hex(const unsigned char *h, size_t n, char *out)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
@@ -26,7 +26,8 @@ urlsafe(const char *s)
 {
 	for (; *s != '\0'; s++)
 		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "abcdefghijklmnopqrstuvwxyz0123456789-_", *s) == NULL)
+			   "abcdefghijklmnopqrstuvwxyz0123456789-_",
+			*s) == NULL)
 			return 0;
 	return 1;
 }
@@ -39,7 +40,7 @@ setup(void)
 
 START_TEST(test_new_shape)
 {
-	char	 a[TOKEN_LEN + 1], b[TOKEN_LEN + 1];
+	char a[TOKEN_LEN + 1], b[TOKEN_LEN + 1];
 
 	memset(a, 'x', sizeof(a));
 	token_new(a);
@@ -54,9 +55,9 @@ END_TEST
 
 START_TEST(test_new_hashes_clean)
 {
-	char		 t[TOKEN_LEN + 1];
-	unsigned char	 h[TOKEN_HASH_LEN];
-	int		 i;
+	char t[TOKEN_LEN + 1];
+	unsigned char h[TOKEN_HASH_LEN];
+	int i;
 
 	/* Every token we issue must pass our own shape check. */
 	for (i = 0; i < 200; i++) {
@@ -68,8 +69,8 @@ END_TEST
 
 START_TEST(test_hash_abc)
 {
-	unsigned char	 h[TOKEN_HASH_LEN];
-	char		 x[2 * TOKEN_HASH_LEN + 1];
+	unsigned char h[TOKEN_HASH_LEN];
+	char x[2 * TOKEN_HASH_LEN + 1];
 
 	/* "abc" is not shaped like a token: -1, but hashed all the same. */
 	ck_assert_int_eq(token_hash("abc", 3, h), -1);
@@ -81,8 +82,8 @@ END_TEST
 
 START_TEST(test_hash_empty)
 {
-	unsigned char	 h[TOKEN_HASH_LEN];
-	char		 x[2 * TOKEN_HASH_LEN + 1];
+	unsigned char h[TOKEN_HASH_LEN];
+	char x[2 * TOKEN_HASH_LEN + 1];
 
 	ck_assert_int_eq(token_hash("", 0, h), -1);
 	hex(h, sizeof(h), x);
@@ -94,13 +95,13 @@ END_TEST
 START_TEST(test_hash_shape)
 {
 	/* 43 characters from the alphabet, including - and _. */
-	const char	*good = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_Z";
-	const char	*plus = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123+_Z";
-	const char	*slsh = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123/_Z";
-	const char	*pad = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ01234_=";
-	const char	*nul = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_\0";
-	const char	*lng = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_ZZ";
-	unsigned char	 h1[TOKEN_HASH_LEN], h2[TOKEN_HASH_LEN];
+	const char *good = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_Z";
+	const char *plus = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123+_Z";
+	const char *slsh = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123/_Z";
+	const char *pad = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ01234_=";
+	const char *nul = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_\0";
+	const char *lng = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_ZZ";
+	unsigned char h1[TOKEN_HASH_LEN], h2[TOKEN_HASH_LEN];
 
 	ck_assert_uint_eq(strlen(good), 43);
 	ck_assert_int_eq(token_hash(good, 43, h1), 0);
@@ -120,7 +121,7 @@ END_TEST
 
 START_TEST(test_hash_equal)
 {
-	unsigned char	 a[TOKEN_HASH_LEN], b[TOKEN_HASH_LEN];
+	unsigned char a[TOKEN_HASH_LEN], b[TOKEN_HASH_LEN];
 
 	token_hash("abc", 3, a);
 	token_hash("abc", 3, b);
@@ -135,8 +136,8 @@ END_TEST
 
 START_TEST(test_random_hex)
 {
-	char	 a[33], b[33], big[2 * 200 + 1], empty[1] = { 'x' };
-	size_t	 i;
+	char a[33], b[33], big[2 * 200 + 1], empty[1] = {'x'};
+	size_t i;
 
 	token_random_hex(a, 16);
 	token_random_hex(b, 16);
@@ -160,8 +161,8 @@ END_TEST
 static Suite *
 token_suite(void)
 {
-	Suite	*s = suite_create("token");
-	TCase	*tc = tcase_create("token");
+	Suite *s = suite_create("token");
+	TCase *tc = tcase_create("token");
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_new_shape);

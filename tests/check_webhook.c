@@ -43,8 +43,8 @@ static const char picture[] =
 static json_t *
 load(const char *s)
 {
-	json_error_t	 e;
-	json_t		*j = json_loads(s, 0, &e);
+	json_error_t e;
+	json_t *j = json_loads(s, 0, &e);
 
 	ck_assert_msg(j != NULL, "%s", e.text);
 	return j;
@@ -52,21 +52,50 @@ load(const char *s)
 
 START_TEST(test_hmac_vectors)
 {
-	unsigned char	 mac[TOKEN_HASH_LEN], key[131];
-	char		 sig[WEBHOOK_SIG_LEN + 1];
+	unsigned char mac[TOKEN_HASH_LEN], key[131];
+	char sig[WEBHOOK_SIG_LEN + 1];
 	static const char data[] = "Test Using Larger Than Block-Size Key - "
-			    "Hash Key First";
+				   "Hash Key First";
 	static const unsigned char want6[] = {
-		0x60, 0xe4, 0x31, 0x59, 0x1e, 0xe0, 0xb6, 0x7f, 0x0d, 0x8a,
-		0x26, 0xaa, 0xcb, 0xf5, 0xb7, 0x7f, 0x8e, 0x0b, 0xc6, 0x21,
-		0x37, 0x28, 0xc5, 0x14, 0x05, 0x46, 0x04, 0x0f, 0x0e, 0xe3,
-		0x7f, 0x54,
+	    0x60,
+	    0xe4,
+	    0x31,
+	    0x59,
+	    0x1e,
+	    0xe0,
+	    0xb6,
+	    0x7f,
+	    0x0d,
+	    0x8a,
+	    0x26,
+	    0xaa,
+	    0xcb,
+	    0xf5,
+	    0xb7,
+	    0x7f,
+	    0x8e,
+	    0x0b,
+	    0xc6,
+	    0x21,
+	    0x37,
+	    0x28,
+	    0xc5,
+	    0x14,
+	    0x05,
+	    0x46,
+	    0x04,
+	    0x0f,
+	    0x0e,
+	    0xe3,
+	    0x7f,
+	    0x54,
 	};
 
 	ck_assert_int_eq(token_init(), 0);
 	/* RFC 4231 test case 2. */
 	webhook_signature("Jefe", "what do ya want for nothing?", 28, sig);
-	ck_assert_str_eq(sig, "sha256=5bdcc146bf60754e6a042426089575c75a003f08"
+	ck_assert_str_eq(sig,
+	    "sha256=5bdcc146bf60754e6a042426089575c75a003f08"
 	    "9d2739839dec58b964ec3843");
 	/* Test case 6: a key longer than a block is hashed first. */
 	memset(key, 0xaa, sizeof(key));
@@ -77,7 +106,7 @@ END_TEST
 
 START_TEST(test_event_id)
 {
-	char	 a[WEBHOOK_ID_LEN + 1], b[WEBHOOK_ID_LEN + 1];
+	char a[WEBHOOK_ID_LEN + 1], b[WEBHOOK_ID_LEN + 1];
 
 	webhook_event_id("https://est.example.se",
 	    "flag.opened:centrum:skadegorelse:2026-W45", a);
@@ -92,12 +121,12 @@ END_TEST
 
 START_TEST(test_event_names)
 {
-	enum hook_event	 e;
+	enum hook_event e;
 
-	ck_assert_str_eq(webhook_event_name(HOOK_PICTURE_COMPILED),
-	    "picture.compiled");
-	ck_assert_str_eq(webhook_event_name(HOOK_ANALYSIS_READY),
-	    "analysis.ready");
+	ck_assert_str_eq(
+	    webhook_event_name(HOOK_PICTURE_COMPILED), "picture.compiled");
+	ck_assert_str_eq(
+	    webhook_event_name(HOOK_ANALYSIS_READY), "analysis.ready");
 	ck_assert_ptr_null(webhook_event_name(HOOK_EVENT_N));
 	ck_assert_int_eq(webhook_event_parse("flag.closed", &e), 0);
 	ck_assert_int_eq(e, HOOK_FLAG_CLOSED);
@@ -110,31 +139,31 @@ END_TEST
 static json_t *
 picture_event(void)
 {
-	json_t		*pic = load(picture), *ev;
+	json_t *pic = load(picture), *ev;
 	struct checklist cl;
 	struct indicator items[2];
 
 	memset(items, 0, sizeof(items));
 	snprintf(items[0].key, sizeof(items[0].key), "skadegorelse");
-	items[0].sv = (char *)(uintptr_t)"Skadeg\xc3\xb6relse";
+	items[0].sv = (char *)(uintptr_t) "Skadeg\xc3\xb6relse";
 	snprintf(items[1].key, sizeof(items[1].key), "klotter");
-	items[1].sv = (char *)(uintptr_t)"Klotter";
+	items[1].sv = (char *)(uintptr_t) "Klotter";
 	cl.n = 2;
 	cl.items = items;
 	ev = webhook_event(HOOK_PICTURE_COMPILED, "evt_1",
 	    "2026-11-23T08:00:30+01:00", "https://est.example.se",
-	    webhook_picture_data(pic, &cl,
-	    "https://est.example.se/k/picture/2026-W47"));
+	    webhook_picture_data(
+		pic, &cl, "https://est.example.se/k/picture/2026-W47"));
 	json_decref(pic);
 	return ev;
 }
 
 START_TEST(test_picture_json)
 {
-	struct conf_webhook	 w = { .format = HOOK_JSON };
-	json_t			*ev = picture_event(), *got, *d, *a, *x;
-	char			*body;
-	size_t			 len;
+	struct conf_webhook w = {.format = HOOK_JSON};
+	json_t *ev = picture_event(), *got, *d, *a, *x;
+	char *body;
+	size_t len;
 
 	body = webhook_body(&w, ev, &len);
 	ck_assert_uint_eq(len, strlen(body));
@@ -147,24 +176,27 @@ START_TEST(test_picture_json)
 	ck_assert_ptr_null(strstr(body, "Oroligt"));
 	got = load(body);
 	free(body);
-	ck_assert_str_eq(json_string_value(json_object_get(got, "id")),
-	    "evt_1");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(got, "id")), "evt_1");
 	ck_assert_str_eq(json_string_value(json_object_get(got, "type")),
 	    "picture.compiled");
 	d = json_object_get(got, "data");
-	ck_assert_str_eq(json_string_value(json_object_get(d, "period")),
-	    "2026-W47");
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
-	    d, "counts"), "red")), 1);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
-	    d, "counts"), "green")), 1);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
-	    d, "counts"), "yellow")), 0);
-	ck_assert_int_eq(json_integer_value(json_object_get(d,
-	    "flags_open")), 1);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(d, "period")), "2026-W47");
+	ck_assert_int_eq(json_integer_value(json_object_get(
+			     json_object_get(d, "counts"), "red")),
+	    1);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+			     json_object_get(d, "counts"), "green")),
+	    1);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+			     json_object_get(d, "counts"), "yellow")),
+	    0);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(d, "flags_open")), 1);
 	a = json_array_get(json_object_get(d, "areas"), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(a, "name")),
-	    "Centrum");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(a, "name")), "Centrum");
 	ck_assert_ptr_null(json_object_get(a, "notes"));
 	ck_assert_ptr_null(json_object_get(a, "assessment"));
 	ck_assert_ptr_null(json_object_get(a, "missing"));
@@ -176,8 +208,9 @@ START_TEST(test_picture_json)
 	    "Skadeg\xc3\xb6relse");
 	ck_assert_int_eq(json_integer_value(json_object_get(x, "score")), 3);
 	ck_assert(json_is_true(json_object_get(x, "flagged")));
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
-	    d, "police_events"), "total")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+			     json_object_get(d, "police_events"), "total")),
+	    2);
 	json_decref(got);
 
 	/* With include_notes the free text goes too, no people still. */
@@ -189,29 +222,33 @@ START_TEST(test_picture_json)
 	ck_assert_ptr_null(strstr(body, "@"));
 	free(body);
 	/* The event itself is not changed by a body. */
-	ck_assert_ptr_nonnull(json_object_get(json_array_get(json_object_get(
-	    json_object_get(ev, "data"), "areas"), 0), "notes"));
+	ck_assert_ptr_nonnull(json_object_get(
+	    json_array_get(
+		json_object_get(json_object_get(ev, "data"), "areas"), 0),
+	    "notes"));
 	json_decref(ev);
 }
 END_TEST
 
 START_TEST(test_flag_slack)
 {
-	struct conf_webhook	 w = { .format = HOOK_SLACK };
-	struct webhook_flag	 f = { "centrum", "Centrum & <Torg>",
-				    "skadegorelse", "Skadeg\xc3\xb6relse",
-				    "2026-W45", NULL, "3 perioder i rad",
-				    "3 periods in a row", "https://est.example."
-				    "se/k/picture/2026-W47" };
-	json_t			*ev;
-	char			*body;
-	size_t			 len;
+	struct conf_webhook w = {.format = HOOK_SLACK};
+	struct webhook_flag f = {"centrum", "Centrum & <Torg>", "skadegorelse",
+	    "Skadeg\xc3\xb6relse", "2026-W45", NULL, "3 perioder i rad",
+	    "3 periods in a row",
+	    "https://est.example."
+	    "se/k/picture/2026-W47"};
+	json_t *ev;
+	char *body;
+	size_t len;
 
 	ev = webhook_event(HOOK_FLAG_OPENED, "evt_2",
 	    "2026-11-23T08:00:30+01:00", "https://est.example.se",
 	    webhook_flag_data(&f));
 	body = webhook_body(&w, ev, &len);
-	ck_assert_str_eq(body, "{\"text\":\"*Kvarst\xc3\xa5" "ende problem: "
+	ck_assert_str_eq(body,
+	    "{\"text\":\"*Kvarst\xc3\xa5"
+	    "ende problem: "
 	    "Centrum &amp; &lt;Torg&gt;, Skadeg\xc3\xb6relse*\\nKvarst\xc3\xa5"
 	    "ende sedan 2026-W45 (3 perioder i rad).\\n"
 	    "<https://est.example.se/k/picture/2026-W47|\xc3\x96ppna i EST "
@@ -225,7 +262,8 @@ START_TEST(test_flag_slack)
 	    "2026-11-23T08:00:30+01:00", "https://est.example.se",
 	    webhook_flag_data(&f));
 	body = webhook_body(&w, ev, &len);
-	ck_assert_str_eq(body, "{\"id\":\"evt_3\",\"type\":\"flag.closed\","
+	ck_assert_str_eq(body,
+	    "{\"id\":\"evt_3\",\"type\":\"flag.closed\","
 	    "\"created\":\"2026-11-23T08:00:30+01:00\","
 	    "\"source\":\"https://est.example.se\",\"data\":{"
 	    "\"area\":\"centrum\",\"area_name\":\"Centrum & <Torg>\","
@@ -241,35 +279,42 @@ END_TEST
 
 START_TEST(test_teams)
 {
-	struct conf_webhook	 w = { .format = HOOK_TEAMS };
-	json_t			*ev = picture_event(), *got, *card, *blocks;
-	char			*body;
-	const char		*text;
-	size_t			 len;
+	struct conf_webhook w = {.format = HOOK_TEAMS};
+	json_t *ev = picture_event(), *got, *card, *blocks;
+	char *body;
+	const char *text;
+	size_t len;
 
 	body = webhook_body(&w, ev, &len);
 	got = load(body);
 	free(body);
-	ck_assert_str_eq(json_string_value(json_object_get(got, "type")),
-	    "message");
-	card = json_object_get(json_array_get(json_object_get(got,
-	    "attachments"), 0), "content");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-	    json_object_get(got, "attachments"), 0), "contentType")),
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(got, "type")), "message");
+	card = json_object_get(
+	    json_array_get(json_object_get(got, "attachments"), 0), "content");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+		json_array_get(json_object_get(got, "attachments"), 0),
+		"contentType")),
 	    "application/vnd.microsoft.card.adaptive");
-	ck_assert_str_eq(json_string_value(json_object_get(card, "type")),
-	    "AdaptiveCard");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(card, "type")), "AdaptiveCard");
 	blocks = json_object_get(card, "body");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-	    blocks, 0), "text")), "L\xc3\xa4gesbild 2026-W47");
-	text = json_string_value(json_object_get(json_array_get(blocks, 1),
-	    "text"));
-	ck_assert_str_eq(text, "1 i r\xc3\xb6tt l\xc3\xa4ge, 0 i gult, 1 i "
-	    "gr\xc3\xb6nt, 0 ej bed\xc3\xb6mda; 1 kvarst\xc3\xa5" "ende "
+	ck_assert_str_eq(json_string_value(json_object_get(
+			     json_array_get(blocks, 0), "text")),
+	    "L\xc3\xa4gesbild 2026-W47");
+	text = json_string_value(
+	    json_object_get(json_array_get(blocks, 1), "text"));
+	ck_assert_str_eq(text,
+	    "1 i r\xc3\xb6tt l\xc3\xa4ge, 0 i gult, 1 i "
+	    "gr\xc3\xb6nt, 0 ej bed\xc3\xb6mda; 1 kvarst\xc3\xa5"
+	    "ende "
 	    "problem.\nCentrum (r\xc3\xb6tt): Skadeg\xc3\xb6relse 3 "
-	    "(kvarst\xc3\xa5" "ende)\nPolisens h\xc3\xa4ndelsenotiser: 2.");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-	    json_object_get(card, "actions"), 0), "url")),
+	    "(kvarst\xc3\xa5"
+	    "ende)\nPolisens h\xc3\xa4ndelsenotiser: 2.");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+		json_array_get(json_object_get(card, "actions"), 0), "url")),
 	    "https://est.example.se/k/picture/2026-W47");
 	json_decref(got);
 	json_decref(ev);
@@ -278,16 +323,17 @@ END_TEST
 
 START_TEST(test_digest_event)
 {
-	struct conf_webhook	 w = { .format = HOOK_SLACK };
-	json_t			*ev;
-	char			*body;
-	size_t			 len;
+	struct conf_webhook w = {.format = HOOK_SLACK};
+	json_t *ev;
+	char *body;
+	size_t len;
 
 	ev = webhook_event(HOOK_DIGEST_SENT, "evt_4",
 	    "2026-11-23T08:00:30+01:00", "https://est.example.se",
 	    webhook_digest_data("2026-W47", 3, NULL));
 	body = webhook_body(&w, ev, &len);
-	ck_assert_str_eq(body, "{\"text\":\"*L\xc3\xa4gesbild 2026-W47 "
+	ck_assert_str_eq(body,
+	    "{\"text\":\"*L\xc3\xa4gesbild 2026-W47 "
 	    "utskickad*\\n3 mejl till nyckelpersoner.\"}");
 	free(body);
 	json_decref(ev);
@@ -296,8 +342,8 @@ END_TEST
 
 START_TEST(test_retry_policy)
 {
-	const time_t	now = 1000000, created = 990000;
-	time_t		next;
+	const time_t now = 1000000, created = 990000;
+	time_t next;
 
 	/* jitter = spread gives +0: 30, 60, 120, ... to 3600. */
 	ck_assert_int_eq(webhook_retry_at(1, now, 3) - now, 30);
@@ -311,42 +357,46 @@ START_TEST(test_retry_policy)
 		ck_assert(d >= 27 && d <= 33);
 	}
 
-	ck_assert_int_eq(webhook_after(200, 1, created, now, 0, 3, &next),
-	    OUTBOX_SENT);
+	ck_assert_int_eq(
+	    webhook_after(200, 1, created, now, 0, 3, &next), OUTBOX_SENT);
 	ck_assert_int_eq(next, 0);
-	ck_assert_int_eq(webhook_after(204, 1, created, now, 0, 3, &next),
-	    OUTBOX_SENT);
+	ck_assert_int_eq(
+	    webhook_after(204, 1, created, now, 0, 3, &next), OUTBOX_SENT);
 	/* The body is refused for good. */
-	ck_assert_int_eq(webhook_after(400, 1, created, now, 0, 3, &next),
-	    OUTBOX_FAILED);
-	ck_assert_int_eq(webhook_after(410, 1, created, now, 0, 3, &next),
-	    OUTBOX_FAILED);
-	ck_assert_int_eq(webhook_after(422, 1, created, now, 0, 3, &next),
-	    OUTBOX_FAILED);
+	ck_assert_int_eq(
+	    webhook_after(400, 1, created, now, 0, 3, &next), OUTBOX_FAILED);
+	ck_assert_int_eq(
+	    webhook_after(410, 1, created, now, 0, 3, &next), OUTBOX_FAILED);
+	ck_assert_int_eq(
+	    webhook_after(422, 1, created, now, 0, 3, &next), OUTBOX_FAILED);
 	/* Down, overloaded, misconfigured, redirected: again later. */
-	ck_assert_int_eq(webhook_after(0, 1, created, now, 0, 3, &next),
-	    OUTBOX_QUEUED);
+	ck_assert_int_eq(
+	    webhook_after(0, 1, created, now, 0, 3, &next), OUTBOX_QUEUED);
 	ck_assert_int_eq(next, now + 30);
-	ck_assert_int_eq(webhook_after(500, 2, created, now, 0, 6, &next),
-	    OUTBOX_QUEUED);
+	ck_assert_int_eq(
+	    webhook_after(500, 2, created, now, 0, 6, &next), OUTBOX_QUEUED);
 	ck_assert_int_eq(next, now + 60);
-	ck_assert_int_eq(webhook_after(404, 1, created, now, 0, 3, &next),
-	    OUTBOX_QUEUED);
-	ck_assert_int_eq(webhook_after(301, 1, created, now, 0, 3, &next),
-	    OUTBOX_QUEUED);
+	ck_assert_int_eq(
+	    webhook_after(404, 1, created, now, 0, 3, &next), OUTBOX_QUEUED);
+	ck_assert_int_eq(
+	    webhook_after(301, 1, created, now, 0, 3, &next), OUTBOX_QUEUED);
 	/* Retry-After wins when later, up to a day. */
-	ck_assert_int_eq(webhook_after(429, 1, created, now, now + 600, 3,
-	    &next), OUTBOX_QUEUED);
+	ck_assert_int_eq(
+	    webhook_after(429, 1, created, now, now + 600, 3, &next),
+	    OUTBOX_QUEUED);
 	ck_assert_int_eq(next, now + 600);
-	ck_assert_int_eq(webhook_after(503, 1, created, now, now + 10, 3,
-	    &next), OUTBOX_QUEUED);
+	ck_assert_int_eq(
+	    webhook_after(503, 1, created, now, now + 10, 3, &next),
+	    OUTBOX_QUEUED);
 	ck_assert_int_eq(next, now + 30);
-	ck_assert_int_eq(webhook_after(503, 1, created, now, now + 9999999, 3,
-	    &next), OUTBOX_QUEUED);
+	ck_assert_int_eq(
+	    webhook_after(503, 1, created, now, now + 9999999, 3, &next),
+	    OUTBOX_QUEUED);
 	ck_assert_int_eq(next, now + 86400);
 	/* Given up after five days. */
-	ck_assert_int_eq(webhook_after(0, 99, created, created +
-	    WEBHOOK_GIVE_UP, 0, 3, &next), OUTBOX_FAILED);
+	ck_assert_int_eq(webhook_after(0, 99, created,
+			     created + WEBHOOK_GIVE_UP, 0, 3, &next),
+	    OUTBOX_FAILED);
 }
 END_TEST
 
@@ -354,8 +404,8 @@ END_TEST
 static void
 write_file(const char *dir, const char *name, const char *text)
 {
-	char	 path[512];
-	FILE	*f;
+	char path[512];
+	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
@@ -365,15 +415,17 @@ write_file(const char *dir, const char *name, const char *text)
 
 START_TEST(test_conf_sections)
 {
-	char			 dir[] = "/tmp/check_webhook.XXXXXX", path[512];
-	char			*cause = NULL;
-	struct conf		*cf;
+	char dir[] = "/tmp/check_webhook.XXXXXX", path[512];
+	char *cause = NULL;
+	struct conf *cf;
 	const struct conf_webhook *w;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	write_file(dir, "checklist.ini", "[klotter]\nsv = Klotter\n"
+	write_file(dir, "checklist.ini",
+	    "[klotter]\nsv = Klotter\n"
 	    "en = Graffiti\n");
-	write_file(dir, "estd.conf", "[checklist]\nfile = checklist.ini\n"
+	write_file(dir, "estd.conf",
+	    "[checklist]\nfile = checklist.ini\n"
 	    "[webhook teams]\nurl = https://example.org/teams\n"
 	    "events = flag.opened, flag.closed\nformat = teams\n"
 	    "[police]\nenabled = true\nlocations = \xc3\x96rebro, Kumla\n"
@@ -387,8 +439,8 @@ START_TEST(test_conf_sections)
 	w = conf_webhook_find(cf, "teams");
 	ck_assert_ptr_eq(w, &cf->webhooks[0]);
 	ck_assert_str_eq(w->url, "https://example.org/teams");
-	ck_assert_uint_eq(w->events, (1u << HOOK_FLAG_OPENED) |
-	    (1u << HOOK_FLAG_CLOSED));
+	ck_assert_uint_eq(
+	    w->events, (1u << HOOK_FLAG_OPENED) | (1u << HOOK_FLAG_CLOSED));
 	ck_assert_int_eq(w->format, HOOK_TEAMS);
 	ck_assert_str_eq(w->secret, "");
 	ck_assert(!w->include_notes);
@@ -407,32 +459,38 @@ START_TEST(test_conf_sections)
 	conf_free(cf);
 
 	/* The police are never asked more than once a minute. */
-	write_file(dir, "estd.conf", "[checklist]\nfile = checklist.ini\n"
+	write_file(dir, "estd.conf",
+	    "[checklist]\nfile = checklist.ini\n"
 	    "[police]\ninterval = 59\n");
 	ck_assert_ptr_null(conf_load(path, &cause));
-	ck_assert_ptr_nonnull(strstr(cause, ":4: [police] interval: must be "
+	ck_assert_ptr_nonnull(strstr(cause,
+	    ":4: [police] interval: must be "
 	    "from 60 to 86400, not 59"));
 	free(cause);
 	cause = NULL;
 	/* A webhook without its url. */
-	write_file(dir, "estd.conf", "[checklist]\nfile = checklist.ini\n"
+	write_file(dir, "estd.conf",
+	    "[checklist]\nfile = checklist.ini\n"
 	    "[webhook a]\nformat = slack\n[police]\n");
 	ck_assert_ptr_null(conf_load(path, &cause));
 	ck_assert_ptr_nonnull(strstr(cause, ":3: [webhook a] url: missing"));
 	free(cause);
 	cause = NULL;
 	/* Two of one name. */
-	write_file(dir, "estd.conf", "[webhook a]\nurl = http://x/\n"
+	write_file(dir, "estd.conf",
+	    "[webhook a]\nurl = http://x/\n"
 	    "[webhook a]\nurl = http://y/\n");
 	ck_assert_ptr_null(conf_load(path, &cause));
-	ck_assert_ptr_nonnull(strstr(cause, ":3: [webhook a]: webhook given "
+	ck_assert_ptr_nonnull(strstr(cause,
+	    ":3: [webhook a]: webhook given "
 	    "twice (first on line 1)"));
 	free(cause);
 	cause = NULL;
 	/* A name that is no name. */
 	write_file(dir, "estd.conf", "[webhook Teams!]\nurl = http://x/\n");
 	ck_assert_ptr_null(conf_load(path, &cause));
-	ck_assert_ptr_nonnull(strstr(cause, ":1: [webhook Teams!]: a "
+	ck_assert_ptr_nonnull(strstr(cause,
+	    ":1: [webhook Teams!]: a "
 	    "webhook's name must be"));
 	free(cause);
 
@@ -447,8 +505,8 @@ END_TEST
 int
 main(void)
 {
-	Suite	*s = suite_create("webhook");
-	TCase	*tc = tcase_create("events");
+	Suite *s = suite_create("webhook");
+	TCase *tc = tcase_create("events");
 
 	tcase_add_test(tc, test_hmac_vectors);
 	tcase_add_test(tc, test_event_id);

@@ -28,15 +28,15 @@
 
 /* A reply: both buffers are the caller's (reply_clear). */
 struct reply {
-	long		 status;
-	struct buf	 body;
-	struct buf	 headers;
+	long status;
+	struct buf body;
+	struct buf headers;
 };
 
-#define HAS(s, want)	ck_assert_msg(strstr((s), (want)) != NULL, \
-			    "missing \"%s\"", (want))
-#define HASNT(s, bad)	ck_assert_msg(strstr((s), (bad)) == NULL, \
-			    "unexpected \"%s\"", (bad))
+#define HAS(s, want)                                                           \
+	ck_assert_msg(strstr((s), (want)) != NULL, "missing \"%s\"", (want))
+#define HASNT(s, bad)                                                          \
+	ck_assert_msg(strstr((s), (bad)) == NULL, "unexpected \"%s\"", (bad))
 
 static inline size_t
 httptest_collect(char *p, size_t size, size_t n, void *arg)
@@ -57,9 +57,9 @@ httptest_request(int port, const char *method, const char *path,
     const char *cookie, const char *const *headers, const char *body,
     size_t len, struct reply *r)
 {
-	CURL			*c = curl_easy_init();
-	struct curl_slist	*hl = NULL;
-	char			 url[512], ch[128];
+	CURL *c = curl_easy_init();
+	struct curl_slist *hl = NULL;
+	char url[512], ch[128];
 
 	memset(r, 0, sizeof(*r));
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
@@ -106,8 +106,8 @@ reply_clear(struct reply *r)
 static inline char *
 httptest_header(const struct reply *r, const char *name)
 {
-	char		 want[64];
-	const char	*p, *end;
+	char want[64];
+	const char *p, *end;
 
 	snprintf(want, sizeof(want), "\n%s: ", name);
 	if ((p = strstr(r->headers.data, want)) == NULL)
@@ -128,13 +128,12 @@ httptest_jstr(json_t *o, const char *key)
 static inline json_t *
 httptest_area_of(json_t *doc, const char *slug)
 {
-	json_t	*a;
-	size_t	 i;
+	json_t *a;
+	size_t i;
 
-	json_array_foreach(json_object_get(doc, "areas"), i, a)
-		if (strcmp(json_string_value(json_object_get(a, "area")),
-		    slug) == 0)
-			return a;
+	json_array_foreach(json_object_get(doc, "areas"), i,
+	    a) if (strcmp(json_string_value(json_object_get(a, "area")),
+		       slug) == 0) return a;
 	return NULL;
 }
 
@@ -149,9 +148,9 @@ static inline struct conf *
 httptest_conf(char *dir, char *dbpath, size_t dbpathsz,
     const char *server_extra, const char *now)
 {
-	char		 path[512], cwd[256], *cause = NULL;
-	FILE		*f;
-	struct conf	*cf;
+	char path[512], cwd[256], *cause = NULL;
+	FILE *f;
+	struct conf *cf;
 
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -159,7 +158,8 @@ httptest_conf(char *dir, char *dbpath, size_t dbpathsz,
 	snprintf(path, sizeof(path), "%s/estd.conf", dir);
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "[server]\nlisten = 127.0.0.1:0\n"
+	fprintf(f,
+	    "[server]\nlisten = 127.0.0.1:0\n"
 	    "%s"
 	    "templates = %s/reporter-form\n"
 	    "[storage]\ndatabase = estd.db\n"
@@ -179,8 +179,8 @@ httptest_conf(char *dir, char *dbpath, size_t dbpathsz,
 static inline struct store *
 httptest_store(const char *dbpath)
 {
-	char		*cause = NULL;
-	struct store	*s;
+	char *cause = NULL;
+	struct store *s;
 
 	s = store_open(dbpath, STORE_WRITER, &cause);
 	ck_assert_msg(s != NULL, "%s", cause);
@@ -192,8 +192,8 @@ httptest_store(const char *dbpath)
 static inline struct server *
 httptest_start(const struct conf *cf)
 {
-	char		*cause = NULL;
-	struct server	*srv;
+	char *cause = NULL;
+	struct server *srv;
 
 	srv = server_start(cf, &cause);
 	ck_assert_msg(srv != NULL, "%s", cause);
@@ -205,8 +205,8 @@ httptest_start(const struct conf *cf)
  * template back into it for the next test.
  */
 static inline void
-httptest_stop(struct server *srv, struct conf *cf, char *dir,
-    const char *template)
+httptest_stop(
+    struct server *srv, struct conf *cf, char *dir, const char *template)
 {
 	char cmd[300];
 

@@ -12,8 +12,8 @@
 static inline int
 testutil_run(Suite *s)
 {
-	SRunner	*sr = srunner_create(s);
-	int	 failed;
+	SRunner *sr = srunner_create(s);
+	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

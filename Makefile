@@ -106,6 +106,10 @@ bench: deps all
 lint:
 	@tools/lint.sh
 
+# Each libFuzzer harness for FUZZ_SECONDS (default 60); see FUZZING.md.
+fuzz:
+	@sh fuzz/run.sh $(FUZZ_SECONDS)
+
 sample: $(B)/estd
 	$(B)/estd --sample-config > config/estd.conf.sample
 

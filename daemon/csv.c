@@ -275,9 +275,10 @@ csv_row_free(char **fields, size_t n)
 }
 
 /*
- * Quoted when the field holds a separator, quote or line break, or
- * starts or ends with white space that a spreadsheet would otherwise
- * trim.
+ * Quoted when the field holds a separator, quote or line break, starts
+ * or ends with white space that a spreadsheet would otherwise trim, or
+ * starts with a byte order mark, which a reader skips at the start of
+ * the data.
  */
 static int
 needs_quotes(const char *s)
@@ -286,7 +287,7 @@ needs_quotes(const char *s)
 
 	if (len == 0)
 		return 0;
-	if (strpbrk(s, ",\"\r\n") != NULL)
+	if (strpbrk(s, ",\"\r\n") != NULL || strncmp(s, "\xef\xbb\xbf", 3) == 0)
 		return 1;
 	return s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
 	    s[len - 1] == '\t';

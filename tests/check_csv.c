@@ -359,6 +359,32 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* A field that starts with a byte order mark keeps it (a fuzz finding). */
+START_TEST(test_bom_field_round_trip)
+{
+	const char *const in[] = {"a", "b"};
+	const char *const bom[] = {"\xef\xbb\xbf"};
+	struct buf b = {NULL, 0, 0};
+	struct csv_reader *r;
+	char **f, *cause = NULL;
+	size_t n;
+	long line;
+
+	csv_write_row(&b, in, 2);
+	csv_write_row(&b, bom, 1);
+	ck_assert_str_eq(b.data, "a,b\r\n\"\xef\xbb\xbf\"\r\n");
+	r = csv_reader_new(b.data, b.len);
+	ck_assert_int_eq(csv_next(r, &f, &n, &line, &cause), 1);
+	csv_row_free(f, n);
+	ck_assert_int_eq(csv_next(r, &f, &n, &line, &cause), 1);
+	ck_assert_int_eq((int)n, 1);
+	ck_assert_str_eq(f[0], "\xef\xbb\xbf");
+	csv_row_free(f, n);
+	csv_reader_free(r);
+	buf_reset(&b);
+}
+END_TEST
+
 static Suite *
 csv_suite(void)
 {
@@ -392,6 +418,7 @@ csv_suite(void)
 	tcase_add_test(tc, test_write_quoting);
 	tcase_add_test(tc, test_write_single_empty);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_bom_field_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }

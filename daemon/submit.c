@@ -60,12 +60,17 @@ submit_resolve_period(const struct conf *cf, time_t now, struct report *r,
 	return -1;
 }
 
-/* Replace *text by its masked copy when it holds personal data. */
+/*
+ * Replace *text by its masked copy when it holds personal data. A marker
+ * can be longer than what it replaces; the text is then cut to `max`
+ * characters, so the stored text keeps its limit.
+ */
 static void
-mask(char **text, unsigned *found)
+mask(char **text, size_t max, unsigned *found)
 {
 	unsigned kinds = 0;
 	char *masked;
+	size_t i, chars = 0;
 
 	if (*text == NULL)
 		return;
@@ -73,6 +78,13 @@ mask(char **text, unsigned *found)
 	if (kinds == 0) {
 		free(masked);
 		return;
+	}
+	for (i = 0; masked[i] != '\0'; i++) {
+		if (((unsigned char)masked[i] & 0xc0) != 0x80 &&
+		    chars++ == max) {
+			masked[i] = '\0';
+			break;
+		}
 	}
 	free(*text);
 	*text = masked;
@@ -92,8 +104,8 @@ submit_report(struct app *app, const struct person *person, struct report *r,
 		return SUBMIT_FORBIDDEN;
 	if (submit_resolve_period(app->conf, now, r, json_names, errs) == -1)
 		return SUBMIT_INVALID;
-	mask(&r->place, masked);
-	mask(&r->note, masked);
+	mask(&r->place, PLACE_MAX, masked);
+	mask(&r->note, NOTE_MAX, masked);
 	if (writer_save_report(app->writer, person->id, r,
 		&app->conf->checklist, now, source, saved, &cause) == -1) {
 		log_warnx("report from person %lld not stored: %s", person->id,

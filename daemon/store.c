@@ -647,6 +647,8 @@ enum query {
 	Q_SCORES,
 	Q_SCORES_CLEAR,
 	Q_SCORES_FILL,
+	Q_SCORE_RAISE,
+	Q_RATINGS_OLD,
 	Q_OUTBOX_ADD,
 	Q_OUTBOX_DUE,
 	Q_OUTBOX_LEASE,
@@ -903,6 +905,14 @@ static const char *const queries[Q__COUNT] = {
 	" WHERE r.period_start = ?2 AND r.area_id = ?1"
 	" AND t.rating IS NOT NULL"
 	" GROUP BY t.indicator",
+    /* A rating can only raise its score: no need to read the others. */
+    [Q_SCORE_RAISE] =
+	"INSERT INTO scores (area_id, indicator, period, period_start, score)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)"
+	" ON CONFLICT (period_start, area_id, indicator)"
+	" DO UPDATE SET score = max(score, excluded.score)",
+    [Q_RATINGS_OLD] = "SELECT indicator, rating FROM ratings"
+		      " WHERE report_id = ?1 AND rating IS NOT NULL",
     /* Only a dedup_key already queued is ignored, never a bad row. */
     [Q_OUTBOX_ADD] =
 	"INSERT INTO outbox (message_id, kind, dedup_key, recipient,"
@@ -2305,6 +2315,68 @@ report_save_scores(struct store *s, long long aid, long start, char **cause)
 	return 0;
 }
 
+/*
+ * 1 when replacing report `id`'s ratings by r's can lower a score: some
+ * rating it had before is now lower or gone. Then the area's period must
+ * be computed anew; otherwise each new rating can only raise its score.
+ * -1 on a database error.
+ */
+static int
+report_lowers_scores(struct store *s, long long id, const struct report *r,
+    const struct checklist *cl)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step, i;
+
+	if ((st = query(s, Q_RATINGS_OLD)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		i = conf_indicator_index(
+		    cl, (const char *)sqlite3_column_text(st, 0));
+		if (i < 0 || r->ratings[i] == RATING_NONE ||
+		    r->ratings[i] < sqlite3_column_int(st, 1))
+			rc = 1;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	query_done(st);
+	return rc;
+}
+
+/* Raise the scores of area aid's period by r's ratings. */
+static int
+report_raise_scores(struct store *s, long long aid, const struct report *r,
+    const struct checklist *cl, char **cause)
+{
+	sqlite3_stmt *st;
+	char label[PERIOD_LABEL_MAX];
+	size_t i, n = cl->n < INDICATORS_MAX ? cl->n : INDICATORS_MAX;
+	int rc = 0;
+
+	if ((st = query(s, Q_SCORE_RAISE)) == NULL) {
+		cause_db(s, cause, "cannot save report");
+		return -1;
+	}
+	period_format(&r->period, label);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (r->ratings[i] == RATING_NONE)
+			continue;
+		sqlite3_bind_int64(st, 1, aid);
+		sqlite3_bind_text(st, 2, cl->items[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, label, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, period_first_day(&r->period));
+		sqlite3_bind_int(st, 5, r->ratings[i]);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			cause_db(s, cause, "cannot save report");
+			rc = -1;
+		}
+		sqlite3_reset(st);
+	}
+	query_done(st);
+	return rc;
+}
+
 /* Insert or update the reports row; fills saved. */
 static int
 report_save_row(struct store *s, long long person_id, long long aid,
@@ -2429,7 +2501,7 @@ store_report_save(struct store *s, long long person_id, const struct report *r,
 {
 	struct report_saved sv;
 	long long aid;
-	int own, rc = -1;
+	int own, rc = -1, lowers;
 
 	memset(&sv, 0, sizeof(sv));
 	if (!r->has_period) {
@@ -2457,10 +2529,18 @@ store_report_save(struct store *s, long long person_id, const struct report *r,
 		goto done;
 	}
 	if (report_save_row(
-		s, person_id, aid, r, submitted, source, &sv, cause) == -1 ||
-	    report_save_ratings(s, sv.id, r, cl, cause) == -1 ||
-	    report_save_scores(s, aid, period_first_day(&r->period), cause) ==
-		-1 ||
+		s, person_id, aid, r, submitted, source, &sv, cause) == -1)
+		goto done;
+	/* Before the old ratings go: may this save lower a score? */
+	lowers = sv.created ? 0 : report_lowers_scores(s, sv.id, r, cl);
+	if (lowers == -1) {
+		cause_db(s, cause, "cannot save report");
+		goto done;
+	}
+	if (report_save_ratings(s, sv.id, r, cl, cause) == -1 ||
+	    (lowers ? report_save_scores(
+			  s, aid, period_first_day(&r->period), cause)
+		    : report_raise_scores(s, aid, r, cl, cause)) == -1 ||
 	    report_save_revision(s, r, cl, submitted, source, &sv, cause) == -1)
 		goto done;
 	rc = 0;

@@ -284,18 +284,12 @@ if peak > 64:
     failed.append("peak RSS")
 lines += [
     "",
-    "Where the time goes (`perf record --call-graph dwarf`, 2026-11-22): "
-    "of `estctl analysis` for a quarter about 60 % is `store_scores` "
-    "(half of that SQLite stepping through the rating rows of the 39 "
-    "weeks read, about 250,000 at this participation; the rest matching "
-    "and sorting them), 17 % `analysis_compile`, 10 % writing the JSON and "
-    "5 % starting the process; a year reads 104 weeks. Tightening the C "
-    "around the query gains under 10 %. What would meet the goals is "
-    "reading fewer rows: scores kept per (area, indicator, period) when a "
-    "report is saved (about 1,300 rows a week here instead of 6,500), a "
-    "schema change in the store. The picture spends most of its time "
-    "starting the process, reading the 1,000 people (one query each for "
-    "their areas) and the week's reports.",
+    "The scores are kept per (area, indicator, period) as reports are "
+    "saved, so an analysis reads about 1,300 score rows a week instead of "
+    "the ratings behind them. What is left of the picture's time is "
+    "mostly starting the process (estctl loads about 40 shared "
+    "libraries: about 10 ms before any work) and reading the week's "
+    "reports and the people for coverage.",
     "",
     "To repeat: `bench/analysis.sh` (BENCH_RUNS, BENCH_PARTICIPATION, "
     "BENCH_OUT, BENCH_STRICT=1, BENCH_KEEP=1).", ""]

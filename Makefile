@@ -79,8 +79,15 @@ $(O)/%.o: daemon/%.c $(wildcard daemon/*.h)
 $(B)/estd: $(O)/main.o $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/estctl: $(O)/estctl.o $(OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+# estctl links from an archive with --as-needed, so it loads only the
+# libraries of the modules it uses (not libmicrohttpd and GnuTLS):
+# a short-lived command spends much of its time in the dynamic loader.
+$(B)/libestd.a: $(OBJS)
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(B)/estctl: $(O)/estctl.o $(B)/libestd.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -Wl,--as-needed $(LIBS)
 
 .SECONDEXPANSION:
 $(B)/tests/check_%: tests/check_%.c $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(notdir $$(wildcard daemon/$$*.c))))) $$(addprefix $(O)/,$$(addsuffix .o,$$(sort $$(DEPS_$$*) $(COMMON)))) tests/testutil.h tests/httptest.h

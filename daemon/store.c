@@ -4252,21 +4252,69 @@ store_outbox_due(struct store *s, time_t now, int limit,
  * Lease a queued or sending mail until lease_until. -1 if the mail does
  * not exist or is sent or failed already: those are never attempted.
  */
-int
-store_outbox_lease(struct store *s, long long id, time_t lease_until)
+/*
+ * Lease row id of a delivery queue (the mail outbox or the webhook
+ * outbox, by its query q) until lease_until. 0, or -1 when it is gone.
+ */
+static int
+queue_lease(struct store *s, enum query q, long long id, time_t lease_until,
+    const char *what)
 {
 	sqlite3_stmt *st;
 	int rc = -1;
 
-	if ((st = query(s, Q_OUTBOX_LEASE)) == NULL)
+	if ((st = query(s, q)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)lease_until);
-	if (step_logged(s, st, "cannot lease mail") == 0 &&
-	    sqlite3_changes(s->db) > 0)
+	if (step_logged(s, st, what) == 0 && sqlite3_changes(s->db) > 0)
 		rc = 0;
 	query_done(st);
 	return rc;
+}
+
+/*
+ * counts[state] of a delivery queue (queries q_counts and q_oldest),
+ * and the age at `now` of its oldest row not yet delivered.
+ */
+static int
+queue_counts(struct store *s, enum query q_counts, enum query q_oldest,
+    time_t now, long counts[4], long *oldest_age)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 oldest;
+	int rc, i;
+
+	memset(counts, 0, 4 * sizeof(counts[0]));
+	*oldest_age = 0;
+	if ((st = query(s, q_counts)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		i = name_index(outbox_state_names, NELEM(outbox_state_names),
+		    (const char *)sqlite3_column_text(st, 0));
+		if (i >= 0 && i < 4)
+			counts[i] = (long)sqlite3_column_int64(st, 1);
+	}
+	query_done(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if ((st = query(s, q_oldest)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		oldest = sqlite3_column_int64(st, 0);
+		if ((sqlite3_int64)now > oldest)
+			*oldest_age = (long)((sqlite3_int64)now - oldest);
+	}
+	query_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_outbox_lease(struct store *s, long long id, time_t lease_until)
+{
+	return queue_lease(
+	    s, Q_OUTBOX_LEASE, id, lease_until, "cannot lease mail");
 }
 
 /*
@@ -4329,35 +4377,8 @@ int
 store_outbox_counts(
     struct store *s, time_t now, long counts[4], long *oldest_queued_age)
 {
-	sqlite3_stmt *st;
-	sqlite3_int64 oldest;
-	int rc, i;
-
-	memset(counts, 0, 4 * sizeof(counts[0]));
-	*oldest_queued_age = 0;
-	if ((st = query(s, Q_OUTBOX_COUNTS)) == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		i = name_index(outbox_state_names, NELEM(outbox_state_names),
-		    (const char *)sqlite3_column_text(st, 0));
-		if (i >= 0 && i < 4)
-			counts[i] = (long)sqlite3_column_int64(st, 1);
-	}
-	query_done(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-
-	if ((st = query(s, Q_OUTBOX_OLDEST)) == NULL)
-		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		oldest = sqlite3_column_int64(st, 0);
-		if ((sqlite3_int64)now > oldest)
-			*oldest_queued_age =
-			    (long)((sqlite3_int64)now - oldest);
-	}
-	query_done(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return queue_counts(s, Q_OUTBOX_COUNTS, Q_OUTBOX_OLDEST, now, counts,
+	    oldest_queued_age);
 }
 
 void
@@ -4874,18 +4895,8 @@ store_webhook_due(struct store *s, time_t now, int limit,
 int
 store_webhook_lease(struct store *s, long long id, time_t lease_until)
 {
-	sqlite3_stmt *st;
-	int rc = -1;
-
-	if ((st = query(s, Q_WEBHOOK_LEASE)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)lease_until);
-	if (step_logged(s, st, "cannot lease a webhook delivery") == 0 &&
-	    sqlite3_changes(s->db) > 0)
-		rc = 0;
-	query_done(st);
-	return rc;
+	return queue_lease(s, Q_WEBHOOK_LEASE, id, lease_until,
+	    "cannot lease a webhook delivery");
 }
 
 int
@@ -4932,34 +4943,8 @@ int
 store_webhook_counts(
     struct store *s, time_t now, long counts[4], long *oldest_queued_age)
 {
-	sqlite3_stmt *st;
-	sqlite3_int64 oldest;
-	int rc, i;
-
-	memset(counts, 0, 4 * sizeof(counts[0]));
-	*oldest_queued_age = 0;
-	if ((st = query(s, Q_WEBHOOK_COUNTS)) == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		i = name_index(outbox_state_names, NELEM(outbox_state_names),
-		    (const char *)sqlite3_column_text(st, 0));
-		if (i >= 0 && i < 4)
-			counts[i] = (long)sqlite3_column_int64(st, 1);
-	}
-	query_done(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	if ((st = query(s, Q_WEBHOOK_OLDEST)) == NULL)
-		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		oldest = sqlite3_column_int64(st, 0);
-		if ((sqlite3_int64)now > oldest)
-			*oldest_queued_age =
-			    (long)((sqlite3_int64)now - oldest);
-	}
-	query_done(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return queue_counts(s, Q_WEBHOOK_COUNTS, Q_WEBHOOK_OLDEST, now, counts,
+	    oldest_queued_age);
 }
 
 void

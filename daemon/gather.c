@@ -301,7 +301,7 @@ gather(struct store *s, const struct conf *cf, const struct period *p,
 		what = "the previous period's reports";
 	else if (store_person_list(s, &people, &n_people) == -1)
 		what = "the people";
-	else if (store_flag_list(s, true, &flags, &n_flags) == -1)
+	else if (store_flag_list_during(s, p, &flags, &n_flags) == -1)
 		what = "the flags";
 	else if (store_assessment_list(s, p, &assessments, &n_assessments) ==
 	    -1)

@@ -886,7 +886,9 @@ static const char *const queries[Q__COUNT] = {
 		    " ifnull(f.ack_at, 0)"
 		    " FROM flags f JOIN areas a ON a.id = f.area_id"
 		    " LEFT JOIN people p ON p.id = f.ack_person_id"
-		    " WHERE ?1 OR f.closed IS NULL"
+		    " WHERE (?1 OR f.closed IS NULL)"
+		    " AND f.opened_start <= ?3"
+		    " AND (f.closed IS NULL OR f.closed_start >= ?2)"
 		    " ORDER BY a.slug, f.indicator, f.opened_start, f.id",
     /* A range of periods, in the order of the key. */
     [Q_SCORES] = "SELECT area_id, period_start, period, indicator, score"
@@ -3820,9 +3822,13 @@ store_flag_ack(struct store *s, long long id, long long person_id,
  * read from their labels: a fortnight comes back as the week that names
  * it.
  */
-int
-store_flag_list(
-    struct store *s, bool include_closed, struct flag_row **list, size_t *n)
+/*
+ * The flags of Q_FLAG_LIST (open ones only unless include_closed) that
+ * opened on or before day `to` and were still open on day `from`.
+ */
+static int
+flag_list(struct store *s, bool include_closed, long from, long to,
+    struct flag_row **list, size_t *n)
 {
 	sqlite3_stmt *st;
 	struct flag_row *f = NULL, *x;
@@ -3834,6 +3840,8 @@ store_flag_list(
 	if ((st = query(s, Q_FLAG_LIST)) == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, include_closed ? 1 : 0);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		f = xreallocarray(f, nf + 1, sizeof(*f));
 		x = &f[nf++];
@@ -3861,6 +3869,21 @@ store_flag_list(
 	*list = f;
 	*n = nf;
 	return 0;
+}
+
+int
+store_flag_list(
+    struct store *s, bool include_closed, struct flag_row **list, size_t *n)
+{
+	return flag_list(s, include_closed, LONG_MIN, LONG_MAX, list, n);
+}
+
+int
+store_flag_list_during(
+    struct store *s, const struct period *p, struct flag_row **list, size_t *n)
+{
+	return flag_list(
+	    s, true, period_first_day(p), period_first_day(p), list, n);
 }
 
 void

@@ -353,9 +353,15 @@ int store_flag_close(
     struct store *, long long id, const struct period *closed, char **cause);
 int store_flag_ack(struct store *, long long id, long long person_id,
     const char *comment, time_t at, char **cause);
-/* Flags (open ones only unless include_closed), by area, indicator. */
+/*
+ * Flags (open ones only unless include_closed), by area, indicator.
+ * store_flag_list_during: only those that opened in or before reporting
+ * period p and had not closed before it (p's first day decides).
+ */
 int store_flag_list(
     struct store *, bool include_closed, struct flag_row **, size_t *);
+int store_flag_list_during(
+    struct store *, const struct period *, struct flag_row **, size_t *);
 void store_flags_free(struct flag_row *, size_t);
 
 /*

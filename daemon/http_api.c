@@ -24,67 +24,7 @@
 static int
 wants_swedish(struct http_request *req)
 {
-	const char *al = http_header(req, "Accept-Language");
-
-	return al != NULL && (strncmp(al, "sv", 2) == 0);
-}
-
-static const char *
-msg(struct http_request *req, const char *sv, const char *en)
-{
-	return wants_swedish(req) ? sv : en;
-}
-
-/* Answer a failed token check as JSON; returns 1 if it answered. */
-static int
-api_auth_failure(struct http_request *req, struct app *app, enum auth_result ar)
-{
-	char retry[16];
-
-	switch (ar) {
-	case AUTH_OK: return 0;
-	case AUTH_MISSING:
-		http_add_header(req, "WWW-Authenticate", "Bearer");
-		http_reply_error(req, 401,
-		    msg(req,
-			"Personlig nyckel saknas: skicka Authorization: Bearer "
-			"och din nyckel.",
-			"Missing token: send Authorization: Bearer and your "
-			"personal token."),
-		    NULL);
-		break;
-	case AUTH_UNKNOWN:
-		http_add_header(req, "WWW-Authenticate", "Bearer");
-		http_reply_error(req, 401,
-		    msg(req,
-			"Okänd eller avstängd nyckel. Be samordnaren om en ny "
-			"länk.",
-			"Unknown or disabled token. Ask your coordinator for a "
-			"new "
-			"link."),
-		    NULL);
-		break;
-	case AUTH_LIMITED:
-		snprintf(retry, sizeof(retry), "%d",
-		    ratelimit_retry_after(
-			app->ratelimit, http_client_addr(req), clock_now()));
-		http_add_header(req, "Retry-After", retry);
-		http_reply_error(req, 429,
-		    msg(req, "För många misslyckade försök. Vänta en minut.",
-			"Too many failed attempts. Wait a minute and try "
-			"again."),
-		    NULL);
-		break;
-	case AUTH_ERROR:
-		http_reply_error(req, 503,
-		    msg(req,
-			"Databasen svarar inte just nu. Försök igen om en "
-			"stund.",
-			"The database is not answering. Try again shortly."),
-		    NULL);
-		break;
-	}
-	return 1;
+	return auth_msg(req, "sv", "en")[0] == 's';
 }
 
 void
@@ -224,8 +164,10 @@ handle_checklist(struct http_request *req, void *arg)
 	struct person person;
 	json_t *scale, *items;
 
-	if (api_auth_failure(
-		req, app, auth_token(app, req, auth_bearer(req), &person)))
+	if (auth_api_person(app, req,
+		AUTH_ROLE(ROLE_REPORTER) | AUTH_ROLE(ROLE_KEYFUNCTION) |
+		    AUTH_ROLE(ROLE_STEERING) | AUTH_ROLE(ROLE_ADMIN),
+		"", "", &person) == -1)
 		return;
 	store_person_clear(&person);
 	scale = json_array();
@@ -277,22 +219,16 @@ handle_reports_post(struct http_request *req, void *arg)
 	unsigned masked = 0;
 	json_t *doc;
 
-	if (api_auth_failure(
-		req, app, auth_token(app, req, auth_bearer(req), &person)))
+	if (auth_api_person(app, req, AUTH_ROLE(ROLE_REPORTER),
+		"Bara rapportörer kan skicka rapporter.",
+		"Only reporters can submit reports.", &person) == -1)
 		return;
 	report_init(&r);
 	memset(&errs, 0, sizeof(errs));
-	if (person.role != ROLE_REPORTER) {
-		http_reply_error(req, 403,
-		    msg(req, "Bara rapportörer kan skicka rapporter.",
-			"Only reporters can submit reports."),
-		    NULL);
-		goto done;
-	}
 	type = http_header(req, "Content-Type");
 	if (type == NULL || strncmp(type, "application/json", 16) != 0) {
 		http_reply_error(req, 400,
-		    msg(req,
+		    auth_msg(req,
 			"Skicka rapporten som JSON (Content-Type: "
 			"application/json).",
 			"Send the report as JSON (Content-Type: "
@@ -307,7 +243,8 @@ handle_reports_post(struct http_request *req, void *arg)
 			reply_report_error(req, 400, &errs);
 		else
 			http_reply_error(req, 400,
-			    msg(req, "Kroppen är inte ett giltigt JSON-objekt.",
+			    auth_msg(req,
+				"Kroppen är inte ett giltigt JSON-objekt.",
 				"The body is not a valid JSON object."),
 			    NULL);
 		goto done;
@@ -338,14 +275,14 @@ handle_reports_post(struct http_request *req, void *arg)
 		break;
 	case SUBMIT_FORBIDDEN:
 		http_reply_error(req, 403,
-		    msg(req, "Du rapporterar inte för det här området.",
+		    auth_msg(req, "Du rapporterar inte för det här området.",
 			"You do not report for this area."),
 		    "area");
 		break;
 	case SUBMIT_INVALID: reply_report_error(req, 422, &errs); break;
 	case SUBMIT_UNAVAILABLE:
 		http_reply_error(req, 503,
-		    msg(req,
+		    auth_msg(req,
 			"Rapporten kunde inte sparas just nu. Försök igen.",
 			"The report could not be stored right now. Try again."),
 		    NULL);

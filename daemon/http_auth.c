@@ -93,15 +93,24 @@ auth_api_person(struct app *app, struct http_request *req, unsigned int roles,
 			"The database is not answering. Try again shortly."),
 		    NULL);
 		return -1;
-	default:
+	case AUTH_MISSING:
 		http_add_header(req, "WWW-Authenticate", "Bearer");
 		http_reply_error(req, 401,
 		    auth_msg(req,
-			"Okänd, avstängd eller saknad nyckel: skicka "
-			"Authorization: Bearer och din personliga nyckel.",
-			"Unknown, disabled or missing token: send "
-			"Authorization: "
-			"Bearer and your personal token."),
+			"Personlig nyckel saknas: skicka Authorization: Bearer "
+			"och din nyckel.",
+			"Missing token: send Authorization: Bearer and your "
+			"personal token."),
+		    NULL);
+		return -1;
+	case AUTH_UNKNOWN:
+		http_add_header(req, "WWW-Authenticate", "Bearer");
+		http_reply_error(req, 401,
+		    auth_msg(req,
+			"Okänd eller avstängd nyckel. Be samordnaren om en ny "
+			"länk.",
+			"Unknown or disabled token. Ask your coordinator for a "
+			"new link."),
 		    NULL);
 		return -1;
 	}
